@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libvirt-cluster resolver core: the one place that knows how guests,
+ * leases and networks fit together.  Every face (the NSS module, the CLI,
+ * the hook) asks these functions, so they can never disagree.
+ *
+ * Conventions: functions return 0 or -errno, never log, never print, and
+ * leave ret_* outputs untouched on failure.  Nothing here links more than
+ * libc.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define LC_NAME_MAX 255	      /* longest DNS name we accept */
+#define LC_LABEL_MAX 63	      /* longest DNS label */
+#define LC_FILE_MAX (32u << 20) /* largest lease/record/config file read */
+#define LC_MAC_LEN 6
+
+/* Network class, in rank order: lower ranks first. */
+enum lc_class {
+	LC_CLASS_EXTERNAL = 0, /* NAT, routed, open, bridge: a gateway is offered */
+	LC_CLASS_UNKNOWN = 1,  /* no record and no readable .conf */
+	LC_CLASS_ISOLATED = 2, /* no forward: dhcp-option=3 with no value */
+};
+
+const char *lc_class_name(enum lc_class c);
+
+/* Why an address is where it is in the ranked list. */
+enum lc_rank_rule {
+	LC_RULE_PREFER = 0, /* the config's `prefer` list */
+	LC_RULE_CLASS,	    /* external before isolated */
+	LC_RULE_NIC_ORDER,  /* NIC order in the domain XML (hook record) */
+	LC_RULE_TIEBREAK,   /* address bytes */
+};
+
+const char *lc_rule_name(enum lc_rank_rule r);
+
+struct lc_addr {
+	int family; /* AF_INET or AF_INET6 */
+	uint8_t bytes[16];
+};
+
+/* Paths of every source.  lc_paths_default() fills compiled-in defaults,
+ * then (unless the process is setuid/setgid: secure_getenv) the environment
+ * overrides LIBVIRT_CLUSTER_LEASE_DIR, LIBVIRT_CLUSTER_RUNSTATE_DIR and
+ * LIBVIRT_CLUSTER_CONFIG. */
+struct lc_paths {
+	char lease_dir[512];
+	char runstate_dir[512];
+	char config[512];
+};
+
+void lc_paths_default(struct lc_paths *ret_paths);
+
+/* ---- config ------------------------------------------------------------ */
+
+#define LC_CONF_MAX_LIST 32
+
+struct lc_config {
+	char *domains[LC_CONF_MAX_LIST]; /* extra cluster suffixes, lower-case, no dots at ends */
+	size_t n_domains;
+	char *prefer[LC_CONF_MAX_LIST]; /* network names in rank order */
+	size_t n_prefer;
+	char *leases[LC_CONF_MAX_LIST]; /* extra dnsmasq-format lease files */
+	size_t n_leases;
+	int renew_after;     /* seconds the hook worker waits for a lease (20) */
+	int renew_tries;     /* DHCP renewal attempts (3) */
+	char *renew_command; /* DHCP client command, NULL = built-in default */
+	bool resolved;	     /* register network domains with systemd-resolved (yes) */
+	bool fail_hard;	     /* let hook errors fail guest start (no) */
+	bool debug;	     /* hook debug logging (no) */
+};
+
+/* A problem found while reading the config: what the module ignores and
+ * `libvirt-cluster doctor` reports. */
+struct lc_config_issue {
+	unsigned line;
+	char message[160];
+};
+
+typedef void (*lc_config_issue_fn)(const struct lc_config_issue *issue, void *userdata);
+
+/* Parse a config from memory.  Never fails on bad content: unknown keys and
+ * bad lines are skipped (and passed to on_issue when it is not NULL). */
+int lc_config_parse(const char *buf, size_t len, struct lc_config *ret_config,
+		    lc_config_issue_fn on_issue, void *userdata);
+/* Read and parse a file; a missing file gives the defaults (returns 0). */
+int lc_config_load(const char *path, struct lc_config *ret_config, lc_config_issue_fn on_issue,
+		   void *userdata);
+void lc_config_defaults(struct lc_config *ret_config);
+void lc_config_free(struct lc_config *config);
+
+/* ---- hook records ------------------------------------------------------ */
+
+/*
+ * Records live in the runstate dir, one file per object, written atomically
+ * (temp file + rename), mode 0644.  Line-based, `key value` per line, `#`
+ * comments, unknown keys ignored, the first line must be `libvirt-cluster
+ * record 1`:
+ *
+ *   guest-<name>.rec                      net-<name>.rec
+ *   libvirt-cluster record 1              libvirt-cluster record 1
+ *   kind guest                            kind network
+ *   name node1                            name ext
+ *   uuid 112a8f63-...                     uuid 3326...
+ *   driver lxc                            bridge virbr-ext
+ *   cluster lab                           ifindex 5
+ *   group WEB                             forward nat
+ *   nic 52:54:00:16:00:01 int virbr-int   class external
+ *   nic 52:54:00:15:00:01 ext virbr-ext   domain lab.test
+ *                                         address 192.168.150.1
+ *
+ * A record missing `name` or with a bad header is ignored whole.
+ */
+
+#define LC_RECORD_MAX_NICS 64
+#define LC_RECORD_MAX_ADDRS 16
+
+struct lc_nic {
+	uint8_t mac[LC_MAC_LEN];
+	char network[256];
+	char bridge[64];
+};
+
+struct lc_guest_record {
+	char name[256];
+	char uuid[40];
+	char driver[16]; /* "qemu" or "lxc" */
+	char cluster[64];
+	char group[64];
+	struct lc_nic nics[LC_RECORD_MAX_NICS];
+	size_t n_nics;
+};
+
+struct lc_net_record {
+	char name[256];
+	char uuid[40];
+	char bridge[64];
+	int ifindex;
+	char forward[16]; /* libvirt forward mode, "" = none */
+	enum lc_class klass;
+	char domain[256];
+	struct lc_addr addrs[LC_RECORD_MAX_ADDRS];
+	size_t n_addrs;
+};
+
+int lc_guest_record_parse(const char *buf, size_t len, struct lc_guest_record *ret);
+int lc_net_record_parse(const char *buf, size_t len, struct lc_net_record *ret);
+/* Serialise into buf (NUL-terminated).  -ENOBUFS when it does not fit,
+ * -EINVAL when a field holds a newline or the name is not a valid file name. */
+int lc_guest_record_format(const struct lc_guest_record *r, char *buf, size_t size);
+int lc_net_record_format(const struct lc_net_record *r, char *buf, size_t size);
+/* Atomic write (temp file in the same dir, fsync, rename, mode 0644) and
+ * removal of `guest-<name>.rec` / `net-<name>.rec` under dir. */
+int lc_guest_record_write(const char *dir, const struct lc_guest_record *r);
+int lc_net_record_write(const char *dir, const struct lc_net_record *r);
+int lc_guest_record_remove(const char *dir, const char *name);
+int lc_net_record_remove(const char *dir, const char *name);
+int lc_guest_record_load(const char *dir, const char *name, struct lc_guest_record *ret);
+int lc_net_record_load(const char *dir, const char *name, struct lc_net_record *ret);
+/* Only `^[A-Z][A-Z0-9_]*$` (max 63) is a valid group (also a valid Ansible group). */
+bool lc_group_valid(const char *group);
+/* A name usable in a record file name: 1..255 bytes, no '/', no NUL, not "." or "..". */
+bool lc_record_name_valid(const char *name);
+
+/* ---- small parsers shared by the faces --------------------------------- */
+
+int lc_mac_parse(const char *s, size_t len, uint8_t ret_mac[LC_MAC_LEN]);
+void lc_mac_format(const uint8_t mac[LC_MAC_LEN], char buf[18]);
+int lc_addr_parse(const char *s, size_t len, struct lc_addr *ret);
+const char *lc_addr_format(const struct lc_addr *a, char *buf, size_t size);
+
+/* ---- the database: everything the sources say, at one moment ------------ */
+
+struct lc_db; /* opaque: an immutable snapshot */
+
+/* One address of a host, in rank order. */
+struct lc_host_addr {
+	struct lc_addr addr;
+	const char *network; /* network name (or bridge name when the network is unknown) */
+	const char *domain;  /* the network's DNS domain, or NULL */
+	const char *bridge;
+	const char *mac_str; /* "52:54:00:..", never NULL */
+	enum lc_class klass;
+	int64_t expiry;	      /* epoch seconds; INT64_MAX = infinite */
+	enum lc_rank_rule rule; /* the rule that put it ahead of the next one */
+	int nic_index;	      /* position in the domain XML, -1 unknown */
+	int prefer_index;     /* position in `prefer`, -1 not listed */
+};
+
+/* A host: a guest known by domain name, or a DHCP client known only by its
+ * hostname.  All strings are owned by the db. */
+struct lc_host {
+	const char *name;   /* domain name if known, else the DHCP hostname */
+	const char *driver; /* "qemu", "lxc" or NULL (no record) */
+	const char *cluster; /* from the guest record, or NULL */
+	const char *group;   /* from the guest record, or NULL */
+	bool running;	     /* NICs plugged (.macs) or a hook record */
+	const char **aliases; /* DHCP hostnames != name, then every FQDN; NULL-terminated */
+	size_t n_aliases;
+	struct lc_host_addr *addrs; /* live addresses, ranked */
+	size_t n_addrs;
+};
+
+/* Why a lookup found nothing: the module maps these to NSS statuses. */
+enum lc_lookup {
+	LC_FOUND = 0,
+	LC_NOTFOUND,	/* no such guest (or filtered out) */
+	LC_NODATA,	/* the guest exists, but has no address of that family */
+	LC_UNAVAIL,	/* the lease directory is missing or unreadable */
+};
+
+/* Query options. */
+struct lc_query {
+	int family; /* AF_INET, AF_INET6 or AF_UNSPEC (both) */
+};
+
+/* Build a fresh db from the sources.  now = wall clock in epoch seconds
+ * (injected so tests never depend on the date). */
+int lc_db_load(const struct lc_paths *paths, int64_t now, struct lc_db **ret_db);
+void lc_db_free(struct lc_db *db);
+/* True when the lease dir could not be read when the db was built. */
+bool lc_db_unavailable(const struct lc_db *db);
+const struct lc_config *lc_db_config(const struct lc_db *db);
+
+/* What a forward lookup matched: a host, and which of its addresses the
+ * query covers.  A name + network-domain FQDN (node1.lab.test where lab.test
+ * is the `domain=` of network ext) covers only the addresses on networks
+ * with that domain; a bare name or a configured cluster suffix covers all. */
+struct lc_match {
+	const struct lc_host *host;
+	int family;	    /* AF_INET, AF_INET6, AF_UNSPEC */
+	const char *domain; /* NULL, or: only addresses on networks with this domain */
+};
+
+/* Forward lookup.  On LC_FOUND, *ret_match is set; walk host->addrs (already
+ * in rank order) and keep those for which lc_match_addr() is true. */
+enum lc_lookup lc_db_lookup_name(const struct lc_db *db, const char *name, int family,
+				 struct lc_match *ret_match);
+bool lc_match_addr(const struct lc_match *m, size_t i);
+/* Reverse lookup of one live address. */
+enum lc_lookup lc_db_lookup_addr(const struct lc_db *db, const struct lc_addr *addr,
+				 const struct lc_host **ret_host);
+/* Every host, running first then stopped, by name. */
+size_t lc_db_n_hosts(const struct lc_db *db);
+const struct lc_host *lc_db_host(const struct lc_db *db, size_t i);
+
+/* ---- the per-process cache ---------------------------------------------- */
+
+/*
+ * A cache holds the last db and the stat signature of every file it was
+ * built from.  lc_cache_get() re-checks the signatures (stat calls only),
+ * rebuilds when anything changed (a rename, a rewrite in place, a new or
+ * removed file), and returns the current db.  It is not locked: the caller
+ * serialises access (the module holds a mutex around get + use).
+ */
+struct lc_cache;
+
+struct lc_cache *lc_cache_new(void);
+void lc_cache_free(struct lc_cache *c);
+/* now_ns: CLOCK_REALTIME in ns.  The returned db stays valid until the next
+ * lc_cache_get or lc_cache_free. */
+int lc_cache_get(struct lc_cache *c, const struct lc_paths *paths, int64_t now_ns,
+		 const struct lc_db **ret_db);
+/* How many times the cache rebuilt (for tests and the benchmark). */
+unsigned long lc_cache_builds(const struct lc_cache *c);
+
+/* ---- ranking -------------------------------------------------------------- */
+
+/* Sort a host's addresses into rank order and set each `rule`.  Exposed for
+ * unit tests; the db calls it. */
+void lc_rank_sort(struct lc_host_addr *addrs, size_t n);
+
+/* ---- names ------------------------------------------------------------------ */
+
+/* Normalise a query: strip one trailing dot, lower-case ASCII, reject the
+ * empty name, ".", names over 255 bytes, labels over 63, empty labels and
+ * bytes that are not printable ASCII.  Writes into buf (size >= 256). */
+int lc_name_normalize(const char *name, char *buf, size_t size);

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# One entry point for a fresh Debian 12 machine (as root):
+#   ./run.sh demo    install, build, bring the lab up, resolve the cluster by name
+#   ./run.sh test    install, build, run every test (unit, module, glibc path, lab)
+# Both are idempotent.
+set -euo pipefail
+top=$(cd "$(dirname "$0")" && pwd)
+cd "$top"
+
+BUILD_PKGS="build-essential autoconf automake libtool pkg-config libcmocka-dev
+  libxml2-dev libvirt-dev libsystemd-dev"
+LAB_PKGS="libvirt-daemon-system libvirt-daemon-driver-lxc libvirt-clients
+  dnsmasq-base dnsmasq-utils busybox-static openssh-server openssh-client
+  iproute2 util-linux procps python3 bind9-dnsutils libnss-libvirt
+  dbus ansible-core valgrind clang"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+install_pkgs() {
+	local missing=() p
+	for p in $BUILD_PKGS $LAB_PKGS; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	log "installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build() {
+	log "building"
+	[ -x configure ] && [ configure -nt configure.ac ] || autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
+	mkdir -p build
+	cd build
+	if [ ! -f Makefile ] || [ ../configure -nt Makefile ]; then
+		../configure --prefix=/usr --libdir=/usr/lib/x86_64-linux-gnu --sysconfdir=/etc \
+			--localstatedir=/var --runstatedir=/run -q
+	fi
+	make -s -j"$(nproc)"
+	cd "$top"
+}
+
+case "${1:-}" in
+demo)
+	install_pkgs
+	build
+	exec "$top/tests/lab/demo.sh" "${@:2}"
+	;;
+test)
+	install_pkgs
+	build
+	log "make check"
+	make -C build -s -j"$(nproc)" check || { cat build/test-suite.log 2>/dev/null | tail -200; exit 1; }
+	if [ -z "${SKIP_DISTCHECK:-}" ]; then
+		log "make distcheck"
+		make -C build -s distcheck >/dev/null
+	fi
+	log "all tests passed"
+	;;
+*)
+	echo "usage: $0 demo [--keep] | test" >&2
+	exit 64
+	;;
+esac
