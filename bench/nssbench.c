@@ -407,15 +407,15 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"fn", required_argument, NULL, 'f'},
-		{"af", required_argument, NULL, 'a'},
-		{"warm", required_argument, NULL, 'w'},
-		{"warm-after", required_argument, NULL, 'W'},
-		{"change", required_argument, NULL, 'c'},
-		{"age-ms", required_argument, NULL, 'A'},
-		{"expect", required_argument, NULL, 'e'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"fn", required_argument, NULL, 'f'},
+	    {"af", required_argument, NULL, 'a'},
+	    {"warm", required_argument, NULL, 'w'},
+	    {"warm-after", required_argument, NULL, 'W'},
+	    {"change", required_argument, NULL, 'c'},
+	    {"age-ms", required_argument, NULL, 'A'},
+	    {"expect", required_argument, NULL, 'e'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct opts o = {.fn = 4, .af = AF_INET, .warm = 100, .warm2 = -1, .age_ms = 250};
 	char sym[256];
