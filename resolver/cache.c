@@ -47,6 +47,8 @@ void lc_paths_default(struct lc_paths *ret_paths)
 		{"LIBVIRT_CLUSTER_RUNSTATE_DIR", RUNSTATE_DIR, offsetof(struct lc_paths, runstate_dir)},
 		{"LIBVIRT_CLUSTER_CONFIG", CONFIG_FILE, offsetof(struct lc_paths, config)},
 	};
+	/* zeroed whole: the cache compares paths with memcmp */
+	memset(ret_paths, 0, sizeof(*ret_paths));
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
 		char *dst = (char *)ret_paths + map[i].off;
 		/* secure_getenv: a setuid or setgid process ignores overrides */

@@ -86,7 +86,8 @@ struct builder {
 	size_t macs_mask, n_macs;
 	struct lc_vec hosts;   /* struct lc_host, during the build */
 	struct lc_vec pending; /* struct pending */
-	struct lc_vec hn_hosts; /* hostname-only hosts: struct name_slot over hosts */
+	struct lc_strmap guest_by_name; /* exact */
+	struct lc_strmap hn_hosts;	 /* DHCP-only hosts by hostname, folded */
 };
 
 /* ---- tracking the files we read ---------------------------------------- */
@@ -226,21 +227,24 @@ static int mac_put(struct builder *b, const uint8_t mac[LC_MAC_LEN], uint32_t gu
 
 static int guest_find_or_add(struct builder *b, const char *name, uint32_t *ret)
 {
-	struct bguest *g = b->guests.items;
-	/* few guests come from both .macs and records; the list is walked only
-	 * while building */
-	for (size_t i = 0; i < b->guests.n; i++)
-		if (!strcmp(g[i].name, name)) {
-			*ret = (uint32_t)i;
-			return 0;
-		}
+	uint32_t gi;
+	size_t len = strlen(name);
+
+	if (lc_strmap_get(&b->guest_by_name, name, len, &gi)) {
+		*ret = gi;
+		return 0;
+	}
 	struct bguest *ng = lc_vec_push(&b->guests);
 	if (!ng)
 		return -ENOMEM;
-	ng->name = lc_arena_strdup(&b->db->arena, name);
+	ng->name = lc_arena_strndup(&b->db->arena, name, len);
 	if (!ng->name)
 		return -ENOMEM;
-	*ret = (uint32_t)(b->guests.n - 1);
+	gi = (uint32_t)(b->guests.n - 1);
+	int r = lc_strmap_put(&b->guest_by_name, ng->name, len, gi, NULL);
+	if (r < 0)
+		return r;
+	*ret = gi;
 	return 0;
 }
 
@@ -555,22 +559,22 @@ static struct lc_host *host_at(struct builder *b, uint32_t i)
 /* A DHCP-only host, found or made by its hostname. */
 static int hostname_host(struct builder *b, const char *hostname, uint32_t *ret)
 {
-	struct name_slot *s = b->hn_hosts.items;
 	size_t len = strlen(hostname);
-	for (size_t i = 0; i < b->hn_hosts.n; i++)
-		if (s[i].len == len && lc_strneq_fold(s[i].key, hostname, len)) {
-			*ret = s[i].host;
-			return 0;
-		}
-	struct name_slot *ns = lc_vec_push(&b->hn_hosts);
+	uint32_t hi;
+
+	if (lc_strmap_get(&b->hn_hosts, hostname, len, &hi)) {
+		*ret = hi;
+		return 0;
+	}
 	struct lc_host *h = lc_vec_push(&b->hosts);
-	if (!ns || !h)
+	if (!h)
 		return -ENOMEM;
 	h->name = hostname;
-	ns->key = hostname;
-	ns->len = (uint32_t)len;
-	ns->host = (uint32_t)(b->hosts.n - 1);
-	*ret = ns->host;
+	hi = (uint32_t)(b->hosts.n - 1);
+	int r = lc_strmap_put(&b->hn_hosts, hostname, len, hi, NULL);
+	if (r < 0)
+		return r;
+	*ret = hi;
 	return 0;
 }
 
@@ -876,7 +880,8 @@ static void builder_free(struct builder *b)
 	lc_vec_free(&b->guests);
 	lc_vec_free(&b->leases);
 	lc_vec_free(&b->pending);
-	lc_vec_free(&b->hn_hosts);
+	lc_strmap_free(&b->guest_by_name);
+	lc_strmap_free(&b->hn_hosts);
 	free(b->macs);
 }
 
@@ -893,7 +898,7 @@ int lc_db_load_tracked(const struct lc_paths *paths, int64_t now, lc_track_fn tr
 		.leases = {.item_size = sizeof(struct blease)},
 		.hosts = {.item_size = sizeof(struct lc_host)},
 		.pending = {.item_size = sizeof(struct pending)},
-		.hn_hosts = {.item_size = sizeof(struct name_slot)},
+		.hn_hosts = {.fold = true},
 	};
 	struct lc_db *db = calloc(1, sizeof(*db));
 	int r;
