@@ -537,7 +537,10 @@ struct hit_ctx {
 
 /* The top-level object around pos: the nearest '{' before it that follows
  * '[' or ',', parses in full, ends after pos, and is followed by ',' or
- * ']'.  A '{' inside a string never parses as such an object. */
+ * ']'.  A '{' inside a string never parses as such an object.  Known
+ * limit: the second or later object of an array nested in an unknown key
+ * (libvirt writes none) is not told apart from a lease here, while the
+ * full load skips it. */
 static int take_object(struct hit_ctx *h, size_t pos)
 {
 	struct kept_file *f = h->f;
@@ -551,6 +554,15 @@ static int take_object(struct hit_ctx *h, size_t pos)
 			j--;
 		if (j == 0 || (f->buf[j - 1] != '[' && f->buf[j - 1] != ','))
 			continue;
+		/* after '[', only the file's own array opens a lease object: an
+		 * object first in an array inside an unknown key is not one */
+		if (f->buf[j - 1] == '[') {
+			size_t z = 0;
+			while (z < j - 1 && is_ws(f->buf[z]))
+				z++;
+			if (z != j - 1)
+				continue;
+		}
 		for (size_t s = 0; s < f->n_seen; s++)
 			if (f->seen[s] == i)
 				return 0; /* taken already */
