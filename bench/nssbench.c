@@ -8,6 +8,9 @@
  *   dlopen          dlopen + dlsym (what glibc pays once per process)
  *   cold            the first call
  *   warm            M more calls, files unchanged
+ *   other-K         with --other: each other name once, in order (a
+ *                   process resolving many guests); others-again: all of
+ *                   them once more
  *   changed-rename  FILE rewritten to a temp file and renamed over (as
  *                   libvirt's leaseshelper does), then the first call
  *   warm-rename     M2 calls after that
@@ -75,18 +78,28 @@ struct answer {
 	char addrs[MAX_ADDRS][ADDR_STR];
 };
 
+/* A name to look up and the answer it must get. */
+struct query {
+	const char *name;
+	char want[MAX_ADDRS * ADDR_STR]; /* sorted comma list, "" = not found */
+	bool have_want;			 /* false: take the first answer */
+};
+
+#define MAX_OTHERS 64
+
 struct opts {
 	const char *module;
 	const char *name;
 	const char *query;
+	struct query main;
+	struct query others[MAX_OTHERS];
+	size_t n_others;
 	int fn;	    /* 4 or 2 */
 	int af;	    /* for gethostbyname2_r */
 	long warm;  /* M */
 	long warm2; /* M2 */
 	const char *change;
 	long age_ms;
-	const char *expect; /* NULL = compare with cold */
-	bool verbose;
 };
 
 static gethostbyname4_fn fn4;
@@ -123,7 +136,7 @@ static const char *status_name(enum nss_status s)
 
 /* One lookup, the way glibc does it: grow the buffer on ERANGE. Only the
  * module calls are collected under callgrind. */
-static void lookup(const struct opts *o, struct answer *ret)
+static void lookup(const struct opts *o, const char *name, struct answer *ret)
 {
 	memset(ret, 0, sizeof(*ret));
 	for (;;) {
@@ -135,9 +148,9 @@ static void lookup(const struct opts *o, struct answer *ret)
 
 		CALLGRIND_TOGGLE_COLLECT;
 		if (o->fn == 4)
-			s = fn4(o->query, &pat, buf, buflen, &err, &herr, &ttl);
+			s = fn4(name, &pat, buf, buflen, &err, &herr, &ttl);
 		else
-			s = fn2(o->query, o->af, &he, buf, buflen, &err, &herr);
+			s = fn2(name, o->af, &he, buf, buflen, &err, &herr);
 		CALLGRIND_TOGGLE_COLLECT;
 
 		if (s == NSS_STATUS_TRYAGAIN && err == ERANGE && buflen < (16u << 20)) {
@@ -196,10 +209,10 @@ static void answer_list(const struct answer *a, char *out, size_t outlen)
 
 /* --expect "a,b,c": canonicalise each through inet_pton/inet_ntop, keep
  * those of the asked family (gethostbyname2_r), sort. */
-static void expect_key(const struct opts *o, char *out, size_t outlen)
+static void expect_key(const struct opts *o, const char *expect, char *out, size_t outlen)
 {
 	struct answer e = {0};
-	char *copy = strdup(o->expect), *save = NULL;
+	char *copy = strdup(expect), *save = NULL;
 
 	for (char *t = strtok_r(copy, ",", &save); t && e.n < MAX_ADDRS;
 	     t = strtok_r(NULL, ",", &save)) {
@@ -218,23 +231,36 @@ static void expect_key(const struct opts *o, char *out, size_t outlen)
 	answer_key(&e, out, outlen);
 }
 
-static char want[MAX_ADDRS * ADDR_STR];
-static bool have_want;
-
-static void check(const struct opts *o, const char *step, const struct answer *a)
+static void check(struct query *q, const char *step, const struct answer *a)
 {
 	char got[MAX_ADDRS * ADDR_STR];
 
 	answer_key(a, got, sizeof(got));
-	if (!have_want) {
-		snprintf(want, sizeof(want), "%s", got);
-		have_want = true;
+	if (!q->have_want) {
+		snprintf(q->want, sizeof(q->want), "%s", got);
+		q->have_want = true;
 	}
-	if (strcmp(got, want) != 0 || (a->status == NSS_STATUS_SUCCESS) != (want[0] != '\0')) {
+	if (strcmp(got, q->want) != 0 ||
+	    (a->status == NSS_STATUS_SUCCESS) != (q->want[0] != '\0')) {
 		if (n_wrong++ < 5)
 			fprintf(stderr, "nssbench: %s: %s answered %s [%s], expected [%s]\n", step,
-				o->query, status_name(a->status), got, want);
+				q->name, status_name(a->status), got, q->want);
 	}
+}
+
+/* "NAME" or "NAME=A,B,.." (the expected answer; "NAME=" = not found) */
+static int query_init(const struct opts *o, struct query *q, char *spec)
+{
+	char *eq = strchr(spec, '=');
+
+	memset(q, 0, sizeof(*q));
+	q->name = spec;
+	if (eq) {
+		*eq = '\0';
+		expect_key(o, eq + 1, q->want, sizeof(q->want));
+		q->have_want = true;
+	}
+	return *spec ? 0 : -1;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -244,8 +270,8 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Run `calls` lookups as one step and print it. */
-static void step(const struct opts *o, const char *name, long calls)
+/* Run `calls` lookups, cycling through qs[0..nq), as one step and print it. */
+static void step(const struct opts *o, const char *name, struct query *qs, size_t nq, long calls)
 {
 	uint64_t *t = calloc((size_t)(calls > 0 ? calls : 1), sizeof(*t));
 	uint64_t total = 0;
@@ -258,10 +284,12 @@ static void step(const struct opts *o, const char *name, long calls)
 	}
 	for (long i = 0; i < calls; i++) {
 		uint64_t t0 = now_ns();
-		lookup(o, &a);
+		struct query *q = &qs[(size_t)i % nq];
+
+		lookup(o, q->name, &a);
 		t[i] = now_ns() - t0;
 		total += t[i];
-		check(o, name, &a);
+		check(q, name, &a);
 	}
 	CALLGRIND_DUMP_STATS_AT(name);
 	qsort(t, (size_t)calls, sizeof(*t), cmp_u64);
@@ -401,30 +429,30 @@ static void usage(FILE *f)
 		"  -c, --change FILE       rewrite FILE (rename, then in place) and measure\n"
 		"      --age-ms MS         wait after each rewrite before the call (default 250)\n"
 		"  -e, --expect A,B,..     the answer must be exactly these addresses (a set;\n"
-		"                          \"\" = not found); default: same as the cold answer\n");
+		"                          \"\" = not found); default: same as the cold answer\n"
+		"  -o, --other NAME[=A,..] after the warm step, look up NAME once (step other-K),\n"
+		"                          then all of them again (others-again); repeatable\n");
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"fn", required_argument, NULL, 'f'},
-	    {"af", required_argument, NULL, 'a'},
-	    {"warm", required_argument, NULL, 'w'},
-	    {"warm-after", required_argument, NULL, 'W'},
-	    {"change", required_argument, NULL, 'c'},
-	    {"age-ms", required_argument, NULL, 'A'},
-	    {"expect", required_argument, NULL, 'e'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"fn", required_argument, NULL, 'f'},     {"af", required_argument, NULL, 'a'},
+	    {"warm", required_argument, NULL, 'w'},   {"warm-after", required_argument, NULL, 'W'},
+	    {"change", required_argument, NULL, 'c'}, {"age-ms", required_argument, NULL, 'A'},
+	    {"expect", required_argument, NULL, 'e'}, {"other", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},	      {NULL, 0, NULL, 0},
 	};
 	struct opts o = {.fn = 4, .af = AF_INET, .warm = 100, .warm2 = -1, .age_ms = 250};
+	const char *expect = NULL;
+	char *other_specs[MAX_OTHERS];
 	char sym[256];
 	struct mem m0, m1, m2;
 	uint64_t t0, t_dlopen;
 	void *h;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "f:a:w:W:c:e:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:a:w:W:c:e:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o.fn = atoi(optarg);
@@ -445,7 +473,14 @@ int main(int argc, char **argv)
 			o.age_ms = atol(optarg);
 			break;
 		case 'e':
-			o.expect = optarg;
+			expect = optarg;
+			break;
+		case 'o':
+			if (o.n_others == MAX_OTHERS) {
+				fprintf(stderr, "nssbench: at most %d --other\n", MAX_OTHERS);
+				return 2;
+			}
+			other_specs[o.n_others++] = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -467,10 +502,16 @@ int main(int argc, char **argv)
 	buf = malloc(buflen);
 	if (!buf)
 		return 2;
-	if (o.expect) {
-		expect_key(&o, want, sizeof(want));
-		have_want = true;
+	o.main.name = o.query;
+	if (expect) {
+		expect_key(&o, expect, o.main.want, sizeof(o.main.want));
+		o.main.have_want = true;
 	}
+	for (size_t i = 0; i < o.n_others; i++)
+		if (query_init(&o, &o.others[i], other_specs[i]) < 0) {
+			usage(stderr);
+			return 2;
+		}
 
 	mem_now(&m0);
 	/* glibc's NSS loads modules with RTLD_LAZY; so do we, so a module
@@ -500,8 +541,18 @@ int main(int argc, char **argv)
 	printf("step=dlopen calls=1 wall_ns_total=%llu\n", (unsigned long long)t_dlopen);
 	mem_now(&m1);
 
-	step(&o, "cold", 1);
-	step(&o, "warm", o.warm);
+	step(&o, "cold", &o.main, 1, 1);
+	step(&o, "warm", &o.main, 1, o.warm);
+	/* Distinct names, each for the first time in this process: what a
+	 * process that resolves many guests (ansible, ssh to each) pays. */
+	for (size_t i = 0; i < o.n_others; i++) {
+		char label[32];
+
+		snprintf(label, sizeof(label), "other-%zu", i + 1);
+		step(&o, label, &o.others[i], 1, 1);
+	}
+	if (o.n_others)
+		step(&o, "others-again", o.others, o.n_others, (long)o.n_others);
 	if (o.change) {
 		struct timespec age = {o.age_ms / 1000, (o.age_ms % 1000) * 1000000L};
 
@@ -509,14 +560,14 @@ int main(int argc, char **argv)
 			return 2;
 		nanosleep(&age, NULL);
 		spin();
-		step(&o, "changed-rename", 1);
-		step(&o, "warm-rename", o.warm2);
+		step(&o, "changed-rename", &o.main, 1, 1);
+		step(&o, "warm-rename", &o.main, 1, o.warm2);
 		if (rewrite(o.change, true) < 0)
 			return 2;
 		nanosleep(&age, NULL);
 		spin();
-		step(&o, "changed-inplace", 1);
-		step(&o, "warm-inplace", o.warm2);
+		step(&o, "changed-inplace", &o.main, 1, 1);
+		step(&o, "warm-inplace", &o.main, 1, o.warm2);
 	}
 	mem_now(&m2);
 	/* What the module keeps between lookups: heap and mappings grown since
