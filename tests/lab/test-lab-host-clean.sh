@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck disable=SC2317 # functions are called through assert
 # The lab leaves the host exactly as it found it, and two labs run side by
 # side without seeing each other: snapshot the host (links, addresses,
 # routes, nft/iptables, ip_forward, the host's mounts, nsswitch.conf,
 # resolv.conf, hosts, ssh_config, libvirt's host dirs, /.oldroot, cgroup
 # machine dirs, lab-like processes), run two labs at once, `up` again,
 # `down` twice, crash one (SIGKILL to its init) and `down` it, compare.
+# shellcheck source=tests/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || skip "the lab needs root"
 

@@ -5,6 +5,7 @@
 # by domain name and by its different DHCP hostname; node2's address back to
 # node2; python's getaddrinfo sees what getent sees; renewing either of
 # node1's leases last does not change its order.
+# shellcheck source=tests/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 lab_pick_nss
 lab_up
