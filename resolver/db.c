@@ -1131,6 +1131,10 @@ static int cmp_host(const void *x, const void *y)
 	const struct lc_host *a = x, *b = y;
 	if (a->running != b->running)
 		return a->running ? -1 : 1;
+	/* a guest before a DHCP-only client of the same name: the name index
+	 * keeps the first, and qsort is not stable */
+	if (a->guest != b->guest)
+		return a->guest ? -1 : 1;
 	return strcmp(a->name, b->name);
 }
 
@@ -1243,6 +1247,7 @@ int lc_db_load_tracked(const struct lc_paths *paths, int64_t now, const char *on
 		h->cluster = g[i].cluster;
 		h->group = g[i].group;
 		h->running = true; /* in a .macs file or a hook record: plugged in */
+		h->guest = true;
 	}
 	if ((r = assign_leases(&b)) < 0)
 		goto fail;
