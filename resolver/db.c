@@ -552,11 +552,21 @@ static struct lc_host *host_at(struct builder *b, uint32_t i)
 	return &((struct lc_host *)b->hosts.items)[i];
 }
 
-/* A DHCP-only host, found or made by its hostname. */
+/* A DHCP-only host, found or made by its hostname.  A hostname that is a
+ * known guest's domain name is that guest (host i is guest i): otherwise two
+ * running hosts would share one name and the name index would keep
+ * whichever qsort happened to put first. */
 static int hostname_host(struct builder *b, const char *hostname, uint32_t *ret)
 {
 	struct name_slot *s = b->hn_hosts.items;
+	struct bguest *g = b->guests.items;
 	size_t len = strlen(hostname);
+
+	for (size_t i = 0; i < b->guests.n; i++)
+		if (lc_streq_fold(g[i].name, hostname)) {
+			*ret = (uint32_t)i;
+			return 0;
+		}
 	for (size_t i = 0; i < b->hn_hosts.n; i++)
 		if (s[i].len == len && lc_strneq_fold(s[i].key, hostname, len)) {
 			*ret = s[i].host;
@@ -935,7 +945,6 @@ int lc_db_load_tracked(const struct lc_paths *paths, int64_t now, lc_track_fn tr
 		goto fail;
 	if ((r = finish_hosts(&b)) < 0)
 		goto fail;
-	/* a DHCP-only name that is also a guest's domain name is the guest */
 	db->n_hosts = b.hosts.n;
 	db->hosts = b.hosts.items;
 	b.hosts.items = NULL;
