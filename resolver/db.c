@@ -864,9 +864,12 @@ static int build_indexes(struct lc_db *db)
 	db->addrs = calloc(db->addrs_mask + 1, sizeof(*db->addrs));
 	if (!db->names || !db->addrs)
 		return -ENOMEM;
-	/* domain names first, so a DHCP hostname never shadows a guest */
+	/* domain names first, so a DHCP hostname never shadows a guest.  A
+	 * stopped host answers no lookup, so its name is not indexed: it would
+	 * only hide a running guest that now asks DHCP for that hostname. */
 	for (size_t i = 0; i < db->n_hosts; i++)
-		name_put(db, db->hosts[i].name, (uint32_t)i);
+		if (db->hosts[i].running)
+			name_put(db, db->hosts[i].name, (uint32_t)i);
 	for (size_t i = 0; i < db->n_hosts; i++) {
 		const struct lc_host *h = &db->hosts[i];
 		/* the first alias is the DHCP hostname when there is one */
