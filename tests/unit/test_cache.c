@@ -379,6 +379,39 @@ static void test_paths_change(void **state)
 	assert_string_equal(resolve(db, "c2"), "192.168.150.11");
 }
 
+static void test_paths_default(void **state)
+{
+	struct lc_paths p;
+	char big[600];
+
+	unsetenv("LIBVIRT_CLUSTER_LEASE_DIR");
+	unsetenv("LIBVIRT_CLUSTER_RUNSTATE_DIR");
+	unsetenv("LIBVIRT_CLUSTER_CONFIG");
+	lc_paths_default(&p);
+	assert_string_equal(p.lease_dir, LEASE_DIR);
+	assert_string_equal(p.runstate_dir, RUNSTATE_DIR);
+	assert_string_equal(p.config, CONFIG_FILE);
+
+	setenv("LIBVIRT_CLUSTER_LEASE_DIR", "/tmp/leases", 1);
+	setenv("LIBVIRT_CLUSTER_RUNSTATE_DIR", "/tmp/run", 1);
+	setenv("LIBVIRT_CLUSTER_CONFIG", "", 1); /* empty: the default */
+	lc_paths_default(&p);
+	assert_string_equal(p.lease_dir, "/tmp/leases");
+	assert_string_equal(p.runstate_dir, "/tmp/run");
+	assert_string_equal(p.config, CONFIG_FILE);
+
+	/* too long for the struct: the default, never a cut path */
+	memset(big, 'x', sizeof(big) - 1);
+	big[0] = '/';
+	big[sizeof(big) - 1] = '\0';
+	setenv("LIBVIRT_CLUSTER_LEASE_DIR", big, 1);
+	lc_paths_default(&p);
+	assert_string_equal(p.lease_dir, LEASE_DIR);
+	unsetenv("LIBVIRT_CLUSTER_LEASE_DIR");
+	unsetenv("LIBVIRT_CLUSTER_RUNSTATE_DIR");
+	unsetenv("LIBVIRT_CLUSTER_CONFIG");
+}
+
 static void test_free_null(void **state)
 {
 	lc_cache_free(NULL);
@@ -397,6 +430,7 @@ int main(void)
 	    T(test_removed_file),
 	    T(test_expiry_without_change),
 	    T(test_paths_change),
+	    cmocka_unit_test(test_paths_default),
 	    cmocka_unit_test(test_free_null),
 	};
 	return cmocka_run_group_tests_name("cache", tests, NULL, NULL);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "resolver/lease.h"
 #include "resolver/resolver.h"
@@ -851,6 +852,84 @@ static void test_duplicate_address(void **state)
 	expect(t, "twice", AF_UNSPEC, "192.168.150.81");
 }
 
+static void test_stale_name_does_not_shadow(void **state)
+{
+	struct dbt *t = *state;
+	const struct lc_host *h;
+
+	/* c1 was destroyed and its leases stay behind (a stopped host "c1");
+	 * c9, cloned from the same image, asks DHCP for the hostname c1 */
+	copy_fixtures(t);
+	write_macs(t, "virbr-lab",
+		   "[{\"domain\": \"c2\", \"macs\": [\"52:54:00:15:00:02\"]},"
+		   " {\"domain\": \"c9\", \"macs\": [\"52:54:00:15:00:09\"]}]");
+	const struct lease l[] = {
+	    {"192.168.150.10", "52:54:00:15:00:01", "c1", FIXTURE_EXPIRY},
+	    {"192.168.150.11", "52:54:00:15:00:02", "c2", FIXTURE_EXPIRY},
+	    {"192.168.150.19", "52:54:00:15:00:09", "c1", FIXTURE_EXPIRY},
+	};
+	write_status(t, "virbr-lab", l, 3);
+	load(t, NOW);
+	h = expect(t, "c9", AF_UNSPEC, "192.168.150.19");
+	assert_string_equal(h->aliases[0], "c1");
+	/* the running guest's DHCP hostname answers, not the stopped name */
+	h = expect(t, "c1", AF_UNSPEC, "192.168.150.19");
+	assert_string_equal(h->name, "c9");
+	expect(t, "c1.lab.test", AF_UNSPEC, "192.168.150.19");
+	expect_addr(t, "192.168.150.10", LC_NOTFOUND);
+}
+
+static void test_expired_hostname_no_alias(void **state)
+{
+	struct dbt *t = *state;
+	const struct lc_host *h;
+
+	write_conf(t, "ext", "virbr-ext", NULL, false);
+	write_macs(t, "virbr-ext",
+		   "[{\"domain\": \"node7\", \"macs\": [\"52:54:00:15:00:07\", "
+		   "\"52:54:00:15:00:17\"]}]");
+	const struct lease l[] = {
+	    {"192.168.150.7", "52:54:00:15:00:07", "oldname", NOW - 100},
+	    {"192.168.150.17", "52:54:00:15:00:17", "newname", NOW + 100},
+	};
+	write_status(t, "virbr-ext", l, 2);
+	load(t, NOW);
+	h = expect(t, "node7", AF_UNSPEC, "192.168.150.17");
+	assert_int_equal(h->n_aliases, 1);
+	assert_string_equal(h->aliases[0], "newname");
+	expect(t, "newname", AF_UNSPEC, "192.168.150.17");
+	expect_status(t, "oldname", AF_UNSPEC, LC_NOTFOUND);
+}
+
+static void test_hostile_files(void **state)
+{
+	struct dbt *t = *state;
+	char *p;
+
+	/* nothing in the lease dir may block a lookup or feed it endless
+	 * bytes: a FIFO, a symlink to /dev/zero, a directory */
+	node1_world(t);
+	p = unit_path(t->lease, "virbr-fifo.status");
+	assert_int_equal(mkfifo(p, 0644), 0);
+	free(p);
+	p = unit_path(t->lease, "virbr-zero.status");
+	assert_int_equal(symlink("/dev/zero", p), 0);
+	free(p);
+	p = unit_path(t->lease, "virbr-dir.status");
+	assert_int_equal(mkdir(p, 0755), 0);
+	free(p);
+	p = unit_path(t->lease, "virbr-dir.macs");
+	assert_int_equal(symlink("/dev/urandom", p), 0);
+	free(p);
+	p = unit_path(t->run, "guest-fifo.rec");
+	assert_int_equal(mkfifo(p, 0644), 0);
+	free(p);
+	load(t, NOW);
+	expect(t, "node1", AF_UNSPEC, "192.168.150.10 192.168.160.55");
+	expect(t, "node2", AF_UNSPEC, "192.168.150.11");
+	expect_status(t, "fifo", AF_UNSPEC, LC_NOTFOUND);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -879,6 +958,9 @@ int main(void)
 	    T(test_garbage_status),
 	    T(test_dhcp_name_of_guest),
 	    T(test_duplicate_address),
+	    T(test_stale_name_does_not_shadow),
+	    T(test_expired_hostname_no_alias),
+	    T(test_hostile_files),
 	};
 	return cmocka_run_group_tests_name("db", tests, NULL, NULL);
 }
