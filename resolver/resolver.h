@@ -267,6 +267,12 @@ void lc_cache_free(struct lc_cache *c);
  * lc_cache_get or lc_cache_free. */
 int lc_cache_get(struct lc_cache *c, const struct lc_paths *paths, int64_t now_ns,
 		 const struct lc_db **ret_db);
+/* The same for a forward lookup of one name: a process's first lookups
+ * over a set of files load only what can matter to that name (a fraction
+ * of a full parse); the db then answers for that name only.  After a few
+ * different names, the full db is built once and serves every name. */
+int lc_cache_get_for(struct lc_cache *c, const struct lc_paths *paths, int64_t now_ns,
+		     const char *name, const struct lc_db **ret_db);
 /* How many times the cache rebuilt (for tests and the benchmark). */
 unsigned long lc_cache_builds(const struct lc_cache *c);
 
