@@ -263,6 +263,12 @@ static int guest_find_or_add(struct builder *b, const char *name, uint32_t *ret)
 	int r = lc_strmap_put(&b->guest_by_name, ng->name, len, gi, NULL);
 	if (r < 0)
 		return r;
+	/* A DHCP hostname that is a guest's domain name is that guest (host i
+	 * is guest i): otherwise two running hosts would share one name, and
+	 * which one the name index kept would depend on qsort's order. */
+	r = lc_strmap_put(&b->hn_hosts, ng->name, len, gi, NULL);
+	if (r < 0)
+		return r;
 	*ret = gi;
 	return 0;
 }
@@ -835,7 +841,9 @@ static struct lc_host *host_at(struct builder *b, uint32_t i)
 	return &((struct lc_host *)b->hosts.items)[i];
 }
 
-/* A DHCP-only host, found or made by its hostname. */
+/* A DHCP-only host, found or made by its hostname.  A hostname that is a
+ * known guest's domain name finds that guest: guest_find_or_add() puts
+ * every guest in hn_hosts too. */
 static int hostname_host(struct builder *b, const char *hostname, uint32_t *ret)
 {
 	size_t len = strlen(hostname);
@@ -1152,9 +1160,12 @@ static int build_indexes(struct lc_db *db)
 	db->addrs = calloc(db->addrs_mask + 1, sizeof(*db->addrs));
 	if (!db->names || !db->addrs)
 		return -ENOMEM;
-	/* domain names first, so a DHCP hostname never shadows a guest */
+	/* domain names first, so a DHCP hostname never shadows a guest.  A
+	 * stopped host answers no lookup, so its name is not indexed: it would
+	 * only hide a running guest that now asks DHCP for that hostname. */
 	for (size_t i = 0; i < db->n_hosts; i++)
-		name_put(db, db->hosts[i].name, (uint32_t)i);
+		if (db->hosts[i].running)
+			name_put(db, db->hosts[i].name, (uint32_t)i);
 	for (size_t i = 0; i < db->n_hosts; i++) {
 		const struct lc_host *h = &db->hosts[i];
 		/* the first alias is the DHCP hostname when there is one */
@@ -1253,7 +1264,6 @@ int lc_db_load_tracked(const struct lc_paths *paths, int64_t now, const char *on
 		goto fail;
 	if ((r = finish_hosts(&b)) < 0)
 		goto fail;
-	/* a DHCP-only name that is also a guest's domain name is the guest */
 	db->n_hosts = b.hosts.n;
 	db->hosts = b.hosts.items;
 	b.hosts.items = NULL;
