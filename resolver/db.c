@@ -263,12 +263,6 @@ static int guest_find_or_add(struct builder *b, const char *name, uint32_t *ret)
 	int r = lc_strmap_put(&b->guest_by_name, ng->name, len, gi, NULL);
 	if (r < 0)
 		return r;
-	/* A DHCP hostname that is a guest's domain name is that guest (host i
-	 * is guest i): otherwise two running hosts would share one name, and
-	 * which one the name index kept would depend on qsort's order. */
-	r = lc_strmap_put(&b->hn_hosts, ng->name, len, gi, NULL);
-	if (r < 0)
-		return r;
 	*ret = gi;
 	return 0;
 }
@@ -829,9 +823,7 @@ static struct lc_host *host_at(struct builder *b, uint32_t i)
 	return &((struct lc_host *)b->hosts.items)[i];
 }
 
-/* A DHCP-only host, found or made by its hostname.  A hostname that is a
- * known guest's domain name finds that guest: guest_find_or_add() puts
- * every guest in hn_hosts too. */
+/* A DHCP-only host, found or made by its hostname. */
 static int hostname_host(struct builder *b, const char *hostname, uint32_t *ret)
 {
 	size_t len = strlen(hostname);
@@ -1122,15 +1114,53 @@ static void addr_put(struct lc_db *db, const struct lc_addr *a, uint32_t host, u
 	}
 }
 
+struct host_sort {
+	struct lc_host h;
+	bool guest;
+};
+
 static int cmp_host(const void *x, const void *y)
 {
-	const struct lc_host *a = x, *b = y;
-	if (a->running != b->running)
-		return a->running ? -1 : 1;
-	return strcmp(a->name, b->name);
+	const struct host_sort *a = x, *b = y;
+	if (a->h.running != b->h.running)
+		return a->h.running ? -1 : 1;
+	int c = strcmp(a->h.name, b->h.name);
+	if (c)
+		return c;
+	return (int)b->guest - (int)a->guest; /* the guest before a DHCP client */
 }
 
-static int build_indexes(struct lc_db *db)
+/* Sort hosts (running first, then by name) into db->hosts, and say which
+ * are guests: hosts[0..n_guests) on entry. */
+static int sort_hosts(struct lc_db *db, struct lc_host *hosts, size_t n, size_t n_guests,
+		      bool **ret_is_guest)
+{
+	struct host_sort *hs = malloc((n ? n : 1) * sizeof(*hs));
+	bool *is_guest = malloc(n ? n : 1);
+
+	if (!hs || !is_guest) {
+		free(hs);
+		free(is_guest);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		hs[i] = (struct host_sort){hosts[i], i < n_guests};
+	if (n)
+		qsort(hs, n, sizeof(*hs), cmp_host);
+	for (size_t i = 0; i < n; i++) {
+		hosts[i] = hs[i].h;
+		is_guest[i] = hs[i].guest;
+	}
+	free(hs);
+	db->hosts = hosts;
+	db->n_hosts = n;
+	*ret_is_guest = is_guest;
+	return 0;
+}
+
+/* is_guest[i]: hosts[i] is a guest (known by domain name), not a DHCP
+ * client known only by its hostname. */
+static int build_indexes(struct lc_db *db, const bool *is_guest)
 {
 	size_t n_names = 0, n_addrs = 0;
 
@@ -1144,12 +1174,15 @@ static int build_indexes(struct lc_db *db)
 	db->addrs = calloc(db->addrs_mask + 1, sizeof(*db->addrs));
 	if (!db->names || !db->addrs)
 		return -ENOMEM;
-	/* domain names first, so a DHCP hostname never shadows a guest.  A
-	 * stopped host answers no lookup, so its name is not indexed: it would
-	 * only hide a running guest that now asks DHCP for that hostname. */
-	for (size_t i = 0; i < db->n_hosts; i++)
-		if (db->hosts[i].running)
-			name_put(db, db->hosts[i].name, (uint32_t)i);
+	/* Domain names first, then DHCP-only hosts' names, then DHCP hostname
+	 * aliases: a DHCP hostname never shadows a guest, whatever the sort
+	 * put first.  A stopped host answers no lookup, so its name is not
+	 * indexed: it would only hide a running guest that now asks DHCP for
+	 * that hostname. */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < db->n_hosts; i++)
+			if (db->hosts[i].running && is_guest[i] == (pass == 0))
+				name_put(db, db->hosts[i].name, (uint32_t)i);
 	for (size_t i = 0; i < db->n_hosts; i++) {
 		const struct lc_host *h = &db->hosts[i];
 		/* the first alias is the DHCP hostname when there is one */
@@ -1247,12 +1280,13 @@ int lc_db_load_tracked(const struct lc_paths *paths, int64_t now, const char *on
 		goto fail;
 	if ((r = finish_hosts(&b)) < 0)
 		goto fail;
-	db->n_hosts = b.hosts.n;
-	db->hosts = b.hosts.items;
+	bool *is_guest;
+	if ((r = sort_hosts(db, b.hosts.items, b.hosts.n, b.guests.n, &is_guest)) < 0)
+		goto fail;
 	b.hosts.items = NULL;
-	if (db->n_hosts)
-		qsort(db->hosts, db->n_hosts, sizeof(*db->hosts), cmp_host);
-	if ((r = build_indexes(db)) < 0)
+	r = build_indexes(db, is_guest);
+	free(is_guest);
+	if (r < 0)
 		goto fail;
 	builder_free(&b);
 	*ret_db = db;
