@@ -537,7 +537,10 @@ struct hit_ctx {
 
 /* The top-level object around pos: the nearest '{' before it that follows
  * '[' or ',', parses in full, ends after pos, and is followed by ',' or
- * ']'.  A '{' inside a string never parses as such an object. */
+ * ']'.  A '{' inside a string never parses as such an object.  Known
+ * limit: the second or later object of an array nested in an unknown key
+ * (libvirt writes none) is not told apart from a lease here, while the
+ * full load skips it. */
 static int take_object(struct hit_ctx *h, size_t pos)
 {
 	struct kept_file *f = h->f;
@@ -551,6 +554,15 @@ static int take_object(struct hit_ctx *h, size_t pos)
 			j--;
 		if (j == 0 || (f->buf[j - 1] != '[' && f->buf[j - 1] != ','))
 			continue;
+		/* after '[', only the file's own array opens a lease object: an
+		 * object first in an array inside an unknown key is not one */
+		if (f->buf[j - 1] == '[') {
+			size_t z = 0;
+			while (z < j - 1 && is_ws(f->buf[z]))
+				z++;
+			if (z != j - 1)
+				continue;
+		}
 		for (size_t s = 0; s < f->n_seen; s++)
 			if (f->seen[s] == i)
 				return 0; /* taken already */
@@ -839,7 +851,9 @@ static struct lc_host *host_at(struct builder *b, uint32_t i)
 	return &((struct lc_host *)b->hosts.items)[i];
 }
 
-/* A DHCP-only host, found or made by its hostname. */
+/* A DHCP-only host, found or made by its hostname.  One whose hostname is
+ * a guest's domain name stays a host of its own: its MAC is not the
+ * guest's (cmp_host keeps the name for the guest). */
 static int hostname_host(struct builder *b, const char *hostname, uint32_t *ret)
 {
 	size_t len = strlen(hostname);
@@ -1130,53 +1144,19 @@ static void addr_put(struct lc_db *db, const struct lc_addr *a, uint32_t host, u
 	}
 }
 
-struct host_sort {
-	struct lc_host h;
-	bool guest;
-};
-
 static int cmp_host(const void *x, const void *y)
 {
-	const struct host_sort *a = x, *b = y;
-	if (a->h.running != b->h.running)
-		return a->h.running ? -1 : 1;
-	int c = strcmp(a->h.name, b->h.name);
-	if (c)
-		return c;
-	return (int)b->guest - (int)a->guest; /* the guest before a DHCP client */
+	const struct lc_host *a = x, *b = y;
+	if (a->running != b->running)
+		return a->running ? -1 : 1;
+	/* a guest before a DHCP-only client of the same name: the name index
+	 * keeps the first, and qsort is not stable */
+	if (a->guest != b->guest)
+		return a->guest ? -1 : 1;
+	return strcmp(a->name, b->name);
 }
 
-/* Sort hosts (running first, then by name) into db->hosts, and say which
- * are guests: hosts[0..n_guests) on entry. */
-static int sort_hosts(struct lc_db *db, struct lc_host *hosts, size_t n, size_t n_guests,
-		      bool **ret_is_guest)
-{
-	struct host_sort *hs = malloc((n ? n : 1) * sizeof(*hs));
-	bool *is_guest = malloc(n ? n : 1);
-
-	if (!hs || !is_guest) {
-		free(hs);
-		free(is_guest);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++)
-		hs[i] = (struct host_sort){hosts[i], i < n_guests};
-	if (n)
-		qsort(hs, n, sizeof(*hs), cmp_host);
-	for (size_t i = 0; i < n; i++) {
-		hosts[i] = hs[i].h;
-		is_guest[i] = hs[i].guest;
-	}
-	free(hs);
-	db->hosts = hosts;
-	db->n_hosts = n;
-	*ret_is_guest = is_guest;
-	return 0;
-}
-
-/* is_guest[i]: hosts[i] is a guest (known by domain name), not a DHCP
- * client known only by its hostname. */
-static int build_indexes(struct lc_db *db, const bool *is_guest)
+static int build_indexes(struct lc_db *db)
 {
 	size_t n_names = 0, n_addrs = 0;
 
@@ -1190,15 +1170,12 @@ static int build_indexes(struct lc_db *db, const bool *is_guest)
 	db->addrs = calloc(db->addrs_mask + 1, sizeof(*db->addrs));
 	if (!db->names || !db->addrs)
 		return -ENOMEM;
-	/* Domain names first, then DHCP-only hosts' names, then DHCP hostname
-	 * aliases: a DHCP hostname never shadows a guest, whatever the sort
-	 * put first.  A stopped host answers no lookup, so its name is not
-	 * indexed: it would only hide a running guest that now asks DHCP for
-	 * that hostname. */
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < db->n_hosts; i++)
-			if (db->hosts[i].running && is_guest[i] == (pass == 0))
-				name_put(db, db->hosts[i].name, (uint32_t)i);
+	/* domain names first, so a DHCP hostname never shadows a guest.  A
+	 * stopped host answers no lookup, so its name is not indexed: it would
+	 * only hide a running guest that now asks DHCP for that hostname. */
+	for (size_t i = 0; i < db->n_hosts; i++)
+		if (db->hosts[i].running)
+			name_put(db, db->hosts[i].name, (uint32_t)i);
 	for (size_t i = 0; i < db->n_hosts; i++) {
 		const struct lc_host *h = &db->hosts[i];
 		/* the first alias is the DHCP hostname when there is one */
@@ -1291,18 +1268,18 @@ int lc_db_load_tracked(const struct lc_paths *paths, int64_t now, const char *on
 		h->cluster = g[i].cluster;
 		h->group = g[i].group;
 		h->running = true; /* in a .macs file or a hook record: plugged in */
+		h->guest = true;
 	}
 	if ((r = assign_leases(&b)) < 0)
 		goto fail;
 	if ((r = finish_hosts(&b)) < 0)
 		goto fail;
-	bool *is_guest;
-	if ((r = sort_hosts(db, b.hosts.items, b.hosts.n, b.guests.n, &is_guest)) < 0)
-		goto fail;
+	db->n_hosts = b.hosts.n;
+	db->hosts = b.hosts.items;
 	b.hosts.items = NULL;
-	r = build_indexes(db, is_guest);
-	free(is_guest);
-	if (r < 0)
+	if (db->n_hosts)
+		qsort(db->hosts, db->n_hosts, sizeof(*db->hosts), cmp_host);
+	if ((r = build_indexes(db)) < 0)
 		goto fail;
 	builder_free(&b);
 	*ret_db = db;
