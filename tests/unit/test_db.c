@@ -84,9 +84,9 @@ static void describe(const struct lc_db *db, const char *name, int family, char 
 	PUT("status=%d", (int)r);
 	if (r == LC_FOUND || r == LC_NODATA) {
 		const struct lc_host *h = m.host;
-		PUT(" host=%s driver=%s cluster=%s group=%s running=%d domain=%s only=%d", h->name,
-		    str_or_null(h->driver), str_or_null(h->cluster), str_or_null(h->group),
-		    h->running, str_or_null(m.domain), m.only_idx);
+		PUT(" host=%s guest=%d driver=%s cluster=%s group=%s running=%d domain=%s only=%d",
+		    h->name, h->guest, str_or_null(h->driver), str_or_null(h->cluster),
+		    str_or_null(h->group), h->running, str_or_null(m.domain), m.only_idx);
 		for (size_t i = 0; i < h->n_addrs; i++) {
 			const struct lc_host_addr *a = &h->addrs[i];
 			char buf[64];
@@ -297,6 +297,7 @@ static void test_fixture_dir(void **state)
 	h = expect(t, "c2", AF_UNSPEC, "192.168.150.11");
 	assert_string_equal(h->name, "c2");
 	assert_true(h->running);
+	assert_true(h->guest);
 	assert_int_equal(h->n_addrs, 1);
 	assert_string_equal(h->addrs[0].network, "labnet");
 	assert_string_equal(h->addrs[0].bridge, "virbr-lab");
@@ -594,6 +595,7 @@ static void test_hostname_only(void **state)
 	h = expect(t, "printer", AF_UNSPEC, "192.168.170.20");
 	assert_string_equal(h->name, "Printer");
 	assert_true(h->running);
+	assert_false(h->guest);
 	assert_null(h->driver);
 	assert_null(h->group);
 	expect(t, "PRINTER.plain.test", AF_UNSPEC, "192.168.170.20");
@@ -901,6 +903,11 @@ static void test_dhcp_name_of_guest(void **state)
 		assert_true(stray != h);
 		assert_string_equal(stray->name, strays[k]);
 		assert_null(stray->driver);
+		assert_true(h->guest);
+		assert_false(stray->guest);
+		/* listed: the guest, then the DHCP-only client */
+		assert_ptr_equal(lc_db_host(t->db, 0), h);
+		assert_ptr_equal(lc_db_host(t->db, 1), stray);
 	}
 }
 
