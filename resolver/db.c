@@ -32,6 +32,7 @@ struct bnet {
 struct bguest {
 	const char *name;
 	const char *driver, *cluster, *group;
+	const void *found_in; /* cold path: the .macs file that named it first */
 };
 
 struct bmac {
@@ -608,6 +609,9 @@ static int take_object(struct hit_ctx *h, size_t pos)
 		}
 		uint32_t gi;
 		int r = guest_find_or_add(h->b, e.domain, &gi);
+		struct bguest *g = &((struct bguest *)h->b->guests.items)[gi];
+		if (r == 0 && !g->found_in)
+			g->found_in = f;
 		for (size_t m = 0; r >= 0 && m < e.n_macs; m++)
 			r = mac_put(h->b, e.macs[m], gi, -1);
 		free(e.macs);
@@ -739,14 +743,24 @@ static int load_filtered(struct builder *b)
 	if (n_new) {
 		struct scan_needle *nn = lc_arena_alloc(A, n_new * sizeof(*nn));
 		const struct bguest *g = b->guests.items;
+		struct kept_file *k = b->kept.items;
 		if (!nn)
 			return -ENOMEM;
-		for (size_t i = 0; i < n_new; i++) {
-			const char *name = g[guests_before + i].name;
-			nn[i] = (struct scan_needle){name, strlen(name), false};
+		/* libvirt lists a domain once per bridge: the file that named
+		 * it need not be searched for it again */
+		for (size_t f = 0; f < b->kept.n; f++) {
+			size_t n = 0;
+			if (k[f].is_status)
+				continue;
+			for (size_t i = 0; i < n_new; i++) {
+				const struct bguest *gi = &g[guests_before + i];
+				if (gi->found_in != &k[f])
+					nn[n++] = (struct scan_needle){gi->name, strlen(gi->name), false};
+			}
+			struct hit_ctx h = {b, &k[f], 0};
+			if (n && (r = scan_find(k[f].buf, k[f].len, nn, n, on_hit, &h)) < 0)
+				return r;
 		}
-		if ((r = scan_kept(b, false, nn, n_new)) < 0)
-			return r;
 	}
 	/* the guests found in step 3 may have more NICs: their leases */
 	if ((r = macmap_list(b, &macs, &n_macs)) < 0)
