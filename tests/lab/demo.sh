@@ -69,7 +69,8 @@ int=$("$LAB" addr node1 int)
 echo "  node1's NICs, in its domain XML: eth0 on int (isolated) = $int, eth1 on ext (NAT) = $ext"
 echo "  getent hosts node1 answers $("$LAB" exec getent hosts node1 | awk 'NR == 1 { print $1 }') first: the external"
 echo "  (NAT) network ranks before the isolated one whatever the NIC order or lease age,"
-echo "  so ssh, ansible and curl use the address that other hosts can route to."
+echo "  so gethostbyname and the CLI's Ansible inventory give the address other hosts can route to"
+echo "  (getaddrinfo may re-sort by RFC 3484 rule 9; 'addresses = first' in libvirt-cluster.conf pins it)."
 
 b "a guest stops"
 ip2=$("$LAB" addr node2 ext)
