@@ -235,6 +235,7 @@ struct lc_match {
 	const struct lc_host *host;
 	int family;	    /* AF_INET, AF_INET6, AF_UNSPEC */
 	const char *domain; /* NULL, or: only addresses on networks with this domain */
+	int only_idx;	    /* -1, or: only this address (an address literal) */
 };
 
 /* Forward lookup.  On LC_FOUND, *ret_match is set; walk host->addrs (already

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The per-process cache.  A warm lookup costs one stat() per source file
+ * and a hash probe; nothing is re-read or re-parsed until a signature
+ * (inode, size, mtime, ctime) changes.
+ *
+ * Timestamps are coarse: two writes within one clock tick can leave the
+ * same mtime.  As git does for its index ("racy git"), a file whose
+ * mtime or ctime is within RACY_NS of the moment we read it is not trusted:
+ * the next lookup reads everything again, until the files have aged.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "resolver/lease.h"
+#include "resolver/resolver.h"
+#include "resolver/util.h"
+
+#define RACY_NS (100 * 1000 * 1000LL)
+
+struct tracked {
+	char *path;
+	struct lc_sig sig;
+};
+
+struct lc_cache {
+	struct lc_db *db;
+	struct lc_paths paths;
+	struct tracked *files;
+	size_t n_files, cap_files;
+	int64_t built_ns;
+	bool racy;
+	bool oom; /* tracking failed: never trust this db */
+	unsigned long builds;
+};
+
+void lc_paths_default(struct lc_paths *ret_paths)
+{
+	static const struct {
+		const char *env, *def;
+		size_t off;
+	} map[] = {
+		{"LIBVIRT_CLUSTER_LEASE_DIR", LEASE_DIR, offsetof(struct lc_paths, lease_dir)},
+		{"LIBVIRT_CLUSTER_RUNSTATE_DIR", RUNSTATE_DIR, offsetof(struct lc_paths, runstate_dir)},
+		{"LIBVIRT_CLUSTER_CONFIG", CONFIG_FILE, offsetof(struct lc_paths, config)},
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		char *dst = (char *)ret_paths + map[i].off;
+		/* secure_getenv: a setuid or setgid process ignores overrides */
+		const char *v = secure_getenv(map[i].env);
+		if (!v || !*v || strlen(v) >= sizeof(ret_paths->lease_dir))
+			v = map[i].def;
+		strcpy(dst, v);
+	}
+}
+
+struct lc_cache *lc_cache_new(void)
+{
+	return calloc(1, sizeof(struct lc_cache));
+}
+
+static void drop_files(struct lc_cache *c)
+{
+	for (size_t i = 0; i < c->n_files; i++)
+		free(c->files[i].path);
+	c->n_files = 0;
+}
+
+void lc_cache_free(struct lc_cache *c)
+{
+	if (!c)
+		return;
+	lc_db_free(c->db);
+	drop_files(c);
+	free(c->files);
+	free(c);
+}
+
+unsigned long lc_cache_builds(const struct lc_cache *c)
+{
+	return c->builds;
+}
+
+static void track(void *ud, const char *path, const struct lc_sig *sig)
+{
+	struct lc_cache *c = ud;
+
+	if (c->n_files == c->cap_files) {
+		size_t ncap = c->cap_files ? c->cap_files * 2 : 16;
+		struct tracked *n = realloc(c->files, ncap * sizeof(*n));
+		if (!n) {
+			c->oom = true;
+			return;
+		}
+		c->files = n;
+		c->cap_files = ncap;
+	}
+	char *p = strdup(path);
+	if (!p) {
+		c->oom = true;
+		return;
+	}
+	c->files[c->n_files].path = p;
+	c->files[c->n_files].sig = *sig;
+	c->n_files++;
+	if (sig->exists && (sig->mtime_ns > c->built_ns - RACY_NS || sig->ctime_ns > c->built_ns - RACY_NS))
+		c->racy = true;
+}
+
+static bool still_valid(struct lc_cache *c, const struct lc_paths *paths, int64_t now_ns)
+{
+	if (!c->db || c->racy || c->oom)
+		return false;
+	if (memcmp(&c->paths, paths, sizeof(*paths)) != 0)
+		return false;
+	/* a lease that expires needs no file change to vanish */
+	if (now_ns / 1000000000 >= lc_db_next_expiry(c->db))
+		return false;
+	for (size_t i = 0; i < c->n_files; i++) {
+		struct stat st;
+		struct lc_sig sig = {0};
+		if (stat(c->files[i].path, &st) == 0)
+			lc_sig_from_stat(&sig, &st);
+		if (!lc_sig_equal(&sig, &c->files[i].sig))
+			return false;
+	}
+	return true;
+}
+
+int lc_cache_get(struct lc_cache *c, const struct lc_paths *paths, int64_t now_ns,
+		 const struct lc_db **ret_db)
+{
+	struct lc_db *db;
+	int r;
+
+	if (still_valid(c, paths, now_ns)) {
+		*ret_db = c->db;
+		return 0;
+	}
+	lc_db_free(c->db);
+	c->db = NULL;
+	drop_files(c);
+	c->racy = false;
+	c->oom = false;
+	c->built_ns = now_ns;
+	c->paths = *paths;
+	r = lc_db_load_tracked(paths, now_ns / 1000000000, track, c, &db);
+	if (r < 0)
+		return r;
+	c->db = db;
+	c->builds++;
+	*ret_db = db;
+	return 0;
+}

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "resolver/resolver.h"
+#include "resolver/util.h"
+
+void lc_config_defaults(struct lc_config *ret_config)
+{
+	memset(ret_config, 0, sizeof(*ret_config));
+	ret_config->renew_after = 20;
+	ret_config->renew_tries = 3;
+	ret_config->resolved = true;
+}
+
+void lc_config_free(struct lc_config *config)
+{
+	for (size_t i = 0; i < config->n_domains; i++)
+		free(config->domains[i]);
+	for (size_t i = 0; i < config->n_prefer; i++)
+		free(config->prefer[i]);
+	for (size_t i = 0; i < config->n_leases; i++)
+		free(config->leases[i]);
+	free(config->renew_command);
+	lc_config_defaults(config);
+}
+
+static void issue(lc_config_issue_fn fn, void *ud, unsigned line, const char *fmt, ...)
+{
+	struct lc_config_issue is = {.line = line};
+	va_list ap;
+
+	if (!fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(is.message, sizeof(is.message), fmt, ap);
+	va_end(ap);
+	fn(&is, ud);
+}
+
+static bool parse_bool(const char *v, bool *ret)
+{
+	if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1"))
+		*ret = true;
+	else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "0"))
+		*ret = false;
+	else
+		return false;
+	return true;
+}
+
+static bool parse_uint(const char *v, int max, int *ret)
+{
+	char *e;
+	errno = 0;
+	long n = strtol(v, &e, 10);
+	if (errno || *e || e == v || n < 0 || n > max)
+		return false;
+	*ret = (int)n;
+	return true;
+}
+
+/* Split a space-separated list into words; words are copied lower-cased and
+ * without leading/trailing dots when fold is set (suffixes). */
+static int parse_list(char *v, char **list, size_t *n, bool fold, lc_config_issue_fn fn, void *ud,
+		      unsigned line, const char *key)
+{
+	char *save = NULL;
+	for (char *w = strtok_r(v, " \t,", &save); w; w = strtok_r(NULL, " \t,", &save)) {
+		if (fold) {
+			while (*w == '.')
+				w++;
+			size_t l = strlen(w);
+			while (l && w[l - 1] == '.')
+				w[--l] = '\0';
+			for (char *q = w; *q; q++)
+				*q = lc_lower(*q);
+			if (!*w || l > LC_NAME_MAX) {
+				issue(fn, ud, line, "%s: ignoring an empty or over-long domain", key);
+				continue;
+			}
+		}
+		if (*n >= LC_CONF_MAX_LIST) {
+			issue(fn, ud, line, "%s: more than %d entries, the rest are ignored", key,
+			      LC_CONF_MAX_LIST);
+			break;
+		}
+		char *copy = strdup(w);
+		if (!copy)
+			return -ENOMEM;
+		list[(*n)++] = copy;
+	}
+	return 0;
+}
+
+int lc_config_parse(const char *buf, size_t len, struct lc_config *ret_config,
+		    lc_config_issue_fn on_issue, void *userdata)
+{
+	struct lc_config cfg;
+	const char *p = buf, *end = buf + len;
+	unsigned lineno = 0;
+	int r = 0;
+
+	lc_config_defaults(&cfg);
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		char line[4096], *key, *val, *eq;
+		size_t n;
+
+		if (!eol)
+			eol = end;
+		n = (size_t)(eol - p);
+		lineno++;
+		if (n >= sizeof(line)) {
+			issue(on_issue, userdata, lineno, "line too long (over %zu bytes), ignored",
+			      sizeof(line) - 1);
+			p = eol + 1;
+			continue;
+		}
+		memcpy(line, p, n);
+		line[n] = '\0';
+		p = eol + 1;
+		if (memchr(line, '\0', n)) {
+			issue(on_issue, userdata, lineno, "NUL byte in line, ignored");
+			continue;
+		}
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		key = line;
+		while (*key == ' ' || *key == '\t' || *key == '\r')
+			key++;
+		if (!*key)
+			continue;
+		eq = strchr(key, '=');
+		if (!eq) {
+			issue(on_issue, userdata, lineno, "expected 'key = value': \"%.60s\"", key);
+			continue;
+		}
+		*eq = '\0';
+		val = eq + 1;
+		for (char *t = eq - 1; t >= key && (*t == ' ' || *t == '\t'); t--)
+			*t = '\0';
+		while (*val == ' ' || *val == '\t')
+			val++;
+		for (size_t l = strlen(val); l && (val[l - 1] == ' ' || val[l - 1] == '\t' ||
+						   val[l - 1] == '\r');)
+			val[--l] = '\0';
+
+		if (!strcmp(key, "domains")) {
+			r = parse_list(val, cfg.domains, &cfg.n_domains, true, on_issue, userdata, lineno,
+				       key);
+		} else if (!strcmp(key, "prefer")) {
+			r = parse_list(val, cfg.prefer, &cfg.n_prefer, false, on_issue, userdata, lineno,
+				       key);
+		} else if (!strcmp(key, "leases")) {
+			size_t before = cfg.n_leases;
+			r = parse_list(val, cfg.leases, &cfg.n_leases, false, on_issue, userdata, lineno,
+				       key);
+			for (size_t i = before; i < cfg.n_leases; i++)
+				if (cfg.leases[i][0] != '/')
+					issue(on_issue, userdata, lineno,
+					      "leases: \"%.100s\" is not an absolute path", cfg.leases[i]);
+		} else if (!strcmp(key, "renew_after")) {
+			if (!parse_uint(val, 3600, &cfg.renew_after))
+				issue(on_issue, userdata, lineno,
+				      "renew_after: expected seconds 0..3600, got \"%.40s\"", val);
+		} else if (!strcmp(key, "renew_tries")) {
+			if (!parse_uint(val, 100, &cfg.renew_tries))
+				issue(on_issue, userdata, lineno,
+				      "renew_tries: expected a count 0..100, got \"%.40s\"", val);
+		} else if (!strcmp(key, "renew_command")) {
+			free(cfg.renew_command);
+			cfg.renew_command = *val ? strdup(val) : NULL;
+			if (*val && !cfg.renew_command)
+				r = -ENOMEM;
+		} else if (!strcmp(key, "resolved") || !strcmp(key, "fail_hard") ||
+			   !strcmp(key, "debug")) {
+			bool *dst = !strcmp(key, "resolved")    ? &cfg.resolved
+				    : !strcmp(key, "fail_hard") ? &cfg.fail_hard
+								: &cfg.debug;
+			if (!parse_bool(val, dst))
+				issue(on_issue, userdata, lineno, "%s: expected yes or no, got \"%.40s\"",
+				      key, val);
+		} else {
+			issue(on_issue, userdata, lineno, "unknown key \"%.60s\"", key);
+		}
+		if (r < 0) {
+			lc_config_free(&cfg);
+			return r;
+		}
+	}
+	*ret_config = cfg;
+	return 0;
+}
+
+int lc_config_load(const char *path, struct lc_config *ret_config, lc_config_issue_fn on_issue,
+		   void *userdata)
+{
+	char *buf;
+	size_t len;
+	int r;
+
+	r = lc_read_file(path, 1u << 20, &buf, &len, NULL);
+	if (r == -ENOENT) {
+		lc_config_defaults(ret_config);
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	r = lc_config_parse(buf, len, ret_config, on_issue, userdata);
+	free(buf);
+	return r;
+}

@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+
+#include "resolver/json.h"
+
+void json_init(struct json_cursor *c, const char *buf, size_t len)
+{
+	c->p = buf;
+	c->end = buf + len;
+}
+
+void json_skip_ws(struct json_cursor *c)
+{
+	while (c->p < c->end && (*c->p == ' ' || *c->p == '\n' || *c->p == '\t' || *c->p == '\r'))
+		c->p++;
+}
+
+bool json_peek(struct json_cursor *c, char ch)
+{
+	json_skip_ws(c);
+	return c->p < c->end && *c->p == ch;
+}
+
+bool json_accept(struct json_cursor *c, char ch)
+{
+	if (!json_peek(c, ch))
+		return false;
+	c->p++;
+	return true;
+}
+
+bool json_at_end(struct json_cursor *c)
+{
+	json_skip_ws(c);
+	return c->p == c->end;
+}
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+static size_t put_utf8(char *buf, uint32_t cp)
+{
+	if (cp < 0x80) {
+		buf[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		buf[0] = (char)(0xc0 | (cp >> 6));
+		buf[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		buf[0] = (char)(0xe0 | (cp >> 12));
+		buf[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		buf[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	buf[0] = (char)(0xf0 | (cp >> 18));
+	buf[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	buf[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	buf[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+bool json_string(struct json_cursor *c, char *out, size_t size, size_t *ret_len,
+		 bool *ret_truncated)
+{
+	size_t len = 0;
+	bool truncated = false;
+
+	if (!json_accept(c, '"'))
+		return false;
+	for (;;) {
+		/* Fast path: copy a run of plain bytes at once. */
+		const char *run = c->p;
+		while (c->p < c->end && *c->p != '"' && *c->p != '\\' && (unsigned char)*c->p >= 0x20)
+			c->p++;
+		size_t n = (size_t)(c->p - run);
+		if (n) {
+			if (out && len + n < size)
+				memcpy(out + len, run, n);
+			else
+				truncated = true;
+			len += n;
+		}
+		if (c->p >= c->end)
+			return false;
+		char ch = *c->p++;
+		if (ch == '"')
+			break;
+		if ((unsigned char)ch < 0x20)
+			return false; /* raw control characters are not JSON */
+		/* an escape */
+		if (c->p >= c->end)
+			return false;
+		char e = *c->p++;
+		char tmp[4];
+		size_t tn = 1;
+		switch (e) {
+		case '"': tmp[0] = '"'; break;
+		case '\\': tmp[0] = '\\'; break;
+		case '/': tmp[0] = '/'; break;
+		case 'b': tmp[0] = '\b'; break;
+		case 'f': tmp[0] = '\f'; break;
+		case 'n': tmp[0] = '\n'; break;
+		case 'r': tmp[0] = '\r'; break;
+		case 't': tmp[0] = '\t'; break;
+		case 'u': {
+			uint32_t cp = 0;
+			if (c->end - c->p < 4)
+				return false;
+			for (int i = 0; i < 4; i++) {
+				int h = hexval(c->p[i]);
+				if (h < 0)
+					return false;
+				cp = cp << 4 | (uint32_t)h;
+			}
+			c->p += 4;
+			if (cp >= 0xd800 && cp < 0xdc00) {
+				/* a surrogate pair */
+				uint32_t lo = 0;
+				if (c->end - c->p < 6 || c->p[0] != '\\' || c->p[1] != 'u')
+					return false;
+				for (int i = 0; i < 4; i++) {
+					int h = hexval(c->p[2 + i]);
+					if (h < 0)
+						return false;
+					lo = lo << 4 | (uint32_t)h;
+				}
+				if (lo < 0xdc00 || lo > 0xdfff)
+					return false;
+				c->p += 6;
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+			} else if (cp >= 0xdc00 && cp <= 0xdfff) {
+				return false;
+			}
+			if (cp == 0)
+				return false; /* an embedded NUL would cut a name short */
+			tn = put_utf8(tmp, cp);
+			break;
+		}
+		default:
+			return false;
+		}
+		if (out && len + tn < size)
+			memcpy(out + len, tmp, tn);
+		else
+			truncated = true;
+		len += tn;
+	}
+	if (out && size)
+		out[len < size ? len : size - 1] = '\0';
+	if (ret_len)
+		*ret_len = len;
+	if (ret_truncated)
+		*ret_truncated = truncated;
+	return true;
+}
+
+bool json_int(struct json_cursor *c, int64_t *ret)
+{
+	bool neg = false;
+	uint64_t v = 0;
+	int digits = 0;
+
+	json_skip_ws(c);
+	if (c->p < c->end && *c->p == '-') {
+		neg = true;
+		c->p++;
+	}
+	while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
+		if (v > (UINT64_C(9223372036854775807) - (uint64_t)(*c->p - '0')) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(*c->p - '0');
+		c->p++;
+		digits++;
+	}
+	if (!digits)
+		return false;
+	/* a fraction or an exponent is not an expiry time */
+	if (c->p < c->end && (*c->p == '.' || *c->p == 'e' || *c->p == 'E'))
+		return false;
+	*ret = neg ? -(int64_t)v : (int64_t)v;
+	return true;
+}
+
+static bool skip_number(struct json_cursor *c)
+{
+	const char *start = c->p;
+	if (c->p < c->end && *c->p == '-')
+		c->p++;
+	if (c->p >= c->end || !(*c->p >= '0' && *c->p <= '9'))
+		return false;
+	while (c->p < c->end && ((*c->p >= '0' && *c->p <= '9') || *c->p == '.' || *c->p == 'e' ||
+				 *c->p == 'E' || *c->p == '+' || *c->p == '-'))
+		c->p++;
+	return c->p > start;
+}
+
+static bool skip_literal(struct json_cursor *c, const char *lit)
+{
+	size_t n = strlen(lit);
+	if ((size_t)(c->end - c->p) < n || memcmp(c->p, lit, n) != 0)
+		return false;
+	c->p += n;
+	return true;
+}
+
+bool json_skip_value(struct json_cursor *c, int depth)
+{
+	bool first = true;
+	int r;
+
+	if (depth > JSON_MAX_DEPTH)
+		return false;
+	json_skip_ws(c);
+	if (c->p >= c->end)
+		return false;
+	switch (*c->p) {
+	case '"':
+		return json_string(c, NULL, 0, NULL, NULL);
+	case '[':
+		while ((r = json_array_next(c, &first)) == 1)
+			if (!json_skip_value(c, depth + 1))
+				return false;
+		return r == 0;
+	case '{': {
+		char key[1];
+		while ((r = json_object_next(c, &first, key, sizeof(key))) == 1)
+			if (!json_skip_value(c, depth + 1))
+				return false;
+		return r == 0;
+	}
+	case 't':
+		return skip_literal(c, "true");
+	case 'f':
+		return skip_literal(c, "false");
+	case 'n':
+		return skip_literal(c, "null");
+	default:
+		return skip_number(c);
+	}
+}
+
+int json_array_next(struct json_cursor *c, bool *first)
+{
+	if (*first) {
+		if (!json_accept(c, '['))
+			return -1;
+		*first = false;
+		if (json_accept(c, ']'))
+			return 0;
+		return 1;
+	}
+	if (json_accept(c, ']'))
+		return 0;
+	if (!json_accept(c, ','))
+		return -1;
+	return 1;
+}
+
+int json_object_next(struct json_cursor *c, bool *first, char *key, size_t key_size)
+{
+	bool truncated;
+
+	if (*first) {
+		if (!json_accept(c, '{'))
+			return -1;
+		*first = false;
+		if (json_accept(c, '}'))
+			return 0;
+	} else {
+		if (json_accept(c, '}'))
+			return 0;
+		if (!json_accept(c, ','))
+			return -1;
+	}
+	if (!json_string(c, key, key_size, NULL, &truncated))
+		return -1;
+	if (truncated && key_size > 1)
+		key[0] = '\0'; /* an over-long key is an unknown key */
+	if (!json_accept(c, ':'))
+		return -1;
+	return 1;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A strict pull parser for the little JSON that libvirt writes (.status,
+ * .macs).  It validates as it goes: any syntax error, an unterminated
+ * string, nesting deeper than JSON_MAX_DEPTH or trailing garbage makes the
+ * caller drop the whole file. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define JSON_MAX_DEPTH 32
+
+struct json_cursor {
+	const char *p, *end;
+};
+
+void json_init(struct json_cursor *c, const char *buf, size_t len);
+void json_skip_ws(struct json_cursor *c);
+/* Consume ch (after whitespace); false if the next token is not ch. */
+bool json_accept(struct json_cursor *c, char ch);
+/* True if the next token (after whitespace) is ch; consumes nothing. */
+bool json_peek(struct json_cursor *c, char ch);
+/* Parse a string token, decoding escapes into out (NUL-terminated).  A
+ * string longer than size-1 bytes is still consumed and validated, and
+ * *ret_truncated is set.  Returns false on a syntax error. */
+bool json_string(struct json_cursor *c, char *out, size_t size, size_t *ret_len,
+		 bool *ret_truncated);
+/* An integer number token (no fraction, no exponent) that fits int64. */
+bool json_int(struct json_cursor *c, int64_t *ret);
+/* Any value, validated and skipped. */
+bool json_skip_value(struct json_cursor *c, int depth);
+/* True when only whitespace is left. */
+bool json_at_end(struct json_cursor *c);
+
+/* Iterate `[ elem, elem, ... ]`: call first with *first = true. Returns 1
+ * when an element follows, 0 at `]`, -1 on a syntax error. */
+int json_array_next(struct json_cursor *c, bool *first);
+/* Iterate `{ "key": value, ... }`: returns 1 and the key when a member
+ * follows (cursor is at the value), 0 at `}`, -1 on a syntax error. */
+int json_object_next(struct json_cursor *c, bool *first, char *key, size_t key_size);

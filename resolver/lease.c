@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "resolver/json.h"
+#include "resolver/lease.h"
+
+static int hexdigit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	ch = lc_lower(ch);
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	return -1;
+}
+
+int lc_mac_parse(const char *s, size_t len, uint8_t ret_mac[LC_MAC_LEN])
+{
+	uint8_t mac[LC_MAC_LEN];
+
+	if (len != 17)
+		return -EINVAL;
+	for (int i = 0; i < LC_MAC_LEN; i++) {
+		int hi = hexdigit(s[i * 3]), lo = hexdigit(s[i * 3 + 1]);
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		if (i < LC_MAC_LEN - 1 && s[i * 3 + 2] != ':')
+			return -EINVAL;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	memcpy(ret_mac, mac, LC_MAC_LEN);
+	return 0;
+}
+
+void lc_mac_format(const uint8_t mac[LC_MAC_LEN], char buf[18])
+{
+	static const char hex[] = "0123456789abcdef";
+	for (int i = 0; i < LC_MAC_LEN; i++) {
+		buf[i * 3] = hex[mac[i] >> 4];
+		buf[i * 3 + 1] = hex[mac[i] & 15];
+		buf[i * 3 + 2] = i < LC_MAC_LEN - 1 ? ':' : '\0';
+	}
+}
+
+int lc_addr_parse(const char *s, size_t len, struct lc_addr *ret)
+{
+	char tmp[INET6_ADDRSTRLEN];
+	struct lc_addr a = {0};
+
+	if (len == 0 || len >= sizeof(tmp))
+		return -EINVAL;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	if (memchr(tmp, '\0', len))
+		return -EINVAL;
+	if (inet_pton(AF_INET, tmp, a.bytes) == 1)
+		a.family = AF_INET;
+	else if (inet_pton(AF_INET6, tmp, a.bytes) == 1)
+		a.family = AF_INET6;
+	else
+		return -EINVAL;
+	*ret = a;
+	return 0;
+}
+
+const char *lc_addr_format(const struct lc_addr *a, char *buf, size_t size)
+{
+	if (!inet_ntop(a->family, a->bytes, buf, (socklen_t)size)) {
+		if (size)
+			buf[0] = '\0';
+	}
+	return buf;
+}
+
+/* A DHCP hostname as dnsmasq hands it over: one DNS label or dotted name of
+ * printable ASCII.  Anything else is treated as no hostname. */
+static bool hostname_ok(const char *s, size_t len)
+{
+	if (len == 0 || len > LC_HOSTNAME_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch <= 0x20 || ch >= 0x7f)
+			return false;
+	}
+	return true;
+}
+
+int lease_parse_status(const char *buf, size_t len, struct lc_arena *arena, struct lc_vec *leases)
+{
+	struct json_cursor c;
+	size_t start = leases->n;
+	bool first = true;
+	int r;
+
+	json_init(&c, buf, len);
+	while ((r = json_array_next(&c, &first)) == 1) {
+		struct lc_lease l = {.expiry = LC_EXPIRY_INFINITE};
+		bool has_ip = false, bad = false, ofirst = true;
+		char key[32];
+		int k;
+
+		while ((k = json_object_next(&c, &ofirst, key, sizeof(key))) == 1) {
+			char val[LC_HOSTNAME_MAX + 1];
+			size_t vlen;
+			bool trunc;
+
+			if (strcmp(key, "ip-address") == 0) {
+				if (!json_string(&c, val, sizeof(val), &vlen, &trunc))
+					goto fail;
+				has_ip = !trunc && lc_addr_parse(val, vlen, &l.addr) == 0;
+				if (!has_ip)
+					bad = true;
+			} else if (strcmp(key, "mac-address") == 0) {
+				if (!json_string(&c, val, sizeof(val), &vlen, &trunc))
+					goto fail;
+				l.has_mac = !trunc && lc_mac_parse(val, vlen, l.mac) == 0;
+			} else if (strcmp(key, "hostname") == 0) {
+				if (!json_string(&c, val, sizeof(val), &vlen, &trunc))
+					goto fail;
+				if (!trunc && hostname_ok(val, vlen)) {
+					l.hostname = lc_arena_strndup(arena, val, vlen);
+					if (!l.hostname) {
+						leases->n = start;
+						return -ENOMEM;
+					}
+				}
+			} else if (strcmp(key, "expiry-time") == 0) {
+				int64_t e;
+				if (!json_int(&c, &e))
+					goto fail;
+				l.expiry = e;
+			} else if (!json_skip_value(&c, 1)) {
+				goto fail;
+			}
+		}
+		if (k < 0)
+			goto fail;
+		if (!has_ip || bad)
+			continue; /* an entry we cannot use, in a well-formed file */
+		struct lc_lease *slot = lc_vec_push(leases);
+		if (!slot) {
+			leases->n = start;
+			return -ENOMEM;
+		}
+		*slot = l;
+	}
+	if (r < 0 || !json_at_end(&c))
+		goto fail;
+	return 0;
+fail:
+	leases->n = start;
+	return -EBADMSG;
+}
+
+/* Next whitespace-separated field of a line. */
+static bool next_field(const char **p, const char *end, const char **ret_s, size_t *ret_len)
+{
+	while (*p < end && (**p == ' ' || **p == '\t'))
+		(*p)++;
+	if (*p >= end)
+		return false;
+	*ret_s = *p;
+	while (*p < end && **p != ' ' && **p != '\t')
+		(*p)++;
+	*ret_len = (size_t)(*p - *ret_s);
+	return true;
+}
+
+int lease_parse_dnsmasq(const char *buf, size_t len, struct lc_arena *arena, struct lc_vec *leases)
+{
+	const char *p = buf, *end = buf + len;
+	size_t start = leases->n;
+
+	if (memchr(buf, '\0', len))
+		goto fail;
+	/* dnsmasq writes whole lines; a last line without its newline is a
+	 * file caught mid-write. */
+	if (len > 0 && buf[len - 1] != '\n')
+		goto fail;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *lp = p, *f[5];
+		size_t fl[5];
+		int n = 0;
+
+		if (!eol)
+			eol = end;
+		while (n < 5 && next_field(&lp, eol, &f[n], &fl[n]))
+			n++;
+		p = eol + 1;
+		if (n == 0)
+			continue;
+		if (fl[0] == 4 && memcmp(f[0], "duid", 4) == 0)
+			continue; /* the server DUID line of DHCPv6 */
+		if (n < 4)
+			goto fail;
+		struct lc_lease l = {0};
+		char num[24];
+		char *e;
+		if (fl[0] >= sizeof(num))
+			goto fail;
+		memcpy(num, f[0], fl[0]);
+		num[fl[0]] = '\0';
+		errno = 0;
+		long long ex = strtoll(num, &e, 10);
+		if (errno || *e || ex < 0)
+			goto fail;
+		l.expiry = ex == 0 ? LC_EXPIRY_INFINITE : (int64_t)ex;
+		/* DHCPv6 lines carry an IAID where v4 lines carry the MAC */
+		l.has_mac = lc_mac_parse(f[1], fl[1], l.mac) == 0;
+		if (lc_addr_parse(f[2], fl[2], &l.addr) < 0)
+			goto fail;
+		if (!(fl[3] == 1 && f[3][0] == '*') && hostname_ok(f[3], fl[3])) {
+			l.hostname = lc_arena_strndup(arena, f[3], fl[3]);
+			if (!l.hostname) {
+				leases->n = start;
+				return -ENOMEM;
+			}
+		}
+		struct lc_lease *slot = lc_vec_push(leases);
+		if (!slot) {
+			leases->n = start;
+			return -ENOMEM;
+		}
+		*slot = l;
+	}
+	return 0;
+fail:
+	leases->n = start;
+	return -EBADMSG;
+}
+
+void lease_macs_free(struct lc_vec *entries)
+{
+	struct lc_macs_entry *e = entries->items;
+	for (size_t i = 0; i < entries->n; i++)
+		free(e[i].macs);
+	lc_vec_free(entries);
+}
+
+int lease_parse_macs(const char *buf, size_t len, struct lc_vec *entries)
+{
+	struct json_cursor c;
+	size_t start = entries->n;
+	bool first = true;
+	int r;
+
+	json_init(&c, buf, len);
+	while ((r = json_array_next(&c, &first)) == 1) {
+		struct lc_macs_entry *e = lc_vec_push(entries);
+		bool ofirst = true;
+		char key[16];
+		int k;
+
+		if (!e)
+			goto nomem;
+		while ((k = json_object_next(&c, &ofirst, key, sizeof(key))) == 1) {
+			if (strcmp(key, "domain") == 0) {
+				size_t vlen;
+				bool trunc;
+				if (!json_string(&c, e->domain, sizeof(e->domain), &vlen, &trunc))
+					goto fail;
+				if (trunc || vlen == 0 || memchr(e->domain, '\n', vlen))
+					e->domain[0] = '\0';
+			} else if (strcmp(key, "macs") == 0) {
+				bool afirst = true;
+				int a;
+				while ((a = json_array_next(&c, &afirst)) == 1) {
+					char val[32];
+					size_t vlen;
+					bool trunc;
+					uint8_t mac[LC_MAC_LEN];
+					if (!json_string(&c, val, sizeof(val), &vlen, &trunc))
+						goto fail;
+					if (trunc || lc_mac_parse(val, vlen, mac) < 0)
+						continue;
+					size_t ncap = e->n_macs == 0 ? 4
+						      : (e->n_macs >= 4 && !(e->n_macs & (e->n_macs - 1)))
+							      ? e->n_macs * 2
+							      : 0;
+					if (ncap) {
+						void *n = realloc(e->macs, ncap * LC_MAC_LEN);
+						if (!n)
+							goto nomem;
+						e->macs = n;
+					}
+					memcpy(e->macs[e->n_macs++], mac, LC_MAC_LEN);
+				}
+				if (a < 0)
+					goto fail;
+			} else if (!json_skip_value(&c, 1)) {
+				goto fail;
+			}
+		}
+		if (k < 0)
+			goto fail;
+		if (!e->domain[0]) {
+			free(e->macs);
+			entries->n--;
+		}
+	}
+	if (r < 0 || !json_at_end(&c))
+		goto fail;
+	return 0;
+fail:
+	r = -EBADMSG;
+	goto out;
+nomem:
+	r = -ENOMEM;
+out:
+	for (size_t i = start; i < entries->n; i++)
+		free(((struct lc_macs_entry *)entries->items)[i].macs);
+	entries->n = start;
+	return r;
+}
+
+int lease_parse_netconf(const char *buf, size_t len, struct lc_netconf *ret)
+{
+	struct lc_netconf nc = {0};
+	const char *p = buf, *end = buf + len;
+
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		if (!eol)
+			eol = end;
+		size_t n = (size_t)(eol - p);
+		if (n > 10 && memcmp(p, "interface=", 10) == 0 && n - 10 < sizeof(nc.bridge)) {
+			memcpy(nc.bridge, p + 10, n - 10);
+			nc.bridge[n - 10] = '\0';
+		} else if (n > 7 && memcmp(p, "domain=", 7) == 0 && n - 7 < sizeof(nc.domain)) {
+			/* domain=NAME[,range]: only the name matters here */
+			size_t dl = n - 7;
+			const char *comma = memchr(p + 7, ',', dl);
+			if (comma)
+				dl = (size_t)(comma - (p + 7));
+			for (size_t i = 0; i < dl; i++)
+				nc.domain[i] = lc_lower(p[7 + i]);
+			nc.domain[dl] = '\0';
+		} else if (n == 13 && memcmp(p, "dhcp-option=3", 13) == 0) {
+			nc.isolated = true;
+		}
+		p = eol + 1;
+	}
+	if (!nc.bridge[0])
+		return -EBADMSG;
+	*ret = nc;
+	return 0;
+}

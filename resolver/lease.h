@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Readers of the files libvirt and dnsmasq write.  Each takes a buffer
+ * (the caller reads the file) and either yields every entry of a valid file
+ * or fails and yields none: a file that is truncated, garbage or a
+ * half-written mix never contributes a single address. */
+#pragma once
+
+#include "resolver/resolver.h"
+#include "resolver/util.h"
+
+#define LC_HOSTNAME_MAX 255
+#define LC_EXPIRY_INFINITE INT64_MAX
+
+struct lc_lease {
+	struct lc_addr addr;
+	uint8_t mac[LC_MAC_LEN];
+	bool has_mac;
+	int64_t expiry; /* epoch seconds, LC_EXPIRY_INFINITE when absent */
+	const char *hostname; /* NULL when the client sent none; in the arena */
+};
+
+struct lc_macs_entry {
+	char domain[256];
+	uint8_t (*macs)[LC_MAC_LEN];
+	size_t n_macs;
+};
+
+struct lc_netconf {
+	char bridge[64];      /* interface= */
+	char domain[256];     /* domain=, "" when none */
+	bool isolated;	      /* dhcp-option=3 with no value */
+};
+
+/* libvirt <bridge>.status: a JSON array of lease objects.  Entries without
+ * a valid ip-address are skipped; unknown keys are ignored.  leases is an
+ * lc_vec of struct lc_lease (item_size set by the caller).  On error the
+ * vector is restored to its size on entry. */
+int lease_parse_status(const char *buf, size_t len, struct lc_arena *arena, struct lc_vec *leases);
+/* plain dnsmasq lease file: `expiry mac ip hostname client-id` lines. */
+int lease_parse_dnsmasq(const char *buf, size_t len, struct lc_arena *arena, struct lc_vec *leases);
+/* libvirt <bridge>.macs: [{"domain": "x", "macs": ["52:54:.."]}].  entries is
+ * an lc_vec of struct lc_macs_entry; free with lease_macs_free. */
+int lease_parse_macs(const char *buf, size_t len, struct lc_vec *entries);
+void lease_macs_free(struct lc_vec *entries);
+/* libvirt <network>.conf (dnsmasq config). */
+int lease_parse_netconf(const char *buf, size_t len, struct lc_netconf *ret);
+
+/* Internal to the core: build a db and report every file (and directory)
+ * it looked at, with the signature it had, so the cache can tell later
+ * whether anything changed. */
+typedef void (*lc_track_fn)(void *userdata, const char *path, const struct lc_sig *sig);
+int lc_db_load_tracked(const struct lc_paths *paths, int64_t now, lc_track_fn track, void *userdata,
+		       struct lc_db **ret_db);
+/* The earliest expiry among the db's live leases (INT64_MAX when none):
+ * at that second the db is stale even if no file changed. */
+int64_t lc_db_next_expiry(const struct lc_db *db);

@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "resolver/resolver.h"
+#include "resolver/util.h"
+
+#define RECORD_HEADER "libvirt-cluster record 1"
+#define RECORD_MAX (256u << 10)
+
+bool lc_group_valid(const char *group)
+{
+	size_t n = strlen(group);
+	if (n == 0 || n > 63 || !(group[0] >= 'A' && group[0] <= 'Z'))
+		return false;
+	for (size_t i = 1; i < n; i++) {
+		char c = group[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
+			return false;
+	}
+	return true;
+}
+
+bool lc_record_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n > 255 || !strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (c == '/' || c < 0x20 || c == 0x7f || c == ' ')
+			return false;
+	}
+	return true;
+}
+
+/* Walk `key value` lines; calls fn for each, after checking the header. */
+typedef int (*line_fn)(const char *key, size_t klen, const char *val, size_t vlen, void *ud);
+
+static int record_walk(const char *buf, size_t len, const char *kind, line_fn fn, void *ud)
+{
+	const char *p = buf, *end = buf + len;
+	bool header = false, kind_ok = false;
+
+	if (memchr(buf, '\0', len))
+		return -EBADMSG;
+	/* written by rename, so a record without its final newline is not ours */
+	if (len == 0 || buf[len - 1] != '\n')
+		return -EBADMSG;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *k = p, *v;
+		size_t kl, vl;
+
+		if (!eol)
+			eol = end;
+		p = eol + 1;
+		if (k == eol || *k == '#')
+			continue;
+		if (!header) {
+			if ((size_t)(eol - k) != strlen(RECORD_HEADER) ||
+			    memcmp(k, RECORD_HEADER, strlen(RECORD_HEADER)) != 0)
+				return -EBADMSG;
+			header = true;
+			continue;
+		}
+		v = memchr(k, ' ', (size_t)(eol - k));
+		if (!v) {
+			kl = (size_t)(eol - k);
+			v = eol;
+			vl = 0;
+		} else {
+			kl = (size_t)(v - k);
+			v++;
+			vl = (size_t)(eol - v);
+		}
+		if (kl == 4 && !memcmp(k, "kind", 4)) {
+			if (vl != strlen(kind) || memcmp(v, kind, vl) != 0)
+				return -EBADMSG;
+			kind_ok = true;
+			continue;
+		}
+		int r = fn(k, kl, v, vl, ud);
+		if (r < 0)
+			return r;
+	}
+	return header && kind_ok ? 0 : -EBADMSG;
+}
+
+static bool copy_field(char *dst, size_t size, const char *v, size_t vl)
+{
+	if (vl >= size)
+		return false;
+	memcpy(dst, v, vl);
+	dst[vl] = '\0';
+	return true;
+}
+
+#define KEY(name) (kl == sizeof(name) - 1 && !memcmp(k, name, kl))
+
+static int guest_line(const char *k, size_t kl, const char *v, size_t vl, void *ud)
+{
+	struct lc_guest_record *g = ud;
+
+	if (KEY("name"))
+		return copy_field(g->name, sizeof(g->name), v, vl) ? 0 : -EBADMSG;
+	if (KEY("uuid"))
+		return copy_field(g->uuid, sizeof(g->uuid), v, vl) ? 0 : -EBADMSG;
+	if (KEY("driver"))
+		return copy_field(g->driver, sizeof(g->driver), v, vl) ? 0 : -EBADMSG;
+	if (KEY("cluster"))
+		return copy_field(g->cluster, sizeof(g->cluster), v, vl) ? 0 : -EBADMSG;
+	if (KEY("group")) {
+		if (!copy_field(g->group, sizeof(g->group), v, vl))
+			return -EBADMSG;
+		if (!lc_group_valid(g->group))
+			g->group[0] = '\0';
+		return 0;
+	}
+	if (KEY("nic")) {
+		/* nic MAC NETWORK BRIDGE */
+		struct lc_nic nic = {0};
+		const char *s1 = memchr(v, ' ', vl);
+		if (g->n_nics >= LC_RECORD_MAX_NICS || !s1 || lc_mac_parse(v, (size_t)(s1 - v), nic.mac) < 0)
+			return -EBADMSG;
+		const char *net = s1 + 1, *vend = v + vl;
+		const char *s2 = memchr(net, ' ', (size_t)(vend - net));
+		if (!s2)
+			s2 = vend;
+		if (!copy_field(nic.network, sizeof(nic.network), net, (size_t)(s2 - net)))
+			return -EBADMSG;
+		if (s2 < vend && !copy_field(nic.bridge, sizeof(nic.bridge), s2 + 1, (size_t)(vend - s2 - 1)))
+			return -EBADMSG;
+		if (!strcmp(nic.network, "-"))
+			nic.network[0] = '\0';
+		g->nics[g->n_nics++] = nic;
+		return 0;
+	}
+	return 0; /* unknown keys: from a newer writer */
+}
+
+static int net_line(const char *k, size_t kl, const char *v, size_t vl, void *ud)
+{
+	struct lc_net_record *n = ud;
+
+	if (KEY("name"))
+		return copy_field(n->name, sizeof(n->name), v, vl) ? 0 : -EBADMSG;
+	if (KEY("uuid"))
+		return copy_field(n->uuid, sizeof(n->uuid), v, vl) ? 0 : -EBADMSG;
+	if (KEY("bridge"))
+		return copy_field(n->bridge, sizeof(n->bridge), v, vl) ? 0 : -EBADMSG;
+	if (KEY("forward"))
+		return copy_field(n->forward, sizeof(n->forward), v, vl) ? 0 : -EBADMSG;
+	if (KEY("domain")) {
+		if (!copy_field(n->domain, sizeof(n->domain), v, vl))
+			return -EBADMSG;
+		for (char *c = n->domain; *c; c++)
+			*c = lc_lower(*c);
+		return 0;
+	}
+	if (KEY("ifindex")) {
+		char tmp[16], *e;
+		if (!copy_field(tmp, sizeof(tmp), v, vl))
+			return -EBADMSG;
+		long i = strtol(tmp, &e, 10);
+		if (*e || e == tmp || i < 0 || i > 0x7fffffff)
+			return -EBADMSG;
+		n->ifindex = (int)i;
+		return 0;
+	}
+	if (KEY("class")) {
+		if (vl == 8 && !memcmp(v, "external", 8))
+			n->klass = LC_CLASS_EXTERNAL;
+		else if (vl == 8 && !memcmp(v, "isolated", 8))
+			n->klass = LC_CLASS_ISOLATED;
+		else
+			n->klass = LC_CLASS_UNKNOWN;
+		return 0;
+	}
+	if (KEY("address")) {
+		if (n->n_addrs >= LC_RECORD_MAX_ADDRS)
+			return 0;
+		if (lc_addr_parse(v, vl, &n->addrs[n->n_addrs]) < 0)
+			return -EBADMSG;
+		n->n_addrs++;
+		return 0;
+	}
+	return 0;
+}
+
+int lc_guest_record_parse(const char *buf, size_t len, struct lc_guest_record *ret)
+{
+	struct lc_guest_record *g = calloc(1, sizeof(*g));
+	int r;
+
+	if (!g)
+		return -ENOMEM;
+	r = record_walk(buf, len, "guest", guest_line, g);
+	if (r == 0 && !lc_record_name_valid(g->name))
+		r = -EBADMSG;
+	if (r == 0)
+		*ret = *g;
+	free(g);
+	return r;
+}
+
+int lc_net_record_parse(const char *buf, size_t len, struct lc_net_record *ret)
+{
+	struct lc_net_record n = {.klass = LC_CLASS_UNKNOWN};
+	int r = record_walk(buf, len, "network", net_line, &n);
+	if (r == 0 && !lc_record_name_valid(n.name))
+		r = -EBADMSG;
+	if (r == 0)
+		*ret = n;
+	return r;
+}
+
+static bool field_ok(const char *s)
+{
+	return !strchr(s, '\n');
+}
+
+/* Append to buf, tracking overflow. */
+struct out {
+	char *buf;
+	size_t size, len;
+	bool overflow;
+};
+
+static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->overflow)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->size - o->len)
+		o->overflow = true;
+	else
+		o->len += (size_t)n;
+}
+
+int lc_guest_record_format(const struct lc_guest_record *r, char *buf, size_t size)
+{
+	struct out o = {buf, size, 0, false};
+
+	if (!lc_record_name_valid(r->name) || !field_ok(r->uuid) || !field_ok(r->driver) ||
+	    !field_ok(r->cluster) || strchr(r->cluster, ' ') || (r->group[0] && !lc_group_valid(r->group)))
+		return -EINVAL;
+	put(&o, RECORD_HEADER "\nkind guest\nname %s\n", r->name);
+	if (r->uuid[0])
+		put(&o, "uuid %s\n", r->uuid);
+	if (r->driver[0])
+		put(&o, "driver %s\n", r->driver);
+	if (r->cluster[0])
+		put(&o, "cluster %s\n", r->cluster);
+	if (r->group[0])
+		put(&o, "group %s\n", r->group);
+	for (size_t i = 0; i < r->n_nics && i < LC_RECORD_MAX_NICS; i++) {
+		char mac[18];
+		const struct lc_nic *n = &r->nics[i];
+		if (strchr(n->network, ' ') || strchr(n->network, '\n') || strchr(n->bridge, ' ') ||
+		    strchr(n->bridge, '\n'))
+			return -EINVAL;
+		lc_mac_format(n->mac, mac);
+		put(&o, "nic %s %s %s\n", mac, n->network[0] ? n->network : "-", n->bridge);
+	}
+	if (o.overflow)
+		return -ENOBUFS;
+	return 0;
+}
+
+int lc_net_record_format(const struct lc_net_record *r, char *buf, size_t size)
+{
+	struct out o = {buf, size, 0, false};
+
+	if (!lc_record_name_valid(r->name) || !field_ok(r->uuid) || !field_ok(r->bridge) ||
+	    !field_ok(r->forward) || !field_ok(r->domain))
+		return -EINVAL;
+	put(&o, RECORD_HEADER "\nkind network\nname %s\n", r->name);
+	if (r->uuid[0])
+		put(&o, "uuid %s\n", r->uuid);
+	if (r->bridge[0])
+		put(&o, "bridge %s\n", r->bridge);
+	if (r->ifindex > 0)
+		put(&o, "ifindex %d\n", r->ifindex);
+	if (r->forward[0])
+		put(&o, "forward %s\n", r->forward);
+	put(&o, "class %s\n", lc_class_name(r->klass));
+	if (r->domain[0])
+		put(&o, "domain %s\n", r->domain);
+	for (size_t i = 0; i < r->n_addrs && i < LC_RECORD_MAX_ADDRS; i++) {
+		char a[64];
+		put(&o, "address %s\n", lc_addr_format(&r->addrs[i], a, sizeof(a)));
+	}
+	if (o.overflow)
+		return -ENOBUFS;
+	return 0;
+}
+
+static int record_path(char *buf, size_t size, const char *dir, const char *prefix, const char *name)
+{
+	if (!lc_record_name_valid(name))
+		return -EINVAL;
+	int n = snprintf(buf, size, "%s/%s%s.rec", dir, prefix, name);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* Write content to dir/file atomically: a crash leaves the old record or
+ * the new one, never a truncated one. */
+static int write_atomic(const char *path, const char *content, size_t len)
+{
+	char tmp[4096];
+	int fd, r = 0;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -errno;
+	if (fchmod(fd, 0644) < 0)
+		r = -errno;
+	for (size_t off = 0; r == 0 && off < len;) {
+		ssize_t k = write(fd, content + off, len - off);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+		} else {
+			off += (size_t)k;
+		}
+	}
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
+static int ensure_dir(const char *dir)
+{
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int lc_guest_record_write(const char *dir, const struct lc_guest_record *rec)
+{
+	char path[4096], *buf;
+	int r;
+
+	r = record_path(path, sizeof(path), dir, "guest-", rec->name);
+	if (r < 0)
+		return r;
+	buf = malloc(RECORD_MAX);
+	if (!buf)
+		return -ENOMEM;
+	r = lc_guest_record_format(rec, buf, RECORD_MAX);
+	if (r == 0)
+		r = ensure_dir(dir);
+	if (r == 0)
+		r = write_atomic(path, buf, strlen(buf));
+	free(buf);
+	return r;
+}
+
+int lc_net_record_write(const char *dir, const struct lc_net_record *rec)
+{
+	char path[4096], buf[8192];
+	int r;
+
+	r = record_path(path, sizeof(path), dir, "net-", rec->name);
+	if (r < 0)
+		return r;
+	r = lc_net_record_format(rec, buf, sizeof(buf));
+	if (r == 0)
+		r = ensure_dir(dir);
+	if (r == 0)
+		r = write_atomic(path, buf, strlen(buf));
+	return r;
+}
+
+static int remove_record(const char *dir, const char *prefix, const char *name)
+{
+	char path[4096];
+	int r = record_path(path, sizeof(path), dir, prefix, name);
+	if (r < 0)
+		return r;
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int lc_guest_record_remove(const char *dir, const char *name)
+{
+	return remove_record(dir, "guest-", name);
+}
+
+int lc_net_record_remove(const char *dir, const char *name)
+{
+	return remove_record(dir, "net-", name);
+}
+
+static int load_record(const char *dir, const char *prefix, const char *name, char **ret_buf,
+		       size_t *ret_len)
+{
+	char path[4096];
+	int r = record_path(path, sizeof(path), dir, prefix, name);
+	if (r < 0)
+		return r;
+	return lc_read_file(path, RECORD_MAX, ret_buf, ret_len, NULL);
+}
+
+int lc_guest_record_load(const char *dir, const char *name, struct lc_guest_record *ret)
+{
+	char *buf;
+	size_t len;
+	int r = load_record(dir, "guest-", name, &buf, &len);
+	if (r < 0)
+		return r;
+	r = lc_guest_record_parse(buf, len, ret);
+	free(buf);
+	return r;
+}
+
+int lc_net_record_load(const char *dir, const char *name, struct lc_net_record *ret)
+{
+	char *buf;
+	size_t len;
+	int r = load_record(dir, "net-", name, &buf, &len);
+	if (r < 0)
+		return r;
+	r = lc_net_record_parse(buf, len, ret);
+	free(buf);
+	return r;
+}

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "resolver/util.h"
+
+void lc_sig_from_stat(struct lc_sig *sig, const struct stat *st)
+{
+	memset(sig, 0, sizeof(*sig));
+	sig->exists = true;
+	sig->dev = st->st_dev;
+	sig->ino = st->st_ino;
+	sig->size = st->st_size;
+	sig->mode = st->st_mode;
+	sig->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+	sig->ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
+}
+
+bool lc_sig_equal(const struct lc_sig *a, const struct lc_sig *b)
+{
+	if (a->exists != b->exists)
+		return false;
+	if (!a->exists)
+		return true;
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mode == b->mode &&
+	       a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
+}
+
+static int read_once(int fd, size_t max, char **ret_buf, size_t *ret_len, struct lc_sig *ret_sig)
+{
+	struct stat before, after;
+	struct lc_sig sb, sa;
+	size_t cap, len = 0;
+	char *buf;
+
+	if (fstat(fd, &before) < 0)
+		return -errno;
+	if (!S_ISREG(before.st_mode))
+		return -EINVAL;
+	if ((uint64_t)before.st_size > max)
+		return -EFBIG;
+	/* Room for one byte more than stat says, to notice a file that grew. */
+	cap = (size_t)before.st_size + 2;
+	buf = malloc(cap);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t k = pread(fd, buf + len, cap - 1 - len, (off_t)len);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			int r = -errno;
+			free(buf);
+			return r;
+		}
+		if (k == 0)
+			break;
+		len += (size_t)k;
+		if (len == cap - 1) {
+			/* Grew while we read: changed under us. */
+			free(buf);
+			return -EAGAIN;
+		}
+	}
+	if (fstat(fd, &after) < 0) {
+		int r = -errno;
+		free(buf);
+		return r;
+	}
+	lc_sig_from_stat(&sb, &before);
+	lc_sig_from_stat(&sa, &after);
+	if (!lc_sig_equal(&sb, &sa) || len != (size_t)before.st_size) {
+		free(buf);
+		return -EAGAIN;
+	}
+	buf[len] = '\0';
+	*ret_buf = buf;
+	*ret_len = len;
+	if (ret_sig)
+		*ret_sig = sa;
+	return 0;
+}
+
+int lc_read_fd(int fd, size_t max, char **ret_buf, size_t *ret_len, struct lc_sig *ret_sig)
+{
+	int r = -EAGAIN;
+	for (int attempt = 0; attempt < 4 && r == -EAGAIN; attempt++)
+		r = read_once(fd, max, ret_buf, ret_len, ret_sig);
+	return r;
+}
+
+int lc_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len,
+		 struct lc_sig *ret_sig)
+{
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	r = lc_read_fd(fd, max, ret_buf, ret_len, ret_sig);
+	close(fd);
+	return r;
+}
+
+bool lc_streq_fold(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++)
+		if (lc_lower(*a) != lc_lower(*b))
+			return false;
+	return *a == *b;
+}
+
+bool lc_strneq_fold(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (lc_lower(a[i]) != lc_lower(b[i]))
+			return false;
+		if (!a[i])
+			return true;
+	}
+	return true;
+}
+
+bool lc_has_suffix(const char *s, size_t len, const char *suffix)
+{
+	size_t sl = strlen(suffix);
+	return len >= sl && memcmp(s + len - sl, suffix, sl) == 0;
+}
+
+uint32_t lc_hash_fold(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (size_t i = 0; i < len; i++) {
+		h ^= (uint8_t)lc_lower(s[i]);
+		h *= 16777619u;
+	}
+	return h;
+}
+
+struct lc_arena_chunk {
+	struct lc_arena_chunk *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+void *lc_arena_alloc(struct lc_arena *a, size_t size)
+{
+	struct lc_arena_chunk *c = a->head;
+	size = (size + 15) & ~(size_t)15;
+	if (!c || c->size - c->used < size) {
+		size_t csize = size > 65536 ? size : 65536;
+		c = malloc(sizeof(*c) + csize);
+		if (!c)
+			return NULL;
+		c->used = 0;
+		c->size = csize;
+		c->next = a->head;
+		a->head = c;
+	}
+	void *p = (char *)c->data + c->used;
+	c->used += size;
+	return p;
+}
+
+char *lc_arena_strndup(struct lc_arena *a, const char *s, size_t len)
+{
+	char *p = lc_arena_alloc(a, len + 1);
+	if (!p)
+		return NULL;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+char *lc_arena_strdup(struct lc_arena *a, const char *s)
+{
+	return lc_arena_strndup(a, s, strlen(s));
+}
+
+void lc_arena_free(struct lc_arena *a)
+{
+	struct lc_arena_chunk *c = a->head;
+	while (c) {
+		struct lc_arena_chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+	a->head = NULL;
+}
+
+void *lc_vec_push(struct lc_vec *v)
+{
+	if (v->n == v->cap) {
+		size_t ncap = v->cap ? v->cap * 2 : 16;
+		void *n = realloc(v->items, ncap * v->item_size);
+		if (!n)
+			return NULL;
+		v->items = n;
+		v->cap = ncap;
+	}
+	void *item = (char *)v->items + v->n * v->item_size;
+	memset(item, 0, v->item_size);
+	v->n++;
+	return item;
+}
+
+void lc_vec_free(struct lc_vec *v)
+{
+	free(v->items);
+	v->items = NULL;
+	v->n = v->cap = 0;
+}
+
+int64_t lc_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}

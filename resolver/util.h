@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Internal helpers of the resolver core: safe file reading, an arena, a
+ * small hash, ASCII case folding.  Not part of the faces' API. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+/* What identifies one version of a file: if none of these changed, neither
+ * did the content (modulo timestamp granularity, see cache.c). */
+struct lc_sig {
+	bool exists;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	mode_t mode;
+	int64_t mtime_ns;
+	int64_t ctime_ns;
+};
+
+void lc_sig_from_stat(struct lc_sig *sig, const struct stat *st);
+bool lc_sig_equal(const struct lc_sig *a, const struct lc_sig *b);
+
+/* Read a whole regular file, at most max bytes, never blocking (O_NONBLOCK:
+ * a FIFO in place of a lease file is refused, not waited on) and never
+ * following anything that is not a regular file (/dev/zero behind a
+ * symlink).  The content is NUL-terminated.  A file rewritten while it is
+ * read (its signature differs before and after) is read again, a few times,
+ * then refused with -EAGAIN, so a half-written mix never reaches a parser.
+ * -EFBIG when larger than max, -EINVAL when not a regular file. */
+int lc_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len,
+		 struct lc_sig *ret_sig);
+int lc_read_fd(int fd, size_t max, char **ret_buf, size_t *ret_len, struct lc_sig *ret_sig);
+
+/* ASCII only: DNS names are compared case-insensitively in ASCII. */
+static inline char lc_lower(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+bool lc_streq_fold(const char *a, const char *b);
+bool lc_strneq_fold(const char *a, const char *b, size_t n);
+bool lc_has_suffix(const char *s, size_t len, const char *suffix);
+uint32_t lc_hash_fold(const char *s, size_t len);
+
+/* A bump allocator: many small allocations, one free. */
+struct lc_arena {
+	struct lc_arena_chunk *head;
+};
+void *lc_arena_alloc(struct lc_arena *a, size_t size);
+char *lc_arena_strndup(struct lc_arena *a, const char *s, size_t len);
+char *lc_arena_strdup(struct lc_arena *a, const char *s);
+void lc_arena_free(struct lc_arena *a);
+
+/* A growable array of fixed-size items (malloc based). */
+struct lc_vec {
+	void *items;
+	size_t n, cap, item_size;
+};
+void *lc_vec_push(struct lc_vec *v); /* zeroed new item, or NULL on ENOMEM */
+void lc_vec_free(struct lc_vec *v);
+
+int64_t lc_now_ns(void);
