@@ -32,26 +32,26 @@ struct cli_option {
 };
 
 static const struct cli_option options[] = {
-	{"help", 'h', no_argument, 0, NULL, "show help (for a command: libvirt-cluster CMD --help)"},
-	{"version", 'V', no_argument, 0, NULL, "show the version"},
-	{"json", 'j', no_argument, CLI_OPT_JSON, NULL, "print JSON for programs"},
-	{"all", 'a', no_argument, CLI_OPT_ALL, NULL, "include stopped guests"},
-	{"list", OPT_LIST, no_argument, CLI_OPT_LIST, NULL, "print the whole inventory"},
-	{"host", OPT_HOST, required_argument, CLI_OPT_HOST, "NAME", "print one host's variables"},
-	{"port", 'p', required_argument, CLI_OPT_PORT, "PORT",
-	 "also wait until PORT accepts TCP connections"},
-	{"timeout", 't', required_argument, CLI_OPT_TIMEOUT, "SECONDS",
-	 "give up after SECONDS (default 120)"},
-	{"quiet", 'q', no_argument, CLI_OPT_QUIET, NULL, "no progress on stderr"},
-	{"ipv4", '4', no_argument, CLI_OPT_FAMILY4, NULL, "IPv4 addresses only"},
-	{"ipv6", '6', no_argument, CLI_OPT_FAMILY6, NULL, "IPv6 addresses only"},
-	{"dry-run", 'n', no_argument, CLI_OPT_DRY_RUN, NULL, "show the changes, make none"},
-	{"no-reload", OPT_NO_RELOAD, no_argument, CLI_OPT_NO_RELOAD, NULL,
-	 "do not send SIGHUP to the libvirt daemon"},
-	{"root", OPT_ROOT, required_argument, CLI_OPT_ROOT, "DIR",
-	 "act on the system below DIR instead of /"},
-	{"hook", OPT_HOOK, required_argument, CLI_OPT_HOOK, "PATH", "the hook binary to link"},
-	{"connect", 'c', required_argument, CLI_OPT_CONNECT, "URI", "libvirt connection URI"},
+    {"help", 'h', no_argument, 0, NULL, "show help (for a command: libvirt-cluster CMD --help)"},
+    {"version", 'V', no_argument, 0, NULL, "show the version"},
+    {"json", 'j', no_argument, CLI_OPT_JSON, NULL, "print JSON for programs"},
+    {"all", 'a', no_argument, CLI_OPT_ALL, NULL, "include stopped guests"},
+    {"list", OPT_LIST, no_argument, CLI_OPT_LIST, NULL, "print the whole inventory"},
+    {"host", OPT_HOST, required_argument, CLI_OPT_HOST, "NAME", "print one host's variables"},
+    {"port", 'p', required_argument, CLI_OPT_PORT, "PORT",
+     "also wait until PORT accepts TCP connections"},
+    {"timeout", 't', required_argument, CLI_OPT_TIMEOUT, "SECONDS",
+     "give up after SECONDS (default 120)"},
+    {"quiet", 'q', no_argument, CLI_OPT_QUIET, NULL, "no progress on stderr"},
+    {"ipv4", '4', no_argument, CLI_OPT_FAMILY4, NULL, "IPv4 addresses only"},
+    {"ipv6", '6', no_argument, CLI_OPT_FAMILY6, NULL, "IPv6 addresses only"},
+    {"dry-run", 'n', no_argument, CLI_OPT_DRY_RUN, NULL, "show the changes, make none"},
+    {"no-reload", OPT_NO_RELOAD, no_argument, CLI_OPT_NO_RELOAD, NULL,
+     "do not send SIGHUP to the libvirt daemon"},
+    {"root", OPT_ROOT, required_argument, CLI_OPT_ROOT, "DIR",
+     "act on the system below DIR instead of /"},
+    {"hook", OPT_HOOK, required_argument, CLI_OPT_HOOK, "PATH", "the hook binary to link"},
+    {"connect", 'c', required_argument, CLI_OPT_CONNECT, "URI", "libvirt connection URI"},
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -170,8 +170,8 @@ int cli_parse(int argc, char **argv, struct cli_args *ret, char *err, size_t err
 	 * surprises: GNU order, options anywhere. */
 	shortopts[ns++] = ':';
 	for (size_t i = 0; i < N_OPTIONS; i++) {
-		longopts[i] = (struct option){options[i].name, options[i].has_arg, NULL,
-					      options[i].val};
+		longopts[i] =
+		    (struct option){options[i].name, options[i].has_arg, NULL, options[i].val};
 		if (options[i].val < 0x100) {
 			shortopts[ns++] = (char)options[i].val;
 			if (options[i].has_arg == required_argument)
@@ -226,7 +226,8 @@ int cli_parse(int argc, char **argv, struct cli_args *ret, char *err, size_t err
 			break;
 		case 't':
 			if (parse_int(optarg, 0, 86400 * 7, &a.timeout) < 0)
-				FAIL("--timeout: '%s' is not a number of seconds (0-604800)", optarg);
+				FAIL("--timeout: '%s' is not a number of seconds (0-604800)",
+				     optarg);
 			break;
 		case 'q':
 			a.quiet = true;
@@ -287,7 +288,8 @@ int cli_parse(int argc, char **argv, struct cli_args *ret, char *err, size_t err
 	}
 	a.command = cli_command_find(name);
 	if (!a.command)
-		FAIL("unknown command '%s' (commands: resolve, list, inventory, wait, renew, doctor, "
+		FAIL("unknown command '%s' (commands: resolve, list, inventory, wait, renew, "
+		     "doctor, "
 		     "enable, disable)",
 		     name);
 	a.argc = argc - first;

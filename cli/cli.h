@@ -12,11 +12,11 @@
 /* Exit codes: documented in libvirt-cluster(1), EXIT STATUS. */
 enum cli_exit {
 	CLI_EXIT_OK = 0,
-	CLI_EXIT_FAILURE = 1,	/* doctor found problems, renew/enable failed, I/O error */
-	CLI_EXIT_NOTFOUND = 2,	/* a NAME is no guest */
-	CLI_EXIT_UNAVAIL = 3,	/* the lease directory is missing or unreadable */
-	CLI_EXIT_INVALID = 4,	/* inventory: a guest's cluster/group is no valid group name */
-	CLI_EXIT_USAGE = 64,	/* bad command line (EX_USAGE) */
+	CLI_EXIT_FAILURE = 1,	  /* doctor found problems, renew/enable failed, I/O error */
+	CLI_EXIT_NOTFOUND = 2,	  /* a NAME is no guest */
+	CLI_EXIT_UNAVAIL = 3,	  /* the lease directory is missing or unreadable */
+	CLI_EXIT_INVALID = 4,	  /* inventory: a guest's cluster/group is no valid group name */
+	CLI_EXIT_USAGE = 64,	  /* bad command line (EX_USAGE) */
 	CLI_EXIT_WAIT_BASE = 100, /* wait: 100 + N = the N-th NAME (1-based) was not ready */
 };
 
@@ -47,8 +47,8 @@ struct cli_args {
 	bool all;
 	bool list;
 	const char *host;
-	int port;	 /* 0 = none */
-	int timeout;	 /* seconds */
+	int port;    /* 0 = none */
+	int timeout; /* seconds */
 	bool dry_run;
 	const char *root; /* NULL = "/" */
 	int family;	  /* AF_UNSPEC, AF_INET, AF_INET6 */
@@ -69,7 +69,7 @@ struct cli_command {
 	int min_args;
 	int max_args; /* -1 = no limit */
 	cli_command_fn fn;
-	unsigned options; /* enum cli_opt bits accepted */
+	unsigned options;  /* enum cli_opt bits accepted */
 	const char *usage; /* positional arguments, e.g. "NAME..." */
 	const char *help;
 };
@@ -97,10 +97,10 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Paths of system files the CLI itself reads or writes, after --root and
  * the LIBVIRT_CLUSTER_* environment overrides. */
 struct cli_paths {
-	char nsswitch[1024];  /* /etc/nsswitch.conf (LIBVIRT_CLUSTER_NSSWITCH) */
-	char hooks_dir[1024]; /* /etc/libvirt/hooks (LIBVIRT_CLUSTER_HOOKS_DIR) */
-	char hook[1024];      /* the hook binary (LIBVIRT_CLUSTER_HOOK, --hook) */
-	char run_dir[1024];   /* /run: libvirt daemon pid files (LIBVIRT_CLUSTER_RUN_DIR) */
+	char nsswitch[1024];   /* /etc/nsswitch.conf (LIBVIRT_CLUSTER_NSSWITCH) */
+	char hooks_dir[1024];  /* /etc/libvirt/hooks (LIBVIRT_CLUSTER_HOOKS_DIR) */
+	char hook[1024];       /* the hook binary (LIBVIRT_CLUSTER_HOOK, --hook) */
+	char run_dir[1024];    /* /run: libvirt daemon pid files (LIBVIRT_CLUSTER_RUN_DIR) */
 	char backup_dir[1024]; /* "" = next to the changed file (LIBVIRT_CLUSTER_BACKUP_DIR) */
 };
 

@@ -122,8 +122,9 @@ static void check_nsswitch(struct doctor *d)
 	}
 	r = nsswitch_check(buf, len, &c);
 	if (r < 0) {
-		f = add(d, FIND_PROBLEM, "nsswitch", "%s: the hosts line names more than %d services",
-			path, NSSWITCH_MAX_SOURCES);
+		f = add(d, FIND_PROBLEM, "nsswitch",
+			"%s: the hosts line names more than %d services", path,
+			NSSWITCH_MAX_SOURCES);
 		fix(f, "shorten the hosts line in %s", path);
 		free(buf);
 		return;
@@ -131,15 +132,16 @@ static void check_nsswitch(struct doctor *d)
 	fixed_line(buf, len, line, sizeof(line));
 	switch (c.verdict) {
 	case NSSWITCH_OK:
-		add(d, FIND_OK, "nsswitch", "%s line %u: glibc asks " NSSWITCH_MODULE
-					    " before any DNS source",
-		    path, c.line);
+		add(d, FIND_OK, "nsswitch",
+		    "%s line %u: glibc asks " NSSWITCH_MODULE " before any DNS source", path,
+		    c.line);
 		break;
 	case NSSWITCH_NO_HOSTS_LINE:
-		f = add(d, FIND_PROBLEM, "nsswitch",
-			"%s has no hosts line, so glibc uses 'dns [!UNAVAIL=return] files' and never "
-			"asks " NSSWITCH_MODULE,
-			path);
+		f = add(
+		    d, FIND_PROBLEM, "nsswitch",
+		    "%s has no hosts line, so glibc uses 'dns [!UNAVAIL=return] files' and never "
+		    "asks " NSSWITCH_MODULE,
+		    path);
 		fix(f, "add the line\n  %s\nto %s, or run: libvirt-cluster enable", line, path);
 		break;
 	case NSSWITCH_MISSING:
@@ -147,35 +149,38 @@ static void check_nsswitch(struct doctor *d)
 			"%s line %u: the hosts line does not name " NSSWITCH_MODULE
 			", so glibc never asks it",
 			path, c.line);
-		fix(f, "change line %u of %s to\n  %s\nor run: libvirt-cluster enable", c.line, path,
-		    line);
+		fix(f, "change line %u of %s to\n  %s\nor run: libvirt-cluster enable", c.line,
+		    path, line);
 		break;
 	case NSSWITCH_BLOCKED:
 		if (strcmp(c.culprit, "resolve") == 0)
-			f = add(d, FIND_PROBLEM, "nsswitch",
-				"%s line %u: " NSSWITCH_MODULE " comes after 'resolve %s'. While "
-				"systemd-resolved runs it answers every name, NOTFOUND for the ones it "
-				"does not know, and that action ends the lookup there: "
-				"every module after it is silently disabled",
-				path, c.line, c.culprit_action);
+			f = add(
+			    d, FIND_PROBLEM, "nsswitch",
+			    "%s line %u: " NSSWITCH_MODULE " comes after 'resolve %s'. While "
+			    "systemd-resolved runs it answers every name, NOTFOUND for the ones it "
+			    "does not know, and that action ends the lookup there: "
+			    "every module after it is silently disabled",
+			    path, c.line, c.culprit_action);
 		else
 			f = add(d, FIND_PROBLEM, "nsswitch",
-				"%s line %u: " NSSWITCH_MODULE " comes after '%s %s', which ends the "
+				"%s line %u: " NSSWITCH_MODULE
+				" comes after '%s %s', which ends the "
 				"lookup when %s does not know the name, so " NSSWITCH_MODULE
 				" is never asked",
 				path, c.line, c.culprit, c.culprit_action, c.culprit);
-		fix(f, "change line %u of %s to\n  %s\nor run: libvirt-cluster enable", c.line, path,
-		    line);
+		fix(f, "change line %u of %s to\n  %s\nor run: libvirt-cluster enable", c.line,
+		    path, line);
 		break;
 	case NSSWITCH_AFTER_DNS:
 	case NSSWITCH_AFTER_RESOLVE:
 		f = add(d, FIND_PROBLEM, "nsswitch",
-			"%s line %u: " NSSWITCH_MODULE " comes after '%s': every guest lookup goes to "
+			"%s line %u: " NSSWITCH_MODULE
+			" comes after '%s': every guest lookup goes to "
 			"the DNS servers first (slow when they are unreachable), and a DNS answer "
 			"for the same name wins over the guest's",
 			path, c.line, c.culprit);
-		fix(f, "change line %u of %s to\n  %s\nor run: libvirt-cluster enable", c.line, path,
-		    line);
+		fix(f, "change line %u of %s to\n  %s\nor run: libvirt-cluster enable", c.line,
+		    path, line);
 		break;
 	}
 	free(buf);
@@ -192,8 +197,8 @@ static void check_module(struct doctor *d)
 			add(d, FIND_OK, "module", "%s is installed", path);
 		} else {
 			struct finding *f = add(d, FIND_PROBLEM, "module", "%s is missing", path);
-			fix(f, "install libvirt-cluster (make install) so that %s/%s exists", LIBDIR,
-			    so);
+			fix(f, "install libvirt-cluster (make install) so that %s/%s exists",
+			    LIBDIR, so);
 		}
 		return;
 	}
@@ -201,10 +206,11 @@ static void check_module(struct doctor *d)
 	void *h = dlopen(so, RTLD_LAZY | RTLD_LOCAL);
 	if (!h) {
 		const char *e = dlerror();
-		struct finding *f = add(d, FIND_PROBLEM, "module",
-					"glibc cannot load %s: %s", so, e ? e : "not found");
-		fix(f, "install libvirt-cluster (make install) so that %s/%s exists, then run "
-		       "ldconfig",
+		struct finding *f = add(d, FIND_PROBLEM, "module", "glibc cannot load %s: %s", so,
+					e ? e : "not found");
+		fix(f,
+		    "install libvirt-cluster (make install) so that %s/%s exists, then run "
+		    "ldconfig",
 		    LIBDIR, so);
 		return;
 	}
@@ -289,7 +295,8 @@ static void check_hooks(struct doctor *d)
 			f = add(d, FIND_PROBLEM, "hooks",
 				"%s is missing: libvirt will not tell us when %s %s start and stop",
 				link, kind, strcmp(kind, "network") == 0 ? "networks" : "guests");
-			fix(f, "libvirt-cluster enable\n(or by hand: mkdir -p %s/%s.d && ln -s %s %s)",
+			fix(f,
+			    "libvirt-cluster enable\n(or by hand: mkdir -p %s/%s.d && ln -s %s %s)",
 			    d->p.hooks_dir, kind, d->p.hook, link);
 			continue;
 		}
@@ -329,12 +336,14 @@ static void check_hooks(struct doctor *d)
 			char t1[32], t2[32];
 			fmt_time(mt.tv_sec, t1, sizeof(t1));
 			fmt_time(dm[k].started, t2, sizeof(t2));
-			f = add(d, FIND_PROBLEM, "daemon",
-				"%s was installed at %s, after %s (pid %d) started at %s, and no hook "
-				"has run since: the daemon does not know the hook yet",
-				link, t1, dm[k].name, (int)dm[k].pid, t2);
-			fix(f, "kill -HUP %d   (or: systemctl reload %s); this check clears once the "
-			       "hook has recorded a network or guest",
+			f = add(
+			    d, FIND_PROBLEM, "daemon",
+			    "%s was installed at %s, after %s (pid %d) started at %s, and no hook "
+			    "has run since: the daemon does not know the hook yet",
+			    link, t1, dm[k].name, (int)dm[k].pid, t2);
+			fix(f,
+			    "kill -HUP %d   (or: systemctl reload %s); this check clears once the "
+			    "hook has recorded a network or guest",
 			    (int)dm[k].pid, dm[k].name);
 		}
 	}
@@ -356,16 +365,18 @@ static void check_leases(struct doctor *d)
 	if (!dp) {
 		int e = errno;
 		if (e == ENOENT) {
-			f = add(d, FIND_PROBLEM, "leases",
-				"lease directory %s does not exist: no libvirt network has run DHCP "
-				"here, so no guest resolves",
-				dir);
+			f = add(
+			    d, FIND_PROBLEM, "leases",
+			    "lease directory %s does not exist: no libvirt network has run DHCP "
+			    "here, so no guest resolves",
+			    dir);
 			fix(f, "start a libvirt network with DHCP (virsh net-start default); if "
 			       "libvirt keeps leases elsewhere, rebuild with --with-lease-dir=DIR");
 		} else {
-			f = add(d, FIND_PROBLEM, "leases",
-				"lease directory %s is unreadable (%s): every lookup returns UNAVAIL",
-				dir, strerror(e));
+			f = add(
+			    d, FIND_PROBLEM, "leases",
+			    "lease directory %s is unreadable (%s): every lookup returns UNAVAIL",
+			    dir, strerror(e));
 			fix(f, "chmod 755 %s", dir);
 		}
 		return;
@@ -447,12 +458,14 @@ static void check_guests(struct doctor *d)
 		struct finding *f;
 		if (h->group && !lc_group_valid(h->group)) {
 			bad++;
-			f = add(d, FIND_PROBLEM, "guests",
-				"guest %s: group '%s' is not a valid group name (upper-case letters, "
-				"digits and '_', first a letter): the Ansible inventory refuses it",
-				h->name, h->group);
-			fix(f, "virsh edit %s: set the group in its libvirt-cluster metadata to an "
-			       "upper-case name, e.g. '%s'",
+			f = add(
+			    d, FIND_PROBLEM, "guests",
+			    "guest %s: group '%s' is not a valid group name (upper-case letters, "
+			    "digits and '_', first a letter): the Ansible inventory refuses it",
+			    h->name, h->group);
+			fix(f,
+			    "virsh edit %s: set the group in its libvirt-cluster metadata to an "
+			    "upper-case name, e.g. '%s'",
 			    h->name, "WEB");
 		}
 		if (h->cluster && !cli_cluster_group(h->cluster, g, sizeof(g))) {
@@ -460,8 +473,9 @@ static void check_guests(struct doctor *d)
 			f = add(d, FIND_PROBLEM, "guests",
 				"guest %s: cluster '%s' gives no valid Ansible group name", h->name,
 				h->cluster);
-			fix(f, "virsh edit %s: use letters, digits, '-', '.' and '_' (first a letter) "
-			       "for the cluster in its libvirt-cluster metadata",
+			fix(f,
+			    "virsh edit %s: use letters, digits, '-', '.' and '_' (first a letter) "
+			    "for the cluster in its libvirt-cluster metadata",
 			    h->name);
 		}
 	}
@@ -536,7 +550,8 @@ static int resolved_link_state(sd_bus *bus, int ifindex, const struct lc_net_rec
 	reply = NULL;
 
 	r = sd_bus_get_property(bus, "org.freedesktop.resolve1", opath,
-				"org.freedesktop.resolve1.Link", "Domains", &error, &reply, "a(sb)");
+				"org.freedesktop.resolve1.Link", "Domains", &error, &reply,
+				"a(sb)");
 	if (r < 0)
 		goto out;
 	r = sd_bus_message_enter_container(reply, 'a', "(sb)");
@@ -630,8 +645,8 @@ static void check_resolved(struct doctor *d, const struct lc_config *cfg)
 		checked++;
 		if (r < 0) {
 			f = add(d, FIND_PROBLEM, "resolved",
-				"network %s (%s): systemd-resolved does not know the link: %s", name,
-				net->bridge, strerror(-r));
+				"network %s (%s): systemd-resolved does not know the link: %s",
+				name, net->bridge, strerror(-r));
 		} else if (dns && dom) {
 			add(d, FIND_OK, "resolved",
 			    "network %s (%s): systemd-resolved sends *.%s to its dnsmasq", name,
@@ -651,9 +666,10 @@ static void check_resolved(struct doctor *d, const struct lc_config *cfg)
 		char ab[64] = "ADDRESS";
 		if (net->n_addrs > 0)
 			lc_addr_format(&net->addrs[0], ab, sizeof(ab));
-		fix(f, "restart the network so the hook registers it (virsh net-destroy %s && "
-		       "virsh net-start %s), or by hand:\n  resolvectl dns %s %s\n  resolvectl "
-		       "domain %s '~%s'\n  resolvectl default-route %s false",
+		fix(f,
+		    "restart the network so the hook registers it (virsh net-destroy %s && "
+		    "virsh net-start %s), or by hand:\n  resolvectl dns %s %s\n  resolvectl "
+		    "domain %s '~%s'\n  resolvectl default-route %s false",
 		    name, name, net->bridge, ab, net->bridge, net->domain, net->bridge);
 		free(net);
 	}

@@ -102,7 +102,7 @@ static int mkdir_p(const char *path, mode_t mode)
 static int do_link(const struct cli_args *args, const struct cli_paths *p, const char *kind,
 		   bool enable)
 {
-	char dir[PATH_MAX], link[PATH_MAX], target[PATH_MAX];
+	char dir[PATH_MAX], link[PATH_MAX + 32], target[PATH_MAX];
 	struct stat st;
 
 	snprintf(dir, sizeof(dir), "%s/%s.d", p->hooks_dir, kind);

@@ -80,18 +80,20 @@ static int validate(const struct lc_db *db)
 		if (!h->running)
 			continue;
 		if (h->group && !lc_group_valid(h->group)) {
-			cli_error("guest '%s': group '%s' is not a valid group name; groups are "
-				  "upper-case identifiers (A-Z, 0-9, _; first a letter; at most 63), "
-				  "e.g. '%s'. Fix: change the group in the guest's libvirt-cluster "
-				  "metadata (virsh edit %s), then restart the guest or re-run its hook",
-				  h->name, h->group, "WEB", h->name);
+			cli_error(
+			    "guest '%s': group '%s' is not a valid group name; groups are "
+			    "upper-case identifiers (A-Z, 0-9, _; first a letter; at most 63), "
+			    "e.g. '%s'. Fix: change the group in the guest's libvirt-cluster "
+			    "metadata (virsh edit %s), then restart the guest or re-run its hook",
+			    h->name, h->group, "WEB", h->name);
 			bad++;
 		}
 		if (h->cluster && !cli_cluster_group(h->cluster, g, sizeof(g))) {
-			cli_error("guest '%s': cluster '%s' gives no valid group name (letters, "
-				  "digits, '-', '.', '_'; first a letter). Fix: rename the cluster in "
-				  "the guest's libvirt-cluster metadata (virsh edit %s)",
-				  h->name, h->cluster, h->name);
+			cli_error(
+			    "guest '%s': cluster '%s' gives no valid group name (letters, "
+			    "digits, '-', '.', '_'; first a letter). Fix: rename the cluster in "
+			    "the guest's libvirt-cluster metadata (virsh edit %s)",
+			    h->name, h->cluster, h->name);
 			bad++;
 		}
 	}
@@ -104,7 +106,8 @@ static void hostvars(struct cli_json *j, const struct lc_host *h, int64_t now)
 
 	cli_json_begin_object(j);
 	if (h->n_addrs > 0)
-		cli_json_kv_string(j, "ansible_host", lc_addr_format(&h->addrs[0].addr, ab, sizeof(ab)));
+		cli_json_kv_string(j, "ansible_host",
+				   lc_addr_format(&h->addrs[0].addr, ab, sizeof(ab)));
 	cli_json_key(j, "libvirt_cluster");
 	cli_json_begin_object(j);
 	cli_json_kv_string(j, "name", h->name);
@@ -151,7 +154,8 @@ static int build(const struct lc_db *db, struct inventory *inv)
 				return -1;
 			grouped = true;
 		}
-		if (h->group && lc_group_valid(h->group) && !(h->cluster && strcmp(h->group, cg) == 0)) {
+		if (h->group && lc_group_valid(h->group) &&
+		    !(h->cluster && strcmp(h->group, cg) == 0)) {
 			struct group *g = group_get(inv, h->group);
 			if (!g || push(&g->hosts, &g->n, h) < 0)
 				return -1;
@@ -178,8 +182,9 @@ int cmd_inventory(const struct cli_args *args)
 		return CLI_EXIT_FAILURE;
 	}
 	if (lc_db_unavailable(db)) {
-		cli_error("lease directory %s is missing or unreadable (see 'libvirt-cluster doctor')",
-			  paths.lease_dir);
+		cli_error(
+		    "lease directory %s is missing or unreadable (see 'libvirt-cluster doctor')",
+		    paths.lease_dir);
 		lc_db_free(db);
 		return CLI_EXIT_UNAVAIL;
 	}

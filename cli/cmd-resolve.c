@@ -183,7 +183,8 @@ int cmd_resolve(const struct cli_args *args)
 				cli_json_key(&j, "addresses");
 				cli_json_begin_array(&j);
 				for (size_t k = 0; k < n; k++)
-					json_addr(&j, &m.host->addrs[idx[k]], k + 1, k == n - 1, now);
+					json_addr(&j, &m.host->addrs[idx[k]], k + 1, k == n - 1,
+						  now);
 				cli_json_end_array(&j);
 			} else {
 				if (i > 0)
@@ -192,12 +193,12 @@ int cmd_resolve(const struct cli_args *args)
 			}
 		} else {
 			const char *why = l == LC_NODATA
-						  ? "the guest is known but has no live address"
-						  : "no such guest";
+					      ? "the guest is known but has no live address"
+					      : "no such guest";
 			if (l == LC_NODATA && args->family != AF_UNSPEC)
 				why = args->family == AF_INET
-					      ? "the guest has no live IPv4 address"
-					      : "the guest has no live IPv6 address";
+					  ? "the guest has no live IPv4 address"
+					  : "the guest has no live IPv6 address";
 			if (args->json)
 				cli_json_kv_string(&j, "error", why);
 			else
@@ -300,7 +301,8 @@ int cmd_list(const struct cli_args *args)
 			continue;
 		addr_list(h, al, sizeof(al));
 		printf("%-*s  %-*s  %-*s  %-*s  %-7s  %s\n", wn, h->name, wd, dash(h->driver), wc,
-		       dash(h->cluster), wg, dash(h->group), h->running ? "running" : "stopped", al);
+		       dash(h->cluster), wg, dash(h->group), h->running ? "running" : "stopped",
+		       al);
 	}
 	lc_db_free(db);
 	return CLI_EXIT_OK;

@@ -139,8 +139,8 @@ static void progress(const struct waiter *ws, size_t n, int64_t elapsed_ms, int 
 	char line[512];
 	size_t off = 0;
 
-	off += (size_t)snprintf(line, sizeof(line), "waiting %llds/%ds:",
-				(long long)(elapsed_ms / 1000), timeout);
+	off += (size_t)snprintf(line, sizeof(line),
+				"waiting %llds/%ds:", (long long)(elapsed_ms / 1000), timeout);
 	for (size_t i = 0; i < n && off < sizeof(line); i++) {
 		if (ws[i].state == WAIT_DONE)
 			continue;
@@ -179,8 +179,9 @@ int cmd_wait(const struct cli_args *args)
 		if (r < 0)
 			db = NULL;
 		int64_t now = mono_ms();
-		int probe_ms = (int)(deadline - now < 1000 ? (deadline - now > 50 ? deadline - now : 50)
-							      : 1000);
+		int probe_ms =
+		    (int)(deadline - now < 1000 ? (deadline - now > 50 ? deadline - now : 50)
+						: 1000);
 		ready = 0;
 		for (size_t i = 0; i < n; i++) {
 			if (ws[i].state != WAIT_DONE)
@@ -206,8 +207,8 @@ int cmd_wait(const struct cli_args *args)
 			continue;
 		cli_error("%s: not ready after %ds: %s", ws[i].name, args->timeout, ws[i].detail);
 		if (rc == CLI_EXIT_OK)
-			rc = CLI_EXIT_WAIT_BASE + (int)(i + 1 < CLI_WAIT_MAX_INDEX ? i + 1
-									  : CLI_WAIT_MAX_INDEX);
+			rc = CLI_EXIT_WAIT_BASE +
+			     (int)(i + 1 < CLI_WAIT_MAX_INDEX ? i + 1 : CLI_WAIT_MAX_INDEX);
 	}
 	free(ws);
 	lc_cache_free(cache);

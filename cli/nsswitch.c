@@ -126,8 +126,8 @@ static int parse_list(const char *buf, size_t from, size_t to, struct nsswitch_h
 			i = j;
 		}
 		if (s->act_end > s->act_start)
-			s->notfound_returns =
-				actions_return_on_notfound(buf + s->act_start, s->act_end - s->act_start);
+			s->notfound_returns = actions_return_on_notfound(buf + s->act_start,
+									 s->act_end - s->act_start);
 		if (strcmp(s->name, NSSWITCH_MODULE) == 0 && h->module < 0)
 			h->module = (int)h->n;
 		h->n++;
@@ -228,13 +228,14 @@ static void judge(const char *buf, const struct nsswitch_hosts *h, struct nsswit
 			c->verdict = NSSWITCH_BLOCKED;
 			return;
 		}
-		if (dns_like < 0 && (strcmp(s->name, "dns") == 0 || strcmp(s->name, "resolve") == 0))
+		if (dns_like < 0 &&
+		    (strcmp(s->name, "dns") == 0 || strcmp(s->name, "resolve") == 0))
 			dns_like = i;
 	}
 	if (dns_like >= 0) {
 		snprintf(c->culprit, sizeof(c->culprit), "%s", h->src[dns_like].name);
 		c->verdict = strcmp(h->src[dns_like].name, "dns") == 0 ? NSSWITCH_AFTER_DNS
-									: NSSWITCH_AFTER_RESOLVE;
+								       : NSSWITCH_AFTER_RESOLVE;
 		return;
 	}
 	c->verdict = NSSWITCH_OK;

@@ -20,12 +20,12 @@ struct nsswitch_source {
 };
 
 struct nsswitch_hosts {
-	unsigned line; /* 1-based line number of the first `hosts` line */
+	unsigned line;		     /* 1-based line number of the first `hosts` line */
 	size_t line_start, line_end; /* the whole line, without its newline */
 	size_t list_start, list_end; /* the service list: after "hosts:", before a comment */
 	struct nsswitch_source src[NSSWITCH_MAX_SOURCES];
 	size_t n;
-	int module; /* index of our module in src, -1 when absent */
+	int module;	  /* index of our module in src, -1 when absent */
 	unsigned n_lines; /* how many `hosts` lines there are */
 };
 
@@ -45,7 +45,7 @@ enum nsswitch_verdict {
 struct nsswitch_check {
 	enum nsswitch_verdict verdict;
 	unsigned line;
-	char culprit[64];	  /* the source at fault (BLOCKED, AFTER_*) */
+	char culprit[64];	 /* the source at fault (BLOCKED, AFTER_*) */
 	char culprit_action[64]; /* its "[...]" (BLOCKED) */
 };
 

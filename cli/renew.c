@@ -17,10 +17,12 @@
 #include "cli/json-writer.h"
 #include "resolver/resolver.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <net/if.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -42,13 +44,13 @@ bool renew_script_mode(int argc, char **argv)
 	return e && strcmp(e, "1") == 0 && argc == 2 && argv[1][0] != '-';
 }
 
-static int run_ip(char *const argv[])
+static int run_ip(const char *const argv[])
 {
 	pid_t pid = fork();
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		execvp("ip", argv);
+		execvp("ip", (char *const *)argv);
 		_exit(127);
 	}
 	int st;
@@ -74,7 +76,7 @@ int renew_script_main(int argc, char **argv)
 		/* udhcpc starts with deconfig: keep any address the guest has,
 		 * so a renewal never cuts a working connection; just make
 		 * sure the link is up. */
-		char *const up[] = {"ip", "link", "set", (char *)iface, "up", NULL};
+		const char *const up[] = {"ip", "link", "set", iface, "up", NULL};
 		return run_ip(up) < 0 ? 1 : 0;
 	}
 	if (strcmp(event, "bound") != 0 && strcmp(event, "renew") != 0)
@@ -82,7 +84,7 @@ int renew_script_main(int argc, char **argv)
 	if (!ip)
 		return 1;
 	snprintf(cidr, sizeof(cidr), "%s/%s", ip, mask && *mask ? mask : "24");
-	char *const addr[] = {"ip", "addr", "replace", cidr, "dev", (char *)iface, NULL};
+	const char *const addr[] = {"ip", "addr", "replace", cidr, "dev", iface, NULL};
 	if (run_ip(addr) < 0)
 		return 1;
 	if (router && *router) {
@@ -90,8 +92,8 @@ int renew_script_main(int argc, char **argv)
 		 * an external and an isolated NIC keeps the one it chose. */
 		snprintf(gw, sizeof(gw), "%s", router);
 		gw[strcspn(gw, " ")] = '\0';
-		char *const route[] = {"ip", "route", "add", "default", "via", gw, "dev",
-				       (char *)iface, NULL};
+		const char *const route[] = {"ip", "route", "add", "default", "via",
+					     gw,   "dev",   iface, NULL};
 		(void)run_ip(route);
 	}
 	return 0;
@@ -249,33 +251,26 @@ static const char *find_in_path(const char *prog, char *buf, size_t size)
 	return NULL;
 }
 
-/* Replace %i (interface), %m (MAC), %n (guest name) in the configured
- * command; the interface is only known inside the namespace, so it
- * becomes a shell variable the child sets. */
-static int expand_command(const char *tmpl, const char *mac, const char *name, char *buf,
-			  size_t size)
+/* The configured renew_command names the interface as the word IF
+ * (libvirt-cluster.conf(5)).  The interface is only known inside the
+ * guest, so IF becomes a shell variable that is set there. */
+static int expand_command(const char *tmpl, char *buf, size_t size)
 {
+	static const char var[] = "\"$" IFACE_ENV "\"";
 	size_t o = 0;
-	for (const char *s = tmpl; *s; s++) {
-		const char *add = NULL;
-		char one[2] = {*s, 0};
-		if (*s == '%' && s[1]) {
-			s++;
-			add = *s == 'i'	  ? "\"$" IFACE_ENV "\""
-			      : *s == 'm' ? mac
-			      : *s == 'n' ? name
-			      : *s == '%' ? "%"
-					  : NULL;
-			if (!add)
-				return -EINVAL;
-		} else {
-			add = one;
-		}
-		size_t l = strlen(add);
+
+	for (size_t i = 0; tmpl[i];) {
+		bool word_start =
+		    i == 0 || !(isalnum((unsigned char)tmpl[i - 1]) || tmpl[i - 1] == '_');
+		bool is_if = word_start && tmpl[i] == 'I' && tmpl[i + 1] == 'F' &&
+			     !(isalnum((unsigned char)tmpl[i + 2]) || tmpl[i + 2] == '_');
+		const char *add = is_if ? var : tmpl + i;
+		size_t l = is_if ? sizeof(var) - 1 : 1;
 		if (o + l + 1 > size)
 			return -ENOBUFS;
 		memcpy(buf + o, add, l);
 		o += l;
+		i += is_if ? 2 : 1;
 	}
 	buf[o] = '\0';
 	return 0;
@@ -318,7 +313,7 @@ static int renew_lxc(struct renew *rn, virDomainPtr dom)
 {
 	int *fds = NULL;
 	int nfds = virDomainLxcOpenNamespace(dom, &fds, 0);
-	int netfd = -1;
+	int netfd = -1, mntfd = -1;
 	char self[PATH_MAX], busybox[PATH_MAX];
 	int rc = CLI_EXIT_OK;
 
@@ -337,12 +332,18 @@ static int renew_lxc(struct renew *rn, virDomainPtr dom)
 				netfd = fds[i];
 				continue;
 			}
+			if (strncmp(l, "mnt:", 4) == 0 && mntfd < 0) {
+				mntfd = fds[i];
+				continue;
+			}
 		}
 		close(fds[i]);
 	}
 	free(fds);
 	if (netfd < 0) {
 		cli_error("%s: the guest has no network namespace of its own", rn->name);
+		if (mntfd >= 0)
+			close(mntfd);
 		return CLI_EXIT_FAILURE;
 	}
 	ssize_t sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -363,11 +364,10 @@ static int renew_lxc(struct renew *rn, virDomainPtr dom)
 
 	/* The environment the client runs with: ours, plus the script
 	 * marker and the interface (filled in by the child). */
-	extern char **environ;
 	size_t nenv = 0;
 	while (environ[nenv])
 		nenv++;
-	char **envp = calloc(nenv + 3, sizeof(char *));
+	const char **envp = calloc(nenv + 3, sizeof(char *));
 	static char iface_env[sizeof(IFACE_ENV) + IFNAMSIZ + 2];
 	if (!envp) {
 		close(netfd);
@@ -387,7 +387,7 @@ static int renew_lxc(struct renew *rn, virDomainPtr dom)
 		uint8_t mac[LC_MAC_LEN];
 		char ifname[IFNAMSIZ + 1] = "";
 		char hostopt[80], cmd[2048];
-		char *argv_b[16];
+		const char *argv_b[16];
 		int pfd[2];
 
 		lc_mac_parse(nic->mac, strlen(nic->mac), mac);
@@ -414,10 +414,8 @@ static int renew_lxc(struct renew *rn, virDomainPtr dom)
 			}
 			argv_b[a] = NULL;
 		} else {
-			if (expand_command(rn->cfg.renew_command, nic->mac, rn->name, cmd,
-					   sizeof(cmd)) < 0) {
-				cli_error("renew_command in %s: bad %% sequence (use %%i, %%m, %%n, %%%%)",
-					  rn->paths.config);
+			if (expand_command(rn->cfg.renew_command, cmd, sizeof(cmd)) < 0) {
+				cli_error("renew_command in %s is too long", rn->paths.config);
 				rc = CLI_EXIT_FAILURE;
 				break;
 			}
@@ -442,6 +440,13 @@ static int renew_lxc(struct renew *rn, virDomainPtr dom)
 			close(pfd[0]);
 			if (setns(netfd, CLONE_NEWNET) < 0)
 				_exit(90);
+			/* A configured command is the guest's own client: run
+			 * it in the guest's file system too.  The built-in one
+			 * comes from the host, so a guest without any DHCP
+			 * client can still be renewed. */
+			if (!builtin &&
+			    (mntfd < 0 || setns(mntfd, CLONE_NEWNS) < 0 || chdir("/") < 0))
+				_exit(93);
 			if (child_find_iface(mac, ifname) < 0)
 				_exit(91);
 			/* Tell the parent the interface name, then run. */
@@ -452,7 +457,7 @@ static int renew_lxc(struct renew *rn, virDomainPtr dom)
 			memcpy(iface_env + sizeof(IFACE_ENV), ifname, l + 1);
 			/* The client's output is ours on stderr, not stdout. */
 			dup2(STDERR_FILENO, STDOUT_FILENO);
-			execve(argv_b[0], argv_b, envp);
+			execve(argv_b[0], (char *const *)argv_b, (char *const *)envp);
 			_exit(127);
 		}
 		close(pfd[1]);
@@ -462,7 +467,8 @@ static int renew_lxc(struct renew *rn, virDomainPtr dom)
 		int st = 0;
 		int r = wait_child(pid, rn->timeout, &st);
 		if (r == -ETIMEDOUT) {
-			snprintf(nic->error, sizeof(nic->error), "no lease within %ds", rn->timeout);
+			snprintf(nic->error, sizeof(nic->error), "no lease within %ds",
+				 rn->timeout);
 		} else if (r < 0) {
 			snprintf(nic->error, sizeof(nic->error), "waitpid: %s", strerror(-r));
 		} else if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
@@ -470,6 +476,9 @@ static int renew_lxc(struct renew *rn, virDomainPtr dom)
 		} else if (WIFEXITED(st) && WEXITSTATUS(st) == 90) {
 			snprintf(nic->error, sizeof(nic->error),
 				 "cannot enter the guest's network namespace");
+		} else if (WIFEXITED(st) && WEXITSTATUS(st) == 93) {
+			snprintf(nic->error, sizeof(nic->error),
+				 "cannot enter the guest's mount namespace");
 		} else if (WIFEXITED(st) && WEXITSTATUS(st) == 91) {
 			snprintf(nic->error, sizeof(nic->error),
 				 "no interface with MAC %s inside the guest", nic->mac);
@@ -483,8 +492,10 @@ static int renew_lxc(struct renew *rn, virDomainPtr dom)
 				 WTERMSIG(st));
 		}
 	}
-	free(envp);
+	free((void *)envp);
 	close(netfd);
+	if (mntfd >= 0)
+		close(mntfd);
 	return rc;
 }
 
@@ -521,8 +532,8 @@ static void json_quote(const char *s, char *buf, size_t size)
 static int renew_qemu(struct renew *rn, virDomainPtr dom)
 {
 	virDomainInterfacePtr *ifaces = NULL;
-	int n = virDomainInterfaceAddresses(dom, &ifaces, VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT,
-					    0);
+	int n =
+	    virDomainInterfaceAddresses(dom, &ifaces, VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT, 0);
 	if (n < 0) {
 		cli_error("%s: the guest agent does not answer (%s); install and start "
 			  "qemu-guest-agent in the guest, with a <channel> for it in the domain",
@@ -531,7 +542,8 @@ static int renew_qemu(struct renew *rn, virDomainPtr dom)
 	}
 	for (size_t i = 0; i < rn->n_nics; i++)
 		for (int k = 0; k < n; k++)
-			if (ifaces[k]->hwaddr && strcasecmp(ifaces[k]->hwaddr, rn->nics[i].mac) == 0)
+			if (ifaces[k]->hwaddr &&
+			    strcasecmp(ifaces[k]->hwaddr, rn->nics[i].mac) == 0)
 				snprintf(rn->nics[i].iface, sizeof(rn->nics[i].iface), "%s",
 					 ifaces[k]->name);
 	for (int k = 0; k < n; k++)
@@ -547,23 +559,25 @@ static int renew_qemu(struct renew *rn, virDomainPtr dom)
 			continue;
 		}
 		if (rn->cfg.renew_command) {
-			char tmp[1024];
-			if (expand_command(rn->cfg.renew_command, nic->mac, rn->name, tmp,
-					   sizeof(tmp)) < 0) {
-				snprintf(nic->error, sizeof(nic->error), "bad renew_command");
+			char tmp[900];
+			if (expand_command(rn->cfg.renew_command, tmp, sizeof(tmp)) < 0) {
+				snprintf(nic->error, sizeof(nic->error),
+					 "renew_command is too long");
 				continue;
 			}
-			snprintf(script, sizeof(script), "%s=%s; %s", IFACE_ENV, nic->iface, tmp);
+			snprintf(script, sizeof(script), "%s=%.16s; %s", IFACE_ENV, nic->iface,
+				 tmp);
 		} else {
 			/* Whatever DHCP client the guest has. */
-			snprintf(script, sizeof(script),
-				 "i=%s; if command -v networkctl >/dev/null && networkctl status "
-				 "\"$i\" >/dev/null 2>&1; then networkctl renew \"$i\"; elif command -v "
-				 "nmcli >/dev/null; then nmcli device reapply \"$i\"; elif command -v "
-				 "dhclient >/dev/null; then dhclient -1 \"$i\"; elif command -v dhcpcd "
-				 ">/dev/null; then dhcpcd -n \"$i\"; elif command -v udhcpc "
-				 ">/dev/null; then udhcpc -i \"$i\" -n -q; else exit 127; fi",
-				 nic->iface);
+			snprintf(
+			    script, sizeof(script),
+			    "i=%s; if command -v networkctl >/dev/null && networkctl status "
+			    "\"$i\" >/dev/null 2>&1; then networkctl renew \"$i\"; elif command -v "
+			    "nmcli >/dev/null; then nmcli device reapply \"$i\"; elif command -v "
+			    "dhclient >/dev/null; then dhclient -1 \"$i\"; elif command -v dhcpcd "
+			    ">/dev/null; then dhcpcd -n \"$i\"; elif command -v udhcpc "
+			    ">/dev/null; then udhcpc -i \"$i\" -n -q; else exit 127; fi",
+			    nic->iface);
 		}
 		json_quote(script, quoted, sizeof(quoted));
 		snprintf(cmd, sizeof(cmd),
@@ -596,7 +610,8 @@ static int renew_qemu(struct renew *rn, virDomainPtr dom)
 					nic->ok = true;
 				else
 					snprintf(nic->error, sizeof(nic->error),
-						 "the guest's DHCP client failed (exit %lld)", code);
+						 "the guest's DHCP client failed (exit %lld)",
+						 code);
 				free(reply);
 				break;
 			}
@@ -643,7 +658,8 @@ static int report(struct renew *rn)
 			break;
 		bool all = true;
 		for (size_t i = 0; i < rn->n_nics; i++) {
-			found[i] = rn->nics[i].ok ? find_lease(db, rn->name, rn->nics[i].mac) : NULL;
+			found[i] =
+			    rn->nics[i].ok ? find_lease(db, rn->name, rn->nics[i].mac) : NULL;
 			if (rn->nics[i].ok && !found[i])
 				all = false;
 		}
@@ -666,8 +682,9 @@ static int report(struct renew *rn)
 		struct renew_nic *nic = &rn->nics[i];
 		const struct lc_host_addr *a = found[i];
 		if (nic->ok && !a)
-			snprintf(nic->error, sizeof(nic->error),
-				 "the client got a lease, but libvirt's lease file does not show it");
+			snprintf(
+			    nic->error, sizeof(nic->error),
+			    "the client got a lease, but libvirt's lease file does not show it");
 		bool ok = nic->ok && a;
 		if (!ok)
 			rc = CLI_EXIT_FAILURE;
