@@ -293,8 +293,11 @@ static void check_hooks(struct doctor *d)
 		snprintf(link, sizeof(link), "%s/%s.d/" SYS_HOOK_LINK, d->p.hooks_dir, kind);
 		if (lstat(link, &st) < 0) {
 			f = add(d, FIND_PROBLEM, "hooks",
-				"%s is missing: libvirt will not tell us when %s %s start and stop",
-				link, kind, strcmp(kind, "network") == 0 ? "networks" : "guests");
+				"%s is missing: libvirt will not tell us when %s start and stop",
+				link,
+				strcmp(kind, "network") == 0 ? "networks"
+				: strcmp(kind, "lxc") == 0   ? "lxc guests"
+							     : "qemu guests");
 			fix(f,
 			    "libvirt-cluster enable\n(or by hand: mkdir -p %s/%s.d && ln -s %s %s)",
 			    d->p.hooks_dir, kind, d->p.hook, link);
