@@ -192,9 +192,11 @@ int cmd_resolve(const struct cli_args *args)
 				text_host(q, &m, now);
 			}
 		} else {
-			const char *why = l == LC_NODATA
-					      ? "the guest is known but has no live address"
-					      : "no such guest";
+			const char *why =
+			    l == LC_NODATA
+				? "the guest is known but has no live address (no DHCP lease yet: "
+				  "try 'libvirt-cluster renew')"
+				: "no running guest or DHCP client by that name";
 			if (l == LC_NODATA && args->family != AF_UNSPEC)
 				why = args->family == AF_INET
 					  ? "the guest has no live IPv4 address"
