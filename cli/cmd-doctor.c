@@ -459,13 +459,19 @@ static void check_guests(struct doctor *d)
 	for (size_t i = 0; i < lc_db_n_hosts(db); i++) {
 		const struct lc_host *h = lc_db_host(db, i);
 		struct finding *f;
-		if (h->group && !lc_group_valid(h->group)) {
+		char raw[256];
+		const char *group = h->group;
+		/* The resolver drops an invalid group; the record keeps it. */
+		if (!group && h->driver &&
+		    sys_record_raw_group(d->lp.runstate_dir, h->name, raw, sizeof(raw)) > 0)
+			group = raw;
+		if (group && !lc_group_valid(group)) {
 			bad++;
 			f = add(
 			    d, FIND_PROBLEM, "guests",
 			    "guest %s: group '%s' is not a valid group name (upper-case letters, "
 			    "digits and '_', first a letter): the Ansible inventory refuses it",
-			    h->name, h->group);
+			    h->name, group);
 			fix(f,
 			    "virsh edit %s: set the group in its libvirt-cluster metadata to an "
 			    "upper-case name, e.g. '%s'",

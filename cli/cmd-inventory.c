@@ -6,6 +6,7 @@
  */
 #include "cli/cli.h"
 #include "cli/json-writer.h"
+#include "cli/system.h"
 #include "resolver/resolver.h"
 
 #include <stdint.h>
@@ -70,22 +71,30 @@ static void inventory_free(struct inventory *inv)
  * Ansible would silently rename or drop a bad group, and a guest missing
  * from a play is worse than a failed inventory.
  */
-static int validate(const struct lc_db *db)
+static int validate(const struct lc_db *db, const char *runstate_dir)
 {
 	int bad = 0;
-	char g[64];
+	char g[64], raw[256];
 
 	for (size_t i = 0; i < lc_db_n_hosts(db); i++) {
 		const struct lc_host *h = lc_db_host(db, i);
 		if (!h->running)
 			continue;
-		if (h->group && !lc_group_valid(h->group)) {
+		const char *group = h->group;
+		/* The resolver leaves out a group that is no valid name; the
+		 * record still holds it, and dropping the guest into
+		 * "ungrouped" unannounced is what must not happen. */
+		if (!group && h->driver &&
+		    sys_record_raw_group(runstate_dir, h->name, raw, sizeof(raw)) > 0)
+			group = raw;
+		if (group && !lc_group_valid(group)) {
 			cli_error(
 			    "guest '%s': group '%s' is not a valid group name; groups are "
 			    "upper-case identifiers (A-Z, 0-9, _; first a letter; at most 63), "
-			    "e.g. '%s'. Fix: change the group in the guest's libvirt-cluster "
-			    "metadata (virsh edit %s), then restart the guest or re-run its hook",
-			    h->name, h->group, "WEB", h->name);
+			    "e.g. 'WEB'. Fix: change the group in the guest's libvirt-cluster "
+			    "metadata (virsh edit %s), then restart the guest so its hook "
+			    "records it again",
+			    h->name, group, h->name);
 			bad++;
 		}
 		if (h->cluster && !cli_cluster_group(h->cluster, g, sizeof(g))) {
@@ -198,8 +207,7 @@ int cmd_inventory(const struct cli_args *args)
 			if (h->running && strcasecmp(h->name, args->host) == 0)
 				found = h;
 		}
-		if (found && found->group && !lc_group_valid(found->group)) {
-			validate(db);
+		if (found && validate(db, paths.runstate_dir) > 0) {
 			lc_db_free(db);
 			return CLI_EXIT_INVALID;
 		}
@@ -215,7 +223,7 @@ int cmd_inventory(const struct cli_args *args)
 		return CLI_EXIT_OK;
 	}
 
-	if (validate(db) > 0) {
+	if (validate(db, paths.runstate_dir) > 0) {
 		lc_db_free(db);
 		return CLI_EXIT_INVALID;
 	}
