@@ -726,10 +726,12 @@ static int report(struct renew *rn)
 	return rc;
 }
 
-static virConnectPtr connect_for(const struct renew *rn, virDomainPtr *ret_dom)
+static virConnectPtr connect_for(const struct renew *rn, virDomainPtr *ret_dom, char *ret_why,
+				 size_t why_size)
 {
 	const char *uris[3] = {NULL, NULL, NULL};
 	struct lc_guest_record rec;
+	bool connected = false;
 
 	if (rn->args->connect) {
 		uris[0] = rn->args->connect;
@@ -743,8 +745,12 @@ static virConnectPtr connect_for(const struct renew *rn, virDomainPtr *ret_dom)
 	}
 	for (size_t i = 0; i < 3 && uris[i]; i++) {
 		virConnectPtr c = virConnectOpen(uris[i]);
-		if (!c)
+		if (!c) {
+			/* Keep why: "no such guest" is wrong when libvirt is down. */
+			snprintf(ret_why, why_size, "%s: %s", uris[i], virt_error());
 			continue;
+		}
+		connected = true;
 		virDomainPtr d = virDomainLookupByName(c, rn->name);
 		if (d) {
 			*ret_dom = d;
@@ -752,6 +758,8 @@ static virConnectPtr connect_for(const struct renew *rn, virDomainPtr *ret_dom)
 		}
 		virConnectClose(c);
 	}
+	if (connected)
+		ret_why[0] = '\0'; /* libvirt answered: there is no such guest */
 	return NULL;
 }
 
@@ -772,12 +780,18 @@ int cmd_renew(const struct cli_args *args)
 	lc_config_load(rn->paths.config, &rn->cfg, NULL, NULL);
 	virSetErrorFunc(NULL, silence_libvirt);
 
-	virConnectPtr conn = connect_for(rn, &dom);
+	char why[512] = "";
+	virConnectPtr conn = connect_for(rn, &dom, why, sizeof(why));
 	if (!conn) {
-		cli_error("%s: no such guest on %s (%s)", rn->name,
-			  args->connect ? args->connect : "lxc:///system or qemu:///system",
-			  virt_error());
-		rc = CLI_EXIT_NOTFOUND;
+		if (why[0]) {
+			cli_error("%s: cannot ask libvirt (%s)", rn->name, why);
+			rc = CLI_EXIT_FAILURE;
+		} else {
+			cli_error("%s: no such guest on %s", rn->name,
+				  args->connect ? args->connect
+						: "lxc:///system or qemu:///system");
+			rc = CLI_EXIT_NOTFOUND;
+		}
 		goto out;
 	}
 	if (virDomainIsActive(dom) != 1) {

@@ -9,7 +9,7 @@ command -v ansible-inventory >/dev/null || skip "ansible-inventory not installed
 lab_pick_nss
 lab_up
 
-eval "$("$LAB" env)"
+eval "$("$LAB" env | grep "^MAC_")"
 ext1=$("$LAB" addr node1 ext) ext2=$("$LAB" addr node2 ext)
 wrapper=$LAB_BUILDDIR/cli/libvirt-cluster-inventory
 [ -x "$wrapper" ] || { not_ok "$wrapper not built"; finish; }

@@ -7,7 +7,7 @@
 lab_pick_nss
 lab_up
 
-eval "$("$LAB" env)"
+eval "$("$LAB" env | grep "^MAC_")"
 ext1=$("$LAB" addr node1 ext) int1=$("$LAB" addr node1 int) ext2=$("$LAB" addr node2 ext)
 
 chk_agree() { # NAME: same order from the CLI and from getent ahosts
