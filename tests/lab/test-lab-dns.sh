@@ -3,6 +3,7 @@
 # A name that is no guest: the module says NOTFOUND, quickly, and the lookup
 # goes on to `dns` (the lab's own DNS server on its loopback answers
 # dns-only.test; nothing leaves the lab).
+# shellcheck source=tests/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 lab_pick_nss
 lab_up

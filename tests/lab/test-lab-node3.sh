@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck disable=SC2317 # functions are called through assert
 # node3 runs with no DHCP client: plugged in (in .macs) but with no lease, it
 # has no address to give.  Once it gets a lease (as the hook's worker will
 # arrange; here `lab dhcp` runs udhcpc in it), it resolves.
+# shellcheck source=tests/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 lab_pick_nss
 unset LAB_NODE3_DHCP

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # A stopped guest stops resolving at once, although its lease stays in
 # the network's .status file (libvirt never removes it on destroy).
+# shellcheck source=tests/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 lab_pick_nss
 lab_up
