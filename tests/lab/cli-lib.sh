@@ -9,11 +9,17 @@
 CLI=$LAB_BUILDDIR/cli/libvirt-cluster
 [ -x "$CLI" ] || skip "$CLI is not built"
 
+# Hook records live in the lab's private /run.  A build configured with
+# another runstatedir (make distcheck: $prefix/var/run) would look elsewhere,
+# so labx names the directory for whatever the tests run in the lab (the lab
+# tool itself clears LIBVIRT_CLUSTER_* on the way in).
+labx() { "$LAB" exec env LIBVIRT_CLUSTER_RUNSTATE_DIR=/run/libvirt-cluster "$@"; }
+
 # lc ARGS...: the CLI inside the lab (its namespaces, its libvirtd, its files).
-lc() { "$LAB" exec "$CLI" "$@"; }
+lc() { labx "$CLI" "$@"; }
 
 # The unique addresses of `getent ahosts NAME` through the lab's hosts line.
-getent_order() { "$LAB" exec getent ahosts "$1" | awk '!seen[$1]++ { print $1 }' | paste -sd' '; }
+getent_order() { labx getent ahosts "$1" | awk '!seen[$1]++ { print $1 }' | paste -sd' '; }
 
 # The addresses `libvirt-cluster resolve --json NAME` prints, in order.
 cli_order() {

@@ -55,7 +55,7 @@ chmod 755 "$T/hook"
 # over /etc/nsswitch.conf; backups go to the scratch dir.
 in_ns() {
 	# shellcheck disable=SC2016
-	"$LAB" exec unshare -m --propagation private sh -c 'mount -n --bind "$0" /etc/nsswitch.conf && exec "$@"' \
+	labx unshare -m --propagation private sh -c 'mount -n --bind "$0" /etc/nsswitch.conf && exec "$@"' \
 		"$T/nsswitch.conf" env LIBVIRT_CLUSTER_BACKUP_DIR="$T/backup" LIBVIRT_CLUSTER_HOOK="$T/hook" "$@"
 }
 lcn() { in_ns "$CLI" "$@"; }

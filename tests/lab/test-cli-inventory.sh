@@ -20,7 +20,7 @@ ln -sfn "$CLI" "$adir/libvirt-cluster-inventory"
 
 # ansible-inventory in the lab; its HOME and temp dirs are the test's own.
 ai() {
-	"$LAB" exec env HOME="$adir" ANSIBLE_LOCAL_TEMP="$adir/tmp" ANSIBLE_INVENTORY_UNPARSED_FAILED=1 \
+	labx env HOME="$adir" ANSIBLE_LOCAL_TEMP="$adir/tmp" ANSIBLE_INVENTORY_UNPARSED_FAILED=1 \
 		LIBVIRT_CLUSTER_BIN="$CLI" ansible-inventory "$@"
 }
 

@@ -100,7 +100,7 @@ assert "a stopped guest: only in list --all, marked stopped" chk_list_stopped
 assert "resolve of a stopped guest exits 2, like getent" chk_exit 2 resolve node2
 chk_getent_stopped() {
 	local rc=0
-	"$LAB" exec getent ahosts node2 >/dev/null || rc=$?
+	labx getent ahosts node2 >/dev/null || rc=$?
 	echo "getent ahosts node2: exit $rc"
 	[ "$rc" -eq 2 ]
 }

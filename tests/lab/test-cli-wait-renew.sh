@@ -34,7 +34,7 @@ assert "the timeout says what was missing" chk_reason
 # Progress on a terminal: who is still waiting, and for what.
 chk_progress() {
 	local out
-	out=$("$LAB" exec script -qec "$CLI wait node1 node3 --port 22 --timeout 1" /dev/null | tr '\r' '\n')
+	out=$(labx script -qec "$CLI wait node1 node3 --port 22 --timeout 1" /dev/null | tr '\r' '\n')
 	echo "$out" | grep waiting | tail -1
 	echo "$out" | grep -q "waiting .*: node3 (name)" && ! echo "$out" | grep "waiting" | grep -q "node1"
 }
