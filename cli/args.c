@@ -122,8 +122,11 @@ void cli_help(FILE *f, const struct cli_command *cmd)
 		snprintf(left, sizeof(left), "%s%s%s", sp, o->arg ? " " : "", o->arg ? o->arg : "");
 		fprintf(f, "  %-28s %s\n", left, o->help);
 	}
-	fputs("\nRun 'libvirt-cluster COMMAND --help' for a command's options;\n"
-	      "see libvirt-cluster(1) for exit codes and examples.\n",
+	fputs("\nExit status: 0 ok; 1 failure (doctor: a problem found); 2 NAME not found;\n"
+	      "3 lease directory unreadable; 4 invalid group name; 64 usage;\n"
+	      "100+N wait: the N-th NAME was not ready.\n"
+	      "\nRun 'libvirt-cluster COMMAND --help' for a command's options;\n"
+	      "see libvirt-cluster(1) for details and examples.\n",
 	      f);
 }
 
