@@ -133,3 +133,24 @@ const char *cli_rule_text(int rule, int prefer_index, int nic_index);
 /* The Ansible group of a cluster: upper-case, '-' and '.' as '_'; false
  * when the result is still no valid group name. */
 bool cli_cluster_group(const char *cluster, char *buf, size_t size);
+
+/* A guest's <lc:cluster name= group=> metadata, read from libvirt (read-only
+ * connection, opened once).  1 and the raw values when present, 0 when the
+ * guest has none, -errno when libvirt cannot tell (-EOPNOTSUPP without
+ * libvirt support).  cli_metadata_close() drops the connections. */
+int cli_guest_metadata(const char *name, const char *driver, char *cluster, size_t csize,
+		       char *group, size_t gsize);
+void cli_metadata_close(void);
+
+struct lc_host;
+/* The group and cluster a guest really has, as the admin wrote them: the
+ * resolver's values, else what its record holds, else its libvirt
+ * metadata (where the hook found them invalid and left them out).  Either
+ * may be set to "" when unknown. */
+void cli_guest_labels(const struct lc_host *h, const char *runstate_dir, char *cluster,
+		      size_t csize, char *group, size_t gsize);
+/* A valid group name close to an invalid one ("web-1" -> "WEB_1"). */
+void cli_group_suggest(const char *group, char *buf, size_t size);
+/* The exact command that sets a guest's metadata (into buf). */
+const char *cli_metadata_fix(const char *name, const char *cluster, const char *group, char *buf,
+			     size_t size);

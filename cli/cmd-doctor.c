@@ -459,23 +459,18 @@ static void check_guests(struct doctor *d)
 	for (size_t i = 0; i < lc_db_n_hosts(db); i++) {
 		const struct lc_host *h = lc_db_host(db, i);
 		struct finding *f;
-		char raw[256];
-		const char *group = h->group;
-		/* The resolver drops an invalid group; the record keeps it. */
-		if (!group && h->driver &&
-		    sys_record_raw_group(d->lp.runstate_dir, h->name, raw, sizeof(raw)) > 0)
-			group = raw;
-		if (group && !lc_group_valid(group)) {
+		char cl[256], gr[256], fixbuf[512];
+		/* The hook leaves an invalid group out of the record; the
+		 * record or the domain's metadata still has it. */
+		cli_guest_labels(h, d->lp.runstate_dir, cl, sizeof(cl), gr, sizeof(gr));
+		if (gr[0] && !lc_group_valid(gr)) {
 			bad++;
 			f = add(
 			    d, FIND_PROBLEM, "guests",
 			    "guest %s: group '%s' is not a valid group name (upper-case letters, "
 			    "digits and '_', first a letter): the Ansible inventory refuses it",
-			    h->name, group);
-			fix(f,
-			    "virsh edit %s: set the group in its libvirt-cluster metadata to an "
-			    "upper-case name, e.g. '%s'",
-			    h->name, "WEB");
+			    h->name, gr);
+			fix(f, "%s", cli_metadata_fix(h->name, cl, gr, fixbuf, sizeof(fixbuf)));
 		}
 		if (h->cluster && !cli_cluster_group(h->cluster, g, sizeof(g))) {
 			bad++;

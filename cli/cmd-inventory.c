@@ -74,35 +74,30 @@ static void inventory_free(struct inventory *inv)
 static int validate(const struct lc_db *db, const char *runstate_dir)
 {
 	int bad = 0;
-	char g[64], raw[256];
+	char g[64], cl[256], gr[256], fix[512];
 
 	for (size_t i = 0; i < lc_db_n_hosts(db); i++) {
 		const struct lc_host *h = lc_db_host(db, i);
 		if (!h->running)
 			continue;
-		const char *group = h->group;
-		/* The resolver leaves out a group that is no valid name; the
-		 * record still holds it, and dropping the guest into
-		 * "ungrouped" unannounced is what must not happen. */
-		if (!group && h->driver &&
-		    sys_record_raw_group(runstate_dir, h->name, raw, sizeof(raw)) > 0)
-			group = raw;
-		if (group && !lc_group_valid(group)) {
+		/* The resolver (and the hook) leave out a group that is no
+		 * valid name; find what the admin wrote, because dropping
+		 * the guest into "ungrouped" unannounced must not happen. */
+		cli_guest_labels(h, runstate_dir, cl, sizeof(cl), gr, sizeof(gr));
+		if (gr[0] && !lc_group_valid(gr)) {
 			cli_error(
 			    "guest '%s': group '%s' is not a valid group name; groups are "
-			    "upper-case identifiers (A-Z, 0-9, _; first a letter; at most 63), "
-			    "e.g. 'WEB'. Fix: change the group in the guest's libvirt-cluster "
-			    "metadata (virsh edit %s), then restart the guest so its hook "
-			    "records it again",
-			    h->name, group, h->name);
+			    "upper-case identifiers (A-Z, 0-9, _; first a letter; at most 63). "
+			    "Fix: %s",
+			    h->name, gr, cli_metadata_fix(h->name, cl, gr, fix, sizeof(fix)));
 			bad++;
 		}
-		if (h->cluster && !cli_cluster_group(h->cluster, g, sizeof(g))) {
+		if (cl[0] && !cli_cluster_group(cl, g, sizeof(g))) {
 			cli_error(
 			    "guest '%s': cluster '%s' gives no valid group name (letters, "
 			    "digits, '-', '.', '_'; first a letter). Fix: rename the cluster in "
 			    "the guest's libvirt-cluster metadata (virsh edit %s)",
-			    h->name, h->cluster, h->name);
+			    h->name, cl, h->name);
 			bad++;
 		}
 	}

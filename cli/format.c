@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Words for numbers: lease times, rank rules, group names. */
 #include "cli/cli.h"
+#include "cli/system.h"
 #include "resolver/resolver.h"
 
 #include <stdint.h>
@@ -79,4 +80,59 @@ bool cli_cluster_group(const char *cluster, char *buf, size_t size)
 		buf[i] = c;
 	}
 	return lc_group_valid(buf);
+}
+
+void cli_guest_labels(const struct lc_host *h, const char *runstate_dir, char *cluster,
+		      size_t csize, char *group, size_t gsize)
+{
+	char mc[256], mg[256];
+
+	snprintf(cluster, csize, "%s", h->cluster ? h->cluster : "");
+	snprintf(group, gsize, "%s", h->group ? h->group : "");
+	if (!h->driver || (h->cluster && h->group))
+		return;
+	if (!h->group && sys_record_raw_group(runstate_dir, h->name, group, gsize) > 0 && group[0])
+		return;
+	/* Only a guest the hook recorded can have metadata it refused. */
+	if (cli_guest_metadata(h->name, h->driver, mc, sizeof(mc), mg, sizeof(mg)) <= 0)
+		return;
+	if (!h->cluster && mc[0])
+		snprintf(cluster, csize, "%s", mc);
+	if (!h->group && mg[0])
+		snprintf(group, gsize, "%s", mg);
+}
+
+void cli_group_suggest(const char *group, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	if (size < 2) {
+		if (size)
+			buf[0] = '\0';
+		return;
+	}
+	if (!((group[0] >= 'a' && group[0] <= 'z') || (group[0] >= 'A' && group[0] <= 'Z')))
+		buf[o++] = 'G';
+	for (const char *p = group; *p && o + 1 < size && o < LC_LABEL_MAX; p++) {
+		char c = *p;
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		else if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+			c = '_';
+		buf[o++] = c;
+	}
+	buf[o] = '\0';
+}
+
+const char *cli_metadata_fix(const char *name, const char *cluster, const char *group, char *buf,
+			     size_t size)
+{
+	char g[LC_LABEL_MAX + 2];
+
+	cli_group_suggest(group, g, sizeof(g));
+	snprintf(buf, size,
+		 "virsh metadata %s urn:libvirt-cluster:metadata:1 --key lc --set "
+		 "'<cluster name=\"%s\" group=\"%s\"/>' --live --config, then restart the guest",
+		 name, cluster && *cluster ? cluster : "CLUSTER", g);
+	return buf;
 }

@@ -27,6 +27,7 @@ int main(int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	r = args.command->fn(&args);
+	cli_metadata_close();
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		cli_error("writing output failed");
 		if (r == CLI_EXIT_OK)

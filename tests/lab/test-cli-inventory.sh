@@ -84,15 +84,19 @@ chk_script_host() {
 assert "inventory --host: a host's variables, {} for an unknown one" chk_script_host
 
 # A lowercase group: the inventory fails, naming the guest and the fix.
-write_record node2 lxc lab db "$MAC_node2_ext ext virbr-ext"
+# The hook leaves an invalid group out of the record, so the CLI finds it in
+# the guest's libvirt metadata, where the admin wrote it.
+labx virsh -q metadata node2 urn:libvirt-cluster:metadata:1 --key lc \
+	--set '<cluster name="lab" group="db"/>' --live >/dev/null || not_ok "virsh metadata node2"
+write_record node2 lxc lab "" "$MAC_node2_ext ext virbr-ext"
 chk_bad_group_script() {
 	local out err rc=0
 	err=$(lc inventory --list 2>&1 >/dev/null) || rc=$?
 	out=$(lc inventory --list 2>/dev/null) || true
 	echo "exit $rc: $err"
-	[ "$rc" -eq 4 ] && [ -z "$out" ] && [[ $err == *"guest 'node2'"*"group 'db'"*"Fix:"*"virsh edit node2"* ]]
+	[ "$rc" -eq 4 ] && [ -z "$out" ] && [[ $err == *"guest 'node2'"*"group 'db'"*"Fix: virsh metadata node2 urn:libvirt-cluster:metadata:1 --key lc --set '<cluster name=\"lab\" group=\"DB\"/>'"* ]]
 }
-assert "inventory --list with group 'db': exit 4, stderr names node2 and the fix" chk_bad_group_script
+assert "inventory --list with group 'db' (metadata): exit 4, stderr names node2 and the fix" chk_bad_group_script
 chk_bad_group_ansible() {
 	local out rc=0
 	out=$(ai -i "$wrapper" --list 2>&1) || rc=$?
@@ -107,4 +111,21 @@ chk_doctor_group() {
 	[ "$rc" -eq 1 ] && [[ $out == *"guest node2: group 'db' is not a valid group name"* ]]
 }
 assert "doctor reports the same guest" chk_doctor_group
+
+# The same when a record carries the invalid group itself.
+labx virsh -q metadata node2 urn:libvirt-cluster:metadata:1 --key lc --remove --live >/dev/null
+write_record node2 lxc lab web-1 "$MAC_node2_ext ext virbr-ext"
+chk_bad_group_record() {
+	local err rc=0
+	err=$(lc inventory --list 2>&1 >/dev/null) || rc=$?
+	echo "exit $rc: $err"
+	[ "$rc" -eq 4 ] && [[ $err == *"guest 'node2': group 'web-1'"*"group=\"WEB_1\""* ]]
+}
+assert "a record with group 'web-1': exit 4, suggests WEB_1" chk_bad_group_record
+
+# Fixed as the message says: the inventory is whole again.
+labx virsh -q metadata node2 urn:libvirt-cluster:metadata:1 --key lc \
+	--set '<cluster name="lab" group="DB"/>' --live >/dev/null
+write_record node2 lxc lab DB "$MAC_node2_ext ext virbr-ext"
+assert "after the fix: ansible-inventory --list is whole again" chk_list "$wrapper"
 finish

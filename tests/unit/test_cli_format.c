@@ -176,6 +176,29 @@ static void test_cluster_group(void **state)
 	assert_false(cli_cluster_group("long", tiny, sizeof(tiny)));
 }
 
+static void test_group_suggest(void **state)
+{
+	char g[80], fix[512];
+	cli_group_suggest("web-1", g, sizeof(g));
+	assert_string_equal(g, "WEB_1");
+	cli_group_suggest("db", g, sizeof(g));
+	assert_string_equal(g, "DB");
+	cli_group_suggest("1st", g, sizeof(g));
+	assert_string_equal(g, "G1ST");
+	cli_group_suggest("", g, sizeof(g));
+	assert_string_equal(g, "G");
+	/* Never longer than a label. */
+	cli_group_suggest(
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", g,
+	    sizeof(g));
+	assert_int_equal(strlen(g), 63);
+	assert_true(lc_group_valid(g));
+	assert_string_equal(cli_metadata_fix("node2", "lab", "db", fix, sizeof(fix)),
+			    "virsh metadata node2 urn:libvirt-cluster:metadata:1 --key lc --set "
+			    "'<cluster name=\"lab\" group=\"DB\"/>' --live --config, then restart "
+			    "the guest");
+}
+
 static char *diff(const char *a, const char *b)
 {
 	char *buf = NULL;
