@@ -263,12 +263,6 @@ static int guest_find_or_add(struct builder *b, const char *name, uint32_t *ret)
 	int r = lc_strmap_put(&b->guest_by_name, ng->name, len, gi, NULL);
 	if (r < 0)
 		return r;
-	/* A DHCP hostname that is a guest's domain name is that guest (host i
-	 * is guest i): otherwise two running hosts would share one name, and
-	 * which one the name index kept would depend on qsort's order. */
-	r = lc_strmap_put(&b->hn_hosts, ng->name, len, gi, NULL);
-	if (r < 0)
-		return r;
 	*ret = gi;
 	return 0;
 }
@@ -691,8 +685,9 @@ static int macmap_list(struct builder *b, uint8_t (**ret)[LC_MAC_LEN], size_t *r
  *   1. .macs: entries naming the label -> guests and their MACs;
  *   2. .status: leases naming the label or one of those MACs;
  *   3. .macs again for the MACs of leases found by hostname alone (their
- *      guest may go by another domain name), and .status for that guest's
- *      other MACs.
+ *      guest may go by another domain name), then for the domain names of
+ *      the guests that finds (their other NICs, on other bridges), and
+ *      .status for those guests' other MACs.
  * What this yields goes through the same build as a full load, so the
  * answer for this one name is the one a full load gives.
  */
@@ -731,13 +726,28 @@ static int load_filtered(struct builder *b)
 	for (size_t i = before; i < b->leases.n; i++)
 		if (bl[i].l.has_mac && !mac_find(b, bl[i].l.mac))
 			memcpy(orphans[n_orphans++], bl[i].l.mac, LC_MAC_LEN);
-	size_t known = b->n_macs;
+	size_t known = b->n_macs, guests_before = b->guests.n;
 	r = mac_needles(A, (const uint8_t(*)[LC_MAC_LEN])orphans, n_orphans, &nd, &n_nd);
 	free(orphans);
 	if (r < 0 || (r = scan_kept(b, false, nd, n_nd)) < 0)
 		return r;
 	if (b->n_macs == known)
 		return 0;
+	/* a guest found by one MAC lists its other NICs under its domain name
+	 * in the other bridges' .macs (records, loaded whole, list them all) */
+	size_t n_new = b->guests.n - guests_before;
+	if (n_new) {
+		struct scan_needle *nn = lc_arena_alloc(A, n_new * sizeof(*nn));
+		const struct bguest *g = b->guests.items;
+		if (!nn)
+			return -ENOMEM;
+		for (size_t i = 0; i < n_new; i++) {
+			const char *name = g[guests_before + i].name;
+			nn[i] = (struct scan_needle){name, strlen(name), false};
+		}
+		if ((r = scan_kept(b, false, nn, n_new)) < 0)
+			return r;
+	}
 	/* the guests found in step 3 may have more NICs: their leases */
 	if ((r = macmap_list(b, &macs, &n_macs)) < 0)
 		return r;
@@ -841,9 +851,9 @@ static struct lc_host *host_at(struct builder *b, uint32_t i)
 	return &((struct lc_host *)b->hosts.items)[i];
 }
 
-/* A DHCP-only host, found or made by its hostname.  A hostname that is a
- * known guest's domain name finds that guest: guest_find_or_add() puts
- * every guest in hn_hosts too. */
+/* A DHCP-only host, found or made by its hostname.  One whose hostname is
+ * a guest's domain name stays a host of its own: its MAC is not the
+ * guest's (cmp_host keeps the name for the guest). */
 static int hostname_host(struct builder *b, const char *hostname, uint32_t *ret)
 {
 	size_t len = strlen(hostname);

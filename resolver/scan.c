@@ -65,6 +65,20 @@ static int scan_scalar(const char *buf, size_t len, size_t from, const struct sc
 }
 
 #ifdef HAVE_AVX2_PATH
+/* Report needle indices relative to the whole list when a pass looks at
+ * a slice of it (one needle at a time, or a group of 32). */
+struct slice_ctx {
+	scan_hit_fn fn;
+	void *ud;
+	size_t base;
+};
+
+static int slice_hit(void *ud, size_t needle, size_t pos)
+{
+	const struct slice_ctx *s = ud;
+	return s->fn(s->ud, s->base + needle, pos);
+}
+
 static bool cpu_has_avx2(void)
 {
 	static int cached = -1; /* benign race: every thread computes the same */
@@ -189,10 +203,11 @@ static int scan_avx2(const char *buf, size_t len, const struct scan_needle *need
 	 * pays off only for many needles (the MACs of many records) */
 	if (n <= 4) {
 		for (size_t k = 0; k < n; k++) {
-			size_t p = scan_avx2_one(buf, len, &needles[k], fn, ud, &r);
+			struct slice_ctx sl = {fn, ud, k};
+			size_t p = scan_avx2_one(buf, len, &needles[k], slice_hit, &sl, &r);
 			if (r < 0)
 				return r;
-			if ((r = scan_scalar(buf, len, p, &needles[k], 1, fn, ud)) < 0)
+			if ((r = scan_scalar(buf, len, p, &needles[k], 1, slice_hit, &sl)) < 0)
 				return r;
 		}
 		return 0;
@@ -216,7 +231,8 @@ int scan_find(const char *buf, size_t len, const struct scan_needle *needles, si
 		/* in groups, so any number of needles works */
 		for (size_t k = 0; k < n; k += MAX_VEC_NEEDLES) {
 			size_t g = n - k < MAX_VEC_NEEDLES ? n - k : MAX_VEC_NEEDLES;
-			int r = scan_avx2(buf, len, needles + k, g, fn, userdata);
+			struct slice_ctx sl = {fn, userdata, k};
+			int r = scan_avx2(buf, len, needles + k, g, slice_hit, &sl);
 			if (r < 0)
 				return r;
 		}
