@@ -9,15 +9,14 @@
 command -v dbus-daemon >/dev/null || skip "dbus-daemon not installed"
 lab_pick_nss
 ver=$(dpkg-query -W -f='${Version}' systemd 2>/dev/null) || skip "systemd is not installed (its version picks systemd-resolved's)"
-rdir=$LAB_BUILDDIR/tests/lab/systemd-resolved-$ver
-if [ ! -x "$rdir/lib/systemd/systemd-resolved" ]; then
-	dl=$(mktemp -d /tmp/lc-resolved.XXXXXX)
-	(cd "$dl" && apt-get download -q "systemd-resolved=$ver" >/dev/null 2>&1) ||
-		{ rm -rf "$dl"; skip "cannot download systemd-resolved=$ver (apt-get download)"; }
-	mkdir -p "$rdir" && dpkg -x "$dl"/systemd-resolved_*.deb "$rdir" || { rm -rf "$dl"; skip "dpkg -x failed"; }
-	rm -rf "$dl"
-fi
 lab_up
+# Unpacked into this test's lab directory, which `lab down` removes.
+rdir=$LAB_DIR/systemd-resolved
+dl=$LAB_DIR/deb
+mkdir -p "$dl" "$rdir"
+(cd "$dl" && apt-get download -q "systemd-resolved=$ver" >/dev/null 2>&1) ||
+	skip "cannot download systemd-resolved=$ver (apt-get download)"
+dpkg -x "$dl"/systemd-resolved_*.deb "$rdir" || skip "dpkg -x failed"
 
 out=$(labx unshare -m --propagation private bash "$lab_srcdir/cli-resolved-inner.sh" "$rdir" "$CLI" "$LAB_DIR" 2>&1)
 rc=$?
