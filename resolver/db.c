@@ -32,6 +32,7 @@ struct bnet {
 struct bguest {
 	const char *name;
 	const char *driver, *cluster, *group;
+	const void *found_in; /* cold path: the .macs file that named it first */
 };
 
 struct bmac {
@@ -608,6 +609,9 @@ static int take_object(struct hit_ctx *h, size_t pos)
 		}
 		uint32_t gi;
 		int r = guest_find_or_add(h->b, e.domain, &gi);
+		struct bguest *g = &((struct bguest *)h->b->guests.items)[gi];
+		if (r == 0 && !g->found_in)
+			g->found_in = f;
 		for (size_t m = 0; r >= 0 && m < e.n_macs; m++)
 			r = mac_put(h->b, e.macs[m], gi, -1);
 		free(e.macs);
@@ -685,8 +689,9 @@ static int macmap_list(struct builder *b, uint8_t (**ret)[LC_MAC_LEN], size_t *r
  *   1. .macs: entries naming the label -> guests and their MACs;
  *   2. .status: leases naming the label or one of those MACs;
  *   3. .macs again for the MACs of leases found by hostname alone (their
- *      guest may go by another domain name), and .status for that guest's
- *      other MACs.
+ *      guest may go by another domain name), then for the domain names of
+ *      the guests that finds (their other NICs, on other bridges), and
+ *      .status for those guests' other MACs.
  * What this yields goes through the same build as a full load, so the
  * answer for this one name is the one a full load gives.
  */
@@ -725,13 +730,38 @@ static int load_filtered(struct builder *b)
 	for (size_t i = before; i < b->leases.n; i++)
 		if (bl[i].l.has_mac && !mac_find(b, bl[i].l.mac))
 			memcpy(orphans[n_orphans++], bl[i].l.mac, LC_MAC_LEN);
-	size_t known = b->n_macs;
+	size_t known = b->n_macs, guests_before = b->guests.n;
 	r = mac_needles(A, (const uint8_t(*)[LC_MAC_LEN])orphans, n_orphans, &nd, &n_nd);
 	free(orphans);
 	if (r < 0 || (r = scan_kept(b, false, nd, n_nd)) < 0)
 		return r;
 	if (b->n_macs == known)
 		return 0;
+	/* a guest found by one MAC lists its other NICs under its domain name
+	 * in the other bridges' .macs (records, loaded whole, list them all) */
+	size_t n_new = b->guests.n - guests_before;
+	if (n_new) {
+		struct scan_needle *nn = lc_arena_alloc(A, n_new * sizeof(*nn));
+		const struct bguest *g = b->guests.items;
+		struct kept_file *k = b->kept.items;
+		if (!nn)
+			return -ENOMEM;
+		/* libvirt lists a domain once per bridge: the file that named
+		 * it need not be searched for it again */
+		for (size_t f = 0; f < b->kept.n; f++) {
+			size_t n = 0;
+			if (k[f].is_status)
+				continue;
+			for (size_t i = 0; i < n_new; i++) {
+				const struct bguest *gi = &g[guests_before + i];
+				if (gi->found_in != &k[f])
+					nn[n++] = (struct scan_needle){gi->name, strlen(gi->name), false};
+			}
+			struct hit_ctx h = {b, &k[f], 0};
+			if (n && (r = scan_find(k[f].buf, k[f].len, nn, n, on_hit, &h)) < 0)
+				return r;
+		}
+	}
 	/* the guests found in step 3 may have more NICs: their leases */
 	if ((r = macmap_list(b, &macs, &n_macs)) < 0)
 		return r;
@@ -835,7 +865,9 @@ static struct lc_host *host_at(struct builder *b, uint32_t i)
 	return &((struct lc_host *)b->hosts.items)[i];
 }
 
-/* A DHCP-only host, found or made by its hostname. */
+/* A DHCP-only host, found or made by its hostname.  One whose hostname is
+ * a guest's domain name stays a host of its own: its MAC is not the
+ * guest's (cmp_host keeps the name for the guest). */
 static int hostname_host(struct builder *b, const char *hostname, uint32_t *ret)
 {
 	size_t len = strlen(hostname);
@@ -1131,6 +1163,10 @@ static int cmp_host(const void *x, const void *y)
 	const struct lc_host *a = x, *b = y;
 	if (a->running != b->running)
 		return a->running ? -1 : 1;
+	/* a guest before a DHCP-only client of the same name: the name index
+	 * keeps the first, and qsort is not stable */
+	if (a->guest != b->guest)
+		return a->guest ? -1 : 1;
 	return strcmp(a->name, b->name);
 }
 
@@ -1148,9 +1184,12 @@ static int build_indexes(struct lc_db *db)
 	db->addrs = calloc(db->addrs_mask + 1, sizeof(*db->addrs));
 	if (!db->names || !db->addrs)
 		return -ENOMEM;
-	/* domain names first, so a DHCP hostname never shadows a guest */
+	/* domain names first, so a DHCP hostname never shadows a guest.  A
+	 * stopped host answers no lookup, so its name is not indexed: it would
+	 * only hide a running guest that now asks DHCP for that hostname. */
 	for (size_t i = 0; i < db->n_hosts; i++)
-		name_put(db, db->hosts[i].name, (uint32_t)i);
+		if (db->hosts[i].running)
+			name_put(db, db->hosts[i].name, (uint32_t)i);
 	for (size_t i = 0; i < db->n_hosts; i++) {
 		const struct lc_host *h = &db->hosts[i];
 		/* the first alias is the DHCP hostname when there is one */
@@ -1243,12 +1282,12 @@ int lc_db_load_tracked(const struct lc_paths *paths, int64_t now, const char *on
 		h->cluster = g[i].cluster;
 		h->group = g[i].group;
 		h->running = true; /* in a .macs file or a hook record: plugged in */
+		h->guest = true;
 	}
 	if ((r = assign_leases(&b)) < 0)
 		goto fail;
 	if ((r = finish_hosts(&b)) < 0)
 		goto fail;
-	/* a DHCP-only name that is also a guest's domain name is the guest */
 	db->n_hosts = b.hosts.n;
 	db->hosts = b.hosts.items;
 	b.hosts.items = NULL;

@@ -73,6 +73,8 @@ struct lc_config {
 	bool resolved;	     /* register network domains with systemd-resolved (yes) */
 	bool fail_hard;	     /* let hook errors fail guest start (no) */
 	bool debug;	     /* hook debug logging (no) */
+	bool first_only;     /* `addresses = first`: the module answers only the
+				top-ranked address of each family (no) */
 };
 
 /* A problem found while reading the config: what the module ignores and
@@ -200,6 +202,7 @@ struct lc_host {
 	const char *cluster; /* from the guest record, or NULL */
 	const char *group;   /* from the guest record, or NULL */
 	bool running;	     /* NICs plugged (.macs) or a hook record */
+	bool guest;	     /* a libvirt guest (domain name known), not a DHCP-only client */
 	const char **aliases; /* DHCP hostnames != name, then every FQDN; NULL-terminated */
 	size_t n_aliases;
 	struct lc_host_addr *addrs; /* live addresses, ranked */
@@ -246,7 +249,8 @@ bool lc_match_addr(const struct lc_match *m, size_t i);
 /* Reverse lookup of one live address. */
 enum lc_lookup lc_db_lookup_addr(const struct lc_db *db, const struct lc_addr *addr,
 				 const struct lc_host **ret_host);
-/* Every host, running first then stopped, by name. */
+/* Every host: running guests, running DHCP-only clients, then stopped
+ * hosts, each by name. */
 size_t lc_db_n_hosts(const struct lc_db *db);
 const struct lc_host *lc_db_host(const struct lc_db *db, size_t i);
 
