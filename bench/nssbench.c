@@ -447,7 +447,7 @@ int main(int argc, char **argv)
 	const char *expect = NULL;
 	char *other_specs[MAX_OTHERS];
 	char sym[256];
-	struct mem m0, m1, m2;
+	struct mem m0, m1, m_warm, m_others, m2;
 	uint64_t t0, t_dlopen;
 	void *h;
 	int c;
@@ -543,6 +543,7 @@ int main(int argc, char **argv)
 
 	step(&o, "cold", &o.main, 1, 1);
 	step(&o, "warm", &o.main, 1, o.warm);
+	mem_now(&m_warm);
 	/* Distinct names, each for the first time in this process: what a
 	 * process that resolves many guests (ansible, ssh to each) pays. */
 	for (size_t i = 0; i < o.n_others; i++) {
@@ -553,6 +554,7 @@ int main(int argc, char **argv)
 	}
 	if (o.n_others)
 		step(&o, "others-again", o.others, o.n_others, (long)o.n_others);
+	mem_now(&m_others);
 	if (o.change) {
 		struct timespec age = {o.age_ms / 1000, (o.age_ms % 1000) * 1000000L};
 
@@ -571,11 +573,16 @@ int main(int argc, char **argv)
 	}
 	mem_now(&m2);
 	/* What the module keeps between lookups: heap and mappings grown since
-	 * dlopen (the driver's own allocations are done before m1). */
-	printf("mem heap_dlopen=%zd heap_kept=%zd mapped_dlopen=%zd mapped_kept=%zd "
-	       "fds_kept=%d rss_kb=%zu hwm_kb=%zu\n",
-	       (ssize_t)(m1.heap - m0.heap), (ssize_t)(m2.heap - m1.heap),
-	       (ssize_t)(m1.mapped - m0.mapped), (ssize_t)(m2.mapped - m1.mapped),
+	 * dlopen (the driver's own allocations are done before m1), after the
+	 * warm step (one name), after the other names, and at the end (after
+	 * the changes, one name again). */
+	printf("mem heap_dlopen=%zd heap_warm=%zd heap_others=%zd heap_end=%zd mapped_dlopen=%zd "
+	       "mapped_warm=%zd mapped_others=%zd mapped_end=%zd fds_kept=%d rss_kb=%zu "
+	       "hwm_kb=%zu\n",
+	       (ssize_t)(m1.heap - m0.heap), (ssize_t)(m_warm.heap - m1.heap),
+	       (ssize_t)(m_others.heap - m1.heap), (ssize_t)(m2.heap - m1.heap),
+	       (ssize_t)(m1.mapped - m0.mapped), (ssize_t)(m_warm.mapped - m1.mapped),
+	       (ssize_t)(m_others.mapped - m1.mapped), (ssize_t)(m2.mapped - m1.mapped),
 	       (int)m2.n_fds - (int)m1.n_fds, m2.rss_kb, m2.hwm_kb);
 	if (n_wrong) {
 		fprintf(stderr, "nssbench: %lu wrong answer(s) for %s\n", n_wrong, o.query);
