@@ -259,3 +259,6 @@ void hook_worker_stopped(void *work);
 /* The DHCP client command run inside a guest when it has no lease;
  * `sh -c COMMAND sh IFNAME`. */
 extern const char hook_renew_default_command[];
+/* The command to run for ifname: the default, or the configured one with
+ * the word IF replaced by ifname. */
+int hook_renew_command(const char *configured, const char *ifname, char *buf, size_t size);

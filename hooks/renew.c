@@ -86,10 +86,42 @@ const char hook_renew_default_command[] =
     "command -v networkctl >/dev/null 2>&1 && networkctl renew \"$i\" && exit 0\n"
     "exit 1\n";
 
-static const char *renew_command(const struct hook_work *w)
+static bool word_char(char c)
 {
-	return w->config.renew_command && *w->config.renew_command ? w->config.renew_command
-								   : hook_renew_default_command;
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_';
+}
+
+int hook_renew_command(const char *configured, const char *ifname, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	if (!configured || !*configured) {
+		if (strlen(hook_renew_default_command) >= size)
+			return -ENOBUFS;
+		memcpy(buf, hook_renew_default_command, sizeof(hook_renew_default_command));
+		return 0;
+	}
+	/* A configured command names the interface as the word IF (see
+	 * libvirt-cluster.conf(5)); it also gets it as $1 and $IFACE.
+	 * Interface names are [A-Za-z0-9_.-]: nothing to quote. */
+	for (const char *p = configured; *p;) {
+		if (p[0] == 'I' && p[1] == 'F' && (p == configured || !word_char(p[-1])) &&
+		    !word_char(p[2])) {
+			size_t l = strlen(ifname);
+			if (o + l >= size)
+				return -ENOBUFS;
+			memcpy(buf + o, ifname, l);
+			o += l;
+			p += 2;
+			continue;
+		}
+		if (o + 1 >= size)
+			return -ENOBUFS;
+		buf[o++] = *p++;
+	}
+	buf[o] = '\0';
+	return 0;
 }
 
 /* ---- lxc ------------------------------------------------------------------------ */
@@ -233,9 +265,10 @@ static int wait_timeout(pid_t pid, int seconds, int *ret_status)
  * namespace, and then a daemonizing DHCP client dies with the container). */
 static void __attribute__((noreturn))
 enter_and_run(const int *fds, const char *const *ns, size_t n, const uint8_t mac[LC_MAC_LEN],
-	      const char *fallback_dev, const char *command)
+	      const char *fallback_dev, const char *configured)
 {
 	char ifname[IF_NAMESIZE + 1] = "";
+	static char command[16384];
 	pid_t pid;
 	int status;
 
@@ -249,6 +282,8 @@ enter_and_run(const int *fds, const char *const *ns, size_t n, const uint8_t mac
 			_exit(121);
 		snprintf(ifname, sizeof(ifname), "%s", fallback_dev);
 	}
+	if (hook_renew_command(configured, ifname, command, sizeof(command)) < 0)
+		_exit(123);
 	pid = fork();
 	if (pid < 0)
 		_exit(122);
@@ -316,7 +351,8 @@ int hook_renew_lxc(virConnectPtr conn, const struct hook_work *w, size_t i, char
 		goto out;
 	}
 	if (pid == 0)
-		enter_and_run(fds, ns, 5, w->rec.nics[i].mac, w->guest_dev[i], renew_command(w));
+		enter_and_run(fds, ns, 5, w->rec.nics[i].mac, w->guest_dev[i],
+			      w->config.renew_command);
 	r = wait_timeout(pid, RENEW_TIMEOUT_S + 5, &status);
 	if (r < 0) {
 		snprintf(what, size, "DHCP client for %s timed out", mac);
@@ -483,7 +519,7 @@ int hook_renew_qemu(virConnectPtr conn, const struct hook_work *w, size_t i, cha
 		    size_t size)
 {
 	virDomainPtr dom;
-	char mac[18], ifname[64] = "", *reply, cmd[16384];
+	char mac[18], ifname[64] = "", *reply, cmd[32768], command[16384];
 	size_t o = 0;
 	int64_t pid = 0, exited = 0, code = -1;
 	int r;
@@ -514,11 +550,16 @@ int hook_renew_qemu(virConnectPtr conn, const struct hook_work *w, size_t i, cha
 	}
 	free(reply);
 
+	if (hook_renew_command(w->config.renew_command, ifname, command, sizeof(command)) < 0) {
+		snprintf(what, size, "renew_command too long");
+		r = -ENOBUFS;
+		goto out;
+	}
 	r = jappend(cmd, sizeof(cmd), &o,
 		    "{\"execute\":\"guest-exec\",\"arguments\":{\"path\":\"/bin/sh\",\"arg\":["
 		    "\"-c\",");
 	if (r == 0)
-		r = json_quote(cmd, sizeof(cmd), &o, renew_command(w));
+		r = json_quote(cmd, sizeof(cmd), &o, command);
 	if (r == 0)
 		r = jappend(cmd, sizeof(cmd), &o, ",\"sh\",");
 	if (r == 0)
