@@ -207,8 +207,10 @@ int hook_dns_register(virConnectPtr conn, const struct lc_guest_record *rec,
 		for (size_t h = 0; h < dns->n_hosts; h++) {
 			const struct hook_dns_host *host = &dns->hosts[h];
 			if (host_is_ours(host, &ours)) {
-				if (!dhcp_answers && !present &&
-				    addr_eq(&host->addr, &best->addr)) {
+				/* Ours and right: keep, whatever the lease's hostname
+				 * says (dnsmasq reports a name from its hosts files as
+				 * the lease's hostname once we added one). */
+				if (!present && addr_eq(&host->addr, &best->addr)) {
 					present = true;
 				} else if (net_update(net, VIR_NETWORK_UPDATE_COMMAND_DELETE,
 						      &host->addr, host->names,
@@ -224,7 +226,7 @@ int hook_dns_register(virConnectPtr conn, const struct lc_guest_record *rec,
 				ip_taken = true;
 			}
 		}
-		if (dhcp_answers || admin || present) {
+		if (present || admin || dhcp_answers) {
 			kept++;
 		} else if (ip_taken) {
 			char a[64];

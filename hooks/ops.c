@@ -268,9 +268,14 @@ static int op_guest_release(struct hook_ctx *ctx, const struct op *op)
 			snprintf(worker, sizeof(worker),
 				 "; cannot start the DNS cleanup worker: %s", strerror(-r));
 	}
-	hook_log(err[0] ? LOG_WARNING : LOG_INFO,
-		 "%s %s %s: %zu of %zu lease%s released%s, record %s%s%s", ev_driver(ctx),
-		 ctx->args.object, op->name, sent, sent + failed, sent + failed == 1 ? "" : "s",
+	char counts[64];
+	if (sent + failed)
+		snprintf(counts, sizeof(counts), "%zu of %zu lease%s released", sent, sent + failed,
+			 sent + failed == 1 ? "" : "s");
+	else
+		snprintf(counts, sizeof(counts), "no live lease");
+	hook_log(err[0] ? LOG_WARNING : LOG_INFO, "%s %s %s: %s%s, record %s%s%s", ev_driver(ctx),
+		 ctx->args.object, op->name, counts,
 		 skipped6 ? "; DHCPv6 leases left to expire" : "",
 		 have_rec ? "removed" : "already gone", worker, err);
 out:

@@ -214,13 +214,11 @@ int hook_sync(struct hook_ctx *ctx)
 	}
 	if (secure_getenv("LIBVIRT_CLUSTER_HOOK_URI")) {
 		/* One URI for everything: its driver is whatever it serves. */
-		char *type = NULL;
 		virConnectPtr c = conn[HOOK_DRIVER_NETWORK] ? conn[HOOK_DRIVER_NETWORK]
 							    : hook_connect(HOOK_DRIVER_QEMU);
 		const char *t = c ? virConnectGetType(c) : NULL;
 		enum hook_driver drv =
 		    t && !strcasecmp(t, "LXC") ? HOOK_DRIVER_LXC : HOOK_DRIVER_QEMU;
-		(void)type;
 		if (c) {
 			int k = sync_domains(ctx, c, drv, &seen[1], &dns);
 			if (k >= 0) {
