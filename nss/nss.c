@@ -140,7 +140,7 @@ static enum nss_status internal_error(int r, int *errnop, int *h_errnop)
 }
 
 /* Take the lock and the current db.  On failure the lock is released. */
-static int db_acquire(const struct lc_db **ret_db)
+static int db_acquire(const char *name, const struct lc_db **ret_db)
 {
 	struct lc_paths paths;
 	int r;
@@ -151,7 +151,7 @@ static int db_acquire(const struct lc_db **ret_db)
 		pthread_mutex_unlock(&cache_lock);
 		return -ENOMEM;
 	}
-	r = lc_cache_get(cache, &paths, lc_now_ns(), ret_db);
+	r = lc_cache_get_for(cache, &paths, lc_now_ns(), name, ret_db);
 	if (r < 0)
 		pthread_mutex_unlock(&cache_lock);
 	return r;
@@ -230,7 +230,7 @@ EXPORT enum nss_status _nss_libvirt_cluster_gethostbyname4_r(const char *name,
 	enum lc_lookup lr;
 	int r;
 
-	r = db_acquire(&db);
+	r = db_acquire(name, &db);
 	if (r < 0) {
 		st = internal_error(r, errnop, h_errnop);
 		goto out;
@@ -303,7 +303,7 @@ EXPORT enum nss_status _nss_libvirt_cluster_gethostbyname3_r(const char *name, i
 		*h_errnop = NO_RECOVERY;
 		return NSS_STATUS_UNAVAIL;
 	}
-	r = db_acquire(&db);
+	r = db_acquire(name, &db);
 	if (r < 0)
 		return internal_error(r, errnop, h_errnop);
 	lr = lc_db_lookup_name(db, name, af, &m);
@@ -362,7 +362,7 @@ EXPORT enum nss_status _nss_libvirt_cluster_gethostbyaddr2_r(const void *addr, s
 		return NSS_STATUS_UNAVAIL;
 	}
 	memcpy(a.bytes, addr, len);
-	r = db_acquire(&db);
+	r = db_acquire(NULL, &db);
 	if (r < 0)
 		return internal_error(r, errnop, h_errnop);
 	lr = lc_db_lookup_addr(db, &a, &h);
