@@ -238,14 +238,16 @@ static void test_garbage(void **state)
 	    "not xml at all",
 	    "<domain><name>g</name>",		   /* truncated */
 	    "<domain><name>g</nam></domain>",	   /* mismatched */
-	    "\xff\xfe<\x00d\x00",		   /* binary */
+	    "\xff\xfe<\x01\x02\x7f",		   /* binary */
 	    "<domain><name>g</name></domain><x/>", /* two roots */
 	};
 	(void)state;
 
 	for (size_t i = 0; i < sizeof(bad_xml) / sizeof(bad_xml[0]); i++)
-		assert_true(hook_xml_domain(bad_xml[i], strlen(bad_xml[i]) + (i == 4 ? 4 : 0), d) <
-			    0);
+		assert_true(hook_xml_domain(bad_xml[i], strlen(bad_xml[i]), d) < 0);
+	/* UTF-16 with NULs inside */
+	static const char utf16[] = {'\xff', '\xfe', '<', 0, 'd', 0, '/', 0, '>', 0};
+	assert_true(hook_xml_domain(utf16, sizeof(utf16), d) < 0);
 	assert_int_equal(hook_xml_domain(NULL, 0, d), -ENODATA);
 
 	/* well-formed, but not a domain, or a domain with no name */
