@@ -259,6 +259,12 @@ void hook_worker_stopped(void *work);
 /* The DHCP client command run inside a guest when it has no lease;
  * `sh -c COMMAND sh IFNAME`. */
 extern const char hook_renew_default_command[];
+/* The qemu guest agent's JSON: the guest-exec command for `sh -c COMMAND sh
+ * IFNAME`, the interface with a MAC in a guest-network-get-interfaces reply,
+ * and an integer or boolean member of a reply's "return" object. */
+int hook_agent_exec_json(const char *command, const char *ifname, char *buf, size_t size);
+int hook_agent_ifname(const char *reply, const char *mac, char *buf, size_t size);
+int hook_agent_member(const char *reply, const char *member, int64_t *ret);
 /* The command to run for ifname: the default, or the configured one with
  * the word IF replaced by ifname. */
 int hook_renew_command(const char *configured, const char *ifname, char *buf, size_t size);

@@ -23,7 +23,6 @@
 #include <libvirt/libvirt-qemu.h>
 
 #include "hooks/worker.h"
-#include "resolver/json.h"
 
 #define RENEW_TIMEOUT_S 60 /* a DHCP client that takes longer is killed */
 
@@ -374,153 +373,11 @@ out:
 
 /* ---- qemu: guest agent ------------------------------------------------------------ */
 
-/* Append s as a JSON string (with quotes). */
-static int json_quote(char *buf, size_t size, size_t *io, const char *s)
-{
-	size_t o = *io;
-
-	if (o + 1 >= size)
-		return -ENOBUFS;
-	buf[o++] = '"';
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		char tmp[8];
-		const char *rep = NULL;
-		if (c == '"')
-			rep = "\\\"";
-		else if (c == '\\')
-			rep = "\\\\";
-		else if (c == '\n')
-			rep = "\\n";
-		else if (c == '\t')
-			rep = "\\t";
-		else if (c < 0x20) {
-			snprintf(tmp, sizeof(tmp), "\\u%04x", c);
-			rep = tmp;
-		}
-		size_t l = rep ? strlen(rep) : 1;
-		if (o + l + 2 >= size)
-			return -ENOBUFS;
-		if (rep)
-			memcpy(buf + o, rep, l);
-		else
-			buf[o] = (char)c;
-		o += l;
-	}
-	buf[o++] = '"';
-	buf[o] = '\0';
-	*io = o;
-	return 0;
-}
-
-static int jappend(char *buf, size_t size, size_t *io, const char *s)
-{
-	size_t l = strlen(s);
-	if (*io + l + 1 >= size)
-		return -ENOBUFS;
-	memcpy(buf + *io, s, l + 1);
-	*io += l;
-	return 0;
-}
-
-/* Find "return" in an agent reply and leave the cursor at its value. */
-static bool reply_return(struct json_cursor *c, const char *reply)
-{
-	char key[32];
-	bool first = true;
-
-	json_init(c, reply, strlen(reply));
-	if (!json_accept(c, '{'))
-		return false;
-	for (;;) {
-		int r = json_object_next(c, &first, key, sizeof(key));
-		if (r <= 0)
-			return false;
-		if (!strcmp(key, "return"))
-			return true;
-		if (!json_skip_value(c, 0))
-			return false;
-	}
-}
-
-/* guest-network-get-interfaces: the name of the interface with this MAC. */
-static int agent_ifname(const char *reply, const char *mac, char *buf, size_t size)
-{
-	struct json_cursor c;
-	bool first = true;
-
-	if (!reply_return(&c, reply) || !json_accept(&c, '['))
-		return -EBADMSG;
-	for (;;) {
-		int r = json_array_next(&c, &first);
-		char key[64], name[64] = "", hw[32] = "";
-		bool ofirst = true;
-		if (r < 0)
-			return -EBADMSG;
-		if (r == 0)
-			return -ENODEV;
-		if (!json_accept(&c, '{'))
-			return -EBADMSG;
-		for (;;) {
-			r = json_object_next(&c, &ofirst, key, sizeof(key));
-			if (r < 0)
-				return -EBADMSG;
-			if (r == 0)
-				break;
-			bool trunc;
-			if (!strcmp(key, "name") && json_peek(&c, '"')) {
-				if (!json_string(&c, name, sizeof(name), NULL, &trunc))
-					return -EBADMSG;
-			} else if (!strcmp(key, "hardware-address") && json_peek(&c, '"')) {
-				if (!json_string(&c, hw, sizeof(hw), NULL, &trunc))
-					return -EBADMSG;
-			} else if (!json_skip_value(&c, 1)) {
-				return -EBADMSG;
-			}
-		}
-		if (name[0] && !strcasecmp(hw, mac)) {
-			snprintf(buf, size, "%s", name);
-			return 0;
-		}
-	}
-}
-
-/* Read an integer or boolean member of the "return" object. */
-static int agent_member(const char *reply, const char *member, int64_t *ret)
-{
-	struct json_cursor c;
-	bool first = true;
-	char key[32];
-
-	if (!reply_return(&c, reply) || !json_accept(&c, '{'))
-		return -EBADMSG;
-	for (;;) {
-		int r = json_object_next(&c, &first, key, sizeof(key));
-		if (r <= 0)
-			return r < 0 ? -EBADMSG : -ENOENT;
-		if (!strcmp(key, member)) {
-			json_skip_ws(&c);
-			if (c.end - c.p >= 4 && !memcmp(c.p, "true", 4)) {
-				*ret = 1;
-				return 0;
-			}
-			if (c.end - c.p >= 5 && !memcmp(c.p, "false", 5)) {
-				*ret = 0;
-				return 0;
-			}
-			return json_int(&c, ret) ? 0 : -EBADMSG;
-		}
-		if (!json_skip_value(&c, 1))
-			return -EBADMSG;
-	}
-}
-
 int hook_renew_qemu(virConnectPtr conn, const struct hook_work *w, size_t i, char *what,
 		    size_t size)
 {
 	virDomainPtr dom;
 	char mac[18], ifname[64] = "", *reply, cmd[32768], command[16384];
-	size_t o = 0;
 	int64_t pid = 0, exited = 0, code = -1;
 	int r;
 
@@ -542,7 +399,7 @@ int hook_renew_qemu(virConnectPtr conn, const struct hook_work *w, size_t i, cha
 	free(reply);
 	reply =
 	    virDomainQemuAgentCommand(dom, "{\"execute\":\"guest-network-get-interfaces\"}", 5, 0);
-	if (!reply || agent_ifname(reply, mac, ifname, sizeof(ifname)) < 0) {
+	if (!reply || hook_agent_ifname(reply, mac, ifname, sizeof(ifname)) < 0) {
 		free(reply);
 		snprintf(what, size, "the guest agent shows no interface with MAC %s", mac);
 		r = -ENODEV;
@@ -555,23 +412,13 @@ int hook_renew_qemu(virConnectPtr conn, const struct hook_work *w, size_t i, cha
 		r = -ENOBUFS;
 		goto out;
 	}
-	r = jappend(cmd, sizeof(cmd), &o,
-		    "{\"execute\":\"guest-exec\",\"arguments\":{\"path\":\"/bin/sh\",\"arg\":["
-		    "\"-c\",");
-	if (r == 0)
-		r = json_quote(cmd, sizeof(cmd), &o, command);
-	if (r == 0)
-		r = jappend(cmd, sizeof(cmd), &o, ",\"sh\",");
-	if (r == 0)
-		r = json_quote(cmd, sizeof(cmd), &o, ifname);
-	if (r == 0)
-		r = jappend(cmd, sizeof(cmd), &o, "],\"capture-output\":false}}");
+	r = hook_agent_exec_json(command, ifname, cmd, sizeof(cmd));
 	if (r < 0) {
 		snprintf(what, size, "renew_command too long");
 		goto out;
 	}
 	reply = virDomainQemuAgentCommand(dom, cmd, 10, 0);
-	if (!reply || agent_member(reply, "pid", &pid) < 0) {
+	if (!reply || hook_agent_member(reply, "pid", &pid) < 0) {
 		free(reply);
 		snprintf(what, size, "guest-exec failed: %s", hook_virt_error());
 		r = -EIO;
@@ -588,9 +435,9 @@ int hook_renew_qemu(virConnectPtr conn, const struct hook_work *w, size_t i, cha
 		reply = virDomainQemuAgentCommand(dom, st, 5, 0);
 		if (!reply)
 			break;
-		if (agent_member(reply, "exited", &exited) < 0)
+		if (hook_agent_member(reply, "exited", &exited) < 0)
 			exited = 0;
-		if (exited && agent_member(reply, "exitcode", &code) < 0)
+		if (exited && hook_agent_member(reply, "exitcode", &code) < 0)
 			code = -1;
 		free(reply);
 	}

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "hooks/hook.h"
+#include "resolver/json.h"
 #include "tests/unit/hook_test_util.h"
 
 static struct hook_test_env env;
@@ -190,10 +191,122 @@ static void test_default_falls_back_to_dhclient(void **state)
 	assert_int_equal(r, 1);
 }
 
+/* ---- qemu: the guest agent's JSON --------------------------------------------- */
+
+/* What qemu-ga 7.2 answers (shape as documented in qapi/qga). */
+static const char IFACES_REPLY[] =
+    "{\"return\": [{\"name\": \"lo\", \"ip-addresses\": [{\"ip-address-type\": \"ipv4\", "
+    "\"ip-address\": \"127.0.0.1\", \"prefix\": 8}], \"statistics\": {\"tx-packets\": 0, "
+    "\"rx-bytes\": 0}, \"hardware-address\": \"00:00:00:00:00:00\"}, {\"name\": \"enp1s0\", "
+    "\"ip-addresses\": [{\"ip-address-type\": \"ipv6\", \"ip-address\": "
+    "\"fe80::5054:ff:fe1c:5\", \"prefix\": 64}], \"hardware-address\": \"52:54:00:1c:00:05\"}, "
+    "{\"name\": \"enp2s0\", \"hardware-address\": \"52:54:00:1C:01:05\"}]}";
+
+static void test_agent_ifname(void **state)
+{
+	char ifname[64];
+	(void)state;
+
+	assert_int_equal(
+	    hook_agent_ifname(IFACES_REPLY, "52:54:00:1c:00:05", ifname, sizeof(ifname)), 0);
+	assert_string_equal(ifname, "enp1s0");
+	/* MACs compare case-insensitively */
+	assert_int_equal(
+	    hook_agent_ifname(IFACES_REPLY, "52:54:00:1c:01:05", ifname, sizeof(ifname)), 0);
+	assert_string_equal(ifname, "enp2s0");
+	assert_int_equal(
+	    hook_agent_ifname(IFACES_REPLY, "52:54:00:99:99:99", ifname, sizeof(ifname)), -ENODEV);
+	assert_int_equal(hook_agent_ifname("{\"error\": {\"class\": \"CommandNotFound\"}}", "x",
+					   ifname, sizeof(ifname)),
+			 -EBADMSG);
+	assert_int_equal(hook_agent_ifname("{\"return\": [", "x", ifname, sizeof(ifname)),
+			 -EBADMSG);
+	assert_int_equal(hook_agent_ifname("", "x", ifname, sizeof(ifname)), -EBADMSG);
+}
+
+static void test_agent_member(void **state)
+{
+	int64_t v = -5;
+	(void)state;
+
+	assert_int_equal(hook_agent_member("{\"return\": {\"pid\": 1234}}", "pid", &v), 0);
+	assert_int_equal(v, 1234);
+	assert_int_equal(
+	    hook_agent_member("{\"return\": {\"exitcode\": 0, \"exited\": true}}", "exited", &v),
+	    0);
+	assert_int_equal(v, 1);
+	assert_int_equal(
+	    hook_agent_member("{\"return\": {\"exitcode\": 3, \"exited\": true}}", "exitcode", &v),
+	    0);
+	assert_int_equal(v, 3);
+	assert_int_equal(hook_agent_member("{\"return\": {\"exited\": false}}", "exited", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(hook_agent_member("{\"return\": {\"exited\": false}}", "exitcode", &v),
+			 -ENOENT);
+	assert_int_equal(hook_agent_member("{\"return\": {\"pid\": \"x\"}}", "pid", &v), -EBADMSG);
+	assert_int_equal(hook_agent_member("[1]", "pid", &v), -EBADMSG);
+}
+
+/* The guest-exec command carries the default script intact: parse it back
+ * with the resolver's JSON reader and compare. */
+static void test_agent_exec_json(void **state)
+{
+	static char buf[1 << 15], got[1 << 14];
+	struct json_cursor c;
+	char key[32];
+	bool first = true, afirst = true, trunc = false;
+	size_t len;
+	int n_args = 0;
+	(void)state;
+
+	assert_int_equal(
+	    hook_agent_exec_json(hook_renew_default_command, "enp1s0", buf, sizeof(buf)), 0);
+	json_init(&c, buf, strlen(buf));
+	assert_int_equal(json_object_next(&c, &first, key, sizeof(key)), 1);
+	assert_string_equal(key, "execute");
+	assert_true(json_string(&c, got, sizeof(got), &len, &trunc));
+	assert_string_equal(got, "guest-exec");
+	assert_int_equal(json_object_next(&c, &first, key, sizeof(key)), 1);
+	assert_string_equal(key, "arguments");
+	bool ofirst = first;
+	first = true;
+	for (;;) {
+		int r = json_object_next(&c, &first, key, sizeof(key));
+		assert_true(r >= 0);
+		if (r == 0)
+			break;
+		if (!strcmp(key, "arg")) {
+			while (json_array_next(&c, &afirst) == 1) {
+				assert_true(json_string(&c, got, sizeof(got), &len, &trunc));
+				assert_false(trunc);
+				if (n_args == 1)
+					assert_string_equal(got, hook_renew_default_command);
+				if (n_args == 3)
+					assert_string_equal(got, "enp1s0");
+				n_args++;
+			}
+		} else {
+			assert_true(json_skip_value(&c, 1));
+		}
+	}
+	assert_int_equal(n_args, 4); /* -c COMMAND sh IFNAME */
+	first = ofirst;
+	assert_int_equal(json_object_next(&c, &first, key, sizeof(key)), 0);
+	assert_true(json_at_end(&c));
+
+	/* control characters are escaped; a command too big is refused */
+	assert_int_equal(hook_agent_exec_json("a\001\"\\b", "e", buf, sizeof(buf)), 0);
+	assert_non_null(strstr(buf, "\"a\\u0001\\\"\\\\b\""));
+	assert_int_equal(hook_agent_exec_json(hook_renew_default_command, "e", buf, 100), -ENOBUFS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_configured_command),
+	    cmocka_unit_test(test_agent_ifname),
+	    cmocka_unit_test(test_agent_member),
+	    cmocka_unit_test(test_agent_exec_json),
 	    cmocka_unit_test_setup_teardown(test_default_busybox_guest, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_default_falls_back_to_dhclient, setup, teardown),
 	};
