@@ -5,6 +5,8 @@
 # starts, it writes the records, renews DHCP in node3 (no DHCP client of its
 # own), makes dnsmasq answer node2 (whose DHCP hostname is node2-dhcp),
 # releases node2's lease on destroy, and rewrites the records on reconnect.
+# The chk_* functions run through assert (lib.sh): shellcheck cannot see it.
+# shellcheck disable=SC2317
 here=$(cd "$(dirname "$0")" && pwd)
 lib=${LAB_LIB:-$here/lib.sh}
 if [ ! -f "$lib" ]; then
@@ -34,13 +36,23 @@ EOF
 chmod 755 "$work/hook"
 export LAB_HOOK=$work/hook
 
-dump_log() {
+# Like lib.sh's lab_down_on_exit, then this test's own files go too (after
+# `down`, whose graceful destroy still runs the hook).
+on_exit() {
+	local rc=$?
 	echo "--- hook log"
-	cat "$work/log"
+	cat "$work/log" 2>/dev/null
+	if { [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; } || [ "$failures" -ne 0 ]; then
+		echo "--- lab status at failure"
+		"$LAB" status 2>&1 || true
+	fi
+	"$LAB" down >/dev/null 2>&1 || echo "WARNING: lab down failed for $LAB_DIR"
+	rm -rf "$work"
+	exit "$rc"
 }
-trap 'dump_log; lab_down_on_exit' EXIT
+trap on_exit EXIT
 lab_up
-trap 'dump_log; lab_down_on_exit' EXIT
+trap on_exit EXIT
 t_up=$(date +%s)
 L=$LAB_NSS
 RUN=/run/libvirt-cluster

@@ -12,6 +12,8 @@
 #  - `virsh net-destroy ext`: the record goes, resolved has no ~lab.test;
 #  - `virsh net-start ext`: the network hook registers the new bridge
 #    again, and resolvectl query node1.lab.test goes through it.
+# The chk_* functions run through assert (lib.sh): shellcheck cannot see it.
+# shellcheck disable=SC2317
 here=$(cd "$(dirname "$0")" && pwd)
 lib=${LAB_LIB:-$here/lib.sh}
 if [ ! -f "$lib" ]; then
@@ -28,32 +30,32 @@ command -v dbus-daemon >/dev/null || skip "dbus-daemon is not installed (package
 lab_pick_nss
 
 # ---- systemd-resolved, unpacked, for the systemd this host runs -----------------
-resolved_tree() {
-	local v dir pkgs p
+resolved_tree() { # DIR: fetch and unpack into DIR/x
+	local v dir=$1 pkgs p
 	v=$(dpkg-query -W -f='${Version}' systemd 2>/dev/null || true)
 	[ -n "$v" ] || v=$(apt-cache policy systemd-resolved 2>/dev/null | awk '/Candidate:/ { print $2 }')
 	[ -n "$v" ] && [ "$v" != "(none)" ] || return 1
-	dir=$LAB_BUILDDIR/tests/lab/resolved-$v
-	if [ ! -x "$dir/x/lib/systemd/systemd-resolved" ]; then
-		rm -rf "$dir"
-		mkdir -p "$dir/dl" "$dir/x"
-		# resolved needs systemd's libsystemd-shared: take it from the
-		# same version when this host has no systemd package
-		pkgs="systemd-resolved=$v"
-		dpkg-query -W systemd >/dev/null 2>&1 || pkgs="$pkgs systemd=$v"
-		# shellcheck disable=SC2086
-		(cd "$dir/dl" && timeout 120 apt-get download -q $pkgs) >"$dir/download.log" 2>&1 || return 1
-		for p in "$dir"/dl/*.deb; do dpkg -x "$p" "$dir/x" || return 1; done
-	fi
-	echo "$dir"
+	mkdir -p "$dir/dl" "$dir/x"
+	# resolved needs systemd's libsystemd-shared: take it from the same
+	# version when this host has no systemd package
+	pkgs="systemd-resolved=$v"
+	dpkg-query -W systemd >/dev/null 2>&1 || pkgs="$pkgs systemd=$v"
+	# shellcheck disable=SC2086
+	(cd "$dir/dl" && timeout 120 apt-get download -q $pkgs) >"$dir/download.log" 2>&1 || return 1
+	for p in "$dir"/dl/*.deb; do dpkg -x "$p" "$dir/x" || return 1; done
 }
-rtree=$(resolved_tree) || skip "cannot fetch systemd-resolved with apt-get download (see $LAB_BUILDDIR/tests/lab/resolved-*/download.log)"
-X=$rtree/x
-RLD=$X/usr/lib/x86_64-linux-gnu/systemd:$X/lib/systemd
 
+# Everything of this test's own lives here and goes when it ends.
 work=$LAB_BUILDDIR/tests/lab/$test_name.hook.d
 rm -rf "$work"
 mkdir -p "$work"
+if ! resolved_tree "$work"; then
+	cat "$work/download.log" >&2 2>/dev/null
+	rm -rf "$work"
+	skip "cannot fetch systemd-resolved with apt-get download"
+fi
+X=$work/x
+RLD=$X/usr/lib/x86_64-linux-gnu/systemd:$X/lib/systemd
 printf 'renew_after = 2\nrenew_tries = 0\n' >"$work/conf"
 : >"$work/log"
 cat >"$work/hook" <<EOF
@@ -99,15 +101,25 @@ EOF
 	grep -q '^systemd-resolve:' /etc/group || echo 'systemd-resolve:x:991:'
 } >"$work/group"
 
-dump_log() {
+# Like lib.sh's lab_down_on_exit, then this test's own files go too.
+on_exit() {
+	local rc=$?
 	echo "--- hook log"
-	cat "$work/log"
+	cat "$work/log" 2>/dev/null
 	echo "--- resolved log (tail)"
 	tail -n 15 "$work/resolved.log" 2>/dev/null
+	if { [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; } || [ "$failures" -ne 0 ]; then
+		echo "--- lab status at failure"
+		"$LAB" status 2>&1 || true
+	fi
+	"$LAB" down >/dev/null 2>&1 || echo "WARNING: lab down failed for $LAB_DIR"
+	rm -rf "$work"
+	exit "$rc"
 }
+trap 'rm -rf "$work"' EXIT
 unset LAB_HOOK
 lab_up
-trap 'dump_log; lab_down_on_exit' EXIT
+trap on_exit EXIT
 L=$LAB_NSS
 RUN=/run/libvirt-cluster
 resolvectl() { "$LAB" exec env LD_LIBRARY_PATH="$RLD" "$X/usr/bin/resolvectl" "$@"; }
@@ -119,8 +131,8 @@ resolvectl() { "$LAB" exec env LD_LIBRARY_PATH="$RLD" "$X/usr/bin/resolvectl" "$
 	(LD_LIBRARY_PATH='$RLD' setsid '$X/lib/systemd/systemd-resolved' </dev/null >'$work/resolved.log' 2>&1 &)" ||
 	not_ok "starting the lab's system bus and resolved"
 chk_resolved_up() {
-	local i
-	for i in $(seq 50); do
+	local _
+	for _ in $(seq 50); do
 		resolvectl status >/dev/null 2>&1 && {
 			echo "resolved answers on the lab's system bus"
 			return 0
@@ -146,6 +158,7 @@ for d in qemu lxc network; do
 	mkdir -p "$LAB_DIR/root/etc/libvirt/hooks/$d.d"
 	ln -sfn "$work/hook" "$LAB_DIR/root/etc/libvirt/hooks/$d.d/libvirt-cluster"
 done
+# shellcheck disable=SC2016 # expanded inside the lab
 "$LAB" exec sh -c 'kill -HUP "$(cat /run/libvirtd.pid)"' || not_ok "HUP libvirtd"
 sync_out=$("$LAB" exec env LIBVIRT_CLUSTER_CONFIG="$work/conf" LIBVIRT_CLUSTER_HOOK_LOG_FILE="$work/log" \
 	"$hook_bin" --sync 2>&1)
@@ -163,7 +176,7 @@ assert "node1 resolves ext first from the synced records" chk_node1_ext_first "$
 chk_link_domain() { # BRIDGE: resolvectl shows ~lab.test and ext's gateway on it
 	local out
 	out=$(resolvectl status "$1" 2>&1)
-	echo "$(echo "$out" | grep -E 'DNS Servers|DNS Domain|Protocols' | sed 's/^ *//' | paste -sd';')"
+	echo "$out" | grep -E 'DNS Servers|DNS Domain|Protocols' | sed 's/^ *//' | paste -sd';'
 	echo "$out" | grep -q 'DNS Domain: ~lab.test' && echo "$out" | grep -q 'DNS Servers: 10.250.1.1' &&
 		echo "$out" | grep -q -- '-DefaultRoute'
 }
@@ -171,7 +184,7 @@ assert "after --sync, resolved routes ~lab.test to virbr-ext (DefaultRoute off)"
 chk_int_domain() {
 	local out
 	out=$(resolvectl status virbr-int 2>&1)
-	echo "$(echo "$out" | grep -E 'DNS Domain' | sed 's/^ *//')"
+	echo "$out" | grep -E 'DNS Domain' | sed 's/^ *//'
 	echo "$out" | grep -q 'DNS Domain: ~int.test'
 }
 assert "and ~int.test to virbr-int" chk_int_domain
@@ -204,8 +217,8 @@ assert "after net-destroy ext, resolved has no ~lab.test and the record is gone"
 # ---- net-start: the network hook registers the new bridge ------------------------------
 "$LAB" exec virsh -q net-start ext >/dev/null || not_ok "virsh net-start ext"
 chk_again() {
-	local i
-	for i in $(seq 30); do
+	local _
+	for _ in $(seq 30); do
 		chk_link_domain virbr-ext >/dev/null 2>&1 && break
 		sleep 0.1
 	done
@@ -214,6 +227,7 @@ chk_again() {
 assert "after net-start ext, the hook registers ~lab.test on the new virbr-ext" chk_again
 chk_idx() {
 	local rec_idx sys_idx
+	# shellcheck disable=SC2016 # awk's own $1
 	rec_idx=$("$LAB" exec awk '$1 == "ifindex" { print $2 }' "$RUN/net-ext.rec")
 	sys_idx=$("$LAB" exec cat /sys/class/net/virbr-ext/ifindex)
 	echo "record ifindex $rec_idx, virbr-ext is $sys_idx"
