@@ -172,8 +172,9 @@ int hook_dhcp4_release_send(const char *bridge, const struct lc_addr *addr,
 /* ---- systemd-resolved ------------------------------------------------------------ */
 
 struct sd_bus;
-/* SetLinkDNS + SetLinkDomains (domain, route-only) + SetLinkDefaultRoute(false).
- * -ENXIO: NoSuchLink, -EBUSY: LinkBusy, -EHOSTUNREACH: resolved not on the bus. */
+/* SetLinkDNS + SetLinkDomains (domain, route-only) + SetLinkDefaultRoute(false),
+ * all three within timeout_usec.  -ENXIO: NoSuchLink, -EBUSY: LinkBusy,
+ * -EHOSTUNREACH: resolved not on the bus, -ETIMEDOUT: no answer in time. */
 int hook_resolved_register(struct sd_bus *bus, int ifindex, const struct lc_addr *addrs,
 			   size_t n_addrs, const char *domain, uint64_t timeout_usec);
 int hook_resolved_revert(struct sd_bus *bus, int ifindex, uint64_t timeout_usec);

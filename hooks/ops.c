@@ -16,7 +16,7 @@
 
 #include "hooks/hook.h"
 
-#define RESOLVED_TIMEOUT_USEC 250000u
+#define RESOLVED_TIMEOUT_USEC 300000u /* for all of a link's calls together */
 
 struct op {
 	const char *name;

@@ -55,11 +55,20 @@ static int new_call(sd_bus *bus, const char *member, sd_bus_message **ret)
 	return 0;
 }
 
-static int call(sd_bus *bus, sd_bus_message *m, uint64_t timeout_usec)
+/* One budget for the whole sequence: a hook must return in well under a
+ * second even when resolved hangs. */
+static int call(sd_bus *bus, sd_bus_message *m, uint64_t deadline)
 {
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	sd_bus_message *reply = NULL;
-	int r = sd_bus_call(bus, m, timeout_usec, &e, &reply);
+	uint64_t now = hook_now_usec();
+	int r;
+
+	if (now >= deadline) {
+		sd_bus_message_unref(m);
+		return -ETIMEDOUT;
+	}
+	r = sd_bus_call(bus, m, deadline - now, &e, &reply);
 	if (r < 0)
 		r = map_error(&e, r);
 	else
@@ -74,6 +83,7 @@ int hook_resolved_register(struct sd_bus *bus, int ifindex, const struct lc_addr
 			   size_t n_addrs, const char *domain, uint64_t timeout_usec)
 {
 	sd_bus_message *m = NULL;
+	uint64_t deadline = hook_now_usec() + timeout_usec;
 	int r;
 
 	if (!bus || ifindex <= 0 || (n_addrs && !addrs))
@@ -101,7 +111,7 @@ int hook_resolved_register(struct sd_bus *bus, int ifindex, const struct lc_addr
 		sd_bus_message_unref(m);
 		return r;
 	}
-	r = call(bus, m, timeout_usec);
+	r = call(bus, m, deadline);
 	if (r < 0)
 		return r;
 
@@ -118,7 +128,7 @@ int hook_resolved_register(struct sd_bus *bus, int ifindex, const struct lc_addr
 		sd_bus_message_unref(m);
 		return r;
 	}
-	r = call(bus, m, timeout_usec);
+	r = call(bus, m, deadline);
 	if (r < 0)
 		return r;
 
@@ -130,12 +140,13 @@ int hook_resolved_register(struct sd_bus *bus, int ifindex, const struct lc_addr
 		sd_bus_message_unref(m);
 		return r;
 	}
-	return call(bus, m, timeout_usec);
+	return call(bus, m, deadline);
 }
 
 int hook_resolved_revert(struct sd_bus *bus, int ifindex, uint64_t timeout_usec)
 {
 	sd_bus_message *m = NULL;
+	uint64_t deadline = hook_now_usec() + timeout_usec;
 	int r;
 
 	if (!bus || ifindex <= 0)
@@ -148,5 +159,5 @@ int hook_resolved_revert(struct sd_bus *bus, int ifindex, uint64_t timeout_usec)
 		sd_bus_message_unref(m);
 		return r;
 	}
-	return call(bus, m, timeout_usec);
+	return call(bus, m, deadline);
 }

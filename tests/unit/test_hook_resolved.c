@@ -23,6 +23,7 @@
 
 #define LINK_GONE 99 /* the stand-in answers NoSuchLink */
 #define LINK_BUSY 98 /* ... and LinkBusy */
+#define LINK_HANG 97 /* ... and never answers */
 #define MAX_LINKS 128
 
 /* ---- the stand-in service (runs in a child) ----------------------------------- */
@@ -65,6 +66,11 @@ static int m_set_dns(sd_bus_message *m, void *ud, sd_bus_error *e)
 
 	if ((r = sd_bus_message_read(m, "i", &i)) < 0)
 		return r;
+	if (i == LINK_HANG) {
+		/* keep the call, answer never: a hung resolved */
+		sd_bus_message_ref(m);
+		return 1;
+	}
 	if ((r = check_link(i, e)) < 0)
 		return r;
 	if ((r = sd_bus_message_enter_container(m, 'a', "(iay)")) < 0)
@@ -420,6 +426,12 @@ static void test_errors(void **state)
 	assert_int_equal(hook_resolved_revert(bus, LINK_GONE, 1000000), -ENXIO);
 	assert_int_equal(hook_resolved_register(bus, 0, a, 1, "x.test", 1000000), -EINVAL);
 	assert_int_equal(hook_resolved_revert(NULL, 5, 1000000), -EINVAL);
+	/* a resolved that never answers: the whole sequence ends in its budget */
+	uint64_t t0 = hook_now_usec();
+	assert_int_equal(hook_resolved_register(bus, LINK_HANG, a, 1, "x.test", 300000),
+			 -ETIMEDOUT);
+	uint64_t dt = hook_now_usec() - t0;
+	assert_true(dt >= 290000 && dt < 450000);
 	/* the first refusal stops the sequence: nothing half-applied */
 	assert_int_equal(call_test("Calls", 0, calls_s, sizeof(calls_s)), 1);
 	assert_string_equal(calls_s, "");
