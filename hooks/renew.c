@@ -288,6 +288,13 @@ enter_and_run(const int *fds, const char *const *ns, size_t n, const uint8_t mac
 		_exit(122);
 	if (pid == 0) {
 		char env_if[IF_NAMESIZE + 8];
+		sigset_t none;
+		/* what the hook ignored or blocked is no business of the guest's
+		 * DHCP client (ignored signals survive execve) */
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		snprintf(env_if, sizeof(env_if), "IFACE=%s", ifname);
 		char path_env[] =
 		    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
