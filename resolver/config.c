@@ -188,6 +188,14 @@ int lc_config_parse(const char *buf, size_t len, struct lc_config *ret_config,
 			cfg.renew_command = *val ? strdup(val) : NULL;
 			if (*val && !cfg.renew_command)
 				r = -ENOMEM;
+		} else if (!strcmp(key, "addresses")) {
+			if (!strcmp(val, "first"))
+				cfg.first_only = true;
+			else if (!strcmp(val, "all"))
+				cfg.first_only = false;
+			else
+				issue(on_issue, userdata, lineno,
+				      "addresses: expected all or first, got \"%.40s\"", val);
 		} else if (!strcmp(key, "resolved") || !strcmp(key, "fail_hard") ||
 			   !strcmp(key, "debug")) {
 			bool *dst = !strcmp(key, "resolved")    ? &cfg.resolved

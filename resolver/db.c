@@ -32,6 +32,7 @@ struct bnet {
 struct bguest {
 	const char *name;
 	const char *driver, *cluster, *group;
+	const void *found_in; /* cold path: the .macs file that named it first */
 };
 
 struct bmac {
@@ -261,12 +262,6 @@ static int guest_find_or_add(struct builder *b, const char *name, uint32_t *ret)
 		return -ENOMEM;
 	gi = (uint32_t)(b->guests.n - 1);
 	int r = lc_strmap_put(&b->guest_by_name, ng->name, len, gi, NULL);
-	if (r < 0)
-		return r;
-	/* A DHCP hostname that is a guest's domain name is that guest (host i
-	 * is guest i): otherwise two running hosts would share one name, and
-	 * which one the name index kept would depend on qsort's order. */
-	r = lc_strmap_put(&b->hn_hosts, ng->name, len, gi, NULL);
 	if (r < 0)
 		return r;
 	*ret = gi;
@@ -614,6 +609,9 @@ static int take_object(struct hit_ctx *h, size_t pos)
 		}
 		uint32_t gi;
 		int r = guest_find_or_add(h->b, e.domain, &gi);
+		struct bguest *g = &((struct bguest *)h->b->guests.items)[gi];
+		if (r == 0 && !g->found_in)
+			g->found_in = f;
 		for (size_t m = 0; r >= 0 && m < e.n_macs; m++)
 			r = mac_put(h->b, e.macs[m], gi, -1);
 		free(e.macs);
@@ -691,8 +689,9 @@ static int macmap_list(struct builder *b, uint8_t (**ret)[LC_MAC_LEN], size_t *r
  *   1. .macs: entries naming the label -> guests and their MACs;
  *   2. .status: leases naming the label or one of those MACs;
  *   3. .macs again for the MACs of leases found by hostname alone (their
- *      guest may go by another domain name), and .status for that guest's
- *      other MACs.
+ *      guest may go by another domain name), then for the domain names of
+ *      the guests that finds (their other NICs, on other bridges), and
+ *      .status for those guests' other MACs.
  * What this yields goes through the same build as a full load, so the
  * answer for this one name is the one a full load gives.
  */
@@ -731,13 +730,38 @@ static int load_filtered(struct builder *b)
 	for (size_t i = before; i < b->leases.n; i++)
 		if (bl[i].l.has_mac && !mac_find(b, bl[i].l.mac))
 			memcpy(orphans[n_orphans++], bl[i].l.mac, LC_MAC_LEN);
-	size_t known = b->n_macs;
+	size_t known = b->n_macs, guests_before = b->guests.n;
 	r = mac_needles(A, (const uint8_t(*)[LC_MAC_LEN])orphans, n_orphans, &nd, &n_nd);
 	free(orphans);
 	if (r < 0 || (r = scan_kept(b, false, nd, n_nd)) < 0)
 		return r;
 	if (b->n_macs == known)
 		return 0;
+	/* a guest found by one MAC lists its other NICs under its domain name
+	 * in the other bridges' .macs (records, loaded whole, list them all) */
+	size_t n_new = b->guests.n - guests_before;
+	if (n_new) {
+		struct scan_needle *nn = lc_arena_alloc(A, n_new * sizeof(*nn));
+		const struct bguest *g = b->guests.items;
+		struct kept_file *k = b->kept.items;
+		if (!nn)
+			return -ENOMEM;
+		/* libvirt lists a domain once per bridge: the file that named
+		 * it need not be searched for it again */
+		for (size_t f = 0; f < b->kept.n; f++) {
+			size_t n = 0;
+			if (k[f].is_status)
+				continue;
+			for (size_t i = 0; i < n_new; i++) {
+				const struct bguest *gi = &g[guests_before + i];
+				if (gi->found_in != &k[f])
+					nn[n++] = (struct scan_needle){gi->name, strlen(gi->name), false};
+			}
+			struct hit_ctx h = {b, &k[f], 0};
+			if (n && (r = scan_find(k[f].buf, k[f].len, nn, n, on_hit, &h)) < 0)
+				return r;
+		}
+	}
 	/* the guests found in step 3 may have more NICs: their leases */
 	if ((r = macmap_list(b, &macs, &n_macs)) < 0)
 		return r;
@@ -841,9 +865,9 @@ static struct lc_host *host_at(struct builder *b, uint32_t i)
 	return &((struct lc_host *)b->hosts.items)[i];
 }
 
-/* A DHCP-only host, found or made by its hostname.  A hostname that is a
- * known guest's domain name finds that guest: guest_find_or_add() puts
- * every guest in hn_hosts too. */
+/* A DHCP-only host, found or made by its hostname.  One whose hostname is
+ * a guest's domain name stays a host of its own: its MAC is not the
+ * guest's (cmp_host keeps the name for the guest). */
 static int hostname_host(struct builder *b, const char *hostname, uint32_t *ret)
 {
 	size_t len = strlen(hostname);

@@ -73,6 +73,8 @@ struct lc_config {
 	bool resolved;	     /* register network domains with systemd-resolved (yes) */
 	bool fail_hard;	     /* let hook errors fail guest start (no) */
 	bool debug;	     /* hook debug logging (no) */
+	bool first_only;     /* `addresses = first`: the module answers only the
+				top-ranked address of each family (no) */
 };
 
 /* A problem found while reading the config: what the module ignores and

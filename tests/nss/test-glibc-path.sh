@@ -67,5 +67,13 @@ except socket.gaierror as e:
 check "python getaddrinfo agrees with getent" "$(first_addrs node1)
 gaierror True" "$py"
 
+# `addresses = first`: only the top-ranked address, so getaddrinfo's own
+# re-sorting (RFC 3484 rule 9) cannot put the isolated one first
+printf 'domains = cluster.test\naddresses = first\n' >"$LIBVIRT_CLUSTER_CONFIG"
+touch -d '-5 sec' "$LIBVIRT_CLUSTER_CONFIG"
+check "addresses = first: one address per family" "192.168.150.10" "$(first_addrs node1)"
+check "addresses = first: both families still answer" "fd00:150::11" \
+	"$(getent ahostsv6 node2 | awk '$2=="STREAM"{print $1}' | paste -sd' ')"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

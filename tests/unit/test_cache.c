@@ -379,6 +379,113 @@ static void test_paths_change(void **state)
 	assert_string_equal(resolve(db, "c2"), "192.168.150.11");
 }
 
+static const struct lc_db *get_for(struct ct *t, int64_t now_ns, const char *name)
+{
+	const struct lc_db *db = NULL;
+	assert_int_equal(lc_cache_get_for(t->cache, &t->paths, now_ns, name, &db), 0);
+	assert_non_null(db);
+	return db;
+}
+
+/* The fixtures with c2 and c3 both leased, far in the future. */
+static void world_two(struct ct *t)
+{
+	char *s;
+	copy_fixtures(t);
+	assert_true(
+	    asprintf(&s,
+		     "[{\"ip-address\": \"192.168.150.11\", \"mac-address\": "
+		     "\"52:54:00:15:00:02\", \"hostname\": \"c2\", \"expiry-time\": %lld},"
+		     " {\"ip-address\": \"192.168.150.12\", \"mac-address\": "
+		     "\"52:54:00:15:00:03\", \"hostname\": \"c3-host\", \"expiry-time\": %lld}]\n",
+		     (long long)(t->base / SEC + 3600), (long long)(t->base / SEC + 3600)) > 0);
+	unit_write(t->lease, "virbr-lab.status", s, (size_t)-1);
+	free(s);
+	age_all(t, t->base - 10 * SEC);
+}
+
+static void test_cold_then_full(void **state)
+{
+	struct ct *t = *state;
+	const struct lc_db *db, *full;
+	struct lc_db *ref;
+	static const char *names[] = {"c3",	 "c3-host", "nosuch1", "nosuch2", "nosuch3",
+				      "nosuch4", "nosuch5", "nosuch6", "nosuch7", "nosuch8"};
+	int64_t now = t->base;
+
+	world_two(t);
+	assert_int_equal(lc_db_load(&t->paths, t->base / SEC, &ref), 0);
+	size_t all = lc_db_n_hosts(ref);
+	lc_db_free(ref);
+	assert_int_equal(all, 3); /* c2, c3 running; c1 stopped */
+
+	/* a first lookup loads only what can matter to its name */
+	db = get_for(t, now, "c2");
+	assert_int_equal(lc_cache_builds(t->cache), 1);
+	assert_string_equal(resolve(db, "c2"), "192.168.150.11");
+	assert_true(lc_db_n_hosts(db) < all);
+	/* the same name again, in any spelling: no rebuild */
+	assert_ptr_equal(get_for(t, now += MS, "C2."), db);
+	assert_ptr_equal(get_for(t, now += MS, "c2"), db);
+	assert_int_equal(lc_cache_builds(t->cache), 1);
+
+	/* other names: a partial db each, until the process has shown it will
+	 * keep asking; then one full db serves every name */
+	unsigned long last = lc_cache_builds(t->cache);
+	int stable = 0;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		db = get_for(t, now += MS, names[i]);
+		if (!strcmp(names[i], "c3") || !strcmp(names[i], "c3-host"))
+			assert_string_equal(resolve(db, names[i]), "192.168.150.12");
+		else
+			assert_string_equal(resolve(db, names[i]), "NOTFOUND");
+		stable = lc_cache_builds(t->cache) == last ? stable + 1 : 0;
+		last = lc_cache_builds(t->cache);
+	}
+	assert_true(stable >= 3);
+	assert_true(last <= 8);
+	full = db;
+	assert_int_equal(lc_db_n_hosts(full), all);
+	assert_ptr_equal(get_for(t, now += MS, "c2"), full);
+	assert_ptr_equal(get(t, now += MS), full);
+	assert_int_equal(lc_cache_builds(t->cache), last);
+
+	/* a change starts a new generation of files: partial again */
+	char *s = lab_status(21, t->base / SEC + 3600);
+	unit_replace(t->lease, "virbr-lab.status", s);
+	free(s);
+	age_all(t, t->base - 10 * SEC);
+	db = get_for(t, now += MS, "c2");
+	assert_int_equal(lc_cache_builds(t->cache), last + 1);
+	assert_string_equal(resolve(db, "c2"), "192.168.150.21");
+	assert_true(lc_db_n_hosts(db) < all);
+	/* and a caller that needs everything gets a full db */
+	db = get(t, now += MS);
+	assert_int_equal(lc_cache_builds(t->cache), last + 2);
+	assert_string_equal(resolve(db, "c2"), "192.168.150.21");
+	assert_int_equal(lc_db_n_hosts(db), 3);
+}
+
+static void test_cold_expiry(void **state)
+{
+	struct ct *t = *state;
+	const struct lc_db *db;
+	int64_t expiry = t->base / SEC + 100;
+
+	/* a partial db goes stale at its leases' expiry like a full one */
+	copy_fixtures(t);
+	char *s = lab_status(11, expiry);
+	unit_write(t->lease, "virbr-lab.status", s, (size_t)-1);
+	free(s);
+	age_all(t, t->base - 10 * SEC);
+	db = get_for(t, t->base, "c2");
+	assert_string_equal(resolve(db, "c2"), "192.168.150.11");
+	assert_ptr_equal(get_for(t, expiry * SEC - 1, "c2"), db);
+	db = get_for(t, expiry * SEC, "c2");
+	assert_int_equal(lc_cache_builds(t->cache), 2);
+	assert_string_equal(resolve(db, "c2"), "NODATA");
+}
+
 static void test_paths_default(void **state)
 {
 	struct lc_paths p;
@@ -430,6 +537,8 @@ int main(void)
 	    T(test_removed_file),
 	    T(test_expiry_without_change),
 	    T(test_paths_change),
+	    T(test_cold_then_full),
+	    T(test_cold_expiry),
 	    cmocka_unit_test(test_paths_default),
 	    cmocka_unit_test(test_free_null),
 	};

@@ -14,6 +14,11 @@
 #include "resolver/resolver.h"
 #include "tests/unit/unit.h"
 
+#ifdef UNIT_DB_XFAIL
+/* this build runs only the known failures (see main) */
+#pragma GCC diagnostic ignored "-Wunused-function"
+#endif
+
 #define NOW INT64_C(1795000000)
 #define FIXTURE_EXPIRY INT64_C(1795781219)
 
@@ -21,6 +26,7 @@ struct dbt {
 	char *root, *lease, *run;
 	struct lc_paths paths;
 	struct lc_db *db;
+	int64_t now; /* of the last load */
 };
 
 static int setup(void **state)
@@ -58,6 +64,60 @@ static void load(struct dbt *t, int64_t now)
 	t->db = NULL;
 	assert_int_equal(lc_db_load(&t->paths, now, &t->db), 0);
 	assert_non_null(t->db);
+	t->now = now;
+}
+
+static const char *str_or_null(const char *s)
+{
+	return s ? s : "(null)";
+}
+
+/* One line describing everything a lookup answers: the status, the host,
+ * every address with what the ranking says about it, every alias. */
+static void describe(const struct lc_db *db, const char *name, int family, char *out, size_t size)
+{
+	struct lc_match m;
+	enum lc_lookup r = lc_db_lookup_name(db, name, family, &m);
+	size_t off = 0;
+
+#define PUT(...) off += (size_t)snprintf(out + off, off < size ? size - off : 0, __VA_ARGS__)
+	PUT("status=%d", (int)r);
+	if (r == LC_FOUND || r == LC_NODATA) {
+		const struct lc_host *h = m.host;
+		PUT(" host=%s guest=%d driver=%s cluster=%s group=%s running=%d domain=%s only=%d",
+		    h->name, h->guest, str_or_null(h->driver), str_or_null(h->cluster),
+		    str_or_null(h->group), h->running, str_or_null(m.domain), m.only_idx);
+		for (size_t i = 0; i < h->n_addrs; i++) {
+			const struct lc_host_addr *a = &h->addrs[i];
+			char buf[64];
+			lc_addr_format(&a->addr, buf, sizeof(buf));
+			PUT(" [%s%s net=%s br=%s dom=%s mac=%s class=%d rule=%d nic=%d pref=%d "
+			    "exp=%lld]",
+			    lc_match_addr(&m, i) ? "*" : "", buf, str_or_null(a->network),
+			    str_or_null(a->bridge), str_or_null(a->domain), a->mac_str,
+			    (int)a->klass, (int)a->rule, a->nic_index, a->prefer_index,
+			    (long long)a->expiry);
+		}
+		for (size_t i = 0; i < h->n_aliases; i++)
+			PUT(" alias=%s", h->aliases[i]);
+	}
+#undef PUT
+}
+
+/* The cold path (a db loaded for one name only) must answer that name
+ * exactly as the full db does: checked on every lookup of these tests. */
+static void check_cold(struct dbt *t, const char *name, int family)
+{
+	struct lc_db *cold = NULL;
+	char full_s[8192], cold_s[8192];
+
+	assert_int_equal(lc_db_load_tracked(&t->paths, t->now, name, NULL, NULL, &cold), 0);
+	describe(t->db, name, family, full_s, sizeof(full_s));
+	describe(cold, name, family, cold_s, sizeof(cold_s));
+	lc_db_free(cold);
+	if (strcmp(full_s, cold_s) != 0)
+		fail_msg("cold path differs for \"%s\":\n full: %s\n cold: %s", name, full_s,
+			 cold_s);
 }
 
 /* Look name up; the matched addresses, in order, space-separated, go to out. */
@@ -67,6 +127,7 @@ static enum lc_lookup lookup(struct dbt *t, const char *name, int family, char o
 	struct lc_match m;
 	enum lc_lookup r = lc_db_lookup_name(t->db, name, family, &m);
 
+	check_cold(t, name, family);
 	out[0] = '\0';
 	if (r == LC_FOUND) {
 		for (size_t i = 0; i < m.host->n_addrs; i++) {
@@ -236,6 +297,7 @@ static void test_fixture_dir(void **state)
 	h = expect(t, "c2", AF_UNSPEC, "192.168.150.11");
 	assert_string_equal(h->name, "c2");
 	assert_true(h->running);
+	assert_true(h->guest);
 	assert_int_equal(h->n_addrs, 1);
 	assert_string_equal(h->addrs[0].network, "labnet");
 	assert_string_equal(h->addrs[0].bridge, "virbr-lab");
@@ -533,6 +595,7 @@ static void test_hostname_only(void **state)
 	h = expect(t, "printer", AF_UNSPEC, "192.168.170.20");
 	assert_string_equal(h->name, "Printer");
 	assert_true(h->running);
+	assert_false(h->guest);
 	assert_null(h->driver);
 	assert_null(h->group);
 	expect(t, "PRINTER.plain.test", AF_UNSPEC, "192.168.170.20");
@@ -794,15 +857,23 @@ static void test_garbage_status(void **state)
 	load(t, NOW);
 	/* node2 is known only from that .macs: now by its DHCP hostname */
 	expect(t, "node2", AF_UNSPEC, "192.168.150.11");
-	expect(t, "node1", AF_UNSPEC, "192.168.150.10 192.168.160.55");
+	/* nothing ties node1's ext lease to node1 any more: its hostname is
+	 * a DHCP client's of its own, and the guest keeps its name */
+	expect(t, "node1", AF_UNSPEC, "192.168.160.55");
+	expect_addr(t, "192.168.150.10", LC_FOUND);
 	/* garbage records are ignored whole */
 	unit_write(t->run, "guest-node1.rec", "libvirt-cluster record 1\nkind guest\nname node1",
 		   (size_t)-1);
 	unit_write(t->run, "net-ext.rec", "garbage\n", (size_t)-1);
 	load(t, NOW);
-	const struct lc_host *h = expect(t, "node1", AF_UNSPEC, "192.168.150.10 192.168.160.55");
+	const struct lc_host *h = expect(t, "node1", AF_UNSPEC, "192.168.160.55");
 	assert_null(h->driver);
-	assert_int_equal(h->addrs[0].klass, LC_CLASS_EXTERNAL);
+	assert_string_equal(h->addrs[0].network, "int");
+	assert_int_equal(h->addrs[0].klass, LC_CLASS_ISOLATED);
+	/* and the network from .conf, not from the garbage record */
+	const struct lc_host *e = expect_addr(t, "192.168.150.10", LC_FOUND);
+	assert_string_equal(e->addrs[0].network, "ext");
+	assert_int_equal(e->addrs[0].klass, LC_CLASS_EXTERNAL);
 }
 
 static void test_dhcp_name_of_guest(void **state)
@@ -810,29 +881,34 @@ static void test_dhcp_name_of_guest(void **state)
 	struct dbt *t = *state;
 	const struct lc_host *h;
 
-	/* a lease with an unknown MAC on a bridge without .macs, whose DHCP
-	 * hostname is the domain name of a guest, is that guest's: one host,
-	 * never two hosts fighting over one name */
+	/* a stray DHCP client calling itself "web" on a bridge without .macs:
+	 * its lease is not the guest web's (no MAC ties it), and its hostname
+	 * never shadows the guest's domain name, whatever the sort order */
 	write_conf(t, "ext", "virbr-ext", "lab.test", false);
 	write_macs(t, "virbr-ext", "[{\"domain\": \"web\", \"macs\": [\"52:54:00:15:00:71\"]}]");
 	const struct lease e[] = {{"192.168.150.71", "52:54:00:15:00:71", "web", NOW + 50}};
-	const struct lease p[] = {{"10.1.1.71", "52:54:00:aa:00:71", "web", NOW + 50}};
-	write_status(t, "virbr-ext", e, 1);
-	write_status(t, "virbr-plain", p, 1);
-	load(t, NOW);
-	h = expect(t, "web", AF_UNSPEC, "192.168.150.71 10.1.1.71");
-	assert_string_equal(h->addrs[0].mac_str, "52:54:00:15:00:71");
-	assert_string_equal(h->addrs[0].network, "ext");
-	assert_string_equal(h->addrs[1].network, "virbr-plain");
-	assert_int_equal(h->addrs[0].rule, LC_RULE_CLASS);
-	assert_int_equal(lc_db_n_hosts(t->db), 1);
-	assert_ptr_equal(expect_addr(t, "10.1.1.71", LC_FOUND), h);
-	/* the same, case-insensitively */
-	const struct lease p2[] = {{"10.1.1.72", "52:54:00:aa:00:72", "WEB", NOW + 50}};
-	write_status(t, "virbr-plain", p2, 1);
-	load(t, NOW);
-	expect(t, "web", AF_UNSPEC, "192.168.150.71 10.1.1.72");
-	assert_int_equal(lc_db_n_hosts(t->db), 1);
+	const char *strays[] = {"web", "WEB", "Web"};
+	for (size_t k = 0; k < 3; k++) {
+		const struct lease p[] = {{"10.1.1.71", "52:54:00:aa:00:71", strays[k], NOW + 50}};
+		write_status(t, "virbr-ext", e, 1);
+		write_status(t, "virbr-plain", p, 1);
+		load(t, NOW);
+		h = expect(t, "web", AF_UNSPEC, "192.168.150.71");
+		assert_string_equal(h->name, "web");
+		assert_string_equal(h->addrs[0].network, "ext");
+		expect(t, "WEB.lab.test", AF_UNSPEC, "192.168.150.71");
+		/* the stray is a host of its own, found by its address */
+		assert_int_equal(lc_db_n_hosts(t->db), 2);
+		const struct lc_host *stray = expect_addr(t, "10.1.1.71", LC_FOUND);
+		assert_true(stray != h);
+		assert_string_equal(stray->name, strays[k]);
+		assert_null(stray->driver);
+		assert_true(h->guest);
+		assert_false(stray->guest);
+		/* listed: the guest, then the DHCP-only client */
+		assert_ptr_equal(lc_db_host(t->db, 0), h);
+		assert_ptr_equal(lc_db_host(t->db, 1), stray);
+	}
 }
 
 static void test_duplicate_address(void **state)
@@ -930,10 +1006,110 @@ static void test_hostile_files(void **state)
 	expect_status(t, "fifo", AF_UNSPEC, LC_NOTFOUND);
 }
 
+/* ---- the cold path where it has to look further than the name --------------------- */
+
+static void test_cold_hostname_guest_two_nics(void **state)
+{
+	struct dbt *t = *state;
+
+	/* node6's DHCP client calls itself db6 on ext only; its int NIC sends
+	 * no hostname.  Each bridge's .macs lists node6 with that NIC's MAC. */
+	write_conf(t, "ext", "virbr-ext", "lab.test", false);
+	write_conf(t, "int", "virbr-int", "int.test", true);
+	write_macs(t, "virbr-ext", "[{\"domain\": \"node6\", \"macs\": [\"52:54:00:15:00:06\"]}]");
+	write_macs(t, "virbr-int", "[{\"domain\": \"node6\", \"macs\": [\"52:54:00:16:00:06\"]}]");
+	const struct lease e[] = {{"192.168.150.6", "52:54:00:15:00:06", "db6", NOW + 10}};
+	const struct lease i[] = {{"192.168.160.6", "52:54:00:16:00:06", NULL, NOW + 10}};
+	write_status(t, "virbr-ext", e, 1);
+	write_status(t, "virbr-int", i, 1);
+	load(t, NOW);
+	expect(t, "node6", AF_UNSPEC, "192.168.150.6 192.168.160.6");
+	expect(t, "db6", AF_UNSPEC, "192.168.150.6 192.168.160.6");
+	expect(t, "db6.int.test", AF_UNSPEC, "192.168.160.6");
+}
+
+static void test_cold_stray_named_like_guest(void **state)
+{
+	struct dbt *t = *state;
+	const struct lc_host *h;
+
+	/* guest web's DHCP client says web-alias; a stray client elsewhere
+	 * says web: by either name, web answers with its own address only,
+	 * on both paths (the cold one never loads the stray for web-alias) */
+	write_conf(t, "ext", "virbr-ext", "lab.test", false);
+	write_macs(t, "virbr-ext", "[{\"domain\": \"web\", \"macs\": [\"52:54:00:15:00:71\"]}]");
+	const struct lease e[] = {{"192.168.150.71", "52:54:00:15:00:71", "web-alias", NOW + 50}};
+	const struct lease p[] = {{"10.1.1.71", "52:54:00:aa:00:71", "web", NOW + 50}};
+	write_status(t, "virbr-ext", e, 1);
+	write_status(t, "virbr-plain", p, 1);
+	load(t, NOW);
+	h = expect(t, "web-alias", AF_UNSPEC, "192.168.150.71");
+	assert_string_equal(h->name, "web");
+	expect(t, "web", AF_UNSPEC, "192.168.150.71");
+	expect(t, "web-alias.lab.test", AF_UNSPEC, "192.168.150.71");
+}
+
+#ifdef UNIT_DB_XFAIL
+static void test_cold_garbage_inside_status(void **state)
+{
+	struct dbt *t = *state;
+
+	/* a .status whose framing is fine but whose last object is broken:
+	 * the full parse drops the whole file, and so must the cold path */
+	write_conf(t, "ext", "virbr-ext", "lab.test", false);
+	write_macs(t, "virbr-ext", "[{\"domain\": \"node8\", \"macs\": [\"52:54:00:15:00:08\"]}]");
+	unit_write(
+	    t->lease, "virbr-ext.status",
+	    "[\n  {\n    \"ip-address\": \"192.168.150.8\",\n"
+	    "    \"mac-address\": \"52:54:00:15:00:08\",\n    \"hostname\": \"node8\"\n  },\n"
+	    "  {\n    \"ip-address\": \"192.168.150.9\",\n    \"x\": tru\n  }\n]\n",
+	    (size_t)-1);
+	load(t, NOW);
+	expect_status(t, "node8", AF_UNSPEC, LC_NODATA);
+}
+
+static void test_cold_garbage_inside_macs(void **state)
+{
+	struct dbt *t = *state;
+
+	/* a .macs broken inside says nothing about who is plugged in: the
+	 * stopped guest's lease then answers by hostname, on both paths */
+	write_conf(t, "ext", "virbr-ext", "lab.test", false);
+	write_macs(t, "virbr-ext",
+		   "[{\"domain\": \"up\", \"macs\": [\"52:54:00:15:00:41\"]},"
+		   " {\"domain\": \"x\", \"macs\": [1.2.3]}]");
+	const struct lease l[] = {
+	    {"192.168.150.41", "52:54:00:15:00:41", "up", NOW + 50},
+	    {"192.168.150.42", "52:54:00:15:00:42", "down", NOW + 50},
+	};
+	write_status(t, "virbr-ext", l, 2);
+	load(t, NOW);
+	expect(t, "down", AF_UNSPEC, "192.168.150.42");
+	expect(t, "up", AF_UNSPEC, "192.168.150.41");
+}
+#endif
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
 {
+#ifdef UNIT_DB_XFAIL
+	/*
+	 * Known failures, built as tests/unit/test_db_xfail and listed in
+	 * XFAIL_TESTS: a design question for the cold path, not a test bug.
+	 * It checks only a file's framing (`[` ... `}` `]`), so a .status or
+	 * .macs broken *inside* (framing intact) still gives the objects
+	 * around a hit, while a full load drops the whole file.  Rejecting
+	 * those files cold means validating every byte, which is the cost the
+	 * cold path exists to avoid.  When the core settles it either way,
+	 * move these into the table below (or change what they expect).
+	 */
+	const struct CMUnitTest xfail[] = {
+	    T(test_cold_garbage_inside_status),
+	    T(test_cold_garbage_inside_macs),
+	};
+	return cmocka_run_group_tests_name("db (known failures)", xfail, NULL, NULL);
+#endif
 	const struct CMUnitTest tests[] = {
 	    T(test_fixture_dir),
 	    T(test_fixture_dir_after_expiry),
@@ -961,6 +1137,8 @@ int main(void)
 	    T(test_stale_name_does_not_shadow),
 	    T(test_expired_hostname_no_alias),
 	    T(test_hostile_files),
+	    T(test_cold_hostname_guest_two_nics),
+	    T(test_cold_stray_named_like_guest),
 	};
 	return cmocka_run_group_tests_name("db", tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "resolver/json.h"
 #include "resolver/lease.h"
 #include "tests/unit/unit.h"
 
@@ -576,6 +577,111 @@ static void test_netconf_domain_forms(void **state)
 	assert_int_equal(lease_parse_netconf("", 0, &nc), -EBADMSG);
 }
 
+/* ---- the pieces the cold path uses ------------------------------------------------ */
+
+static void test_framing(void **state)
+{
+	static const char *ok[] = {
+	    "[]",
+	    " [ ]\n",
+	    "[\n\n]",
+	    "[{}]",
+	    "[{\"a\": 1}, {\"b\": [2]}]\n",
+	    "\t[ {\"ip-address\": \"1.2.3.4\"} ]\r\n",
+	};
+	static const char *bad[] = {
+	    "",
+	    "[",
+	    "]",
+	    "[{",
+	    "[{}",
+	    "{}",
+	    "[1]",
+	    "[[]]",
+	    "[\"x\"]",
+	    "[{\"a\": [1]}",
+	    "[{\"a\": [1]]",
+	    "x[{}]",
+	    "[{}]x",
+	    "[{}],",
+	};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (!lease_json_framing_ok(ok[i], strlen(ok[i])))
+			fail_msg("framing refused: %s", ok[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (lease_json_framing_ok(bad[i], strlen(bad[i])))
+			fail_msg("framing accepted: %s", bad[i]);
+
+	/* every prefix of a real file short of its closing bracket fails */
+	size_t len;
+	char *full = unit_fixture("libvirt-9.0/dnsmasq/virbr-lab.status", &len);
+	size_t complete = (size_t)(strrchr(full, ']') - full) + 1;
+	for (size_t k = 0; k <= len; k++) {
+		char *prefix = malloc(k ? k : 1);
+		assert_non_null(prefix);
+		memcpy(prefix, full, k);
+		bool r = lease_json_framing_ok(prefix, k);
+		free(prefix);
+		if (r != (k >= complete))
+			fail_msg("framing of %zu of %zu bytes: %d", k, len, r);
+	}
+	free(full);
+}
+
+static void test_status_object(void **state)
+{
+	struct parse_state *s = *state;
+	const char *src = "{\"ip-address\": \"192.168.150.11\", \"mac-address\": "
+			  "\"52:54:00:15:00:02\", \"hostname\": \"c2\", \"expiry-time\": 5}, {";
+	struct json_cursor c;
+	struct lc_lease l;
+
+	json_init(&c, src, strlen(src));
+	assert_int_equal(lease_status_object(&c, &s->arena, &l), 1);
+	assert_addr(&l.addr, "192.168.150.11");
+	assert_mac(l.mac, "52:54:00:15:00:02");
+	assert_string_equal(l.hostname, "c2");
+	assert_int_equal(l.expiry, 5);
+	/* the cursor is just past the object */
+	assert_true(json_accept(&c, ','));
+
+	/* well-formed but unusable: 0; broken: an error */
+	const char *noip = "{\"hostname\": \"x\"}";
+	json_init(&c, noip, strlen(noip));
+	assert_int_equal(lease_status_object(&c, &s->arena, &l), 0);
+	assert_true(json_at_end(&c));
+	const char *broken = "{\"ip-address\": \"192.168.150.11\", \"x\": }";
+	json_init(&c, broken, strlen(broken));
+	assert_true(lease_status_object(&c, &s->arena, &l) < 0);
+	json_init(&c, "[]", 2);
+	assert_true(lease_status_object(&c, &s->arena, &l) < 0);
+}
+
+static void test_macs_object(void **state)
+{
+	const char *src = "{\"domain\": \"c2\", \"macs\": [\"52:54:00:15:00:02\", "
+			  "\"52:54:00:16:00:02\"]} ]";
+	struct json_cursor c;
+	struct lc_macs_entry e;
+
+	json_init(&c, src, strlen(src));
+	assert_int_equal(lease_macs_object(&c, &e), 1);
+	assert_string_equal(e.domain, "c2");
+	assert_int_equal(e.n_macs, 2);
+	assert_mac(e.macs[1], "52:54:00:16:00:02");
+	free(e.macs);
+	assert_true(json_accept(&c, ']'));
+
+	const char *nodomain = "{\"macs\": [\"52:54:00:15:00:02\"]}";
+	json_init(&c, nodomain, strlen(nodomain));
+	assert_int_equal(lease_macs_object(&c, &e), 0);
+	assert_null(e.macs); /* nothing to free */
+	const char *broken = "{\"domain\": \"c2\", \"macs\": [\"52:54:00:15:00:02\",]}";
+	json_init(&c, broken, strlen(broken));
+	assert_true(lease_macs_object(&c, &e) < 0);
+	assert_null(e.macs);
+}
+
 /* ---- small parsers ------------------------------------------------------------------ */
 
 static void test_mac_addr_parsers(void **state)
@@ -633,6 +739,9 @@ int main(void)
 	    cmocka_unit_test(test_netconf_isolated),
 	    cmocka_unit_test(test_netconf_external),
 	    cmocka_unit_test(test_netconf_domain_forms),
+	    cmocka_unit_test(test_framing),
+	    T(test_status_object),
+	    cmocka_unit_test(test_macs_object),
 	    cmocka_unit_test(test_mac_addr_parsers),
 	};
 	return cmocka_run_group_tests_name("lease", tests, NULL, NULL);
