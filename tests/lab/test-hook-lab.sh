@@ -28,9 +28,14 @@ rm -rf "$work"
 mkdir -p "$work"
 printf 'renew_after = %s\nrenew_tries = 2\n' "$RENEW_AFTER" >"$work/conf"
 : >"$work/log"
+# The records go to the lab's private /run whatever the configure prefix
+# (distcheck's is a scratch dir that the lab must not write to).  With the
+# usual --runstatedir=/run this is also where the NSS module looks.
+RUN=/run/libvirt-cluster
 cat >"$work/hook" <<EOF
 #!/bin/bash
 export LIBVIRT_CLUSTER_CONFIG='$work/conf' LIBVIRT_CLUSTER_HOOK_LOG_FILE='$work/log'
+export LIBVIRT_CLUSTER_RUNSTATE_DIR='$RUN'
 exec -a "\$0" '$hook_bin' "\$@"
 EOF
 chmod 755 "$work/hook"
@@ -55,7 +60,6 @@ lab_up
 trap on_exit EXIT
 t_up=$(date +%s)
 L=$LAB_NSS
-RUN=/run/libvirt-cluster
 
 rec() { "$LAB" exec cat "$RUN/$1.rec"; }
 nic_networks() { rec "guest-$1" | awk '$1 == "nic" { print $3 }' | paste -sd' '; }

@@ -58,9 +58,14 @@ X=$work/x
 RLD=$X/usr/lib/x86_64-linux-gnu/systemd:$X/lib/systemd
 printf 'renew_after = 2\nrenew_tries = 0\n' >"$work/conf"
 : >"$work/log"
+# The records go to the lab's private /run whatever the configure prefix
+# (distcheck's is a scratch dir that the lab must not write to).  With the
+# usual --runstatedir=/run this is also where the NSS module looks.
+RUN=/run/libvirt-cluster
 cat >"$work/hook" <<EOF
 #!/bin/bash
 export LIBVIRT_CLUSTER_CONFIG='$work/conf' LIBVIRT_CLUSTER_HOOK_LOG_FILE='$work/log'
+export LIBVIRT_CLUSTER_RUNSTATE_DIR='$RUN'
 exec -a "\$0" '$hook_bin' "\$@"
 EOF
 chmod 755 "$work/hook"
@@ -121,7 +126,6 @@ unset LAB_HOOK
 lab_up
 trap on_exit EXIT
 L=$LAB_NSS
-RUN=/run/libvirt-cluster
 resolvectl() { "$LAB" exec env LD_LIBRARY_PATH="$RLD" "$X/usr/bin/resolvectl" "$@"; }
 
 # ---- start the bus and resolved inside the lab ---------------------------------
@@ -161,7 +165,7 @@ done
 # shellcheck disable=SC2016 # expanded inside the lab
 "$LAB" exec sh -c 'kill -HUP "$(cat /run/libvirtd.pid)"' || not_ok "HUP libvirtd"
 sync_out=$("$LAB" exec env LIBVIRT_CLUSTER_CONFIG="$work/conf" LIBVIRT_CLUSTER_HOOK_LOG_FILE="$work/log" \
-	"$hook_bin" --sync 2>&1)
+	LIBVIRT_CLUSTER_RUNSTATE_DIR="$RUN" "$hook_bin" --sync 2>&1)
 chk_sync() {
 	local f missing=
 	for f in guest-node1 guest-node2 guest-node3 net-ext net-int; do
