@@ -719,7 +719,16 @@ static int load_filtered(struct builder *b)
 	all[0] = label;
 	memcpy(all + 1, nd, n_nd * sizeof(*nd));
 	before = b->leases.n;
-	if ((r = scan_kept(b, true, all, n_nd + 1)) < 0)
+	/* A bare name that is a guest's domain name is that guest: a domain
+	 * name outranks every DHCP hostname, so only its MACs' leases matter
+	 * (`ssh node1`, the common case, skips a pass). */
+	bool skip_label = false;
+	if (b->label[b->label_len] == '\0') {
+		const struct bguest *g = b->guests.items;
+		for (size_t i = 0; i < b->guests.n && !skip_label; i++)
+			skip_label = lc_streq_fold(g[i].name, b->label);
+	}
+	if ((r = skip_label ? scan_kept(b, true, all + 1, n_nd) : scan_kept(b, true, all, n_nd + 1)) < 0)
 		return r;
 	/* 3: leases whose MAC no known guest has */
 	struct blease *bl = b->leases.items;
