@@ -975,11 +975,6 @@ static int assign_leases(struct builder *b)
 	return 0;
 }
 
-static int cmp_pending(const void *x, const void *y)
-{
-	const struct pending *a = x, *b = y;
-	return (a->host > b->host) - (a->host < b->host);
-}
 
 static bool addr_equal(const struct lc_addr *a, const struct lc_addr *b)
 {
@@ -1027,8 +1022,27 @@ static int finish_hosts(struct builder *b)
 	const struct lc_config *cfg = &b->db->config;
 	size_t n = b->pending.n;
 
-	if (n)
-		qsort(p, n, sizeof(*p), cmp_pending);
+	/* group by host: a counting sort, stable and linear (qsort of these
+	 * wide records was a tenth of a full build) */
+	if (n) {
+		size_t *start = calloc(b->hosts.n + 1, sizeof(*start));
+		struct pending *sorted = malloc(n * sizeof(*sorted));
+		if (!start || !sorted) {
+			free(start);
+			free(sorted);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < n; i++)
+			start[p[i].host + 1]++;
+		for (size_t h = 0; h < b->hosts.n; h++)
+			start[h + 1] += start[h];
+		for (size_t i = 0; i < n; i++)
+			sorted[start[p[i].host]++] = p[i];
+		free(start);
+		free(b->pending.items);
+		b->pending.items = p = sorted;
+		b->pending.cap = n;
+	}
 	/* hostnames per host: walk leases once more, keyed by host */
 	const char **hn = calloc(b->hosts.n ? b->hosts.n : 1, sizeof(*hn));
 	if (!hn)
