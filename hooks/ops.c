@@ -207,7 +207,7 @@ static int op_guest_release(struct hook_ctx *ctx, const struct op *op)
 	struct hook_work *w = calloc(1, sizeof(*w));
 	uint8_t macs[2 * HOOK_MAX_NICS][LC_MAC_LEN];
 	struct hook_lease *leases = calloc(HOOK_MAX_LEASES, sizeof(*leases));
-	size_t n_macs, n_leases = 0, sent = 0, failed = 0, skipped6 = 0, sent6 = 0;
+	size_t n_macs, n_leases = 0, sent = 0, failed = 0, skipped6 = 0, sent6 = 0, again6 = 0;
 	bool have_rec, have_xml;
 	char err[128] = "", worker[80] = "";
 	int r;
@@ -239,6 +239,12 @@ static int op_guest_release(struct hook_ctx *ctx, const struct op *op)
 		if (leases[i].addr.family == AF_INET) {
 			r = hook_dhcp4_release_send(leases[i].bridge, &leases[i].addr,
 						    leases[i].mac);
+		} else if (!have_rec && strcmp(op->name, "release") == 0) {
+			/* stopped came first, removed the record and sent the
+			 * Release, which dnsmasq has not handled yet (it takes
+			 * half a second); another would stall it as long again */
+			again6++;
+			continue;
 		} else if (!leases[i].has_dhcp6) {
 			/* no client-id, iaid or server-duid in the .status
 			 * entry: nothing a Release could name */
@@ -287,9 +293,13 @@ static int op_guest_release(struct hook_ctx *ctx, const struct op *op)
 			 sent + failed == 1 ? "" : "s");
 	else
 		snprintf(counts, sizeof(counts), "no live lease");
-	char v6note[128] = "";
+	char v6note[192] = "";
 	if (sent6)
 		snprintf(v6note, sizeof(v6note), " (%zu by DHCPv6 Release, not awaited)", sent6);
+	if (again6)
+		snprintf(v6note + strlen(v6note), sizeof(v6note) - strlen(v6note),
+			 "; %zu DHCPv6 lease%s released at stopped", again6,
+			 again6 == 1 ? "" : "s");
 	if (skipped6)
 		snprintf(v6note + strlen(v6note), sizeof(v6note) - strlen(v6note),
 			 "; %zu DHCPv6 lease%s without client-id/iaid/server-duid left to expire",
