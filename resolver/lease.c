@@ -206,7 +206,8 @@ static int status_dhcp6(const char *cid_at, const char *sid_at, const char *end,
 	return 0;
 }
 
-int lease_status_object(struct json_cursor *c, struct lc_arena *arena, struct lc_lease *ret)
+int lease_status_object(struct json_cursor *c, struct lc_arena *arena, unsigned flags,
+			struct lc_lease *ret)
 {
 	struct lc_lease l = {.expiry = LC_EXPIRY_INFINITE};
 	bool has_ip = false, bad = false, first = true, has_iaid = false, ta = false;
@@ -266,6 +267,7 @@ int lease_status_object(struct json_cursor *c, struct lc_arena *arena, struct lc
 	if (!has_ip || bad)
 		return 0; /* an entry we cannot use, in a well-formed file */
 	if (l.addr.family == AF_INET6 && has_iaid && cid_at && sid_at &&
+	    !(flags & LEASE_SKIP_DHCP6_ID) &&
 	    status_dhcp6(cid_at, sid_at, c->end, iaid, ta, arena, &l.dhcp6) < 0)
 		return -ENOMEM;
 	*ret = l;
@@ -273,6 +275,12 @@ int lease_status_object(struct json_cursor *c, struct lc_arena *arena, struct lc
 }
 
 int lease_parse_status(const char *buf, size_t len, struct lc_arena *arena, struct lc_vec *leases)
+{
+	return lease_parse_status_flags(buf, len, arena, leases, 0);
+}
+
+int lease_parse_status_flags(const char *buf, size_t len, struct lc_arena *arena,
+			     struct lc_vec *leases, unsigned flags)
 {
 	struct json_cursor c;
 	size_t start = leases->n;
@@ -282,7 +290,7 @@ int lease_parse_status(const char *buf, size_t len, struct lc_arena *arena, stru
 	json_init(&c, buf, len);
 	while ((r = json_array_next(&c, &first)) == 1) {
 		struct lc_lease l;
-		int k = lease_status_object(&c, arena, &l);
+		int k = lease_status_object(&c, arena, flags, &l);
 		if (k < 0) {
 			leases->n = start;
 			return k;

@@ -51,6 +51,12 @@ struct lc_netconf {
  * lc_vec of struct lc_lease (item_size set by the caller).  On error the
  * vector is restored to its size on entry. */
 int lease_parse_status(const char *buf, size_t len, struct lc_arena *arena, struct lc_vec *leases);
+/* The same with flags: LEASE_SKIP_DHCP6_ID leaves dhcp6 NULL (the keys are
+ * still type-checked, so a file is valid or not whatever the flags): the
+ * resolver answers names and never releases, so it need not decode them. */
+#define LEASE_SKIP_DHCP6_ID 1u
+int lease_parse_status_flags(const char *buf, size_t len, struct lc_arena *arena,
+			     struct lc_vec *leases, unsigned flags);
 /* plain dnsmasq lease file: `expiry mac ip hostname client-id` lines
  * (dhcp6 is left NULL: only the hook releases, and it reads .status). */
 int lease_parse_dnsmasq(const char *buf, size_t len, struct lc_arena *arena, struct lc_vec *leases);
@@ -61,7 +67,8 @@ void lease_macs_free(struct lc_vec *entries);
 /* One object of each file, the cursor at its `{`: 1 = an entry, 0 = a
  * well-formed object we cannot use, <0 = a syntax error (or -ENOMEM). */
 struct json_cursor;
-int lease_status_object(struct json_cursor *c, struct lc_arena *arena, struct lc_lease *ret);
+int lease_status_object(struct json_cursor *c, struct lc_arena *arena, unsigned flags,
+			struct lc_lease *ret);
 int lease_macs_object(struct json_cursor *c, struct lc_macs_entry *ret);
 /* "00:01:0a:.." (1 or 2 hex digits a byte, ':' between) -> bytes; returns
  * the length, -EINVAL for anything else, -ENOBUFS past size. */

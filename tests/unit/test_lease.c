@@ -309,6 +309,36 @@ static void test_status_dhcp6_id_bad(void **state)
 	assert_int_equal(s->leases.n, n);
 }
 
+/* The resolver's db skips decoding the ids: the same leases, no dhcp6, and
+ * the same verdict on a file with a wrong type. */
+static void test_status_skip_dhcp6_id(void **state)
+{
+	struct parse_state *s = *state;
+	const char *json =
+	    "[{\"iaid\": \"1442775\", \"ip-address\": \"fd00:150::5c\", \"mac-address\": "
+	    "\"52:54:00:15:00:02\", \"client-id\": \"00:04:4c:a1\", \"expiry-time\": 1795781219, "
+	    "\"server-duid\": \"00:01:00:01\"}, {\"ip-address\": \"10.0.0.5\", \"client-id\": "
+	    "\"01:52:54:00:15:00:05\"}]";
+
+	assert_int_equal(lease_parse_status_flags(json, strlen(json), &s->arena, &s->leases,
+						  LEASE_SKIP_DHCP6_ID),
+			 0);
+	assert_int_equal(s->leases.n, 2);
+	assert_addr(&lease_at(s, 0)->addr, "fd00:150::5c");
+	assert_mac(lease_at(s, 0)->mac, "52:54:00:15:00:02");
+	assert_int_equal(lease_at(s, 0)->expiry, 1795781219);
+	assert_null(lease_at(s, 0)->dhcp6);
+	assert_null(lease_at(s, 1)->dhcp6);
+	/* the same file decodes with no flags */
+	assert_int_equal(status(s, json), 0);
+	assert_non_null(lease_at(s, 2)->dhcp6);
+	const char *bad = "[{\"ip-address\": \"fd00::9\", \"iaid\": true}]";
+	assert_int_equal(
+	    lease_parse_status_flags(bad, strlen(bad), &s->arena, &s->leases, LEASE_SKIP_DHCP6_ID),
+	    -EBADMSG);
+	assert_int_equal(s->leases.n, 4);
+}
+
 static void test_hex_parse(void **state)
 {
 	uint8_t b[4];
@@ -792,7 +822,7 @@ static void test_status_object(void **state)
 	struct lc_lease l;
 
 	json_init(&c, src, strlen(src));
-	assert_int_equal(lease_status_object(&c, &s->arena, &l), 1);
+	assert_int_equal(lease_status_object(&c, &s->arena, 0, &l), 1);
 	assert_addr(&l.addr, "192.168.150.11");
 	assert_mac(l.mac, "52:54:00:15:00:02");
 	assert_string_equal(l.hostname, "c2");
@@ -803,13 +833,13 @@ static void test_status_object(void **state)
 	/* well-formed but unusable: 0; broken: an error */
 	const char *noip = "{\"hostname\": \"x\"}";
 	json_init(&c, noip, strlen(noip));
-	assert_int_equal(lease_status_object(&c, &s->arena, &l), 0);
+	assert_int_equal(lease_status_object(&c, &s->arena, 0, &l), 0);
 	assert_true(json_at_end(&c));
 	const char *broken = "{\"ip-address\": \"192.168.150.11\", \"x\": }";
 	json_init(&c, broken, strlen(broken));
-	assert_true(lease_status_object(&c, &s->arena, &l) < 0);
+	assert_true(lease_status_object(&c, &s->arena, 0, &l) < 0);
 	json_init(&c, "[]", 2);
-	assert_true(lease_status_object(&c, &s->arena, &l) < 0);
+	assert_true(lease_status_object(&c, &s->arena, 0, &l) < 0);
 }
 
 static void test_macs_object(void **state)
@@ -880,6 +910,7 @@ int main(void)
 	    T(test_status_dhcpv6),
 	    T(test_status_dhcp6_id),
 	    T(test_status_dhcp6_id_bad),
+	    T(test_status_skip_dhcp6_id),
 	    cmocka_unit_test(test_hex_parse),
 	    T(test_status_bad_address_skipped),
 	    T(test_status_bad_fields),
