@@ -109,8 +109,10 @@ VIR_BRIDGE_NAME=$br dnsmasq --keep-in-foreground --conf-file="$work/net.conf" \
 	--pid-file= --leasefile-ro --dhcp-script="$helper" &
 pids+=("$!")
 
-in_guest dhclient -6 -d -1 -cf /dev/null -sf /bin/true -lf "$work/dhclient.leases" \
-	-pf "$work/dhclient.pid" eth0 >"$work/dhclient.log" 2>&1 &
+# not through in_guest: a function in the background is a subshell, and
+# its pid would not be dhclient's (nsenter without --fork execs it)
+nsenter --net="/proc/$guest/ns/net" dhclient -6 -d -1 -cf /dev/null -sf /bin/true \
+	-lf "$work/dhclient.leases" -pf "$work/dhclient.pid" eth0 >"$work/dhclient.log" 2>&1 &
 client=$!
 pids+=("$client")
 status=/var/lib/libvirt/dnsmasq/$br.status
