@@ -444,7 +444,7 @@ static int load_status(struct builder *b, const char *path, uint32_t net)
 
 	if (build_read(b, path, LC_FILE_MAX, &buf, &len) < 0)
 		return 0; /* unreadable or hostile: no entries from it */
-	r = lease_parse_status(buf, len, &b->db->arena, &tmp);
+	r = lease_parse_status_flags(buf, len, &b->db->arena, &tmp, LEASE_SKIP_DHCP6_ID);
 	free(buf);
 	for (size_t i = 0; r == 0 && i < tmp.n; i++) {
 		struct blease *bl = lc_vec_push(&b->leases);
@@ -571,8 +571,9 @@ static int take_object(struct hit_ctx *h, size_t pos)
 		json_init(&c, f->buf + i, f->len - i);
 		struct lc_lease l;
 		struct lc_macs_entry e;
-		int k = f->is_status ? lease_status_object(&c, &h->b->db->arena, &l)
-				     : lease_macs_object(&c, &e);
+		int k = f->is_status
+				? lease_status_object(&c, &h->b->db->arena, LEASE_SKIP_DHCP6_ID, &l)
+				: lease_macs_object(&c, &e);
 		if (k == -ENOMEM)
 			return k;
 		if (k < 0)
