@@ -68,9 +68,9 @@ chk_dry_run() {
 	local out
 	out=$(lcn enable --dry-run) || return 1
 	echo "$out" | grep '^[-+]hosts' | paste -sd' '
-	echo "$out" | grep -qx -- '-hosts:          files mdns4_minimal \[NOTFOUND=return\] dns myhostname' &&
-		echo "$out" | grep -qx -- '+hosts:          files mdns4_minimal \[NOTFOUND=return\] libvirt_cluster dns myhostname' &&
-		echo "$out" | grep -q "would create /etc/libvirt/hooks/lxc.d/libvirt-cluster -> $T/hook" &&
+	grep -qx -- '-hosts:          files mdns4_minimal \[NOTFOUND=return\] dns myhostname' <<<"$out" &&
+		grep -qx -- '+hosts:          files mdns4_minimal \[NOTFOUND=return\] libvirt_cluster dns myhostname' <<<"$out" &&
+		grep -q "would create /etc/libvirt/hooks/lxc.d/libvirt-cluster -> $T/hook" <<<"$out" &&
 		cmp -s "$T/nsswitch.conf" "$T/nsswitch.orig" && [ "$(n_backups)" -eq 0 ] &&
 		[ ! -e "$hooks_dir/lxc.d/libvirt-cluster" ]
 }
@@ -87,7 +87,7 @@ chk_enable() {
 		[ "$(readlink "$hooks_dir/qemu.d/libvirt-cluster")" = "$T/hook" ] &&
 		[ "$(readlink "$hooks_dir/lxc.d/libvirt-cluster")" = "$T/hook" ] &&
 		[ "$(readlink "$hooks_dir/network.d/libvirt-cluster")" = "$T/hook" ] &&
-		echo "$out" | grep -q "sent SIGHUP to libvirtd (pid [0-9]*)" &&
+		grep -q "sent SIGHUP to libvirtd (pid [0-9]*)" <<<"$out" &&
 		diff <(grep -v '^hosts:' "$T/nsswitch.orig") <(grep -v '^hosts:' "$T/nsswitch.conf") >/dev/null
 }
 assert "enable: module before dns, backup of the original, links, SIGHUP" chk_enable
@@ -98,7 +98,7 @@ chk_idempotent() {
 	out=$(lcn enable) || return 1
 	echo "$out" | head -1
 	[ "$before" = "$(md5sum <"$T/nsswitch.conf")" ] && [ "$(n_backups)" -eq 1 ] &&
-		! echo "$out" | grep -q SIGHUP
+		! grep -q SIGHUP <<<"$out"
 }
 assert "enable again: same file, no new backup, no reload" chk_idempotent
 
@@ -128,7 +128,7 @@ chk_healthy() {
 	local out rc=0
 	out=$(doctor) || rc=$?
 	echo "exit $rc: $(echo "$out" | grep -E '^(PROBLEM|skipped)' | paste -sd';')"
-	[ "$rc" -eq 0 ] && echo "$out" | grep -q "all is well"
+	[ "$rc" -eq 0 ] && grep -q "all is well" <<<"$out"
 }
 assert "doctor on the healthy setup: exit 0, all is well" chk_healthy
 

@@ -37,7 +37,7 @@ chk_progress() {
 	local out
 	out=$(labx script -qec "$CLI wait node1 node3 --port 22 --timeout 1" /dev/null | tr '\r' '\n')
 	echo "$out" | grep waiting | tail -1
-	echo "$out" | grep -q "waiting .*: node3 (name)" && ! echo "$out" | grep "waiting" | grep -q "node1"
+	grep -q "waiting .*: node3 (name)" <<<"$out" && ! grep "waiting" <<<"$out" | grep "node1" >/dev/null
 }
 assert "on a TTY, the status line names node3 (name), not node1" chk_progress
 chk_quiet_no_tty() {
