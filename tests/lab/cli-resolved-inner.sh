@@ -37,13 +37,14 @@ CONF
 dbus-daemon --config-file="$W/bus.conf" --fork --print-pid >"$W/dbus.pid" || { echo "SKIP: dbus-daemon did not start"; exit 77; }
 LD_LIBRARY_PATH=$RLD setsid "$R/lib/systemd/systemd-resolved" </dev/null >"$W/resolved.log" 2>&1 &
 resolved_pid=$!
-for _ in $(seq 100); do
-	busctl --system status org.freedesktop.resolve1 >/dev/null 2>&1 && break
+end=$(($(date +%s) + 30))
+until busctl --system status org.freedesktop.resolve1 >/dev/null 2>&1; do
+	[ "$(date +%s)" -lt "$end" ] || break
 	sleep 0.05
 done
 busctl --system status org.freedesktop.resolve1 >/dev/null 2>&1 || {
 	tail -5 "$W/resolved.log"
-	echo "SKIP: systemd-resolved did not come up"
+	echo "SKIP: systemd-resolved did not come up within 30 s"
 	exit 77
 }
 

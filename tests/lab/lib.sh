@@ -191,7 +191,7 @@ renew_last() { # NET
 	other=ext
 	[ "$1" = ext ] && other=int
 	e_other=$("$LAB" lease node1 "$other" | awk '{ print $3 }')
-	end=$(($(date +%s) + 5))
+	end=$(($(date +%s) + 15))
 	while :; do
 		"$LAB" dhcp node1 "$1" || return 1
 		e_net=$("$LAB" lease node1 "$1" | awk '{ print $3 }')

@@ -120,16 +120,15 @@ resolvectl() { "$LAB" exec env LD_LIBRARY_PATH="$RLD" "$X/usr/bin/resolvectl" "$
 	(LD_LIBRARY_PATH='$RLD' setsid '$X/lib/systemd/systemd-resolved' </dev/null >'$work/resolved.log' 2>&1 &)" ||
 	not_ok "starting the lab's system bus and resolved"
 chk_resolved_up() {
-	local _
-	for _ in $(seq 50); do
-		resolvectl status >/dev/null 2>&1 && {
-			echo "resolved answers on the lab's system bus"
-			return 0
+	local end=$(($(date +%s) + 30))
+	until resolvectl status >/dev/null 2>&1; do
+		[ "$(date +%s)" -lt "$end" ] || {
+			echo "resolved did not come up within 30 s"
+			return 1
 		}
 		sleep 0.1
 	done
-	echo "resolved did not come up"
-	return 1
+	echo "resolved answers on the lab's system bus"
 }
 assert "a private system bus and systemd-resolved run inside the lab" chk_resolved_up
 
@@ -206,9 +205,10 @@ assert "after net-destroy ext, resolved has no ~lab.test and the record is gone"
 # ---- net-start: the network hook registers the new bridge ------------------------------
 "$LAB" exec virsh -q net-start ext >/dev/null || not_ok "virsh net-start ext"
 chk_again() {
-	local _
-	for _ in $(seq 30); do
-		chk_link_domain virbr-ext >/dev/null 2>&1 && break
+	# the hook may leave it to its detached retry worker (up to 10 s)
+	local end=$(($(date +%s) + 15))
+	until chk_link_domain virbr-ext >/dev/null 2>&1; do
+		[ "$(date +%s)" -lt "$end" ] || break
 		sleep 0.1
 	done
 	chk_link_domain virbr-ext
