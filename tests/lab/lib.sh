@@ -282,3 +282,27 @@ resolved_tree() {
 	RESOLVED_LD_PATH=$RESOLVED_ROOT/lib/systemd
 	for d in "$RESOLVED_ROOT"/usr/lib/*/systemd; do RESOLVED_LD_PATH=$d:$RESOLVED_LD_PATH; done
 }
+
+# ---- libvirtd's SIGHUP, made observable ----------------------------------------------
+# libvirtd rereads its hook directories on SIGHUP in a thread of its own, so
+# a `virsh` right after `kill -HUP` may still run the old set of hooks.  Right
+# after the reread libvirt runs the daemon hooks with `- reload begin SIGHUP`:
+# a marker there (in the lab's private /etc/libvirt) tells when it is done.
+# lab_reload_marker installs it (before the SIGHUP) and prints how many
+# reloads it has seen; lab_wait_reload N waits until there are more than N.
+lab_reload_marker() {
+	local d=$LAB_DIR/root/etc/libvirt/hooks/daemon.d
+	mkdir -p "$d"
+	# shellcheck disable=SC2016 # the hook expands them
+	printf '#!/bin/sh\n[ "$2" = reload ] && echo "$*" >>"%s/reloads"\nexit 0\n' "$LAB_DIR" >"$d/lab-reload-marker"
+	chmod 755 "$d/lab-reload-marker"
+	touch "$LAB_DIR/reloads"
+	wc -l <"$LAB_DIR/reloads"
+}
+lab_wait_reload() { # N
+	local end=$(($(date +%s) + 30))
+	until [ "$(wc -l <"$LAB_DIR/reloads")" -gt "$1" ]; do
+		[ "$(date +%s)" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+}

@@ -77,6 +77,7 @@ chk_dry_run() {
 assert "enable --dry-run shows the diff and the links, changes nothing" chk_dry_run
 
 : >"$T/hook.log"
+reloads=$(lab_reload_marker)
 chk_enable() {
 	local out
 	out=$(lcn enable) || { echo "$out"; return 1; }
@@ -111,7 +112,16 @@ chk_glibc_reads_it() {
 }
 assert "glibc resolves node1 through the rewritten /etc/nsswitch.conf" chk_glibc_reads_it
 
-# After the SIGHUP the daemon runs the hook: restart a guest and look.
+# After the SIGHUP the daemon runs the hook: restart a guest and look (once
+# libvirtd has reread its hooks: it does that in a thread of its own).
+chk_reloaded() {
+	lab_wait_reload "$reloads" || {
+		echo "no reload within 30 s"
+		return 1
+	}
+	echo "libvirtd ran its daemon hooks with: $(tail -n 1 "$LAB_DIR/reloads")"
+}
+assert "libvirtd rereads its hooks after enable's SIGHUP" chk_reloaded
 "$LAB" exec virsh -q destroy node2 >/dev/null && "$LAB" exec virsh -q start node2 >/dev/null ||
 	not_ok "restart node2"
 chk_hook_ran() {
@@ -170,7 +180,9 @@ pid=$("$LAB" exec cat /run/libvirtd.pid)
 assert "daemon: a link newer than libvirtd, no hook run since, needs SIGHUP" \
 	doctor_reports "fix: kill -HUP $pid"
 lcn enable >/dev/null # nothing to change: no reload either
+reloads=$(wc -l <"$LAB_DIR/reloads")
 "$LAB" exec kill -HUP "$pid"
+lab_wait_reload "$reloads" || not_ok "libvirtd did not reread its hooks within 30 s of SIGHUP"
 "$LAB" exec virsh -q destroy node2 >/dev/null && "$LAB" exec virsh -q start node2 >/dev/null
 assert "daemon: after SIGHUP and a hook run, healthy again" chk_healthy
 

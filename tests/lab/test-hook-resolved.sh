@@ -146,8 +146,11 @@ for d in qemu lxc network; do
 	mkdir -p "$LAB_DIR/root/etc/libvirt/hooks/$d.d"
 	ln -sfn "$work/hook" "$LAB_DIR/root/etc/libvirt/hooks/$d.d/libvirt-cluster"
 done
+reloads=$(lab_reload_marker)
 # shellcheck disable=SC2016 # expanded inside the lab
 "$LAB" exec sh -c 'kill -HUP "$(cat /run/libvirtd.pid)"' || not_ok "HUP libvirtd"
+# libvirtd rereads its hooks in a thread of its own: wait for it (lib.sh)
+lab_wait_reload "$reloads" || not_ok "libvirtd did not reread its hooks within 30 s of SIGHUP"
 sync_out=$("$LAB" exec env LIBVIRT_CLUSTER_CONFIG="$work/conf" LIBVIRT_CLUSTER_HOOK_LOG_FILE="$work/log" \
 	LIBVIRT_CLUSTER_RUNSTATE_DIR="$RUN" "$hook_bin" --sync 2>&1)
 chk_sync() {
