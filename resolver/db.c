@@ -60,6 +60,15 @@ struct addr_slot {
 	uint32_t idx;
 };
 
+/* A string -> index map used while building: open addressing over
+ * name_slot (host = index + 1), grown at half full.  The build meets every
+ * lease and every .macs entry once, so these lookups must not be linear:
+ * 100,000 leases would cost 10^10 compares. */
+struct str_index {
+	struct name_slot *slots;
+	size_t mask, n;
+};
+
 struct lc_db {
 	struct lc_arena arena;
 	struct lc_config config;
@@ -86,7 +95,8 @@ struct builder {
 	size_t macs_mask, n_macs;
 	struct lc_vec hosts;   /* struct lc_host, during the build */
 	struct lc_vec pending; /* struct pending */
-	struct lc_vec hn_hosts; /* hostname-only hosts: struct name_slot over hosts */
+	struct str_index guest_names; /* guest name -> index in guests */
+	struct str_index hn_hosts;    /* DHCP hostname (folded) -> index in hosts */
 };
 
 /* ---- tracking the files we read ---------------------------------------- */
@@ -224,24 +234,75 @@ static int mac_put(struct builder *b, const uint8_t mac[LC_MAC_LEN], uint32_t gu
 	return 0;
 }
 
+static int str_index_grow(struct str_index *x)
+{
+	size_t ncap = x->slots ? (x->mask + 1) * 2 : 64;
+	struct name_slot *n = calloc(ncap, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	for (size_t i = 0; x->slots && i <= x->mask; i++) {
+		if (!x->slots[i].host)
+			continue;
+		size_t j = lc_hash_fold(x->slots[i].key, x->slots[i].len) & (ncap - 1);
+		while (n[j].host)
+			j = (j + 1) & (ncap - 1);
+		n[j] = x->slots[i];
+	}
+	free(x->slots);
+	x->slots = n;
+	x->mask = ncap - 1;
+	return 0;
+}
+
+/* The index stored under key (compared case-insensitively when fold), or -1. */
+static int64_t str_index_find(const struct str_index *x, const char *key, size_t len, bool fold)
+{
+	if (!x->slots)
+		return -1;
+	for (size_t i = lc_hash_fold(key, len) & x->mask;; i = (i + 1) & x->mask) {
+		const struct name_slot *s = &x->slots[i];
+		if (!s->host)
+			return -1;
+		if (s->len == len &&
+		    (fold ? lc_strneq_fold(s->key, key, len) : !memcmp(s->key, key, len)))
+			return (int64_t)s->host - 1;
+	}
+}
+
+/* key must outlive the index (an arena string). */
+static int str_index_put(struct str_index *x, const char *key, size_t len, uint32_t value)
+{
+	if (!x->slots || (x->n + 1) * 2 > x->mask + 1) {
+		int r = str_index_grow(x);
+		if (r < 0)
+			return r;
+	}
+	size_t i = lc_hash_fold(key, len) & x->mask;
+	while (x->slots[i].host)
+		i = (i + 1) & x->mask;
+	x->slots[i] = (struct name_slot){.key = key, .len = (uint32_t)len, .host = value + 1};
+	x->n++;
+	return 0;
+}
+
 static int guest_find_or_add(struct builder *b, const char *name, uint32_t *ret)
 {
-	struct bguest *g = b->guests.items;
-	/* few guests come from both .macs and records; the list is walked only
-	 * while building */
-	for (size_t i = 0; i < b->guests.n; i++)
-		if (!strcmp(g[i].name, name)) {
-			*ret = (uint32_t)i;
-			return 0;
-		}
+	size_t len = strlen(name);
+	int64_t i = str_index_find(&b->guest_names, name, len, false);
+	if (i >= 0) {
+		*ret = (uint32_t)i;
+		return 0;
+	}
 	struct bguest *ng = lc_vec_push(&b->guests);
 	if (!ng)
 		return -ENOMEM;
-	ng->name = lc_arena_strdup(&b->db->arena, name);
-	if (!ng->name)
+	ng->name = lc_arena_strndup(&b->db->arena, name, len);
+	if (!ng->name) {
+		b->guests.n--;
 		return -ENOMEM;
+	}
 	*ret = (uint32_t)(b->guests.n - 1);
-	return 0;
+	return str_index_put(&b->guest_names, ng->name, len, *ret);
 }
 
 /* ---- the sources ------------------------------------------------------------ */
@@ -555,23 +616,18 @@ static struct lc_host *host_at(struct builder *b, uint32_t i)
 /* A DHCP-only host, found or made by its hostname. */
 static int hostname_host(struct builder *b, const char *hostname, uint32_t *ret)
 {
-	struct name_slot *s = b->hn_hosts.items;
 	size_t len = strlen(hostname);
-	for (size_t i = 0; i < b->hn_hosts.n; i++)
-		if (s[i].len == len && lc_strneq_fold(s[i].key, hostname, len)) {
-			*ret = s[i].host;
-			return 0;
-		}
-	struct name_slot *ns = lc_vec_push(&b->hn_hosts);
+	int64_t i = str_index_find(&b->hn_hosts, hostname, len, true);
+	if (i >= 0) {
+		*ret = (uint32_t)i;
+		return 0;
+	}
 	struct lc_host *h = lc_vec_push(&b->hosts);
-	if (!ns || !h)
+	if (!h)
 		return -ENOMEM;
 	h->name = hostname;
-	ns->key = hostname;
-	ns->len = (uint32_t)len;
-	ns->host = (uint32_t)(b->hosts.n - 1);
-	*ret = ns->host;
-	return 0;
+	*ret = (uint32_t)(b->hosts.n - 1);
+	return str_index_put(&b->hn_hosts, hostname, len, *ret);
 }
 
 static int prefer_index(const struct lc_config *cfg, const char *net)
@@ -876,7 +932,8 @@ static void builder_free(struct builder *b)
 	lc_vec_free(&b->guests);
 	lc_vec_free(&b->leases);
 	lc_vec_free(&b->pending);
-	lc_vec_free(&b->hn_hosts);
+	free(b->guest_names.slots);
+	free(b->hn_hosts.slots);
 	free(b->macs);
 }
 
@@ -893,7 +950,6 @@ int lc_db_load_tracked(const struct lc_paths *paths, int64_t now, lc_track_fn tr
 		.leases = {.item_size = sizeof(struct blease)},
 		.hosts = {.item_size = sizeof(struct lc_host)},
 		.pending = {.item_size = sizeof(struct pending)},
-		.hn_hosts = {.item_size = sizeof(struct name_slot)},
 	};
 	struct lc_db *db = calloc(1, sizeof(*db));
 	int r;
