@@ -47,6 +47,7 @@ void lc_paths_default(struct lc_paths *ret_paths)
 		{"LIBVIRT_CLUSTER_RUNSTATE_DIR", RUNSTATE_DIR, offsetof(struct lc_paths, runstate_dir)},
 		{"LIBVIRT_CLUSTER_CONFIG", CONFIG_FILE, offsetof(struct lc_paths, config)},
 	};
+	memset(ret_paths, 0, sizeof(*ret_paths));
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
 		char *dst = (char *)ret_paths + map[i].off;
 		/* secure_getenv: a setuid or setgid process ignores overrides */
@@ -110,11 +111,19 @@ static void track(void *ud, const char *path, const struct lc_sig *sig)
 		c->racy = true;
 }
 
+/* Compared as strings: the bytes after each terminator are whatever the
+ * caller's stack held, and comparing them made warm lookups rebuild. */
+static bool same_paths(const struct lc_paths *a, const struct lc_paths *b)
+{
+	return !strcmp(a->lease_dir, b->lease_dir) && !strcmp(a->runstate_dir, b->runstate_dir) &&
+	       !strcmp(a->config, b->config);
+}
+
 static bool still_valid(struct lc_cache *c, const struct lc_paths *paths, int64_t now_ns)
 {
 	if (!c->db || c->racy || c->oom)
 		return false;
-	if (memcmp(&c->paths, paths, sizeof(*paths)) != 0)
+	if (!same_paths(&c->paths, paths))
 		return false;
 	/* a lease that expires needs no file change to vanish */
 	if (now_ns / 1000000000 >= lc_db_next_expiry(c->db))
