@@ -46,7 +46,10 @@ case "${1:-}" in
 demo)
 	install_pkgs
 	build
-	exec "$top/tests/lab/demo.sh" "${@:2}"
+	if [ -x "$top/tests/lab/demo.sh" ]; then
+		exec "$top/tests/lab/demo.sh" "${@:2}"
+	fi
+	exec "$top/tests/nss/demo-fixture.sh"
 	;;
 test)
 	install_pkgs

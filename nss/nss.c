@@ -140,7 +140,7 @@ static enum nss_status internal_error(int r, int *errnop, int *h_errnop)
 }
 
 /* Take the lock and the current db.  On failure the lock is released. */
-static int db_acquire(const struct lc_db **ret_db)
+static int db_acquire(const char *name, const struct lc_db **ret_db)
 {
 	struct lc_paths paths;
 	int r;
@@ -151,7 +151,7 @@ static int db_acquire(const struct lc_db **ret_db)
 		pthread_mutex_unlock(&cache_lock);
 		return -ENOMEM;
 	}
-	r = lc_cache_get(cache, &paths, lc_now_ns(), ret_db);
+	r = lc_cache_get_for(cache, &paths, lc_now_ns(), name, ret_db);
 	if (r < 0)
 		pthread_mutex_unlock(&cache_lock);
 	return r;
@@ -167,8 +167,24 @@ static size_t addr_len(int family)
 	return family == AF_INET ? 4 : 16;
 }
 
-/* Fill a hostent: h_name, aliases, and the addresses chosen by keep(). */
-static enum nss_status fill_hostent(const struct lc_host *h, int family,
+/* With `addresses = first`, only the top-ranked address of each family:
+ * getaddrinfo re-sorts several IPv4 answers by RFC 3484 rule 9 (prefix
+ * match with the host's own address), which can undo our ranking. */
+static bool keep_addr(const struct lc_match *m, size_t i, bool first_only, bool *seen4, bool *seen6)
+{
+	if (!lc_match_addr(m, i))
+		return false;
+	if (!first_only)
+		return true;
+	bool *seen = m->host->addrs[i].addr.family == AF_INET ? seen4 : seen6;
+	if (*seen)
+		return false;
+	*seen = true;
+	return true;
+}
+
+/* Fill a hostent: h_name, aliases, and the matched addresses (or only one). */
+static enum nss_status fill_hostent(const struct lc_host *h, int family, bool first_only,
 				    const struct lc_match *m, const struct lc_addr *only,
 				    struct hostent *result, char *buffer, size_t buflen, int *errnop,
 				    int *h_errnop)
@@ -188,11 +204,13 @@ static enum nss_status fill_hostent(const struct lc_host *h, int family,
 			return erange(errnop, h_errnop);
 	aliases[h->n_aliases] = NULL;
 
+	bool s4 = false, s6 = false;
 	if (only)
 		n = 1;
 	else
 		for (size_t i = 0; i < h->n_addrs; i++)
-			n += lc_match_addr(m, i);
+			n += keep_addr(m, i, first_only, &s4, &s6);
+	s4 = s6 = false;
 	list = buf_alloc(&b, (n + 1) * sizeof(char *), alignof(char *));
 	if (!list)
 		return erange(errnop, h_errnop);
@@ -200,7 +218,7 @@ static enum nss_status fill_hostent(const struct lc_host *h, int family,
 		const struct lc_addr *a = &h->addrs[i].addr;
 		if (only ? (a->family != only->family ||
 			    memcmp(a->bytes, only->bytes, addr_len(a->family)) != 0)
-			 : !lc_match_addr(m, i))
+			 : !keep_addr(m, i, first_only, &s4, &s6))
 			continue;
 		if (!(list[k] = buf_alloc(&b, addr_len(family), alignof(uint32_t))))
 			return erange(errnop, h_errnop);
@@ -230,7 +248,7 @@ EXPORT enum nss_status _nss_libvirt_cluster_gethostbyname4_r(const char *name,
 	enum lc_lookup lr;
 	int r;
 
-	r = db_acquire(&db);
+	r = db_acquire(name, &db);
 	if (r < 0) {
 		st = internal_error(r, errnop, h_errnop);
 		goto out;
@@ -248,8 +266,9 @@ EXPORT enum nss_status _nss_libvirt_cluster_gethostbyname4_r(const char *name,
 		st = erange(errnop, h_errnop);
 		goto unlock;
 	}
+	bool first_only = lc_db_config(db)->first_only, s4 = false, s6 = false;
 	for (size_t i = 0; i < m.host->n_addrs; i++) {
-		if (!lc_match_addr(&m, i))
+		if (!keep_addr(&m, i, first_only, &s4, &s6))
 			continue;
 		struct gaih_addrtuple *t =
 			buf_alloc(&b, sizeof(*t), alignof(struct gaih_addrtuple));
@@ -303,14 +322,15 @@ EXPORT enum nss_status _nss_libvirt_cluster_gethostbyname3_r(const char *name, i
 		*h_errnop = NO_RECOVERY;
 		return NSS_STATUS_UNAVAIL;
 	}
-	r = db_acquire(&db);
+	r = db_acquire(name, &db);
 	if (r < 0)
 		return internal_error(r, errnop, h_errnop);
 	lr = lc_db_lookup_name(db, name, af, &m);
 	if (lr != LC_FOUND) {
 		st = status_of(lr, errnop, h_errnop);
 	} else {
-		st = fill_hostent(m.host, af, &m, NULL, result, buffer, buflen, errnop, h_errnop);
+		st = fill_hostent(m.host, af, lc_db_config(db)->first_only, &m, NULL, result, buffer,
+				  buflen, errnop, h_errnop);
 		if (st == NSS_STATUS_SUCCESS) {
 			if (ttlp)
 				*ttlp = 0;
@@ -362,14 +382,14 @@ EXPORT enum nss_status _nss_libvirt_cluster_gethostbyaddr2_r(const void *addr, s
 		return NSS_STATUS_UNAVAIL;
 	}
 	memcpy(a.bytes, addr, len);
-	r = db_acquire(&db);
+	r = db_acquire(NULL, &db);
 	if (r < 0)
 		return internal_error(r, errnop, h_errnop);
 	lr = lc_db_lookup_addr(db, &a, &h);
 	if (lr != LC_FOUND)
 		st = status_of(lr, errnop, h_errnop);
 	else
-		st = fill_hostent(h, af, NULL, &a, result, buffer, buflen, errnop, h_errnop);
+		st = fill_hostent(h, af, false, NULL, &a, result, buffer, buflen, errnop, h_errnop);
 	if (st == NSS_STATUS_SUCCESS && ttlp)
 		*ttlp = 0;
 	db_release();

@@ -34,8 +34,16 @@ struct lc_cache {
 	int64_t built_ns;
 	bool racy;
 	bool oom; /* tracking failed: never trust this db */
+	/* A partial db answers for one name only (the cold path).  After
+	 * PARTIAL_MAX different names over unchanged files, the process has
+	 * shown it will keep asking: build everything once. */
+	bool partial;
+	char query[LC_NAME_MAX + 1];
+	unsigned partial_builds;
 	unsigned long builds;
 };
+
+#define PARTIAL_MAX 4
 
 void lc_paths_default(struct lc_paths *ret_paths)
 {
@@ -47,6 +55,7 @@ void lc_paths_default(struct lc_paths *ret_paths)
 		{"LIBVIRT_CLUSTER_RUNSTATE_DIR", RUNSTATE_DIR, offsetof(struct lc_paths, runstate_dir)},
 		{"LIBVIRT_CLUSTER_CONFIG", CONFIG_FILE, offsetof(struct lc_paths, config)},
 	};
+	/* zeroed whole: the cache compares paths with memcmp */
 	memset(ret_paths, 0, sizeof(*ret_paths));
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
 		char *dst = (char *)ret_paths + map[i].off;
@@ -111,19 +120,11 @@ static void track(void *ud, const char *path, const struct lc_sig *sig)
 		c->racy = true;
 }
 
-/* Compared as strings: the bytes after each terminator are whatever the
- * caller's stack held, and comparing them made warm lookups rebuild. */
-static bool same_paths(const struct lc_paths *a, const struct lc_paths *b)
-{
-	return !strcmp(a->lease_dir, b->lease_dir) && !strcmp(a->runstate_dir, b->runstate_dir) &&
-	       !strcmp(a->config, b->config);
-}
-
 static bool still_valid(struct lc_cache *c, const struct lc_paths *paths, int64_t now_ns)
 {
 	if (!c->db || c->racy || c->oom)
 		return false;
-	if (!same_paths(&c->paths, paths))
+	if (memcmp(&c->paths, paths, sizeof(*paths)) != 0)
 		return false;
 	/* a lease that expires needs no file change to vanish */
 	if (now_ns / 1000000000 >= lc_db_next_expiry(c->db))
@@ -139,15 +140,22 @@ static bool still_valid(struct lc_cache *c, const struct lc_paths *paths, int64_
 	return true;
 }
 
-int lc_cache_get(struct lc_cache *c, const struct lc_paths *paths, int64_t now_ns,
-		 const struct lc_db **ret_db)
+int lc_cache_get_for(struct lc_cache *c, const struct lc_paths *paths, int64_t now_ns,
+		     const char *name, const struct lc_db **ret_db)
 {
+	char q[LC_NAME_MAX + 1];
 	struct lc_db *db;
 	int r;
 
+	if (!name || lc_name_normalize(name, q, sizeof(q)) < 0)
+		q[0] = '\0';
 	if (still_valid(c, paths, now_ns)) {
-		*ret_db = c->db;
-		return 0;
+		if (!c->partial || (q[0] && !strcmp(q, c->query))) {
+			*ret_db = c->db;
+			return 0;
+		}
+	} else {
+		c->partial_builds = 0; /* a new generation of files */
 	}
 	lc_db_free(c->db);
 	c->db = NULL;
@@ -156,11 +164,22 @@ int lc_cache_get(struct lc_cache *c, const struct lc_paths *paths, int64_t now_n
 	c->oom = false;
 	c->built_ns = now_ns;
 	c->paths = *paths;
-	r = lc_db_load_tracked(paths, now_ns / 1000000000, track, c, &db);
+	c->partial = q[0] && c->partial_builds < PARTIAL_MAX;
+	r = lc_db_load_tracked(paths, now_ns / 1000000000, c->partial ? q : NULL, track, c, &db);
 	if (r < 0)
 		return r;
+	if (c->partial) {
+		strcpy(c->query, q);
+		c->partial_builds++;
+	}
 	c->db = db;
 	c->builds++;
 	*ret_db = db;
 	return 0;
+}
+
+int lc_cache_get(struct lc_cache *c, const struct lc_paths *paths, int64_t now_ns,
+		 const struct lc_db **ret_db)
+{
+	return lc_cache_get_for(c, paths, now_ns, NULL, ret_db);
 }

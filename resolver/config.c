@@ -160,10 +160,21 @@ int lc_config_parse(const char *buf, size_t len, struct lc_config *ret_config,
 			size_t before = cfg.n_leases;
 			r = parse_list(val, cfg.leases, &cfg.n_leases, false, on_issue, userdata, lineno,
 				       key);
-			for (size_t i = before; i < cfg.n_leases; i++)
-				if (cfg.leases[i][0] != '/')
-					issue(on_issue, userdata, lineno,
-					      "leases: \"%.100s\" is not an absolute path", cfg.leases[i]);
+			/* a relative path would be read relative to the cwd of
+			 * whichever process resolves a name: drop it */
+			for (size_t i = before; i < cfg.n_leases;) {
+				if (cfg.leases[i][0] == '/') {
+					i++;
+					continue;
+				}
+				issue(on_issue, userdata, lineno,
+				      "leases: \"%.100s\" is not an absolute path, ignored",
+				      cfg.leases[i]);
+				free(cfg.leases[i]);
+				memmove(&cfg.leases[i], &cfg.leases[i + 1],
+					(cfg.n_leases - i - 1) * sizeof(cfg.leases[0]));
+				cfg.n_leases--;
+			}
 		} else if (!strcmp(key, "renew_after")) {
 			if (!parse_uint(val, 3600, &cfg.renew_after))
 				issue(on_issue, userdata, lineno,
@@ -177,6 +188,14 @@ int lc_config_parse(const char *buf, size_t len, struct lc_config *ret_config,
 			cfg.renew_command = *val ? strdup(val) : NULL;
 			if (*val && !cfg.renew_command)
 				r = -ENOMEM;
+		} else if (!strcmp(key, "addresses")) {
+			if (!strcmp(val, "first"))
+				cfg.first_only = true;
+			else if (!strcmp(val, "all"))
+				cfg.first_only = false;
+			else
+				issue(on_issue, userdata, lineno,
+				      "addresses: expected all or first, got \"%.40s\"", val);
 		} else if (!strcmp(key, "resolved") || !strcmp(key, "fail_hard") ||
 			   !strcmp(key, "debug")) {
 			bool *dst = !strcmp(key, "resolved")    ? &cfg.resolved

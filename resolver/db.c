@@ -15,7 +15,9 @@
 
 #include "resolver/lease.h"
 #include "resolver/resolver.h"
+#include "resolver/scan.h"
 #include "resolver/util.h"
+#include "resolver/json.h"
 
 #define DIR_MAX_ENTRIES 100000 /* files looked at in one directory */
 
@@ -30,6 +32,7 @@ struct bnet {
 struct bguest {
 	const char *name;
 	const char *driver, *cluster, *group;
+	const void *found_in; /* cold path: the .macs file that named it first */
 };
 
 struct bmac {
@@ -41,6 +44,18 @@ struct bmac {
 struct blease {
 	struct lc_lease l;
 	uint32_t net;
+	uint32_t file; /* which lease file, in load order */
+	size_t off;    /* where in it: orders leases the same on both paths */
+};
+
+struct kept_file {
+	char *buf;
+	size_t len;
+	uint32_t net;
+	uint32_t file;
+	bool is_status;
+	size_t *seen; /* offsets of objects already taken */
+	size_t n_seen, cap_seen;
 };
 
 struct pending {
@@ -58,15 +73,6 @@ struct addr_slot {
 	struct lc_addr addr;
 	uint32_t host; /* index + 1; 0 = empty */
 	uint32_t idx;
-};
-
-/* A string -> index map used while building: open addressing over
- * name_slot (host = index + 1), grown at half full.  The build meets every
- * lease and every .macs entry once, so these lookups must not be linear:
- * 100,000 leases would cost 10^10 compares. */
-struct str_index {
-	struct name_slot *slots;
-	size_t mask, n;
 };
 
 struct lc_db {
@@ -95,8 +101,13 @@ struct builder {
 	size_t macs_mask, n_macs;
 	struct lc_vec hosts;   /* struct lc_host, during the build */
 	struct lc_vec pending; /* struct pending */
-	struct str_index guest_names; /* guest name -> index in guests */
-	struct str_index hn_hosts;    /* DHCP hostname (folded) -> index in hosts */
+	/* cold path: only what can matter to one name (see load_filtered) */
+	const char *label; /* the query's first label, NULL = build everything */
+	size_t label_len;
+	struct lc_vec kept; /* struct kept_file: .macs and .status buffers */
+	uint32_t n_files;   /* lease files loaded so far */
+	struct lc_strmap guest_by_name; /* exact */
+	struct lc_strmap hn_hosts;	 /* DHCP-only hosts by hostname, folded */
 };
 
 /* ---- tracking the files we read ---------------------------------------- */
@@ -234,75 +245,27 @@ static int mac_put(struct builder *b, const uint8_t mac[LC_MAC_LEN], uint32_t gu
 	return 0;
 }
 
-static int str_index_grow(struct str_index *x)
-{
-	size_t ncap = x->slots ? (x->mask + 1) * 2 : 64;
-	struct name_slot *n = calloc(ncap, sizeof(*n));
-	if (!n)
-		return -ENOMEM;
-	for (size_t i = 0; x->slots && i <= x->mask; i++) {
-		if (!x->slots[i].host)
-			continue;
-		size_t j = lc_hash_fold(x->slots[i].key, x->slots[i].len) & (ncap - 1);
-		while (n[j].host)
-			j = (j + 1) & (ncap - 1);
-		n[j] = x->slots[i];
-	}
-	free(x->slots);
-	x->slots = n;
-	x->mask = ncap - 1;
-	return 0;
-}
-
-/* The index stored under key (compared case-insensitively when fold), or -1. */
-static int64_t str_index_find(const struct str_index *x, const char *key, size_t len, bool fold)
-{
-	if (!x->slots)
-		return -1;
-	for (size_t i = lc_hash_fold(key, len) & x->mask;; i = (i + 1) & x->mask) {
-		const struct name_slot *s = &x->slots[i];
-		if (!s->host)
-			return -1;
-		if (s->len == len &&
-		    (fold ? lc_strneq_fold(s->key, key, len) : !memcmp(s->key, key, len)))
-			return (int64_t)s->host - 1;
-	}
-}
-
-/* key must outlive the index (an arena string). */
-static int str_index_put(struct str_index *x, const char *key, size_t len, uint32_t value)
-{
-	if (!x->slots || (x->n + 1) * 2 > x->mask + 1) {
-		int r = str_index_grow(x);
-		if (r < 0)
-			return r;
-	}
-	size_t i = lc_hash_fold(key, len) & x->mask;
-	while (x->slots[i].host)
-		i = (i + 1) & x->mask;
-	x->slots[i] = (struct name_slot){.key = key, .len = (uint32_t)len, .host = value + 1};
-	x->n++;
-	return 0;
-}
-
 static int guest_find_or_add(struct builder *b, const char *name, uint32_t *ret)
 {
+	uint32_t gi;
 	size_t len = strlen(name);
-	int64_t i = str_index_find(&b->guest_names, name, len, false);
-	if (i >= 0) {
-		*ret = (uint32_t)i;
+
+	if (lc_strmap_get(&b->guest_by_name, name, len, &gi)) {
+		*ret = gi;
 		return 0;
 	}
 	struct bguest *ng = lc_vec_push(&b->guests);
 	if (!ng)
 		return -ENOMEM;
 	ng->name = lc_arena_strndup(&b->db->arena, name, len);
-	if (!ng->name) {
-		b->guests.n--;
+	if (!ng->name)
 		return -ENOMEM;
-	}
-	*ret = (uint32_t)(b->guests.n - 1);
-	return str_index_put(&b->guest_names, ng->name, len, *ret);
+	gi = (uint32_t)(b->guests.n - 1);
+	int r = lc_strmap_put(&b->guest_by_name, ng->name, len, gi, NULL);
+	if (r < 0)
+		return r;
+	*ret = gi;
+	return 0;
 }
 
 /* ---- the sources ------------------------------------------------------------ */
@@ -492,7 +455,10 @@ static int load_status(struct builder *b, const char *path, uint32_t net)
 		}
 		bl->l = ((struct lc_lease *)tmp.items)[i];
 		bl->net = net;
+		bl->file = b->n_files;
+		bl->off = i;
 	}
+	b->n_files++;
 	lc_vec_free(&tmp);
 	return r == -ENOMEM ? r : 0;
 }
@@ -522,10 +488,288 @@ static int load_dnsmasq(struct builder *b, const char *path)
 			}
 			bl->l = ((struct lc_lease *)tmp.items)[i];
 			bl->net = (uint32_t)net;
+			bl->file = b->n_files;
+			bl->off = i;
 		}
 	}
+	b->n_files++;
 	lc_vec_free(&tmp);
 	return r == -ENOMEM ? r : 0;
+}
+
+/* ---- the cold path: look only at objects that can matter ------------------ */
+
+static int keep_file(struct builder *b, char *buf, size_t len, uint32_t net, bool is_status)
+{
+	/* the framing is what a cut-short or half-written file fails; the
+	 * objects we take are then parsed in full */
+	uint32_t file = is_status ? b->n_files++ : 0;
+	if (!lease_json_framing_ok(buf, len)) {
+		free(buf);
+		return 0;
+	}
+	struct kept_file *k = lc_vec_push(&b->kept);
+	if (!k) {
+		free(buf);
+		return -ENOMEM;
+	}
+	k->buf = buf;
+	k->len = len;
+	k->net = net;
+	k->file = file;
+	k->is_status = is_status;
+	if (!is_status)
+		((struct bnet *)b->nets.items)[net].has_macs = true;
+	return 0;
+}
+
+static bool is_ws(char c)
+{
+	return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+}
+
+#define OBJECT_MAX (64u << 10) /* how far back an object may start */
+
+struct hit_ctx {
+	struct builder *b;
+	struct kept_file *f;
+	int r;
+};
+
+/* The top-level object around pos: the nearest '{' before it that follows
+ * '[' or ',', parses in full, ends after pos, and is followed by ',' or
+ * ']'.  A '{' inside a string never parses as such an object.  Known
+ * limit: the second or later object of an array nested in an unknown key
+ * (libvirt writes none) is not told apart from a lease here, while the
+ * full load skips it. */
+static int take_object(struct hit_ctx *h, size_t pos)
+{
+	struct kept_file *f = h->f;
+	size_t low = pos > OBJECT_MAX ? pos - OBJECT_MAX : 0;
+
+	for (size_t i = pos; i-- > low;) {
+		if (f->buf[i] != '{')
+			continue;
+		size_t j = i;
+		while (j > 0 && is_ws(f->buf[j - 1]))
+			j--;
+		if (j == 0 || (f->buf[j - 1] != '[' && f->buf[j - 1] != ','))
+			continue;
+		/* after '[', only the file's own array opens a lease object: an
+		 * object first in an array inside an unknown key is not one */
+		if (f->buf[j - 1] == '[') {
+			size_t z = 0;
+			while (z < j - 1 && is_ws(f->buf[z]))
+				z++;
+			if (z != j - 1)
+				continue;
+		}
+		for (size_t s = 0; s < f->n_seen; s++)
+			if (f->seen[s] == i)
+				return 0; /* taken already */
+		struct json_cursor c;
+		json_init(&c, f->buf + i, f->len - i);
+		struct lc_lease l;
+		struct lc_macs_entry e;
+		int k = f->is_status ? lease_status_object(&c, &h->b->db->arena, &l)
+				     : lease_macs_object(&c, &e);
+		if (k == -ENOMEM)
+			return k;
+		if (k < 0)
+			continue;
+		size_t end = (size_t)(c.p - f->buf);
+		if (end <= pos || !(json_peek(&c, ',') || json_peek(&c, ']'))) {
+			if (!f->is_status)
+				free(e.macs);
+			continue;
+		}
+		if (f->n_seen == f->cap_seen) {
+			size_t ncap = f->cap_seen ? f->cap_seen * 2 : 8;
+			size_t *ns = realloc(f->seen, ncap * sizeof(*ns));
+			if (!ns) {
+				if (!f->is_status)
+					free(e.macs);
+				return -ENOMEM;
+			}
+			f->seen = ns;
+			f->cap_seen = ncap;
+		}
+		f->seen[f->n_seen++] = i;
+		if (k == 0)
+			return 0;
+		if (f->is_status) {
+			struct blease *bl = lc_vec_push(&h->b->leases);
+			if (!bl)
+				return -ENOMEM;
+			bl->l = l;
+			bl->net = f->net;
+			bl->file = f->file;
+			bl->off = i;
+			return 0;
+		}
+		uint32_t gi;
+		int r = guest_find_or_add(h->b, e.domain, &gi);
+		struct bguest *g = &((struct bguest *)h->b->guests.items)[gi];
+		if (r == 0 && !g->found_in)
+			g->found_in = f;
+		for (size_t m = 0; r >= 0 && m < e.n_macs; m++)
+			r = mac_put(h->b, e.macs[m], gi, -1);
+		free(e.macs);
+		return r;
+	}
+	return 0;
+}
+
+static int on_hit(void *ud, size_t needle, size_t pos)
+{
+	struct hit_ctx *h = ud;
+	int r = take_object(h, pos);
+	return r < 0 ? r : 0;
+}
+
+static int scan_kept(struct builder *b, bool status, const struct scan_needle *nd, size_t n)
+{
+	struct kept_file *k = b->kept.items;
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < b->kept.n; i++) {
+		if (k[i].is_status != status)
+			continue;
+		struct hit_ctx h = {b, &k[i], 0};
+		int r = scan_find(k[i].buf, k[i].len, nd, n, on_hit, &h);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* MAC strings as needles, for the MACs selected by want(). */
+static int mac_needles(struct lc_arena *A, const uint8_t (*macs)[LC_MAC_LEN], size_t n_macs,
+		       struct scan_needle **ret, size_t *ret_n)
+{
+	struct scan_needle *nd = lc_arena_alloc(A, (n_macs ? n_macs : 1) * sizeof(*nd));
+	if (!nd)
+		return -ENOMEM;
+	for (size_t i = 0; i < n_macs; i++) {
+		char *s = lc_arena_alloc(A, 18);
+		if (!s)
+			return -ENOMEM;
+		lc_mac_format(macs[i], s);
+		nd[i] = (struct scan_needle){s, 17, false};
+	}
+	*ret = nd;
+	*ret_n = n_macs;
+	return 0;
+}
+
+/* Every MAC the macmap holds now. */
+static int macmap_list(struct builder *b, uint8_t (**ret)[LC_MAC_LEN], size_t *ret_n)
+{
+	uint8_t (*list)[LC_MAC_LEN] = malloc((b->n_macs ? b->n_macs : 1) * LC_MAC_LEN);
+	size_t n = 0;
+	if (!list)
+		return -ENOMEM;
+	for (size_t i = 0; b->macs && i <= b->macs_mask; i++) {
+		if (!b->macs[i].key)
+			continue;
+		uint64_t k = b->macs[i].key - 1;
+		for (int j = LC_MAC_LEN - 1; j >= 0; j--, k >>= 8)
+			list[n][j] = (uint8_t)(k & 0xff);
+		n++;
+	}
+	*ret = list;
+	*ret_n = n;
+	return 0;
+}
+
+/*
+ * Every name a query can match starts with its first label, so an object
+ * that can matter holds that label as a string, or holds the MAC of a
+ * guest that does:
+ *   1. .macs: entries naming the label -> guests and their MACs;
+ *   2. .status: leases naming the label or one of those MACs;
+ *   3. .macs again for the MACs of leases found by hostname alone (their
+ *      guest may go by another domain name), then for the domain names of
+ *      the guests that finds (their other NICs, on other bridges), and
+ *      .status for those guests' other MACs.
+ * What this yields goes through the same build as a full load, so the
+ * answer for this one name is the one a full load gives.
+ */
+static int load_filtered(struct builder *b)
+{
+	struct lc_arena *A = &b->db->arena;
+	struct scan_needle label = {b->label, b->label_len, true};
+	uint8_t (*macs)[LC_MAC_LEN] = NULL;
+	struct scan_needle *nd, *nd2;
+	size_t n_macs, n_nd, before;
+	int r;
+
+	if ((r = scan_kept(b, false, &label, 1)) < 0)
+		return r;
+	/* 2: the label, and every MAC known so far (records and .macs hits) */
+	if ((r = macmap_list(b, &macs, &n_macs)) < 0)
+		return r;
+	r = mac_needles(A, (const uint8_t(*)[LC_MAC_LEN])macs, n_macs, &nd, &n_nd);
+	free(macs);
+	if (r < 0)
+		return r;
+	struct scan_needle *all = lc_arena_alloc(A, (n_nd + 1) * sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	all[0] = label;
+	memcpy(all + 1, nd, n_nd * sizeof(*nd));
+	before = b->leases.n;
+	if ((r = scan_kept(b, true, all, n_nd + 1)) < 0)
+		return r;
+	/* 3: leases whose MAC no known guest has */
+	struct blease *bl = b->leases.items;
+	uint8_t (*orphans)[LC_MAC_LEN] = malloc((b->leases.n - before + 1) * LC_MAC_LEN);
+	size_t n_orphans = 0;
+	if (!orphans)
+		return -ENOMEM;
+	for (size_t i = before; i < b->leases.n; i++)
+		if (bl[i].l.has_mac && !mac_find(b, bl[i].l.mac))
+			memcpy(orphans[n_orphans++], bl[i].l.mac, LC_MAC_LEN);
+	size_t known = b->n_macs, guests_before = b->guests.n;
+	r = mac_needles(A, (const uint8_t(*)[LC_MAC_LEN])orphans, n_orphans, &nd, &n_nd);
+	free(orphans);
+	if (r < 0 || (r = scan_kept(b, false, nd, n_nd)) < 0)
+		return r;
+	if (b->n_macs == known)
+		return 0;
+	/* a guest found by one MAC lists its other NICs under its domain name
+	 * in the other bridges' .macs (records, loaded whole, list them all) */
+	size_t n_new = b->guests.n - guests_before;
+	if (n_new) {
+		struct scan_needle *nn = lc_arena_alloc(A, n_new * sizeof(*nn));
+		const struct bguest *g = b->guests.items;
+		struct kept_file *k = b->kept.items;
+		if (!nn)
+			return -ENOMEM;
+		/* libvirt lists a domain once per bridge: the file that named
+		 * it need not be searched for it again */
+		for (size_t f = 0; f < b->kept.n; f++) {
+			size_t n = 0;
+			if (k[f].is_status)
+				continue;
+			for (size_t i = 0; i < n_new; i++) {
+				const struct bguest *gi = &g[guests_before + i];
+				if (gi->found_in != &k[f])
+					nn[n++] = (struct scan_needle){gi->name, strlen(gi->name), false};
+			}
+			struct hit_ctx h = {b, &k[f], 0};
+			if (n && (r = scan_find(k[f].buf, k[f].len, nn, n, on_hit, &h)) < 0)
+				return r;
+		}
+	}
+	/* the guests found in step 3 may have more NICs: their leases */
+	if ((r = macmap_list(b, &macs, &n_macs)) < 0)
+		return r;
+	r = mac_needles(A, (const uint8_t(*)[LC_MAC_LEN])macs, n_macs, &nd2, &n_nd);
+	free(macs);
+	if (r < 0)
+		return r;
+	return scan_kept(b, true, nd2, n_nd);
 }
 
 static int load_lease_dir(struct builder *b)
@@ -565,6 +809,12 @@ static int load_lease_dir(struct builder *b)
 					r = add_net(b, stem_buf, nc.bridge, nc.domain,
 						    nc.isolated ? LC_CLASS_ISOLATED : LC_CLASS_EXTERNAL);
 				free(buf);
+			} else if (b->label) {
+				int ni = net_by_bridge(b, stem_buf, true);
+				if (ni < 0)
+					r = ni;
+				else if (build_read(b, path, LC_FILE_MAX, &buf, &len) == 0)
+					r = keep_file(b, buf, len, (uint32_t)ni, pass == 2);
 			} else if (pass == 1) {
 				struct lc_vec entries = {.item_size = sizeof(struct lc_macs_entry)};
 				int ni;
@@ -603,6 +853,8 @@ static int load_lease_dir(struct builder *b)
 		}
 	}
 	free_names(names, n);
+	if (r >= 0 && b->label)
+		r = load_filtered(b);
 	return r;
 }
 
@@ -613,21 +865,28 @@ static struct lc_host *host_at(struct builder *b, uint32_t i)
 	return &((struct lc_host *)b->hosts.items)[i];
 }
 
-/* A DHCP-only host, found or made by its hostname. */
+/* A DHCP-only host, found or made by its hostname.  One whose hostname is
+ * a guest's domain name stays a host of its own: its MAC is not the
+ * guest's (cmp_host keeps the name for the guest). */
 static int hostname_host(struct builder *b, const char *hostname, uint32_t *ret)
 {
 	size_t len = strlen(hostname);
-	int64_t i = str_index_find(&b->hn_hosts, hostname, len, true);
-	if (i >= 0) {
-		*ret = (uint32_t)i;
+	uint32_t hi;
+
+	if (lc_strmap_get(&b->hn_hosts, hostname, len, &hi)) {
+		*ret = hi;
 		return 0;
 	}
 	struct lc_host *h = lc_vec_push(&b->hosts);
 	if (!h)
 		return -ENOMEM;
 	h->name = hostname;
-	*ret = (uint32_t)(b->hosts.n - 1);
-	return str_index_put(&b->hn_hosts, hostname, len, *ret);
+	hi = (uint32_t)(b->hosts.n - 1);
+	int r = lc_strmap_put(&b->hn_hosts, hostname, len, hi, NULL);
+	if (r < 0)
+		return r;
+	*ret = hi;
+	return 0;
 }
 
 static int prefer_index(const struct lc_config *cfg, const char *net)
@@ -638,8 +897,19 @@ static int prefer_index(const struct lc_config *cfg, const char *net)
 	return -1;
 }
 
+static int cmp_blease(const void *x, const void *y)
+{
+	const struct blease *a = x, *b = y;
+	if (a->file != b->file)
+		return a->file < b->file ? -1 : 1;
+	return (a->off > b->off) - (a->off < b->off);
+}
+
 static int assign_leases(struct builder *b)
 {
+	/* the cold path finds leases in scan order; put them in file order */
+	if (b->label && b->leases.n)
+		qsort(b->leases.items, b->leases.n, sizeof(struct blease), cmp_blease);
 	struct blease *bl = b->leases.items;
 	struct bnet *nets = b->nets.items;
 	struct lc_arena *A = &b->db->arena;
@@ -893,6 +1163,10 @@ static int cmp_host(const void *x, const void *y)
 	const struct lc_host *a = x, *b = y;
 	if (a->running != b->running)
 		return a->running ? -1 : 1;
+	/* a guest before a DHCP-only client of the same name: the name index
+	 * keeps the first, and qsort is not stable */
+	if (a->guest != b->guest)
+		return a->guest ? -1 : 1;
 	return strcmp(a->name, b->name);
 }
 
@@ -910,9 +1184,12 @@ static int build_indexes(struct lc_db *db)
 	db->addrs = calloc(db->addrs_mask + 1, sizeof(*db->addrs));
 	if (!db->names || !db->addrs)
 		return -ENOMEM;
-	/* domain names first, so a DHCP hostname never shadows a guest */
+	/* domain names first, so a DHCP hostname never shadows a guest.  A
+	 * stopped host answers no lookup, so its name is not indexed: it would
+	 * only hide a running guest that now asks DHCP for that hostname. */
 	for (size_t i = 0; i < db->n_hosts; i++)
-		name_put(db, db->hosts[i].name, (uint32_t)i);
+		if (db->hosts[i].running)
+			name_put(db, db->hosts[i].name, (uint32_t)i);
 	for (size_t i = 0; i < db->n_hosts; i++) {
 		const struct lc_host *h = &db->hosts[i];
 		/* the first alias is the DHCP hostname when there is one */
@@ -928,18 +1205,25 @@ static int build_indexes(struct lc_db *db)
 
 static void builder_free(struct builder *b)
 {
+	struct kept_file *k = b->kept.items;
+	for (size_t i = 0; i < b->kept.n; i++) {
+		free(k[i].buf);
+		free(k[i].seen);
+	}
+	lc_vec_free(&b->kept);
 	lc_vec_free(&b->nets);
 	lc_vec_free(&b->guests);
 	lc_vec_free(&b->leases);
 	lc_vec_free(&b->pending);
-	free(b->guest_names.slots);
-	free(b->hn_hosts.slots);
+	lc_strmap_free(&b->guest_by_name);
+	lc_strmap_free(&b->hn_hosts);
 	free(b->macs);
 }
 
-int lc_db_load_tracked(const struct lc_paths *paths, int64_t now, lc_track_fn track, void *userdata,
-		       struct lc_db **ret_db)
+int lc_db_load_tracked(const struct lc_paths *paths, int64_t now, const char *only_name,
+		       lc_track_fn track, void *userdata, struct lc_db **ret_db)
 {
+	char label[LC_NAME_MAX + 1];
 	struct builder b = {
 		.paths = paths,
 		.now = now,
@@ -950,12 +1234,24 @@ int lc_db_load_tracked(const struct lc_paths *paths, int64_t now, lc_track_fn tr
 		.leases = {.item_size = sizeof(struct blease)},
 		.hosts = {.item_size = sizeof(struct lc_host)},
 		.pending = {.item_size = sizeof(struct pending)},
+		.hn_hosts = {.fold = true},
+		.kept = {.item_size = sizeof(struct kept_file)},
 	};
 	struct lc_db *db = calloc(1, sizeof(*db));
 	int r;
 
 	if (!db)
 		return -ENOMEM;
+	if (only_name && lc_name_normalize(only_name, label, sizeof(label)) == 0) {
+		struct lc_addr lit;
+		char *dot = strchr(label, '.');
+		/* an address literal is answered through the address index,
+		 * which only a full load builds */
+		if (lc_addr_parse(label, strlen(label), &lit) < 0) {
+			b.label = label;
+			b.label_len = dot ? (size_t)(dot - label) : strlen(label);
+		}
+	}
 	b.db = db;
 	db->next_expiry = INT64_MAX;
 	lc_config_defaults(&db->config);
@@ -986,12 +1282,12 @@ int lc_db_load_tracked(const struct lc_paths *paths, int64_t now, lc_track_fn tr
 		h->cluster = g[i].cluster;
 		h->group = g[i].group;
 		h->running = true; /* in a .macs file or a hook record: plugged in */
+		h->guest = true;
 	}
 	if ((r = assign_leases(&b)) < 0)
 		goto fail;
 	if ((r = finish_hosts(&b)) < 0)
 		goto fail;
-	/* a DHCP-only name that is also a guest's domain name is the guest */
 	db->n_hosts = b.hosts.n;
 	db->hosts = b.hosts.items;
 	b.hosts.items = NULL;
@@ -1011,7 +1307,7 @@ fail:
 
 int lc_db_load(const struct lc_paths *paths, int64_t now, struct lc_db **ret_db)
 {
-	return lc_db_load_tracked(paths, now, NULL, NULL, ret_db);
+	return lc_db_load_tracked(paths, now, NULL, NULL, NULL, ret_db);
 }
 
 void lc_db_free(struct lc_db *db)

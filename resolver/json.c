@@ -192,17 +192,36 @@ bool json_int(struct json_cursor *c, int64_t *ret)
 	return true;
 }
 
-static bool skip_number(struct json_cursor *c)
+/* One or more digits. */
+static bool skip_digits(struct json_cursor *c)
 {
 	const char *start = c->p;
-	if (c->p < c->end && *c->p == '-')
-		c->p++;
-	if (c->p >= c->end || !(*c->p >= '0' && *c->p <= '9'))
-		return false;
-	while (c->p < c->end && ((*c->p >= '0' && *c->p <= '9') || *c->p == '.' || *c->p == 'e' ||
-				 *c->p == 'E' || *c->p == '+' || *c->p == '-'))
+	while (c->p < c->end && *c->p >= '0' && *c->p <= '9')
 		c->p++;
 	return c->p > start;
+}
+
+/* -digits[.digits][(e|E)[+|-]digits]: "1.2.3" or "1e" is a broken file,
+ * not a number. */
+static bool skip_number(struct json_cursor *c)
+{
+	if (c->p < c->end && *c->p == '-')
+		c->p++;
+	if (!skip_digits(c))
+		return false;
+	if (c->p < c->end && *c->p == '.') {
+		c->p++;
+		if (!skip_digits(c))
+			return false;
+	}
+	if (c->p < c->end && (*c->p == 'e' || *c->p == 'E')) {
+		c->p++;
+		if (c->p < c->end && (*c->p == '+' || *c->p == '-'))
+			c->p++;
+		if (!skip_digits(c))
+			return false;
+	}
+	return true;
 }
 
 static bool skip_literal(struct json_cursor *c, const char *lit)

@@ -89,6 +89,63 @@ static bool hostname_ok(const char *s, size_t len)
 	return true;
 }
 
+int lease_status_object(struct json_cursor *c, struct lc_arena *arena, struct lc_lease *ret)
+{
+	struct lc_lease l = {.expiry = LC_EXPIRY_INFINITE};
+	bool has_ip = false, bad = false, first = true;
+	char key[32];
+	int k;
+
+	while ((k = json_object_next(c, &first, key, sizeof(key))) == 1) {
+		char val[LC_HOSTNAME_MAX + 1];
+		struct json_cursor at = *c;
+		size_t vlen;
+		bool trunc;
+
+		if (strcmp(key, "ip-address") == 0) {
+			if (!json_string(c, val, sizeof(val), &vlen, &trunc))
+				goto wrong_type;
+			has_ip = !trunc && lc_addr_parse(val, vlen, &l.addr) == 0;
+			if (!has_ip)
+				bad = true;
+		} else if (strcmp(key, "mac-address") == 0) {
+			if (!json_string(c, val, sizeof(val), &vlen, &trunc))
+				goto wrong_type;
+			l.has_mac = !trunc && lc_mac_parse(val, vlen, l.mac) == 0;
+		} else if (strcmp(key, "hostname") == 0) {
+			if (!json_string(c, val, sizeof(val), &vlen, &trunc))
+				goto wrong_type;
+			if (!trunc && hostname_ok(val, vlen)) {
+				l.hostname = lc_arena_strndup(arena, val, vlen);
+				if (!l.hostname)
+					return -ENOMEM;
+			}
+		} else if (strcmp(key, "expiry-time") == 0) {
+			int64_t e;
+			if (!json_int(c, &e))
+				goto wrong_type;
+			l.expiry = e;
+		} else if (!json_skip_value(c, 1)) {
+			return -EBADMSG;
+		}
+		continue;
+	wrong_type:
+		/* Well-formed JSON with a value of another type (a number for
+		 * an address, a fraction for an expiry): this entry is
+		 * unusable, the file's other entries stand. */
+		*c = at;
+		if (!json_skip_value(c, 1))
+			return -EBADMSG;
+		bad = true;
+	}
+	if (k < 0)
+		return -EBADMSG;
+	if (!has_ip || bad)
+		return 0; /* an entry we cannot use, in a well-formed file */
+	*ret = l;
+	return 1;
+}
+
 int lease_parse_status(const char *buf, size_t len, struct lc_arena *arena, struct lc_vec *leases)
 {
 	struct json_cursor c;
@@ -98,59 +155,14 @@ int lease_parse_status(const char *buf, size_t len, struct lc_arena *arena, stru
 
 	json_init(&c, buf, len);
 	while ((r = json_array_next(&c, &first)) == 1) {
-		struct lc_lease l = {.expiry = LC_EXPIRY_INFINITE};
-		bool has_ip = false, bad = false, ofirst = true;
-		char key[32];
-		int k;
-
-		while ((k = json_object_next(&c, &ofirst, key, sizeof(key))) == 1) {
-			char val[LC_HOSTNAME_MAX + 1];
-			struct json_cursor at = c;
-			size_t vlen;
-			bool trunc;
-
-			if (strcmp(key, "ip-address") == 0) {
-				if (!json_string(&c, val, sizeof(val), &vlen, &trunc))
-					goto wrong_type;
-				has_ip = !trunc && lc_addr_parse(val, vlen, &l.addr) == 0;
-				if (!has_ip)
-					bad = true;
-			} else if (strcmp(key, "mac-address") == 0) {
-				if (!json_string(&c, val, sizeof(val), &vlen, &trunc))
-					goto wrong_type;
-				l.has_mac = !trunc && lc_mac_parse(val, vlen, l.mac) == 0;
-			} else if (strcmp(key, "hostname") == 0) {
-				if (!json_string(&c, val, sizeof(val), &vlen, &trunc))
-					goto wrong_type;
-				if (!trunc && hostname_ok(val, vlen)) {
-					l.hostname = lc_arena_strndup(arena, val, vlen);
-					if (!l.hostname) {
-						leases->n = start;
-						return -ENOMEM;
-					}
-				}
-			} else if (strcmp(key, "expiry-time") == 0) {
-				int64_t e;
-				if (!json_int(&c, &e))
-					goto wrong_type;
-				l.expiry = e;
-			} else if (!json_skip_value(&c, 1)) {
-				goto fail;
-			}
-			continue;
-		wrong_type:
-			/* Well-formed JSON with a value of another type (a number
-			 * for an address, a fraction for an expiry): this entry
-			 * is unusable, the file's other entries stand. */
-			c = at;
-			if (!json_skip_value(&c, 1))
-				goto fail;
-			bad = true;
+		struct lc_lease l;
+		int k = lease_status_object(&c, arena, &l);
+		if (k < 0) {
+			leases->n = start;
+			return k;
 		}
-		if (k < 0)
-			goto fail;
-		if (!has_ip || bad)
-			continue; /* an entry we cannot use, in a well-formed file */
+		if (k == 0)
+			continue;
 		struct lc_lease *slot = lc_vec_push(leases);
 		if (!slot) {
 			leases->n = start;
@@ -158,12 +170,31 @@ int lease_parse_status(const char *buf, size_t len, struct lc_arena *arena, stru
 		}
 		*slot = l;
 	}
-	if (r < 0 || !json_at_end(&c))
-		goto fail;
+	if (r < 0 || !json_at_end(&c)) {
+		leases->n = start;
+		return -EBADMSG;
+	}
 	return 0;
-fail:
-	leases->n = start;
-	return -EBADMSG;
+}
+
+bool lease_json_framing_ok(const char *buf, size_t len)
+{
+	size_t i = 0, j = len;
+
+	while (i < len && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\t' || buf[i] == '\r'))
+		i++;
+	while (j > i && (buf[j - 1] == ' ' || buf[j - 1] == '\n' || buf[j - 1] == '\t' ||
+			 buf[j - 1] == '\r'))
+		j--;
+	if (j - i < 2 || buf[i] != '[' || buf[j - 1] != ']')
+		return false;
+	j--;
+	while (j > i && (buf[j - 1] == ' ' || buf[j - 1] == '\n' || buf[j - 1] == '\t' ||
+			 buf[j - 1] == '\r'))
+		j--;
+	/* the last element of the array closes an object: a file cut short
+	 * after an inner array's `]` does not pass */
+	return j > i && (buf[j - 1] == '}' || j - 1 == i);
 }
 
 /* Next whitespace-separated field of a line. */
@@ -252,6 +283,70 @@ void lease_macs_free(struct lc_vec *entries)
 	lc_vec_free(entries);
 }
 
+int lease_macs_object(struct json_cursor *c, struct lc_macs_entry *e)
+{
+	bool first = true;
+	char key[16];
+	int k;
+
+	memset(e, 0, sizeof(*e));
+	while ((k = json_object_next(c, &first, key, sizeof(key))) == 1) {
+		if (strcmp(key, "domain") == 0) {
+			size_t vlen;
+			bool trunc;
+			if (!json_string(c, e->domain, sizeof(e->domain), &vlen, &trunc))
+				goto fail;
+			if (trunc || vlen == 0 || memchr(e->domain, '\n', vlen))
+				e->domain[0] = '\0';
+		} else if (strcmp(key, "macs") == 0) {
+			bool afirst = true;
+			int a;
+			while ((a = json_array_next(c, &afirst)) == 1) {
+				char val[32];
+				size_t vlen;
+				bool trunc;
+				uint8_t mac[LC_MAC_LEN];
+				if (!json_string(c, val, sizeof(val), &vlen, &trunc))
+					goto fail;
+				if (trunc || lc_mac_parse(val, vlen, mac) < 0)
+					continue;
+				size_t ncap = e->n_macs == 0 ? 4
+					      : (e->n_macs >= 4 && !(e->n_macs & (e->n_macs - 1)))
+						      ? e->n_macs * 2
+						      : 0;
+				if (ncap) {
+					void *n = realloc(e->macs, ncap * LC_MAC_LEN);
+					if (!n) {
+						free(e->macs);
+						e->macs = NULL;
+						return -ENOMEM;
+					}
+					e->macs = n;
+				}
+				memcpy(e->macs[e->n_macs++], mac, LC_MAC_LEN);
+			}
+			if (a < 0)
+				goto fail;
+		} else if (!json_skip_value(c, 1)) {
+			goto fail;
+		}
+	}
+	if (k < 0)
+		goto fail;
+	if (!e->domain[0]) {
+		free(e->macs);
+		e->macs = NULL;
+		e->n_macs = 0;
+		return 0;
+	}
+	return 1;
+fail:
+	free(e->macs);
+	e->macs = NULL;
+	e->n_macs = 0;
+	return -EBADMSG;
+}
+
 int lease_parse_macs(const char *buf, size_t len, struct lc_vec *entries)
 {
 	struct json_cursor c;
@@ -261,66 +356,25 @@ int lease_parse_macs(const char *buf, size_t len, struct lc_vec *entries)
 
 	json_init(&c, buf, len);
 	while ((r = json_array_next(&c, &first)) == 1) {
-		struct lc_macs_entry *e = lc_vec_push(entries);
-		bool ofirst = true;
-		char key[16];
-		int k;
-
-		if (!e)
-			goto nomem;
-		while ((k = json_object_next(&c, &ofirst, key, sizeof(key))) == 1) {
-			if (strcmp(key, "domain") == 0) {
-				size_t vlen;
-				bool trunc;
-				if (!json_string(&c, e->domain, sizeof(e->domain), &vlen, &trunc))
-					goto fail;
-				if (trunc || vlen == 0 || memchr(e->domain, '\n', vlen))
-					e->domain[0] = '\0';
-			} else if (strcmp(key, "macs") == 0) {
-				bool afirst = true;
-				int a;
-				while ((a = json_array_next(&c, &afirst)) == 1) {
-					char val[32];
-					size_t vlen;
-					bool trunc;
-					uint8_t mac[LC_MAC_LEN];
-					if (!json_string(&c, val, sizeof(val), &vlen, &trunc))
-						goto fail;
-					if (trunc || lc_mac_parse(val, vlen, mac) < 0)
-						continue;
-					size_t ncap = e->n_macs == 0 ? 4
-						      : (e->n_macs >= 4 && !(e->n_macs & (e->n_macs - 1)))
-							      ? e->n_macs * 2
-							      : 0;
-					if (ncap) {
-						void *n = realloc(e->macs, ncap * LC_MAC_LEN);
-						if (!n)
-							goto nomem;
-						e->macs = n;
-					}
-					memcpy(e->macs[e->n_macs++], mac, LC_MAC_LEN);
-				}
-				if (a < 0)
-					goto fail;
-			} else if (!json_skip_value(&c, 1)) {
-				goto fail;
-			}
+		struct lc_macs_entry e;
+		int k = lease_macs_object(&c, &e);
+		if (k < 0) {
+			r = k;
+			goto out;
 		}
-		if (k < 0)
-			goto fail;
-		if (!e->domain[0]) {
-			free(e->macs);
-			entries->n--;
+		if (k == 0)
+			continue;
+		struct lc_macs_entry *slot = lc_vec_push(entries);
+		if (!slot) {
+			free(e.macs);
+			r = -ENOMEM;
+			goto out;
 		}
+		*slot = e;
 	}
-	if (r < 0 || !json_at_end(&c))
-		goto fail;
-	return 0;
-fail:
+	if (r == 0 && json_at_end(&c))
+		return 0;
 	r = -EBADMSG;
-	goto out;
-nomem:
-	r = -ENOMEM;
 out:
 	for (size_t i = start; i < entries->n; i++)
 		free(((struct lc_macs_entry *)entries->items)[i].macs);

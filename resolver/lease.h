@@ -42,6 +42,14 @@ int lease_parse_dnsmasq(const char *buf, size_t len, struct lc_arena *arena, str
  * an lc_vec of struct lc_macs_entry; free with lease_macs_free. */
 int lease_parse_macs(const char *buf, size_t len, struct lc_vec *entries);
 void lease_macs_free(struct lc_vec *entries);
+/* One object of each file, the cursor at its `{`: 1 = an entry, 0 = a
+ * well-formed object we cannot use, <0 = a syntax error (or -ENOMEM). */
+struct json_cursor;
+int lease_status_object(struct json_cursor *c, struct lc_arena *arena, struct lc_lease *ret);
+int lease_macs_object(struct json_cursor *c, struct lc_macs_entry *ret);
+/* The cheap part of validating a .status/.macs file: `[` ... `}` `]` (or
+ * `[` `]`).  A file cut short anywhere fails it. */
+bool lease_json_framing_ok(const char *buf, size_t len);
 /* libvirt <network>.conf (dnsmasq config). */
 int lease_parse_netconf(const char *buf, size_t len, struct lc_netconf *ret);
 
@@ -49,8 +57,11 @@ int lease_parse_netconf(const char *buf, size_t len, struct lc_netconf *ret);
  * it looked at, with the signature it had, so the cache can tell later
  * whether anything changed. */
 typedef void (*lc_track_fn)(void *userdata, const char *path, const struct lc_sig *sig);
-int lc_db_load_tracked(const struct lc_paths *paths, int64_t now, lc_track_fn track, void *userdata,
-		       struct lc_db **ret_db);
+/* only_name != NULL: load only what can matter to that one name (the
+ * cold path); the db then answers for that name exactly as a full one
+ * would, and for nothing else. */
+int lc_db_load_tracked(const struct lc_paths *paths, int64_t now, const char *only_name,
+		       lc_track_fn track, void *userdata, struct lc_db **ret_db);
 /* The earliest expiry among the db's live leases (INT64_MAX when none):
  * at that second the db is stale even if no file changed. */
 int64_t lc_db_next_expiry(const struct lc_db *db);

@@ -30,7 +30,7 @@ int lc_name_normalize(const char *name, char *buf, size_t size)
 		buf[i] = lc_lower((char)c);
 	}
 	if (label == 0)
-		return -EINVAL; /* "x..": an empty last label, even after the one dot */
+		return -EINVAL; /* "x..": one dot stripped, an empty label left */
 	buf[n] = '\0';
 	return 0;
 }

@@ -73,6 +73,8 @@ struct lc_config {
 	bool resolved;	     /* register network domains with systemd-resolved (yes) */
 	bool fail_hard;	     /* let hook errors fail guest start (no) */
 	bool debug;	     /* hook debug logging (no) */
+	bool first_only;     /* `addresses = first`: the module answers only the
+				top-ranked address of each family (no) */
 };
 
 /* A problem found while reading the config: what the module ignores and
@@ -200,6 +202,7 @@ struct lc_host {
 	const char *cluster; /* from the guest record, or NULL */
 	const char *group;   /* from the guest record, or NULL */
 	bool running;	     /* NICs plugged (.macs) or a hook record */
+	bool guest;	     /* a libvirt guest (domain name known), not a DHCP-only client */
 	const char **aliases; /* DHCP hostnames != name, then every FQDN; NULL-terminated */
 	size_t n_aliases;
 	struct lc_host_addr *addrs; /* live addresses, ranked */
@@ -246,7 +249,8 @@ bool lc_match_addr(const struct lc_match *m, size_t i);
 /* Reverse lookup of one live address. */
 enum lc_lookup lc_db_lookup_addr(const struct lc_db *db, const struct lc_addr *addr,
 				 const struct lc_host **ret_host);
-/* Every host, running first then stopped, by name. */
+/* Every host: running guests, running DHCP-only clients, then stopped
+ * hosts, each by name. */
 size_t lc_db_n_hosts(const struct lc_db *db);
 const struct lc_host *lc_db_host(const struct lc_db *db, size_t i);
 
@@ -267,6 +271,12 @@ void lc_cache_free(struct lc_cache *c);
  * lc_cache_get or lc_cache_free. */
 int lc_cache_get(struct lc_cache *c, const struct lc_paths *paths, int64_t now_ns,
 		 const struct lc_db **ret_db);
+/* The same for a forward lookup of one name: a process's first lookups
+ * over a set of files load only what can matter to that name (a fraction
+ * of a full parse); the db then answers for that name only.  After a few
+ * different names, the full db is built once and serves every name. */
+int lc_cache_get_for(struct lc_cache *c, const struct lc_paths *paths, int64_t now_ns,
+		     const char *name, const struct lc_db **ret_db);
 /* How many times the cache rebuilt (for tests and the benchmark). */
 unsigned long lc_cache_builds(const struct lc_cache *c);
 

@@ -221,3 +221,94 @@ int64_t lc_now_ns(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
+
+static uint32_t strmap_hash(const struct lc_strmap *m, const char *key, size_t len)
+{
+	if (m->fold)
+		return lc_hash_fold(key, len);
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < len; i++) {
+		h ^= (uint8_t)key[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static bool strmap_eq(const struct lc_strmap *m, const struct lc_strmap_slot *s, const char *key,
+		      size_t len, uint32_t h)
+{
+	if (s->hash != h || s->len != len)
+		return false;
+	return m->fold ? lc_strneq_fold(s->key, key, len) : memcmp(s->key, key, len) == 0;
+}
+
+static int strmap_grow(struct lc_strmap *m)
+{
+	size_t ncap = m->slots ? (m->mask + 1) * 2 : 64;
+	struct lc_strmap_slot *n = calloc(ncap, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	for (size_t i = 0; m->slots && i <= m->mask; i++) {
+		if (!m->slots[i].used)
+			continue;
+		size_t j = m->slots[i].hash & (ncap - 1);
+		while (n[j].used)
+			j = (j + 1) & (ncap - 1);
+		n[j] = m->slots[i];
+	}
+	free(m->slots);
+	m->slots = n;
+	m->mask = ncap - 1;
+	return 0;
+}
+
+int lc_strmap_put(struct lc_strmap *m, const char *key, size_t len, uint32_t val,
+		  uint32_t *ret_val)
+{
+	uint32_t h = strmap_hash(m, key, len);
+
+	if (!m->slots || (m->n + 1) * 2 > m->mask + 1) {
+		int r = strmap_grow(m);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = h & m->mask;; i = (i + 1) & m->mask) {
+		struct lc_strmap_slot *s = &m->slots[i];
+		if (!s->used) {
+			*s = (struct lc_strmap_slot){.key = key, .len = (uint32_t)len, .val = val,
+						     .hash = h, .used = true};
+			m->n++;
+			if (ret_val)
+				*ret_val = val;
+			return 1;
+		}
+		if (strmap_eq(m, s, key, len, h)) {
+			if (ret_val)
+				*ret_val = s->val;
+			return 0;
+		}
+	}
+}
+
+bool lc_strmap_get(const struct lc_strmap *m, const char *key, size_t len, uint32_t *ret_val)
+{
+	if (!m->slots)
+		return false;
+	uint32_t h = strmap_hash(m, key, len);
+	for (size_t i = h & m->mask;; i = (i + 1) & m->mask) {
+		const struct lc_strmap_slot *s = &m->slots[i];
+		if (!s->used)
+			return false;
+		if (strmap_eq(m, s, key, len, h)) {
+			*ret_val = s->val;
+			return true;
+		}
+	}
+}
+
+void lc_strmap_free(struct lc_strmap *m)
+{
+	free(m->slots);
+	m->slots = NULL;
+	m->mask = m->n = 0;
+}

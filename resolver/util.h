@@ -62,3 +62,25 @@ void *lc_vec_push(struct lc_vec *v); /* zeroed new item, or NULL on ENOMEM */
 void lc_vec_free(struct lc_vec *v);
 
 int64_t lc_now_ns(void);
+
+/* A string -> uint32 hash map (open addressing).  Keys are not copied: they
+ * must outlive the map.  fold: compare ASCII case-insensitively. */
+struct lc_strmap_slot {
+	const char *key;
+	uint32_t len;
+	uint32_t val;
+	uint32_t hash;
+	bool used;
+};
+struct lc_strmap {
+	struct lc_strmap_slot *slots;
+	size_t mask, n;
+	bool fold;
+};
+/* Insert unless present; *ret_val gets the value now stored (the old one
+ * when the key was there).  Returns 1 when inserted, 0 when present,
+ * -ENOMEM. */
+int lc_strmap_put(struct lc_strmap *m, const char *key, size_t len, uint32_t val,
+		  uint32_t *ret_val);
+bool lc_strmap_get(const struct lc_strmap *m, const char *key, size_t len, uint32_t *ret_val);
+void lc_strmap_free(struct lc_strmap *m);

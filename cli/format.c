@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Words for numbers: lease times, rank rules, group names. */
+#include "cli/cli.h"
+#include "cli/system.h"
+#include "resolver/resolver.h"
+
+#include <stdint.h>
+#include <string.h>
+
+static void span(long long s, char *buf, size_t size)
+{
+	if (s < 120)
+		snprintf(buf, size, "%llds", s);
+	else if (s < 2 * 3600)
+		snprintf(buf, size, "%lldm", s / 60);
+	else if (s < 2 * 86400)
+		snprintf(buf, size, "%lldh%02lldm", s / 3600, (s % 3600) / 60);
+	else
+		snprintf(buf, size, "%lldd%02lldh", s / 86400, (s % 86400) / 3600);
+}
+
+const char *cli_format_expiry(long long expiry, long long now, char *buf, size_t size)
+{
+	char d[32];
+
+	if (expiry == INT64_MAX) {
+		snprintf(buf, size, "never expires");
+		return buf;
+	}
+	if (expiry >= now) {
+		span(expiry - now, d, sizeof(d));
+		snprintf(buf, size, "expires in %s", d);
+	} else {
+		span(now - expiry, d, sizeof(d));
+		snprintf(buf, size, "expired %s ago", d);
+	}
+	return buf;
+}
+
+const char *cli_rule_text(int rule, int prefer_index, int nic_index)
+{
+	static char buf[96];
+
+	switch (rule) {
+	case LC_RULE_PREFER:
+		if (prefer_index >= 0) {
+			snprintf(buf, sizeof(buf), "network is #%d in the config's prefer list",
+				 prefer_index + 1);
+			return buf;
+		}
+		return "the next one's network is not in the config's prefer list";
+	case LC_RULE_CLASS:
+		return "external network before isolated";
+	case LC_RULE_NIC_ORDER:
+		if (nic_index >= 0) {
+			snprintf(buf, sizeof(buf), "NIC #%d in the domain XML", nic_index + 1);
+			return buf;
+		}
+		return "earlier NIC in the domain XML";
+	case LC_RULE_TIEBREAK:
+		return "lower address (tie-break)";
+	}
+	return "?";
+}
+
+bool cli_cluster_group(const char *cluster, char *buf, size_t size)
+{
+	size_t n = strlen(cluster);
+
+	if (n == 0 || n >= size)
+		return false;
+	/* Cluster names are DNS-ish ("prod-eu"); the group is the same
+	 * name in Ansible's alphabet. */
+	for (size_t i = 0; i <= n; i++) {
+		char c = cluster[i];
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		else if (c == '-' || c == '.')
+			c = '_';
+		buf[i] = c;
+	}
+	return lc_group_valid(buf);
+}
+
+void cli_guest_labels(const struct lc_host *h, const char *runstate_dir, char *cluster,
+		      size_t csize, char *group, size_t gsize)
+{
+	char mc[256], mg[256];
+
+	snprintf(cluster, csize, "%s", h->cluster ? h->cluster : "");
+	snprintf(group, gsize, "%s", h->group ? h->group : "");
+	if (!h->driver || (h->cluster && h->group))
+		return;
+	if (!h->group && sys_record_raw_group(runstate_dir, h->name, group, gsize) > 0 && group[0])
+		return;
+	/* Only a guest the hook recorded can have metadata it refused. */
+	if (cli_guest_metadata(h->name, h->driver, mc, sizeof(mc), mg, sizeof(mg)) <= 0)
+		return;
+	if (!h->cluster && mc[0])
+		snprintf(cluster, csize, "%s", mc);
+	if (!h->group && mg[0])
+		snprintf(group, gsize, "%s", mg);
+}
+
+void cli_group_suggest(const char *group, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	if (size < 2) {
+		if (size)
+			buf[0] = '\0';
+		return;
+	}
+	if (!((group[0] >= 'a' && group[0] <= 'z') || (group[0] >= 'A' && group[0] <= 'Z')))
+		buf[o++] = 'G';
+	for (const char *p = group; *p && o + 1 < size && o < LC_LABEL_MAX; p++) {
+		char c = *p;
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		else if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+			c = '_';
+		buf[o++] = c;
+	}
+	buf[o] = '\0';
+}
+
+const char *cli_metadata_fix(const char *name, const char *cluster, const char *group, char *buf,
+			     size_t size)
+{
+	char g[LC_LABEL_MAX + 2];
+
+	cli_group_suggest(group, g, sizeof(g));
+	snprintf(buf, size,
+		 "virsh metadata %s urn:libvirt-cluster:metadata:1 --key lc --set "
+		 "'<cluster name=\"%s\" group=\"%s\"/>' --live --config, then restart the guest",
+		 name, cluster && *cluster ? cluster : "CLUSTER", g);
+	return buf;
+}

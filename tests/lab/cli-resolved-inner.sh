@@ -1,0 +1,98 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Run by test-cli-doctor-resolved.sh inside the lab, in a mount namespace
+# of its own: a private system bus and systemd-resolved, then doctor.
+# Args: RESOLVED_ROOT CLI LAB_DIR
+set -u
+R=$1 CLI=$2 W=$3/resolved
+mkdir -p "$W"
+fails=0
+pass() { echo "PASS: $*"; }
+fail() {
+	echo "FAIL: $*"
+	fails=$((fails + 1))
+}
+
+# resolved drops to the systemd-resolve user: add it to private copies.
+cp /etc/passwd "$W/passwd" && cp /etc/group "$W/group"
+grep -q '^systemd-resolve:' "$W/passwd" || echo 'systemd-resolve:x:993:993::/run/systemd:/usr/sbin/nologin' >>"$W/passwd"
+grep -q '^systemd-resolve:' "$W/group" || echo 'systemd-resolve:x:993:' >>"$W/group"
+mount -n --bind "$W/passwd" /etc/passwd && mount -n --bind "$W/group" /etc/group || { echo "SKIP: cannot bind passwd"; exit 77; }
+mkdir -p /run/dbus /run/systemd
+cat >"$W/bus.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=/run/dbus/system_bus_socket</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+  <includedir>$R/usr/share/dbus-1/system.d</includedir>
+</busconfig>
+CONF
+dbus-daemon --config-file="$W/bus.conf" --fork --print-pid >"$W/dbus.pid" || { echo "SKIP: dbus-daemon did not start"; exit 77; }
+setsid "$R/lib/systemd/systemd-resolved" </dev/null >"$W/resolved.log" 2>&1 &
+resolved_pid=$!
+for _ in $(seq 100); do
+	busctl --system status org.freedesktop.resolve1 >/dev/null 2>&1 && break
+	sleep 0.05
+done
+busctl --system status org.freedesktop.resolve1 >/dev/null 2>&1 || {
+	tail -5 "$W/resolved.log"
+	echo "SKIP: systemd-resolved did not come up"
+	exit 77
+}
+
+# The network record the hook writes for ext (resolver.h format).
+ifindex=$(cat /sys/class/net/virbr-ext/ifindex)
+mkdir -p /run/libvirt-cluster
+printf 'libvirt-cluster record 1\nkind network\nname ext\nbridge virbr-ext\nifindex %s\nforward nat\nclass external\ndomain lab.test\naddress 10.250.1.1\n' \
+	"$ifindex" >/run/libvirt-cluster/net-ext.rec
+
+resolved_check() { # -> "status|message|fix" of the resolved finding(s)
+	"$CLI" doctor --json | python3 -c '
+import json, sys
+for c in json.load(sys.stdin)["checks"]:
+    if c["check"] == "resolved":
+        print("%s|%s|%s" % (c["status"], c["message"], (c["fix"] or "").replace("\n", " / ")))'
+}
+
+r=$(resolved_check)
+echo "  $r"
+case $r in
+"problem|network ext (virbr-ext): systemd-resolved has neither its DNS server nor its routing domain"*"resolvectl dns virbr-ext 10.250.1.1 / "*"resolvectl domain virbr-ext '~lab.test'"*)
+	pass "an unregistered link is reported with the resolvectl fix" ;;
+*) fail "an unregistered link is reported with the resolvectl fix" ;;
+esac
+
+"$R/usr/bin/resolvectl" domain virbr-ext '~lab.test' || fail "resolvectl domain"
+r=$(resolved_check)
+echo "  $r"
+case $r in
+"problem|network ext (virbr-ext): systemd-resolved has no DNS server for the link"*) pass "domain only: the missing DNS server is reported" ;;
+*) fail "domain only: the missing DNS server is reported" ;;
+esac
+
+"$R/usr/bin/resolvectl" dns virbr-ext 10.250.1.1 || fail "resolvectl dns"
+r=$(resolved_check)
+echo "  $r"
+case $r in
+"ok|network ext (virbr-ext): systemd-resolved sends *.lab.test to its dnsmasq"*) pass "a registered link is ok" ;;
+*) fail "a registered link is ok" ;;
+esac
+
+"$R/usr/bin/resolvectl" domain virbr-ext 'lab.test' || fail "resolvectl domain (search)"
+r=$(resolved_check)
+echo "  $r"
+case $r in
+"problem|"*"no routing domain"*) pass "a search domain (not route-only) is reported" ;;
+*) fail "a search domain (not route-only) is reported" ;;
+esac
+
+# Only what this script started, by pid (the lab's teardown would end them too).
+kill "$resolved_pid" "$(cat "$W/dbus.pid")" 2>/dev/null
+exit $((fails > 0))

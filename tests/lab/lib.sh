@@ -1,0 +1,208 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Sourced by tests/lab/test-*.sh and demo.sh: finds the trees, picks the NSS
+# line, brings a lab up for this test alone, and holds the checks that both
+# the asserting tests and the comparison table run.
+#
+# Exit codes of a test: 0 pass, 1 fail, 77 skip (with the reason on stderr).
+
+set -uo pipefail
+
+lab_srcdir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top_srcdir=$(cd "$lab_srcdir/../.." && pwd)
+# automake runs tests from the top build dir; AM_TESTS_ENVIRONMENT may say so
+# explicitly.  By hand, from the source tree, the build dir is ./build.
+if [ -z "${abs_top_builddir:-}" ]; then
+	if [ -f "$PWD/config.status" ]; then
+		abs_top_builddir=$PWD
+	else
+		abs_top_builddir=$top_srcdir/build
+	fi
+fi
+export LAB_BUILDDIR=$abs_top_builddir
+LAB=$lab_srcdir/lab
+test_name=$(basename "$0" .sh)
+
+OURS_NSS="files libvirt_cluster dns"
+LIBVIRT_NSS="files libvirt libvirt_guest dns"
+ours_so=$LAB_BUILDDIR/nss/.libs/libnss_libvirt_cluster.so.2
+
+skip() {
+	echo "SKIP: $*" >&2
+	exit 77
+}
+
+# Tests that judge name resolution need an NSS line; by default ours, which
+# must be built.  LAB_NSS runs the same assertions against any other line.
+lab_pick_nss() {
+	if [ -z "${LAB_NSS:-}" ]; then
+		[ -e "$ours_so" ] || skip "$ours_so is not built (LAB_NSS='$LIBVIRT_NSS' runs these checks against libvirt's modules)"
+		LAB_NSS=$OURS_NSS
+	fi
+	export LAB_NSS
+}
+
+# The services of an NSS line other than files and dns (the module under test).
+nss_modules() { echo "$1" | tr ' ' '\n' | grep -v -E '^(files|dns|\[.*\])?$' | paste -sd' '; }
+
+failures=0
+ok() { echo "PASS: $*"; }
+not_ok() {
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+# assert DESCRIPTION CMD...: CMD's stdout is its evidence.
+assert() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then ok "$desc${out:+ ($out)}"; else not_ok "$desc${out:+ ($out)}"; fi
+}
+finish() {
+	if [ "$failures" -eq 0 ]; then
+		echo "all checks passed"
+		exit 0
+	fi
+	echo "$failures check(s) failed"
+	exit 1
+}
+
+lab_down_on_exit() {
+	local rc=$?
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] || [ "$failures" -ne 0 ]; then
+		echo "--- lab status at failure"
+		"$LAB" status 2>&1 || true
+		echo "--- libvirtd.log (tail)"
+		grep -v -e "cgroup/unified" -e dmidecode -e "^$" "$LAB_DIR/root/var/log/libvirt/libvirtd.log" 2>/dev/null | tail -n 30
+	fi
+	"$LAB" down >/dev/null 2>&1 || echo "WARNING: lab down failed for $LAB_DIR"
+	exit "$rc"
+}
+
+# Bring up this test's own lab (tests run in parallel; each has its own).
+lab_up() {
+	[ "$(id -u)" = 0 ] || skip "the lab needs root"
+	export LAB_DIR=${LAB_DIR_OVERRIDE:-$LAB_BUILDDIR/tests/lab/$test_name.lab}
+	trap lab_down_on_exit EXIT
+	local rc=0 t0
+	t0=$(date +%s%3N)
+	"$LAB" up || rc=$?
+	[ "$rc" -eq 77 ] && exit 77
+	[ "$rc" -eq 0 ] || {
+		echo "FAIL: lab up (exit $rc)"
+		exit 1
+	}
+	echo "lab up in $(($(date +%s%3N) - t0)) ms; hosts: ${LAB_NSS:-(default)}"
+}
+
+# ---- queries, run inside the lab with a given hosts line -----------------------------
+# q LINE CMD...: CMD in the lab with "hosts: LINE".
+q() {
+	local line=$1
+	shift
+	"$LAB" nss "$line" "$@"
+}
+# The addresses of `getent hosts NAME`, in order, one per line.
+hosts_addrs() { q "$1" getent hosts "$2" | awk '{ print $1 }'; }
+# The addresses of `getent ahosts NAME` (getaddrinfo), unique, in order.
+ahosts_addrs() { q "$1" getent ahosts "$2" | awk '!seen[$1]++ { print $1 }'; }
+py_addrs() {
+	# shellcheck disable=SC2016
+	q "$1" /usr/bin/python3 -c '
+import socket, sys
+seen = []
+for ai in socket.getaddrinfo(sys.argv[1], 22):
+    if ai[4][0] not in seen:
+        seen.append(ai[4][0])
+print("\n".join(seen))' "$2"
+}
+first() { head -n 1; }
+oneline() { paste -sd' ' | sed 's/^$/(none)/'; }
+
+# ---- the checks: each prints what it saw, returns 0 when it holds --------------------
+chk_node1_ext_first() { # LINE NAME
+	local want got
+	want=$("$LAB" addr node1 ext)
+	got=$(hosts_addrs "$1" "$2" | oneline)
+	echo "getent hosts $2: $got; ext is $want"
+	[ -n "$want" ] && [ "${got%% *}" = "$want" ]
+}
+chk_resolves_to() { # LINE NAME GUEST: getaddrinfo of NAME gives GUEST's address first
+	local want got
+	want=$("$LAB" addr "$3" ext)
+	got=$(ahosts_addrs "$1" "$2" | oneline)
+	echo "getent ahosts $2: $got; $3 is $want"
+	[ -n "$want" ] && [ "${got%% *}" = "$want" ]
+}
+chk_reverse() { # LINE GUEST NAME: reverse lookup of GUEST's address gives NAME
+	local ip got
+	ip=$("$LAB" addr "$2" ext)
+	got=$(q "$1" getent hosts "$ip" | awk '{ print $2 }' | first)
+	echo "getent hosts $ip: ${got:-(none)}"
+	[ "$got" = "$3" ] || [ "$got" = "$3.lab.test" ]
+}
+chk_python_agrees() { # LINE NAME
+	local py ga ext
+	ext=$("$LAB" addr node1 ext)
+	py=$(py_addrs "$1" "$2" | oneline)
+	ga=$(ahosts_addrs "$1" "$2" | oneline)
+	echo "python: $py; getent ahosts: $ga"
+	[ "$py" = "$ga" ] && [ "${py%% *}" = "$ext" ]
+}
+chk_unresolvable() { # LINE NAME
+	local out rc=0
+	out=$(q "$1" getent hosts "$2") || rc=$?
+	echo "getent hosts $2: exit $rc${out:+, $(echo "$out" | oneline)}"
+	[ "$rc" -eq 2 ]
+}
+chk_fallthrough() { # LINE: a name only dns knows resolves through the line
+	local got
+	got=$(hosts_addrs "$1" dns-only.test | oneline)
+	echo "getent hosts dns-only.test: $got"
+	[ "$got" = 192.0.2.53 ]
+}
+chk_notfound_status() { # LINE: each module answers NOTFOUND (not UNAVAIL) for a non-guest
+	local m rc res=0 out=
+	# With [NOTFOUND=return], only a NOTFOUND stops the lookup before dns,
+	# which knows the name: exit 2 proves NOTFOUND, exit 0 means UNAVAIL
+	# (or TRYAGAIN, or success with another address).
+	for m in $(nss_modules "$1"); do
+		rc=0
+		q "$m [NOTFOUND=return] dns" getent hosts dns-only.test >/dev/null || rc=$?
+		out="$out${out:+, }$m: exit $rc"
+		[ "$rc" -eq 2 ] || res=1
+	done
+	echo "hosts: MODULE [NOTFOUND=return] dns -> $out"
+	return $res
+}
+chk_notfound_fast() { # LINE: a miss through the module alone, timed inside the lab
+	local mods out rc ms
+	mods=$(nss_modules "$1")
+	# shellcheck disable=SC2016
+	out=$(q "$mods" bash -c 't=$(date +%s%N); getent hosts nosuchguest >/dev/null; rc=$?;
+		echo $rc $((($(date +%s%N) - t) / 1000000))')
+	read -r rc ms <<<"$out"
+	echo "hosts: $mods; getent hosts nosuchguest: exit $rc in $ms ms"
+	[ "$rc" -eq 2 ] && [ "$ms" -lt 250 ]
+}
+
+# Renew node1's NET lease until it expires after its other lease, so that a
+# resolver ordering by expiry (as libvirt's module does) would put NET first.
+renew_last() { # NET
+	local other e_other e_net end
+	other=ext
+	[ "$1" = ext ] && other=int
+	e_other=$("$LAB" lease node1 "$other" | awk '{ print $3 }')
+	end=$(($(date +%s) + 5))
+	while :; do
+		"$LAB" dhcp node1 "$1" || return 1
+		e_net=$("$LAB" lease node1 "$1" | awk '{ print $3 }')
+		[ "$e_net" -gt "$e_other" ] && return 0
+		[ "$(date +%s)" -lt "$end" ] || return 1
+		sleep 0.2
+	done
+}
+chk_ssh() { # LINE
+	local got
+	got=$(q "$1" ssh -F "$LAB_DIR/ssh/config" node1 hostname 2>&1)
+	echo "ssh node1 hostname: $got"
+	[ "$got" = node1 ]
+}

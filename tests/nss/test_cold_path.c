@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The cold path (a db loaded for one name) must answer exactly as a full
+ * load does, for every name a full load knows, their FQDNs, case and
+ * trailing-dot variants, and names that are no guest.  Run over the module
+ * fixture, the libvirt 9.0 captures, and hand-made awkward files: braces
+ * and commas inside strings, nested unknown keys, a half-written file.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "resolver/lease.h"
+#include "resolver/resolver.h"
+
+static char tmpdir[] = "/tmp/lc-cold.XXXXXX";
+
+static void write_file(const char *dir, const char *name, const char *content)
+{
+	char path[512];
+	FILE *f;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(content, f);
+	fclose(f);
+}
+
+/* Describe one lookup's answer as a string, to compare the two paths. */
+static void describe(const struct lc_db *db, const char *name, char *out, size_t size)
+{
+	struct lc_match m;
+	char a[64];
+	size_t n = 0;
+	enum lc_lookup r = lc_db_lookup_name(db, name, AF_UNSPEC, &m);
+
+	n += (size_t)snprintf(out + n, size - n, "%d", (int)r);
+	if (r != LC_FOUND && r != LC_NODATA)
+		return;
+	n += (size_t)snprintf(out + n, size - n, " %s [", m.host->name);
+	for (size_t i = 0; i < m.host->n_addrs && n < size; i++)
+		if (lc_match_addr(&m, i))
+			n += (size_t)snprintf(out + n, size - n, " %s/%s/%d",
+					      lc_addr_format(&m.host->addrs[i].addr, a, sizeof(a)),
+					      m.host->addrs[i].network, m.host->addrs[i].nic_index);
+	n += (size_t)snprintf(out + n, size - n, " ] aliases");
+	for (size_t i = 0; i < m.host->n_aliases && n < size; i++)
+		n += (size_t)snprintf(out + n, size - n, " %s", m.host->aliases[i]);
+}
+
+static void add_variants(char ***names, size_t *n, const char *base)
+{
+	char buf[600];
+	const char *suffixes[] = {"", ".", ".lab.test", ".int.test", ".cluster.test", ".nope.test"};
+	for (size_t s = 0; s < sizeof(suffixes) / sizeof(*suffixes); s++) {
+		snprintf(buf, sizeof(buf), "%s%s", base, suffixes[s]);
+		*names = realloc(*names, (*n + 2) * sizeof(char *));
+		(*names)[(*n)++] = strdup(buf);
+		for (char *p = buf; *p; p++)
+			if (*p >= 'a' && *p <= 'z')
+				*p = (char)(*p - 'a' + 'A');
+		(*names)[(*n)++] = strdup(buf);
+	}
+}
+
+/* For every name the full db knows (and some it does not), the db loaded
+ * for that one name gives the same answer. */
+static void compare_paths(const struct lc_paths *paths, int64_t now)
+{
+	struct lc_db *full;
+	char **names = NULL;
+	size_t n = 0, checked = 0;
+
+	assert_int_equal(lc_db_load(paths, now, &full), 0);
+	for (size_t i = 0; i < lc_db_n_hosts(full); i++) {
+		const struct lc_host *h = lc_db_host(full, i);
+		add_variants(&names, &n, h->name);
+		for (size_t k = 0; k < h->n_aliases; k++)
+			add_variants(&names, &n, h->aliases[k]);
+	}
+	add_variants(&names, &n, "www.example.com");
+	add_variants(&names, &n, "node");
+	add_variants(&names, &n, "52:54:00:bb:00:01");
+	for (size_t i = 0; i < n; i++) {
+		struct lc_db *part;
+		char want[4096], got[4096];
+		assert_int_equal(lc_db_load_tracked(paths, now, names[i], NULL, NULL, &part), 0);
+		describe(full, names[i], want, sizeof(want));
+		describe(part, names[i], got, sizeof(got));
+		if (strcmp(want, got) != 0)
+			fail_msg("%s: full load says\n  %s\ncold path says\n  %s", names[i], want, got);
+		lc_db_free(part);
+		free(names[i]);
+		checked++;
+	}
+	assert_true(checked > 10);
+	free(names);
+	lc_db_free(full);
+}
+
+static void paths_for(struct lc_paths *p, const char *leases, const char *run, const char *conf)
+{
+	memset(p, 0, sizeof(*p));
+	snprintf(p->lease_dir, sizeof(p->lease_dir), "%s", leases);
+	snprintf(p->runstate_dir, sizeof(p->runstate_dir), "%s", run);
+	snprintf(p->config, sizeof(p->config), "%s", conf);
+}
+
+static void test_module_fixture(void **state)
+{
+	char cmd[1024], l[300], r[300], c[300];
+	struct lc_paths p;
+
+	snprintf(l, sizeof(l), "%s/fx/leases", tmpdir);
+	snprintf(r, sizeof(r), "%s/fx/run", tmpdir);
+	snprintf(c, sizeof(c), "%s/fx/conf", tmpdir);
+	snprintf(cmd, sizeof(cmd), "python3 %s/tests/nss/mkfixture %s %s %s",
+		 getenv("abs_top_srcdir"), l, r, c);
+	assert_int_equal(system(cmd), 0);
+	paths_for(&p, l, r, c);
+	compare_paths(&p, time(NULL));
+}
+
+static void test_libvirt_captures(void **state)
+{
+	char l[512];
+	struct lc_paths p;
+
+	snprintf(l, sizeof(l), "%s/libvirt-9.0/dnsmasq", getenv("LC_FIXTURES"));
+	paths_for(&p, l, "/nonexistent", "/nonexistent");
+	/* before the captured leases expire, and after */
+	compare_paths(&p, 1795781219 - 3600);
+	compare_paths(&p, 1795781219 + 1);
+}
+
+static void test_awkward_files(void **state)
+{
+	char d[300];
+	struct lc_paths p;
+
+	snprintf(d, sizeof(d), "%s/awk", tmpdir);
+	assert_int_equal(mkdir(d, 0755), 0);
+	write_file(d, "br0.conf", "interface=br0\ndomain=lab.test\n");
+	/* a domain name with braces and commas, nested unknown keys holding
+	 * objects, escapes, upper case, a guest whose hostname is another
+	 * guest's domain name */
+	write_file(d, "br0.macs",
+		   "[\n"
+		   "  {\"domain\": \"web,{},x\", \"macs\": [\"52:54:00:00:00:01\"]},\n"
+		   "  {\"future\": [{\"domain\": \"ghost\", \"macs\": [\"52:54:00:00:00:09\"]}],\n"
+		   "   \"domain\": \"Node1\", \"macs\": [\"52:54:00:00:00:02\", \"52:54:00:00:00:03\"]},\n"
+		   "  {\"domain\": \"node2\", \"macs\": [\"52:54:00:00:00:04\"]}\n"
+		   "]\n");
+	write_file(d, "br0.status",
+		   "[\n"
+		   " {\"ip-address\": \"10.0.0.1\", \"mac-address\": \"52:54:00:00:00:01\", "
+		   "\"hostname\": \"web\"},\n"
+		   " {\"x\": {\"hostname\": \"node1\", \"y\": [1, {\"z\": \"{\"}]}, "
+		   "\"ip-address\": \"10.0.0.2\", \"mac-address\": \"52:54:00:00:00:02\"},\n"
+		   " {\"ip-address\": \"10.0.0.3\", \"mac-address\": \"52:54:00:00:00:03\", "
+		   "\"hostname\": \"node1-b\"},\n"
+		   " {\"ip-address\": \"10.0.0.4\", \"mac-address\": \"52:54:00:00:00:04\", "
+		   "\"hostname\": \"node1\"},\n"
+		   " {\"ip-address\": \"fd00::4\", \"mac-address\": \"52:54:00:00:00:04\"},\n"
+		   " {\"ip-address\": \"10.0.0.9\", \"mac-address\": \"52:54:00:00:00:09\", "
+		   "\"hostname\": \"gh\\u006fst\"}\n"
+		   "]\n");
+	/* cut short: no entries from it on either path */
+	write_file(d, "br1.status",
+		   "[\n {\"ip-address\": \"10.1.0.1\", \"mac-address\": \"52:54:00:01:00:01\", "
+		   "\"hostname\": \"cut\"},\n {\"ip-address\": \"10.1.0.2\"");
+	paths_for(&p, d, "/nonexistent", "/nonexistent");
+	compare_paths(&p, time(NULL));
+}
+
+static int setup(void **state)
+{
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_module_fixture),
+		cmocka_unit_test(test_libvirt_captures),
+		cmocka_unit_test(test_awkward_files),
+	};
+	if (!getenv("abs_top_srcdir") || !getenv("LC_FIXTURES")) {
+		fprintf(stderr, "run through make check\n");
+		return 1;
+	}
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

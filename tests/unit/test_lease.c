@@ -1,0 +1,748 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The readers of the files libvirt and dnsmasq write. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "resolver/json.h"
+#include "resolver/lease.h"
+#include "tests/unit/unit.h"
+
+struct parse_state {
+	struct lc_arena arena;
+	struct lc_vec leases;
+	struct lc_vec macs;
+};
+
+static int setup(void **state)
+{
+	struct parse_state *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -1;
+	s->leases.item_size = sizeof(struct lc_lease);
+	s->macs.item_size = sizeof(struct lc_macs_entry);
+	*state = s;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct parse_state *s = *state;
+	lc_vec_free(&s->leases);
+	lease_macs_free(&s->macs);
+	lc_arena_free(&s->arena);
+	free(s);
+	return 0;
+}
+
+static const struct lc_lease *lease_at(struct parse_state *s, size_t i)
+{
+	assert_true(i < s->leases.n);
+	return &((const struct lc_lease *)s->leases.items)[i];
+}
+
+static void assert_addr(const struct lc_addr *a, const char *expected)
+{
+	char buf[64];
+	lc_addr_format(a, buf, sizeof(buf));
+	assert_string_equal(buf, expected);
+}
+
+static void assert_mac(const uint8_t mac[LC_MAC_LEN], const char *expected)
+{
+	char buf[18];
+	lc_mac_format(mac, buf);
+	assert_string_equal(buf, expected);
+}
+
+static int status(struct parse_state *s, const char *json)
+{
+	return lease_parse_status(json, strlen(json), &s->arena, &s->leases);
+}
+
+/* ---- .status --------------------------------------------------------------- */
+
+static void test_status_fixture_lab(void **state)
+{
+	struct parse_state *s = *state;
+	size_t len;
+	char *buf = unit_fixture("libvirt-9.0/dnsmasq/virbr-lab.status", &len);
+
+	assert_int_equal(lease_parse_status(buf, len, &s->arena, &s->leases), 0);
+	free(buf);
+	assert_int_equal(s->leases.n, 3);
+	static const char *ips[] = {"192.168.150.10", "192.168.150.11", "192.168.150.12"};
+	static const char *macs[] = {"52:54:00:15:00:01", "52:54:00:15:00:02", "52:54:00:15:00:03"};
+	static const char *hosts[] = {"c1", "c2", "c3-host"};
+	for (size_t i = 0; i < 3; i++) {
+		const struct lc_lease *l = lease_at(s, i);
+		assert_int_equal(l->addr.family, AF_INET);
+		assert_addr(&l->addr, ips[i]);
+		assert_true(l->has_mac);
+		assert_mac(l->mac, macs[i]);
+		assert_string_equal(l->hostname, hosts[i]);
+		assert_int_equal(l->expiry, 1795781219);
+	}
+}
+
+static void test_status_fixture_iso(void **state)
+{
+	struct parse_state *s = *state;
+	size_t len;
+	char *buf = unit_fixture("libvirt-9.0/dnsmasq/virbr-iso.status", &len);
+
+	assert_int_equal(lease_parse_status(buf, len, &s->arena, &s->leases), 0);
+	free(buf);
+	assert_int_equal(s->leases.n, 1);
+	assert_addr(&lease_at(s, 0)->addr, "192.168.160.55");
+	assert_mac(lease_at(s, 0)->mac, "52:54:00:16:00:01");
+	assert_string_equal(lease_at(s, 0)->hostname, "c1");
+	assert_int_equal(lease_at(s, 0)->expiry, 1795781220);
+}
+
+static void test_status_empty(void **state)
+{
+	struct parse_state *s = *state;
+
+	/* libvirt writes "[]" once the last lease is gone */
+	assert_int_equal(status(s, "[]\n"), 0);
+	assert_int_equal(s->leases.n, 0);
+	assert_int_equal(status(s, "[\n\n]\n"), 0);
+	assert_int_equal(s->leases.n, 0);
+	/* and an empty file right after the network starts: nothing either */
+	assert_int_equal(lease_parse_status("", 0, &s->arena, &s->leases), -EBADMSG);
+	assert_int_equal(s->leases.n, 0);
+}
+
+static void test_status_infinite(void **state)
+{
+	struct parse_state *s = *state;
+
+	assert_int_equal(status(s, "[{\"ip-address\": \"192.168.150.20\", "
+				   "\"mac-address\": \"52:54:00:aa:bb:cc\"}]"),
+			 0);
+	assert_int_equal(s->leases.n, 1);
+	assert_int_equal(lease_at(s, 0)->expiry, LC_EXPIRY_INFINITE);
+	assert_null(lease_at(s, 0)->hostname);
+	assert_mac(lease_at(s, 0)->mac, "52:54:00:aa:bb:cc");
+}
+
+static void test_status_unknown_keys(void **state)
+{
+	struct parse_state *s = *state;
+
+	assert_int_equal(
+	    status(s, "[{\"future\": {\"nested\": [1, 2.5, null, true]}, "
+		      "\"ip-address\": \"192.168.150.21\", \"x\": \"y\", "
+		      "\"a-key-that-is-much-longer-than-any-known-one\": \"ip-address\", "
+		      "\"hostname\": \"n1\", \"expiry-time\": 1795781300, \"z\": false}]"),
+	    0);
+	assert_int_equal(s->leases.n, 1);
+	assert_addr(&lease_at(s, 0)->addr, "192.168.150.21");
+	assert_string_equal(lease_at(s, 0)->hostname, "n1");
+	assert_int_equal(lease_at(s, 0)->expiry, 1795781300);
+	assert_false(lease_at(s, 0)->has_mac);
+}
+
+static void test_status_dhcpv6(void **state)
+{
+	struct parse_state *s = *state;
+
+	/* what libvirt's leaseshelper writes for a DHCPv6 lease */
+	assert_int_equal(
+	    status(s,
+		   "[\n  {\n    \"iaid\": \"1442775\",\n"
+		   "    \"ip-address\": \"fd00:150::5c\",\n"
+		   "    \"mac-address\": \"52:54:00:15:00:02\",\n"
+		   "    \"hostname\": \"c2\",\n"
+		   "    \"client-id\": \"00:04:4c:a1:b5:5d:8c:2b:41:7c:bf:24:fd:d2:5a:1f:5e:47\",\n"
+		   "    \"expiry-time\": 1795781219,\n"
+		   "    \"server-duid\": \"00:01:00:01:2e:b4:3a:a1:52:54:00:d4:67:ee\"\n"
+		   "  },\n  {\n    \"ip-address\": \"192.168.150.11\",\n"
+		   "    \"mac-address\": \"52:54:00:15:00:02\",\n"
+		   "    \"hostname\": \"c2\",\n    \"expiry-time\": 1795781219\n  }\n]\n"),
+	    0);
+	assert_int_equal(s->leases.n, 2);
+	const struct lc_lease *v6 = lease_at(s, 0);
+	assert_int_equal(v6->addr.family, AF_INET6);
+	assert_addr(&v6->addr, "fd00:150::5c");
+	assert_mac(v6->mac, "52:54:00:15:00:02");
+	assert_string_equal(v6->hostname, "c2");
+	assert_int_equal(v6->expiry, 1795781219);
+	assert_int_equal(lease_at(s, 1)->addr.family, AF_INET);
+}
+
+static void test_status_bad_address_skipped(void **state)
+{
+	struct parse_state *s = *state;
+
+	assert_int_equal(status(s,
+				"[{\"ip-address\": \"192.168.150.300\", \"hostname\": \"bad1\"},"
+				" {\"ip-address\": \"fe80::1%eth0\", \"hostname\": \"bad2\"},"
+				" {\"ip-address\": \"\", \"hostname\": \"bad3\"},"
+				" {\"hostname\": \"noip\"},"
+				" {\"ip-address\": \"192.168.150.22\", \"hostname\": \"good\"},"
+				" {\"ip-address\": \"192.168.150.23 \", \"hostname\": \"bad4\"}]"),
+			 0);
+	assert_int_equal(s->leases.n, 1);
+	assert_addr(&lease_at(s, 0)->addr, "192.168.150.22");
+	assert_string_equal(lease_at(s, 0)->hostname, "good");
+}
+
+static void test_status_bad_fields(void **state)
+{
+	struct parse_state *s = *state;
+
+	/* a bad MAC or hostname loses that field, not the address */
+	assert_int_equal(
+	    status(s, "[{\"ip-address\": \"192.168.150.24\", "
+		      "\"mac-address\": \"52:54:00:zz:00:01\", "
+		      "\"hostname\": \"has space\"},"
+		      "{\"ip-address\": \"192.168.150.25\", \"hostname\": \"h\\u00e9\"}]"),
+	    0);
+	assert_int_equal(s->leases.n, 2);
+	assert_false(lease_at(s, 0)->has_mac);
+	assert_null(lease_at(s, 0)->hostname);
+	assert_null(lease_at(s, 1)->hostname);
+	/* a value of the wrong type is a broken file: nothing from it */
+	assert_int_equal(
+	    status(s, "[{\"ip-address\": \"192.168.150.26\", \"expiry-time\": \"soon\"}]"),
+	    -EBADMSG);
+	assert_int_equal(status(s, "[{\"ip-address\": 17}]"), -EBADMSG);
+	assert_int_equal(
+	    status(s, "[{\"ip-address\": \"192.168.150.26\", \"expiry-time\": 1795781219.5}]"),
+	    -EBADMSG);
+	assert_int_equal(s->leases.n, 2);
+}
+
+static void test_status_long_hostname(void **state)
+{
+	struct parse_state *s = *state;
+	size_t hl = 64 * 1024;
+	char *json = malloc(hl + 256);
+
+	assert_non_null(json);
+	strcpy(json, "[{\"ip-address\": \"192.168.150.27\", \"hostname\": \"");
+	size_t off = strlen(json);
+	memset(json + off, 'h', hl);
+	strcpy(json + off + hl,
+	       "\"}, {\"ip-address\": \"192.168.150.28\", \"hostname\": \"next\"}]");
+	assert_int_equal(status(s, json), 0);
+	free(json);
+	/* the lease stays, the over-long hostname does not */
+	assert_int_equal(s->leases.n, 2);
+	assert_addr(&lease_at(s, 0)->addr, "192.168.150.27");
+	assert_null(lease_at(s, 0)->hostname);
+	assert_string_equal(lease_at(s, 1)->hostname, "next");
+
+	/* 255 bytes is the longest hostname kept */
+	char name[LC_HOSTNAME_MAX + 1];
+	char buf[512];
+	memset(name, 'a', LC_HOSTNAME_MAX);
+	name[LC_HOSTNAME_MAX] = '\0';
+	snprintf(buf, sizeof(buf), "[{\"ip-address\": \"192.168.150.29\", \"hostname\": \"%s\"}]",
+		 name);
+	assert_int_equal(status(s, buf), 0);
+	assert_int_equal(s->leases.n, 3);
+	assert_string_equal(lease_at(s, 2)->hostname, name);
+}
+
+static void test_status_garbage(void **state)
+{
+	struct parse_state *s = *state;
+	static const char *bad[] = {
+	    "not json at all",
+	    "{\"ip-address\": \"192.168.150.30\"}",
+	    "[{\"ip-address\": \"192.168.150.30\"}] trailing",
+	    "[{\"ip-address\": \"192.168.150.30\"}]]",
+	    "[{\"ip-address\": \"192.168.150.30\"},]",
+	    "[{\"ip-address\": \"192.168.150.30\"} {\"ip-address\": \"192.168.150.31\"}]",
+	    "[\"192.168.150.30\"]",
+	    "[{\"ip-address\": \"192.168.150.30\", \"hostname\": \"a\\u0000b\"}]",
+	    "[{\"ip-address\": \"192.168.\n150.30\"}]",
+	    "\xef\xbb\xbf[]",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (status(s, bad[i]) != -EBADMSG)
+			fail_msg("accepted: %s", bad[i]);
+		assert_int_equal(s->leases.n, 0);
+	}
+	/* binary noise with embedded NULs */
+	char noise[512];
+	for (size_t i = 0; i < sizeof(noise); i++)
+		noise[i] = (char)(i * 7919 % 251);
+	noise[0] = '[';
+	assert_int_equal(lease_parse_status(noise, sizeof(noise), &s->arena, &s->leases), -EBADMSG);
+	assert_int_equal(s->leases.n, 0);
+}
+
+static void test_status_keeps_earlier_entries_on_error(void **state)
+{
+	struct parse_state *s = *state;
+
+	/* the vector is shared across files: a bad file must not eat the
+	 * entries of the files read before it */
+	assert_int_equal(status(s, "[{\"ip-address\": \"192.168.150.40\"}]"), 0);
+	assert_int_equal(status(s, "[{\"ip-address\": \"192.168.150.41\"}, {"), -EBADMSG);
+	assert_int_equal(s->leases.n, 1);
+	assert_addr(&lease_at(s, 0)->addr, "192.168.150.40");
+}
+
+/* Every prefix of a real file (a reader racing a writer that does not
+ * rename) gives no entry at all until the closing bracket is there. */
+static void truncation_sweep(const char *fixture, size_t expected)
+{
+	struct lc_arena arena = {0};
+	struct lc_vec v = {.item_size = sizeof(struct lc_lease)};
+	size_t len;
+	char *full = unit_fixture(fixture, &len);
+	const char *close = strrchr(full, ']');
+
+	assert_non_null(close);
+	size_t complete = (size_t)(close - full) + 1;
+	for (size_t k = 0; k <= len; k++) {
+		/* a separate allocation of exactly k bytes, so a read past the
+		 * end is an error under ASan */
+		char *prefix = malloc(k ? k : 1);
+		assert_non_null(prefix);
+		memcpy(prefix, full, k);
+		int r = lease_parse_status(prefix, k, &arena, &v);
+		free(prefix);
+		if (k < complete) {
+			if (r != -EBADMSG || v.n != 0)
+				fail_msg("%s cut at %zu of %zu: r=%d, %zu entries", fixture, k, len,
+					 r, v.n);
+		} else {
+			assert_int_equal(r, 0);
+			assert_int_equal(v.n, expected);
+			v.n = 0;
+		}
+	}
+	lc_vec_free(&v);
+	lc_arena_free(&arena);
+	free(full);
+}
+
+static void test_status_truncated_everywhere(void **state)
+{
+	truncation_sweep("libvirt-9.0/dnsmasq/virbr-lab.status", 3);
+	truncation_sweep("libvirt-9.0/dnsmasq/virbr-iso.status", 1);
+}
+
+/* ---- plain dnsmasq lease files ----------------------------------------------- */
+
+static int dnsmasq(struct parse_state *s, const char *text)
+{
+	return lease_parse_dnsmasq(text, strlen(text), &s->arena, &s->leases);
+}
+
+static void test_dnsmasq_v4_v6(void **state)
+{
+	struct parse_state *s = *state;
+
+	assert_int_equal(
+	    dnsmasq(s, "1795781219 52:54:00:15:00:02 192.168.150.11 c2 01:52:54:00:15:00:02\n"
+		       "0 52:54:00:15:00:04 192.168.150.14 * *\n"
+		       "duid 00:01:00:01:2e:b4:3a:a1:52:54:00:d4:67:ee\n"
+		       "1795781300 1442775 fd00:150::5c c2v6 "
+		       "00:04:4c:a1:b5:5d:8c:2b:41:7c:bf:24:fd:d2:5a:1f:5e:47\n"
+		       "\n"
+		       "1795781301 52:54:00:15:00:05 192.168.150.15 four-fields\n"),
+	    0);
+	assert_int_equal(s->leases.n, 4);
+
+	const struct lc_lease *l = lease_at(s, 0);
+	assert_addr(&l->addr, "192.168.150.11");
+	assert_true(l->has_mac);
+	assert_mac(l->mac, "52:54:00:15:00:02");
+	assert_string_equal(l->hostname, "c2");
+	assert_int_equal(l->expiry, 1795781219);
+
+	/* `*` is no hostname; expiry 0 is dnsmasq's infinite lease */
+	l = lease_at(s, 1);
+	assert_addr(&l->addr, "192.168.150.14");
+	assert_null(l->hostname);
+	assert_int_equal(l->expiry, LC_EXPIRY_INFINITE);
+
+	/* the duid line is not a lease; a v6 line carries an IAID, no MAC */
+	l = lease_at(s, 2);
+	assert_int_equal(l->addr.family, AF_INET6);
+	assert_addr(&l->addr, "fd00:150::5c");
+	assert_false(l->has_mac);
+	assert_string_equal(l->hostname, "c2v6");
+	assert_int_equal(l->expiry, 1795781300);
+
+	l = lease_at(s, 3);
+	assert_addr(&l->addr, "192.168.150.15");
+	assert_string_equal(l->hostname, "four-fields");
+}
+
+static void test_dnsmasq_truncated_last_line(void **state)
+{
+	struct parse_state *s = *state;
+	const char *text = "1795781219 52:54:00:15:00:02 192.168.150.11 c2 *\n"
+			   "1795781219 52:54:00:15:00:03 192.168.150.12 c3 *\n";
+	size_t len = strlen(text);
+
+	/* every cut that is not at a line end drops the whole file */
+	for (size_t k = 1; k < len; k++) {
+		int r = lease_parse_dnsmasq(text, k, &s->arena, &s->leases);
+		if (text[k - 1] == '\n') {
+			assert_int_equal(r, 0);
+			assert_int_equal(s->leases.n, 1);
+			s->leases.n = 0;
+		} else if (r != -EBADMSG || s->leases.n != 0) {
+			fail_msg("cut at %zu: r=%d, %zu entries", k, r, s->leases.n);
+		}
+	}
+	assert_int_equal(lease_parse_dnsmasq(text, len, &s->arena, &s->leases), 0);
+	assert_int_equal(s->leases.n, 2);
+	/* an empty file is a valid file with no lease */
+	s->leases.n = 0;
+	assert_int_equal(lease_parse_dnsmasq("", 0, &s->arena, &s->leases), 0);
+	assert_int_equal(s->leases.n, 0);
+}
+
+static void test_dnsmasq_garbage(void **state)
+{
+	struct parse_state *s = *state;
+	static const char *bad[] = {
+	    "garbage\n",
+	    "1795781219 52:54:00:15:00:02 192.168.150.11\n",	   /* 3 fields */
+	    "soon 52:54:00:15:00:02 192.168.150.11 c2 *\n",	   /* expiry */
+	    "-5 52:54:00:15:00:02 192.168.150.11 c2 *\n",	   /* negative */
+	    "1795781219 52:54:00:15:00:02 192.168.150.311 c2 *\n", /* address */
+	    "99999999999999999999999 52:54:00:15:00:02 192.168.150.11 c2 *\n",
+	    "1795781219 52:54:00:15:00:02 192.168.150.11 c2 *\n{\"json\": 1}\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (dnsmasq(s, bad[i]) != -EBADMSG)
+			fail_msg("accepted: %s", bad[i]);
+		assert_int_equal(s->leases.n, 0);
+	}
+	const char nul[] = "1795781219 52:54:00:15:00:02 192.168.150.11 c\0 *\n";
+	assert_int_equal(lease_parse_dnsmasq(nul, sizeof(nul) - 1, &s->arena, &s->leases),
+			 -EBADMSG);
+	assert_int_equal(s->leases.n, 0);
+}
+
+/* ---- .macs ----------------------------------------------------------------------- */
+
+static const struct lc_macs_entry *macs_at(struct parse_state *s, size_t i)
+{
+	assert_true(i < s->macs.n);
+	return &((const struct lc_macs_entry *)s->macs.items)[i];
+}
+
+static void test_macs_fixture(void **state)
+{
+	struct parse_state *s = *state;
+	size_t len;
+	char *buf = unit_fixture("libvirt-9.0/dnsmasq/virbr-lab.macs", &len);
+
+	assert_int_equal(lease_parse_macs(buf, len, &s->macs), 0);
+	free(buf);
+	assert_int_equal(s->macs.n, 2);
+	assert_string_equal(macs_at(s, 0)->domain, "c2");
+	assert_int_equal(macs_at(s, 0)->n_macs, 1);
+	assert_mac(macs_at(s, 0)->macs[0], "52:54:00:15:00:02");
+	assert_string_equal(macs_at(s, 1)->domain, "c3");
+	assert_int_equal(macs_at(s, 1)->n_macs, 1);
+	assert_mac(macs_at(s, 1)->macs[0], "52:54:00:15:00:03");
+}
+
+static void test_macs_empty(void **state)
+{
+	struct parse_state *s = *state;
+	size_t len;
+	char *buf = unit_fixture("libvirt-9.0/dnsmasq/virbr-iso.macs", &len);
+
+	/* libvirt's "nobody is plugged in": valid, and empty */
+	assert_int_equal(lease_parse_macs(buf, len, &s->macs), 0);
+	free(buf);
+	assert_int_equal(s->macs.n, 0);
+	assert_int_equal(lease_parse_macs("[\n\n]", 4, &s->macs), 0);
+	assert_int_equal(s->macs.n, 0);
+}
+
+static void test_macs_many(void **state)
+{
+	struct parse_state *s = *state;
+	char buf[8192];
+	size_t off = 0;
+
+	/* one guest with many NICs (the array grows), one with an unusable
+	 * MAC among good ones, one with no domain (dropped) */
+	off += (size_t)snprintf(buf + off, sizeof(buf) - off, "[{\"domain\": \"big\", \"macs\": [");
+	for (int i = 0; i < 37; i++)
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s\"52:54:00:00:01:%02x\"",
+					i ? ", " : "", i);
+	off += (size_t)snprintf(
+	    buf + off, sizeof(buf) - off,
+	    "]}, {\"macs\": [\"52:54:00:00:02:01\"], \"domain\": \"second\", "
+	    "\"extra\": {\"x\": [1]}},"
+	    " {\"domain\": \"third\", \"macs\": [\"nope\", \"52:54:00:00:03:01\"]},"
+	    " {\"macs\": [\"52:54:00:00:04:01\"]}]");
+	assert_int_equal(lease_parse_macs(buf, off, &s->macs), 0);
+	assert_int_equal(s->macs.n, 3);
+	assert_string_equal(macs_at(s, 0)->domain, "big");
+	assert_int_equal(macs_at(s, 0)->n_macs, 37);
+	for (int i = 0; i < 37; i++) {
+		char m[18];
+		snprintf(m, sizeof(m), "52:54:00:00:01:%02x", i);
+		assert_mac(macs_at(s, 0)->macs[i], m);
+	}
+	assert_string_equal(macs_at(s, 1)->domain, "second");
+	assert_int_equal(macs_at(s, 1)->n_macs, 1);
+	assert_mac(macs_at(s, 1)->macs[0], "52:54:00:00:02:01");
+	assert_string_equal(macs_at(s, 2)->domain, "third");
+	assert_int_equal(macs_at(s, 2)->n_macs, 1);
+	assert_mac(macs_at(s, 2)->macs[0], "52:54:00:00:03:01");
+}
+
+static void test_macs_garbage(void **state)
+{
+	struct parse_state *s = *state;
+	static const char *bad[] = {
+	    "garbage",
+	    "",
+	    "[{\"domain\": \"c2\", \"macs\": [\"52:54:00:15:00:02\"]}",
+	    "[{\"domain\": \"c2\", \"macs\": \"52:54:00:15:00:02\"}]",
+	    "[{\"domain\": \"c2\", \"macs\": [\"52:54:00:15:00:02\"]}] x",
+	    "[{\"domain\": 5, \"macs\": []}]",
+	    "{\"domain\": \"c2\", \"macs\": []}",
+	};
+	const char *keep = "[{\"domain\": \"keep\", \"macs\": [\"52:54:00:15:00:09\"]}]";
+	assert_int_equal(lease_parse_macs(keep, strlen(keep), &s->macs), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (lease_parse_macs(bad[i], strlen(bad[i]), &s->macs) != -EBADMSG)
+			fail_msg("accepted: %s", bad[i]);
+		/* what an earlier file gave is kept */
+		assert_int_equal(s->macs.n, 1);
+		assert_string_equal(macs_at(s, 0)->domain, "keep");
+	}
+}
+
+/* ---- <network>.conf -------------------------------------------------------------- */
+
+static void test_netconf_isolated(void **state)
+{
+	size_t len;
+	char *buf = unit_fixture("libvirt-9.0/dnsmasq/isonet.conf", &len);
+	struct lc_netconf nc;
+
+	assert_int_equal(lease_parse_netconf(buf, len, &nc), 0);
+	free(buf);
+	assert_string_equal(nc.bridge, "virbr-iso");
+	assert_string_equal(nc.domain, "iso.test");
+	assert_true(nc.isolated);
+}
+
+static void test_netconf_external(void **state)
+{
+	size_t len;
+	char *buf = unit_fixture("libvirt-9.0/dnsmasq/labnet.conf", &len);
+	struct lc_netconf nc;
+
+	assert_int_equal(lease_parse_netconf(buf, len, &nc), 0);
+	free(buf);
+	assert_string_equal(nc.bridge, "virbr-lab");
+	assert_string_equal(nc.domain, "lab.test");
+	assert_false(nc.isolated);
+}
+
+static void test_netconf_domain_forms(void **state)
+{
+	struct lc_netconf nc;
+	const char *a = "interface=virbr0\ndomain=\ndhcp-option=3,192.168.1.1\n";
+	const char *b = "domain=Lab.Example,192.168.150.0/24,local\ninterface=virbr1";
+	const char *c = "domain=example.org\n";
+
+	/* an empty domain= is no domain; dhcp-option=3 with a router is not isolated */
+	assert_int_equal(lease_parse_netconf(a, strlen(a), &nc), 0);
+	assert_string_equal(nc.bridge, "virbr0");
+	assert_string_equal(nc.domain, "");
+	assert_false(nc.isolated);
+	/* domain=NAME,RANGE: the name, lower-cased; a last line without newline */
+	assert_int_equal(lease_parse_netconf(b, strlen(b), &nc), 0);
+	assert_string_equal(nc.domain, "lab.example");
+	assert_string_equal(nc.bridge, "virbr1");
+	/* no interface=: not a libvirt network config */
+	memset(&nc, 0x5a, sizeof(nc));
+	assert_int_equal(lease_parse_netconf(c, strlen(c), &nc), -EBADMSG);
+	assert_int_equal((unsigned char)nc.bridge[0], 0x5a); /* untouched on failure */
+	assert_int_equal(lease_parse_netconf("", 0, &nc), -EBADMSG);
+}
+
+/* ---- the pieces the cold path uses ------------------------------------------------ */
+
+static void test_framing(void **state)
+{
+	static const char *ok[] = {
+	    "[]",
+	    " [ ]\n",
+	    "[\n\n]",
+	    "[{}]",
+	    "[{\"a\": 1}, {\"b\": [2]}]\n",
+	    "\t[ {\"ip-address\": \"1.2.3.4\"} ]\r\n",
+	};
+	static const char *bad[] = {
+	    "",
+	    "[",
+	    "]",
+	    "[{",
+	    "[{}",
+	    "{}",
+	    "[1]",
+	    "[[]]",
+	    "[\"x\"]",
+	    "[{\"a\": [1]}",
+	    "[{\"a\": [1]]",
+	    "x[{}]",
+	    "[{}]x",
+	    "[{}],",
+	};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (!lease_json_framing_ok(ok[i], strlen(ok[i])))
+			fail_msg("framing refused: %s", ok[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (lease_json_framing_ok(bad[i], strlen(bad[i])))
+			fail_msg("framing accepted: %s", bad[i]);
+
+	/* every prefix of a real file short of its closing bracket fails */
+	size_t len;
+	char *full = unit_fixture("libvirt-9.0/dnsmasq/virbr-lab.status", &len);
+	size_t complete = (size_t)(strrchr(full, ']') - full) + 1;
+	for (size_t k = 0; k <= len; k++) {
+		char *prefix = malloc(k ? k : 1);
+		assert_non_null(prefix);
+		memcpy(prefix, full, k);
+		bool r = lease_json_framing_ok(prefix, k);
+		free(prefix);
+		if (r != (k >= complete))
+			fail_msg("framing of %zu of %zu bytes: %d", k, len, r);
+	}
+	free(full);
+}
+
+static void test_status_object(void **state)
+{
+	struct parse_state *s = *state;
+	const char *src = "{\"ip-address\": \"192.168.150.11\", \"mac-address\": "
+			  "\"52:54:00:15:00:02\", \"hostname\": \"c2\", \"expiry-time\": 5}, {";
+	struct json_cursor c;
+	struct lc_lease l;
+
+	json_init(&c, src, strlen(src));
+	assert_int_equal(lease_status_object(&c, &s->arena, &l), 1);
+	assert_addr(&l.addr, "192.168.150.11");
+	assert_mac(l.mac, "52:54:00:15:00:02");
+	assert_string_equal(l.hostname, "c2");
+	assert_int_equal(l.expiry, 5);
+	/* the cursor is just past the object */
+	assert_true(json_accept(&c, ','));
+
+	/* well-formed but unusable: 0; broken: an error */
+	const char *noip = "{\"hostname\": \"x\"}";
+	json_init(&c, noip, strlen(noip));
+	assert_int_equal(lease_status_object(&c, &s->arena, &l), 0);
+	assert_true(json_at_end(&c));
+	const char *broken = "{\"ip-address\": \"192.168.150.11\", \"x\": }";
+	json_init(&c, broken, strlen(broken));
+	assert_true(lease_status_object(&c, &s->arena, &l) < 0);
+	json_init(&c, "[]", 2);
+	assert_true(lease_status_object(&c, &s->arena, &l) < 0);
+}
+
+static void test_macs_object(void **state)
+{
+	const char *src = "{\"domain\": \"c2\", \"macs\": [\"52:54:00:15:00:02\", "
+			  "\"52:54:00:16:00:02\"]} ]";
+	struct json_cursor c;
+	struct lc_macs_entry e;
+
+	json_init(&c, src, strlen(src));
+	assert_int_equal(lease_macs_object(&c, &e), 1);
+	assert_string_equal(e.domain, "c2");
+	assert_int_equal(e.n_macs, 2);
+	assert_mac(e.macs[1], "52:54:00:16:00:02");
+	free(e.macs);
+	assert_true(json_accept(&c, ']'));
+
+	const char *nodomain = "{\"macs\": [\"52:54:00:15:00:02\"]}";
+	json_init(&c, nodomain, strlen(nodomain));
+	assert_int_equal(lease_macs_object(&c, &e), 0);
+	assert_null(e.macs); /* nothing to free */
+	const char *broken = "{\"domain\": \"c2\", \"macs\": [\"52:54:00:15:00:02\",]}";
+	json_init(&c, broken, strlen(broken));
+	assert_true(lease_macs_object(&c, &e) < 0);
+	assert_null(e.macs);
+}
+
+/* ---- small parsers ------------------------------------------------------------------ */
+
+static void test_mac_addr_parsers(void **state)
+{
+	uint8_t mac[LC_MAC_LEN] = {0};
+	struct lc_addr a;
+	char buf[64];
+
+	assert_int_equal(lc_mac_parse("52:54:00:AB:cd:0F", 17, mac), 0);
+	assert_mac(mac, "52:54:00:ab:cd:0f");
+	assert_int_equal(lc_mac_parse("52:54:00:ab:cd", 14, mac), -EINVAL);
+	assert_int_equal(lc_mac_parse("52-54-00-ab-cd-0f", 17, mac), -EINVAL);
+	assert_int_equal(lc_mac_parse("52:54:00:ab:cd:0g", 17, mac), -EINVAL);
+	assert_int_equal(lc_mac_parse("52:54:00:ab:cd:0f:", 18, mac), -EINVAL);
+	assert_mac(mac, "52:54:00:ab:cd:0f"); /* untouched on failure */
+
+	assert_int_equal(lc_addr_parse("10.0.0.1", 8, &a), 0);
+	assert_int_equal(a.family, AF_INET);
+	assert_string_equal(lc_addr_format(&a, buf, sizeof(buf)), "10.0.0.1");
+	assert_int_equal(lc_addr_parse("FD00::0001", 10, &a), 0);
+	assert_int_equal(a.family, AF_INET6);
+	assert_string_equal(lc_addr_format(&a, buf, sizeof(buf)), "fd00::1");
+	/* the length bounds the parse: trailing bytes are not looked at */
+	assert_int_equal(lc_addr_parse("10.0.0.12", 8, &a), 0);
+	assert_string_equal(lc_addr_format(&a, buf, sizeof(buf)), "10.0.0.1");
+	assert_int_equal(lc_addr_parse("10.0.0", 6, &a), -EINVAL);
+	assert_int_equal(lc_addr_parse("", 0, &a), -EINVAL);
+	assert_int_equal(lc_addr_parse("10.0.0.1\0x", 10, &a), -EINVAL);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    T(test_status_fixture_lab),
+	    T(test_status_fixture_iso),
+	    T(test_status_empty),
+	    T(test_status_infinite),
+	    T(test_status_unknown_keys),
+	    T(test_status_dhcpv6),
+	    T(test_status_bad_address_skipped),
+	    T(test_status_bad_fields),
+	    T(test_status_long_hostname),
+	    T(test_status_garbage),
+	    T(test_status_keeps_earlier_entries_on_error),
+	    cmocka_unit_test(test_status_truncated_everywhere),
+	    T(test_dnsmasq_v4_v6),
+	    T(test_dnsmasq_truncated_last_line),
+	    T(test_dnsmasq_garbage),
+	    T(test_macs_fixture),
+	    T(test_macs_empty),
+	    T(test_macs_many),
+	    T(test_macs_garbage),
+	    cmocka_unit_test(test_netconf_isolated),
+	    cmocka_unit_test(test_netconf_external),
+	    cmocka_unit_test(test_netconf_domain_forms),
+	    cmocka_unit_test(test_framing),
+	    T(test_status_object),
+	    cmocka_unit_test(test_macs_object),
+	    cmocka_unit_test(test_mac_addr_parsers),
+	};
+	return cmocka_run_group_tests_name("lease", tests, NULL, NULL);
+}

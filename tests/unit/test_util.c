@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The core's helpers: safe file reading, the string map, arena, vector. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "resolver/util.h"
+#include "tests/unit/unit.h"
+
+static int setup_dir(void **state)
+{
+	*state = unit_tmpdir();
+	return 0;
+}
+
+static int teardown_dir(void **state)
+{
+	unit_rmrf(*state);
+	free(*state);
+	return 0;
+}
+
+static void test_read_file(void **state)
+{
+	const char *dir = *state;
+	char *buf = NULL, *p;
+	size_t len = 0;
+	struct lc_sig sig = {0};
+	struct stat st;
+
+	unit_write(dir, "f", "abc\n", 4);
+	p = unit_path(dir, "f");
+	assert_int_equal(lc_read_file(p, 100, &buf, &len, &sig), 0);
+	assert_int_equal(len, 4);
+	assert_string_equal(buf, "abc\n"); /* NUL-terminated */
+	assert_int_equal(stat(p, &st), 0);
+	assert_true(sig.exists);
+	assert_int_equal(sig.ino, st.st_ino);
+	assert_int_equal(sig.size, 4);
+	free(buf);
+	/* the limit is inclusive */
+	assert_int_equal(lc_read_file(p, 4, &buf, &len, NULL), 0);
+	free(buf);
+	buf = NULL;
+	assert_int_equal(lc_read_file(p, 3, &buf, &len, NULL), -EFBIG);
+	assert_null(buf);
+	free(p);
+
+	/* an empty file */
+	unit_write(dir, "empty", "", 0);
+	p = unit_path(dir, "empty");
+	assert_int_equal(lc_read_file(p, 100, &buf, &len, NULL), 0);
+	assert_int_equal(len, 0);
+	assert_string_equal(buf, "");
+	free(buf);
+	free(p);
+
+	p = unit_path(dir, "missing");
+	assert_int_equal(lc_read_file(p, 100, &buf, &len, NULL), -ENOENT);
+	free(p);
+}
+
+static void test_read_refuses_non_regular(void **state)
+{
+	const char *dir = *state;
+	char *buf = NULL, *p;
+	size_t len;
+
+	/* a FIFO is refused at once, never waited on */
+	p = unit_path(dir, "fifo");
+	assert_int_equal(mkfifo(p, 0644), 0);
+	assert_int_equal(lc_read_file(p, 100, &buf, &len, NULL), -EINVAL);
+	free(p);
+	/* endless bytes behind a symlink */
+	p = unit_path(dir, "zero");
+	assert_int_equal(symlink("/dev/zero", p), 0);
+	assert_int_equal(lc_read_file(p, 100, &buf, &len, NULL), -EINVAL);
+	free(p);
+	/* a directory */
+	assert_int_equal(lc_read_file(dir, 100, &buf, &len, NULL), -EINVAL);
+	assert_null(buf);
+}
+
+static void test_sig(void **state)
+{
+	const char *dir = *state;
+	char *p = unit_path(dir, "s");
+	struct stat st;
+	struct lc_sig a, b, none = {0}, none2 = {0};
+
+	unit_write(dir, "s", "1234", 4);
+	unit_set_mtime(p, INT64_C(1795000000123456789));
+	assert_int_equal(stat(p, &st), 0);
+	lc_sig_from_stat(&a, &st);
+	assert_int_equal(a.mtime_ns, INT64_C(1795000000123456789));
+	b = a;
+	assert_true(lc_sig_equal(&a, &b));
+	b.mtime_ns++;
+	assert_false(lc_sig_equal(&a, &b));
+	b = a;
+	b.ctime_ns--;
+	assert_false(lc_sig_equal(&a, &b));
+	b = a;
+	b.size = 5;
+	assert_false(lc_sig_equal(&a, &b));
+	b = a;
+	b.ino++;
+	assert_false(lc_sig_equal(&a, &b));
+	/* two missing files are the same "nothing" */
+	assert_true(lc_sig_equal(&none, &none2));
+	assert_false(lc_sig_equal(&none, &a));
+	free(p);
+}
+
+static void test_strmap(void **state)
+{
+	struct lc_strmap exact = {0}, fold = {.fold = true};
+	char keys[500][16];
+	uint32_t v;
+
+	for (uint32_t i = 0; i < 500; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "Node%u", i);
+		assert_int_equal(lc_strmap_put(&exact, keys[i], strlen(keys[i]), i, NULL), 1);
+		assert_int_equal(lc_strmap_put(&fold, keys[i], strlen(keys[i]), i, NULL), 1);
+	}
+	assert_int_equal(exact.n, 500);
+	for (uint32_t i = 0; i < 500; i++) {
+		char lower[16];
+		snprintf(lower, sizeof(lower), "node%u", i);
+		assert_true(lc_strmap_get(&exact, keys[i], strlen(keys[i]), &v));
+		assert_int_equal(v, i);
+		assert_false(lc_strmap_get(&exact, lower, strlen(lower), &v));
+		assert_true(lc_strmap_get(&fold, lower, strlen(lower), &v));
+		assert_int_equal(v, i);
+	}
+	/* present: not replaced, and the stored value comes back */
+	uint32_t old = 0;
+	assert_int_equal(lc_strmap_put(&fold, "NODE7", 5, 999, &old), 0);
+	assert_int_equal(old, 7);
+	assert_true(lc_strmap_get(&fold, "node7", 5, &v));
+	assert_int_equal(v, 7);
+	/* the length bounds the key */
+	assert_true(lc_strmap_get(&exact, "Node12345", 6, &v));
+	assert_int_equal(v, 12);
+	assert_false(lc_strmap_get(&exact, "Node", 4, &v));
+	lc_strmap_free(&exact);
+	lc_strmap_free(&fold);
+	assert_false(lc_strmap_get(&exact, "Node1", 5, &v));
+}
+
+static void test_arena_vec(void **state)
+{
+	struct lc_arena a = {0};
+	struct lc_vec v = {.item_size = sizeof(uint64_t)};
+	char *big;
+
+	/* many small strings and one larger than a chunk */
+	for (int i = 0; i < 20000; i++) {
+		char tmp[32];
+		snprintf(tmp, sizeof(tmp), "name-%d", i);
+		char *s = lc_arena_strdup(&a, tmp);
+		assert_non_null(s);
+		assert_string_equal(s, tmp);
+		assert_int_equal((uintptr_t)s % 16, 0);
+	}
+	big = lc_arena_alloc(&a, 200000);
+	assert_non_null(big);
+	memset(big, 1, 200000);
+	assert_string_equal(lc_arena_strndup(&a, "abcdef", 3), "abc");
+	lc_arena_free(&a);
+	assert_null(a.head);
+
+	for (uint64_t i = 0; i < 1000; i++) {
+		uint64_t *p = lc_vec_push(&v);
+		assert_non_null(p);
+		assert_int_equal(*p, 0); /* zeroed */
+		*p = i * 3;
+	}
+	assert_int_equal(v.n, 1000);
+	assert_int_equal(((uint64_t *)v.items)[999], 2997);
+	lc_vec_free(&v);
+	assert_int_equal(v.n, 0);
+	assert_null(v.items);
+}
+
+static void test_strings(void **state)
+{
+	assert_true(lc_streq_fold("Node1.LAB", "node1.lab"));
+	assert_false(lc_streq_fold("node1", "node10"));
+	assert_false(lc_streq_fold("node10", "node1"));
+	assert_false(lc_streq_fold("caf\xc3\xa9", "CAF\xc3\x89")); /* ASCII only */
+	assert_true(lc_strneq_fold("ABCx", "abcy", 3));
+	assert_false(lc_strneq_fold("ABCx", "abcy", 4));
+	assert_true(lc_has_suffix("node1.lab.test", 14, ".lab.test"));
+	assert_false(lc_has_suffix("test", 4, ".lab.test"));
+	assert_int_equal(lc_hash_fold("Node1", 5), lc_hash_fold("nODE1", 5));
+	assert_int_equal(lc_lower('Q'), 'q');
+	assert_int_equal(lc_lower('['), '[');
+}
+
+#define D(f) cmocka_unit_test_setup_teardown(f, setup_dir, teardown_dir)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    D(test_read_file),
+	    D(test_read_refuses_non_regular),
+	    D(test_sig),
+	    cmocka_unit_test(test_strmap),
+	    cmocka_unit_test(test_arena_vec),
+	    cmocka_unit_test(test_strings),
+	};
+	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Shared helpers of the cmocka unit tests: private temp dirs, writing
+ * files with chosen timestamps, and reading the captured libvirt fixtures. */
+#pragma once
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h> /* cmocka.h needs these first */
+#include <stdint.h>
+
+#include <cmocka.h>
+
+/* A fresh private directory under $TMPDIR (or /tmp); fails the test on error. */
+char *unit_tmpdir(void);
+/* Remove a tree made by the test (never follows symlinks). */
+void unit_rmrf(const char *path);
+/* dir/name, malloc'd. */
+char *unit_path(const char *dir, const char *name);
+/* Write len bytes (or the whole string when len is (size_t)-1) to dir/name
+ * in place: the same inode when the file exists (O_TRUNC). */
+void unit_write(const char *dir, const char *name, const char *content, size_t len);
+void unit_writef(const char *dir, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Write to a temp file and rename it over dir/name, as libvirt does. */
+void unit_replace(const char *dir, const char *name, const char *content);
+/* Set a file's atime and mtime (ns since the epoch). */
+void unit_set_mtime(const char *path, int64_t ns);
+/* The content of a file under tests/fixtures/ (NUL-terminated, malloc'd). */
+char *unit_fixture(const char *rel, size_t *ret_len);
+/* Copy tests/fixtures/<rel> to dir/name. */
+void unit_copy_fixture(const char *rel, const char *dir, const char *name);
