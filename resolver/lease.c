@@ -98,23 +98,22 @@ int lease_status_object(struct json_cursor *c, struct lc_arena *arena, struct lc
 
 	while ((k = json_object_next(c, &first, key, sizeof(key))) == 1) {
 		char val[LC_HOSTNAME_MAX + 1];
-		struct json_cursor at = *c;
 		size_t vlen;
 		bool trunc;
 
 		if (strcmp(key, "ip-address") == 0) {
 			if (!json_string(c, val, sizeof(val), &vlen, &trunc))
-				goto wrong_type;
+				return -EBADMSG;
 			has_ip = !trunc && lc_addr_parse(val, vlen, &l.addr) == 0;
 			if (!has_ip)
 				bad = true;
 		} else if (strcmp(key, "mac-address") == 0) {
 			if (!json_string(c, val, sizeof(val), &vlen, &trunc))
-				goto wrong_type;
+				return -EBADMSG;
 			l.has_mac = !trunc && lc_mac_parse(val, vlen, l.mac) == 0;
 		} else if (strcmp(key, "hostname") == 0) {
 			if (!json_string(c, val, sizeof(val), &vlen, &trunc))
-				goto wrong_type;
+				return -EBADMSG;
 			if (!trunc && hostname_ok(val, vlen)) {
 				l.hostname = lc_arena_strndup(arena, val, vlen);
 				if (!l.hostname)
@@ -123,20 +122,11 @@ int lease_status_object(struct json_cursor *c, struct lc_arena *arena, struct lc
 		} else if (strcmp(key, "expiry-time") == 0) {
 			int64_t e;
 			if (!json_int(c, &e))
-				goto wrong_type;
+				return -EBADMSG;
 			l.expiry = e;
 		} else if (!json_skip_value(c, 1)) {
 			return -EBADMSG;
 		}
-		continue;
-	wrong_type:
-		/* Well-formed JSON with a value of another type (a number for
-		 * an address, a fraction for an expiry): this entry is
-		 * unusable, the file's other entries stand. */
-		*c = at;
-		if (!json_skip_value(c, 1))
-			return -EBADMSG;
-		bad = true;
 	}
 	if (k < 0)
 		return -EBADMSG;
