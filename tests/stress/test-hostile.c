@@ -470,11 +470,14 @@ static void badaddr_prepare(void)
 		  "[{\"ip-address\": \"10.9.9.300\", \"mac-address\": \"52:54:00:09:09:60\", "
 		  "\"hostname\": \"badaddr\"},\n"
 		  " {\"ip-address\": \"\", \"hostname\": \"emptyaddr\"},\n"
-		  " {\"ip-address\": 167772161, \"hostname\": \"numaddr\"},\n"
 		  " {\"ip-address\": \"10.9.9.61/24\", \"hostname\": \"cidraddr\"},\n"
 		  " {\"ip-address\": \"fd00::zz\", \"hostname\": \"bad6\"},\n"
 		  " {\"ip-address\": \"10.9.9.62\", \"mac-address\": \"52:54:00:09:09:62\", "
 		  "\"hostname\": \"okaddr\"}]\n");
+	/* an address of the wrong JSON type: not libvirt's writing, garbage */
+	puts_file("virbr-typed.status",
+		  "[{\"ip-address\": 167772161, \"hostname\": \"numaddr\"},\n"
+		  " {\"ip-address\": \"10.9.9.65\", \"hostname\": \"typedok\"}]\n");
 	snprintf(path, sizeof(path), "%s/bad.leases", top);
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	dprintf(fd, "0 52:54:00:09:09:63 10.9.9.999 dbad *\n0 52:54:00:09:09:64 10.9.9.64 dok *\n");
@@ -492,10 +495,12 @@ static void badaddr_check(void)
 	 * file's other leases stand (dnsmasq wrote them whole) */
 	expect("badaddr", NSS_STATUS_NOTFOUND, NULL);
 	expect("emptyaddr", NSS_STATUS_NOTFOUND, NULL);
-	expect("numaddr", NSS_STATUS_NOTFOUND, NULL);
 	expect("cidraddr", NSS_STATUS_NOTFOUND, NULL);
 	expect("bad6", NSS_STATUS_NOTFOUND, NULL);
 	expect("okaddr", NSS_STATUS_SUCCESS, "10.9.9.62");
+	/* a value of the wrong type marks a broken file: nothing from it */
+	expect("numaddr", NSS_STATUS_NOTFOUND, NULL);
+	expect("typedok", NSS_STATUS_NOTFOUND, NULL);
 	/* in a plain lease file a bad line makes the file suspect: dropped whole */
 	expect("dbad", NSS_STATUS_NOTFOUND, NULL);
 	expect("dok", NSS_STATUS_NOTFOUND, NULL);
