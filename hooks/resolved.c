@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* systemd-resolved over sd-bus: per-link DNS for a libvirt bridge. */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <systemd/sd-bus.h>
+
+#include "hooks/hook.h"
+
+#define RESOLVE_DEST "org.freedesktop.resolve1"
+#define RESOLVE_PATH "/org/freedesktop/resolve1"
+#define RESOLVE_IFACE "org.freedesktop.resolve1.Manager"
+
+int hook_bus_open(struct sd_bus **ret)
+{
+	sd_bus *bus = NULL;
+	int r = sd_bus_open_system(&bus);
+	if (r < 0)
+		return r;
+	*ret = bus;
+	return 0;
+}
+
+/* resolved's and the bus's errors, as errno values the caller can log. */
+static int map_error(const sd_bus_error *e, int r)
+{
+	if (sd_bus_error_has_name(e, "org.freedesktop.resolve1.NoSuchLink"))
+		return -ENXIO;
+	if (sd_bus_error_has_name(e, "org.freedesktop.resolve1.LinkBusy"))
+		return -EBUSY;
+	if (sd_bus_error_has_names(e, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER,
+				   SD_BUS_ERROR_UNKNOWN_OBJECT, SD_BUS_ERROR_UNKNOWN_METHOD))
+		return -EHOSTUNREACH;
+	if (sd_bus_error_has_name(e, SD_BUS_ERROR_ACCESS_DENIED))
+		return -EACCES;
+	return r < 0 ? r : -EIO;
+}
+
+static int new_call(sd_bus *bus, const char *member, sd_bus_message **ret)
+{
+	sd_bus_message *m = NULL;
+	int r = sd_bus_message_new_method_call(bus, &m, RESOLVE_DEST, RESOLVE_PATH, RESOLVE_IFACE,
+					       member);
+	if (r < 0)
+		return r;
+	/* Never bus-activate resolved from a hook: if it is not running, the
+	 * admin chose that, and --sync registers the links once it runs. */
+	r = sd_bus_message_set_auto_start(m, 0);
+	if (r < 0) {
+		sd_bus_message_unref(m);
+		return r;
+	}
+	*ret = m;
+	return 0;
+}
+
+/* One budget for the whole sequence: a hook must return in well under a
+ * second even when resolved hangs. */
+static int call(sd_bus *bus, sd_bus_message *m, uint64_t deadline)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	uint64_t now = hook_now_usec();
+	int r;
+
+	if (now >= deadline) {
+		sd_bus_message_unref(m);
+		return -ETIMEDOUT;
+	}
+	r = sd_bus_call(bus, m, deadline - now, &e, &reply);
+	if (r < 0)
+		r = map_error(&e, r);
+	else
+		r = 0;
+	sd_bus_error_free(&e);
+	sd_bus_message_unref(reply);
+	sd_bus_message_unref(m);
+	return r;
+}
+
+int hook_resolved_register(struct sd_bus *bus, int ifindex, const struct lc_addr *addrs,
+			   size_t n_addrs, const char *domain, uint64_t timeout_usec)
+{
+	sd_bus_message *m = NULL;
+	uint64_t deadline = hook_now_usec() + timeout_usec;
+	int r;
+
+	if (!bus || ifindex <= 0 || (n_addrs && !addrs))
+		return -EINVAL;
+
+	r = new_call(bus, "SetLinkDNS", &m);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_append(m, "i", (int32_t)ifindex);
+	if (r >= 0)
+		r = sd_bus_message_open_container(m, 'a', "(iay)");
+	for (size_t i = 0; r >= 0 && i < n_addrs; i++) {
+		size_t len = addrs[i].family == AF_INET ? 4 : 16;
+		r = sd_bus_message_open_container(m, 'r', "iay");
+		if (r >= 0)
+			r = sd_bus_message_append(m, "i", (int32_t)addrs[i].family);
+		if (r >= 0)
+			r = sd_bus_message_append_array(m, 'y', addrs[i].bytes, len);
+		if (r >= 0)
+			r = sd_bus_message_close_container(m);
+	}
+	if (r >= 0)
+		r = sd_bus_message_close_container(m);
+	if (r < 0) {
+		sd_bus_message_unref(m);
+		return r;
+	}
+	r = call(bus, m, deadline);
+	if (r < 0)
+		return r;
+
+	r = new_call(bus, "SetLinkDomains", &m);
+	if (r < 0)
+		return r;
+	/* Route-only ("~lab.test"): the domain's queries go to this link, and
+	 * nothing else does. */
+	if (domain && *domain)
+		r = sd_bus_message_append(m, "ia(sb)", (int32_t)ifindex, 1, domain, 1);
+	else
+		r = sd_bus_message_append(m, "ia(sb)", (int32_t)ifindex, 0);
+	if (r < 0) {
+		sd_bus_message_unref(m);
+		return r;
+	}
+	r = call(bus, m, deadline);
+	if (r < 0)
+		return r;
+
+	r = new_call(bus, "SetLinkDefaultRoute", &m);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_append(m, "ib", (int32_t)ifindex, 0);
+	if (r < 0) {
+		sd_bus_message_unref(m);
+		return r;
+	}
+	return call(bus, m, deadline);
+}
+
+int hook_resolved_revert(struct sd_bus *bus, int ifindex, uint64_t timeout_usec)
+{
+	sd_bus_message *m = NULL;
+	uint64_t deadline = hook_now_usec() + timeout_usec;
+	int r;
+
+	if (!bus || ifindex <= 0)
+		return -EINVAL;
+	r = new_call(bus, "RevertLink", &m);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_append(m, "i", (int32_t)ifindex);
+	if (r < 0) {
+		sd_bus_message_unref(m);
+		return r;
+	}
+	return call(bus, m, deadline);
+}

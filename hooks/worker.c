@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The detached worker: everything that needs the libvirt API, or time,
+ * runs here, after the hook process has exited.  libvirtd waits for a hook
+ * and holds locks meanwhile, so calling back into it from the hook itself
+ * could deadlock; and libvirtd reads the hook's stdout and stderr until EOF,
+ * so the worker must not keep them open.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libvirt/libvirt.h>
+
+#include "hooks/hook.h"
+#include "hooks/worker.h"
+
+static void close_fds_from(int lowest)
+{
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, (unsigned)lowest, ~0u, 0u) == 0)
+		return;
+#endif
+	/* Older kernels: walk /proc/self/fd, or every possible number. */
+	DIR *d = opendir("/proc/self/fd");
+	if (d) {
+		int dfd = dirfd(d);
+		struct dirent *de;
+		while ((de = readdir(d))) {
+			int fd = atoi(de->d_name);
+			if (fd >= lowest && fd != dfd && de->d_name[0] != '.')
+				close(fd);
+		}
+		closedir(d);
+		return;
+	}
+	struct rlimit rl;
+	int max =
+	    getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (int)rl.rlim_cur : 65536;
+	for (int fd = lowest; fd < max; fd++)
+		close(fd);
+}
+
+int hook_spawn_detached(void (*fn)(void *userdata), void *userdata)
+{
+	pid_t pid, w;
+	int status;
+
+	/* A test harness or an unusual libvirtd may ignore SIGCHLD: then the
+	 * kernel reaps the child itself and waitpid fails with ECHILD, which
+	 * is fine. */
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		/* The intermediate child: a new session, then fork again so the
+		 * worker is no session leader and can never get a terminal. */
+		if (setsid() < 0)
+			_exit(1);
+		pid = fork();
+		if (pid < 0)
+			_exit(1);
+		if (pid > 0)
+			_exit(0);
+
+		/* syslog's socket is one of the fds about to be closed; close it
+		 * through syslog first so that its number is not reused under it. */
+		closelog();
+		int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (nul >= 0) {
+			dup2(nul, 0);
+			dup2(nul, 1);
+			dup2(nul, 2);
+		}
+		close_fds_from(3);
+		if (chdir("/") < 0)
+			_exit(1);
+		umask(022);
+		signal(SIGPIPE, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		fn(userdata);
+		_exit(0);
+	}
+	do
+		w = waitpid(pid, &status, 0);
+	while (w < 0 && errno == EINTR);
+	if (w < 0 && errno != ECHILD)
+		return -errno;
+	if (w == pid && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+		return -ECHILD;
+	return 0;
+}
+
+const char *hook_uri(enum hook_driver d)
+{
+	const char *e = secure_getenv("LIBVIRT_CLUSTER_HOOK_URI");
+
+	if (e && *e)
+		return e;
+	switch (d) {
+	case HOOK_DRIVER_QEMU:
+		return "qemu:///system";
+	case HOOK_DRIVER_LXC:
+		return "lxc:///system";
+	default:
+		return "network:///system";
+	}
+}
+
+virConnectPtr hook_connect(enum hook_driver d)
+{
+	virConnectPtr c;
+
+	/* libvirt prints its errors to stderr by default; ours go to syslog. */
+	virSetErrorFunc(NULL, hook_virt_silent);
+	c = virConnectOpen(hook_uri(d));
+	if (!c && d == HOOK_DRIVER_NETWORK && !secure_getenv("LIBVIRT_CLUSTER_HOOK_URI")) {
+		/* The monolithic libvirtd (Debian 12) has no network:///system
+		 * socket of its own; its hypervisor URIs reach the network
+		 * driver too. */
+		c = virConnectOpen("qemu:///system");
+		if (!c)
+			c = virConnectOpen("lxc:///system");
+	}
+	return c;
+}
+
+void hook_virt_silent(void *userdata, virErrorPtr err)
+{
+	(void)userdata;
+	(void)err;
+}
+
+const char *hook_virt_error(void)
+{
+	virErrorPtr e = virGetLastError();
+	return e && e->message ? e->message : "unknown libvirt error";
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* Bridges of the NICs that libvirt's dnsmasq serves: a NIC on a plain host
+ * bridge never gets a lease in our lease dir, so waiting for it is pointless. */
+static bool nic_watched(const struct hook_work *w, size_t i, char *bridge, size_t size)
+{
+	const struct lc_nic *nic = &w->rec.nics[i];
+	char path[4096];
+	struct stat st;
+
+	snprintf(bridge, size, "%s", nic->bridge);
+	if (!bridge[0] && nic->network[0]) {
+		struct lc_net_record nr;
+		if (lc_net_record_load(w->paths.runstate_dir, nic->network, &nr) == 0)
+			snprintf(bridge, size, "%s", nr.bridge);
+	}
+	if (!bridge[0])
+		return false;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.status", w->paths.lease_dir, bridge) >=
+	    sizeof(path))
+		return false;
+	return stat(path, &st) == 0;
+}
+
+/* Which watched NICs have no live lease; fills leases (ranked). */
+static size_t missing_leases(struct hook_work *w, const bool *watched, bool *missing,
+			     struct hook_lease *leases, size_t *n_leases)
+{
+	uint8_t macs[HOOK_MAX_NICS][LC_MAC_LEN];
+	size_t n_missing = 0;
+
+	for (size_t i = 0; i < w->rec.n_nics; i++)
+		memcpy(macs[i], w->rec.nics[i].mac, LC_MAC_LEN);
+	*n_leases = 0;
+	if (hook_leases_for_macs(w->paths.lease_dir, (const uint8_t(*)[LC_MAC_LEN])macs,
+				 w->rec.n_nics, leases, HOOK_MAX_LEASES, n_leases) < 0)
+		*n_leases = 0;
+	for (size_t i = 0; i < w->rec.n_nics; i++) {
+		bool have = false;
+		for (size_t k = 0; k < *n_leases && !have; k++)
+			have = leases[k].nic_index == (int)i;
+		missing[i] = watched[i] && !have;
+		n_missing += missing[i];
+	}
+	hook_leases_rank(leases, *n_leases, &w->rec, &w->paths, &w->config);
+	return n_missing;
+}
+
+static size_t wait_leases(struct hook_work *w, const bool *watched, bool *missing,
+			  struct hook_lease *leases, size_t *n_leases, unsigned seconds)
+{
+	uint64_t deadline = hook_now_usec() + (uint64_t)seconds * 1000000u;
+	size_t n;
+
+	for (;;) {
+		n = missing_leases(w, watched, missing, leases, n_leases);
+		if (n == 0 || hook_now_usec() >= deadline)
+			return n;
+		sleep_ms(250);
+	}
+}
+
+void hook_worker_started(void *p)
+{
+	struct hook_work *w = p;
+	struct lc_guest_record *rec = &w->rec;
+	enum hook_driver drv = hook_driver_from_name(rec->driver);
+	bool watched[HOOK_MAX_NICS] = {false}, missing[HOOK_MAX_NICS];
+	struct hook_lease *leases = calloc(HOOK_MAX_LEASES, sizeof(*leases));
+	size_t n_leases = 0, n_watched = 0, n_missing;
+	virConnectPtr conn = NULL;
+	char renew[512] = "", dns[512] = "";
+	int tries = 0;
+
+	hook_log_open(w->config.debug);
+	if (!leases)
+		return;
+	for (size_t i = 0; i < rec->n_nics; i++) {
+		char br[64];
+		watched[i] = nic_watched(w, i, br, sizeof(br));
+		n_watched += watched[i];
+	}
+
+	n_missing = wait_leases(w, watched, missing, leases, &n_leases,
+				(unsigned)(w->config.renew_after > 0 ? w->config.renew_after : 0));
+	while (n_missing && tries < w->config.renew_tries) {
+		tries++;
+		if (!conn && !(conn = hook_connect(drv))) {
+			snprintf(renew, sizeof(renew), "; cannot connect to %s to renew DHCP: %s",
+				 hook_uri(drv), hook_virt_error());
+			break;
+		}
+		size_t ran = 0;
+		for (size_t i = 0; i < rec->n_nics; i++) {
+			if (!missing[i])
+				continue;
+			char what[256] = "";
+			int r = drv == HOOK_DRIVER_LXC
+				    ? hook_renew_lxc(conn, w, i, what, sizeof(what))
+				    : hook_renew_qemu(conn, w, i, what, sizeof(what));
+			if (r == 0)
+				ran++;
+			snprintf(renew, sizeof(renew), "; DHCP renewal try %d/%d: %s", tries,
+				 w->config.renew_tries, what);
+			if (r == -EOPNOTSUPP || r == -ESRCH)
+				tries =
+				    w->config.renew_tries; /* no agent / no guest: give up now */
+		}
+		n_missing = wait_leases(w, watched, missing, leases, &n_leases, ran ? 10 : 0);
+	}
+
+	if (n_leases) {
+		unsigned added = 0, kept = 0;
+		if (!conn)
+			conn = hook_connect(drv);
+		if (!conn)
+			snprintf(dns, sizeof(dns), "; DNS not updated: cannot connect to %s: %s",
+				 hook_uri(drv), hook_virt_error());
+		else
+			hook_dns_register(conn, rec, leases, n_leases, &added, &kept, dns,
+					  sizeof(dns));
+	}
+
+	if (n_watched == 0) {
+		hook_debug("%s %s: no NIC on a libvirt DHCP network", rec->driver, rec->name);
+	} else {
+		char first[64] = "-";
+		if (n_leases)
+			lc_addr_format(&leases[0].addr, first, sizeof(first));
+		hook_log(n_missing ? LOG_WARNING : LOG_INFO,
+			 "%s %s worker: %zu/%zu NIC%s leased%s%s%s%s", rec->driver, rec->name,
+			 n_watched - n_missing, n_watched, n_watched == 1 ? "" : "s",
+			 n_leases ? ", first address " : "", n_leases ? first : "", renew, dns);
+	}
+	if (conn)
+		virConnectClose(conn);
+	free(leases);
+}
+
+void hook_worker_stopped(void *p)
+{
+	struct hook_work *w = p;
+	enum hook_driver drv = hook_driver_from_name(w->rec.driver);
+	virConnectPtr conn;
+	unsigned removed = 0;
+	char msg[256] = "";
+
+	hook_log_open(w->config.debug);
+	conn = hook_connect(drv);
+	if (!conn) {
+		hook_log(LOG_WARNING,
+			 "%s %s worker: cannot connect to %s to remove DNS entries: %s",
+			 w->rec.driver, w->rec.name, hook_uri(drv), hook_virt_error());
+		return;
+	}
+	hook_dns_unregister(conn, &w->rec, &removed, msg, sizeof(msg));
+	if (removed || msg[0])
+		hook_log(msg[0] ? LOG_WARNING : LOG_INFO, "%s %s worker: %u DNS entr%s removed%s",
+			 w->rec.driver, w->rec.name, removed, removed == 1 ? "y" : "ies", msg);
+	else
+		hook_debug("%s %s worker: no DNS entries to remove", w->rec.driver, w->rec.name);
+	virConnectClose(conn);
+}

@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The hook installed after the guests started, and systemd-resolved.
+#
+# A lab comes up without hooks; then the hook is linked into the lab's
+# private /etc/libvirt/hooks/{qemu,lxc,network}.d/ and libvirtd is HUPed.
+# Inside the lab (never on the host) a private system bus and a real
+# systemd-resolved run: the package is fetched with `apt-get download` and
+# unpacked with `dpkg -x` into the build tree, never installed.
+#  - `libvirt-cluster-hook --sync` writes every record and registers ext
+#    with resolved: `resolvectl status` shows ~lab.test on virbr-ext;
+#  - `virsh net-destroy ext`: the record goes, resolved has no ~lab.test;
+#  - `virsh net-start ext`: the network hook registers the new bridge
+#    again, and resolvectl query node1.lab.test goes through it.
+# The chk_* functions run through assert (lib.sh): shellcheck cannot see it.
+# shellcheck disable=SC2317
+here=$(cd "$(dirname "$0")" && pwd)
+lib=${LAB_LIB:-$here/lib.sh}
+if [ ! -f "$lib" ]; then
+	echo "SKIP: the lab (tests/lab/lib.sh, from branch lab) is not in this tree" >&2
+	exit 77
+fi
+# shellcheck source=tests/lab/lib.sh
+. "$lib"
+
+hook_bin=$LAB_BUILDDIR/hooks/libvirt-cluster-hook
+[ -x "$hook_bin" ] || skip "$hook_bin is not built"
+[ "$(id -u)" = 0 ] || skip "the lab needs root"
+command -v dbus-daemon >/dev/null || skip "dbus-daemon is not installed (package dbus)"
+lab_pick_nss
+
+# ---- systemd-resolved, unpacked, for the systemd this host runs -----------------
+resolved_tree() { # DIR: fetch and unpack into DIR/x
+	local v dir=$1 pkgs p
+	v=$(dpkg-query -W -f='${Version}' systemd 2>/dev/null || true)
+	[ -n "$v" ] || v=$(apt-cache policy systemd-resolved 2>/dev/null | awk '/Candidate:/ { print $2 }')
+	[ -n "$v" ] && [ "$v" != "(none)" ] || return 1
+	mkdir -p "$dir/dl" "$dir/x"
+	# resolved needs systemd's libsystemd-shared: take it from the same
+	# version when this host has no systemd package
+	pkgs="systemd-resolved=$v"
+	dpkg-query -W systemd >/dev/null 2>&1 || pkgs="$pkgs systemd=$v"
+	# shellcheck disable=SC2086
+	(cd "$dir/dl" && timeout 120 apt-get download -q $pkgs) >"$dir/download.log" 2>&1 || return 1
+	for p in "$dir"/dl/*.deb; do dpkg -x "$p" "$dir/x" || return 1; done
+}
+
+# Everything of this test's own lives here and goes when it ends.
+work=$LAB_BUILDDIR/tests/lab/$test_name.hook.d
+rm -rf "$work"
+mkdir -p "$work"
+if ! resolved_tree "$work"; then
+	cat "$work/download.log" >&2 2>/dev/null
+	rm -rf "$work"
+	skip "cannot fetch systemd-resolved with apt-get download"
+fi
+X=$work/x
+RLD=$X/usr/lib/x86_64-linux-gnu/systemd:$X/lib/systemd
+printf 'renew_after = 2\nrenew_tries = 0\n' >"$work/conf"
+: >"$work/log"
+# The records go to the lab's private /run whatever the configure prefix
+# (distcheck's is a scratch dir that the lab must not write to).  With the
+# usual --runstatedir=/run this is also where the NSS module looks.
+RUN=/run/libvirt-cluster
+cat >"$work/hook" <<EOF
+#!/bin/bash
+export LIBVIRT_CLUSTER_CONFIG='$work/conf' LIBVIRT_CLUSTER_HOOK_LOG_FILE='$work/log'
+export LIBVIRT_CLUSTER_RUNSTATE_DIR='$RUN'
+exec -a "\$0" '$hook_bin' "\$@"
+EOF
+chmod 755 "$work/hook"
+
+# The minimal system bus: the stock default policy, no service activation,
+# plus resolved's own policy file from the package.
+cat >"$work/bus.conf" <<EOF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=/run/dbus/system_bus_socket</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
+  </policy>
+  <includedir>$X/usr/share/dbus-1/system.d</includedir>
+</busconfig>
+EOF
+{
+	cat /etc/passwd
+	grep -q '^systemd-resolve:' /etc/passwd || echo 'systemd-resolve:x:991:991:systemd Resolver:/:/usr/sbin/nologin'
+} >"$work/passwd"
+{
+	cat /etc/group
+	grep -q '^systemd-resolve:' /etc/group || echo 'systemd-resolve:x:991:'
+} >"$work/group"
+
+# Like lib.sh's lab_down_on_exit, then this test's own files go too.
+on_exit() {
+	local rc=$?
+	echo "--- hook log"
+	cat "$work/log" 2>/dev/null
+	echo "--- resolved log (tail)"
+	tail -n 15 "$work/resolved.log" 2>/dev/null
+	if { [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; } || [ "$failures" -ne 0 ]; then
+		echo "--- lab status at failure"
+		"$LAB" status 2>&1 || true
+	fi
+	"$LAB" down >/dev/null 2>&1 || echo "WARNING: lab down failed for $LAB_DIR"
+	rm -rf "$work"
+	exit "$rc"
+}
+trap 'rm -rf "$work"' EXIT
+unset LAB_HOOK
+lab_up
+trap on_exit EXIT
+L=$LAB_NSS
+resolvectl() { "$LAB" exec env LD_LIBRARY_PATH="$RLD" "$X/usr/bin/resolvectl" "$@"; }
+
+# ---- start the bus and resolved inside the lab ---------------------------------
+"$LAB" exec bash -c "mkdir -p /run/dbus /run/systemd &&
+	mount --bind '$work/passwd' /etc/passwd && mount --bind '$work/group' /etc/group &&
+	dbus-daemon --config-file='$work/bus.conf' --fork --nopidfile &&
+	(LD_LIBRARY_PATH='$RLD' setsid '$X/lib/systemd/systemd-resolved' </dev/null >'$work/resolved.log' 2>&1 &)" ||
+	not_ok "starting the lab's system bus and resolved"
+chk_resolved_up() {
+	local _
+	for _ in $(seq 50); do
+		resolvectl status >/dev/null 2>&1 && {
+			echo "resolved answers on the lab's system bus"
+			return 0
+		}
+		sleep 0.1
+	done
+	echo "resolved did not come up"
+	return 1
+}
+assert "a private system bus and systemd-resolved run inside the lab" chk_resolved_up
+
+# ---- no hooks yet: no records ---------------------------------------------------------
+chk_no_records() {
+	local n
+	n=$("$LAB" exec sh -c "ls $RUN 2>/dev/null | wc -l")
+	echo "$n records before the hook is installed"
+	[ "$n" -eq 0 ]
+}
+assert "without the hook, no records" chk_no_records
+
+# ---- install the hook into the private libvirt, HUP, --sync --------------------------
+for d in qemu lxc network; do
+	mkdir -p "$LAB_DIR/root/etc/libvirt/hooks/$d.d"
+	ln -sfn "$work/hook" "$LAB_DIR/root/etc/libvirt/hooks/$d.d/libvirt-cluster"
+done
+# shellcheck disable=SC2016 # expanded inside the lab
+"$LAB" exec sh -c 'kill -HUP "$(cat /run/libvirtd.pid)"' || not_ok "HUP libvirtd"
+sync_out=$("$LAB" exec env LIBVIRT_CLUSTER_CONFIG="$work/conf" LIBVIRT_CLUSTER_HOOK_LOG_FILE="$work/log" \
+	LIBVIRT_CLUSTER_RUNSTATE_DIR="$RUN" "$hook_bin" --sync 2>&1)
+chk_sync() {
+	local f missing=
+	for f in guest-node1 guest-node2 guest-node3 net-ext net-int; do
+		"$LAB" exec test -s "$RUN/$f.rec" || missing="$missing $f"
+	done
+	echo "--sync: $sync_out; records: $("$LAB" exec ls "$RUN" | paste -sd' ')"
+	[ -z "$missing" ]
+}
+assert "--sync rebuilds every record from the running daemon" chk_sync
+assert "node1 resolves ext first from the synced records" chk_node1_ext_first "$L" node1
+
+chk_link_domain() { # BRIDGE: resolvectl shows ~lab.test and ext's gateway on it
+	local out
+	out=$(resolvectl status "$1" 2>&1)
+	echo "$out" | grep -E 'DNS Servers|DNS Domain|Protocols' | sed 's/^ *//' | paste -sd';'
+	echo "$out" | grep -q 'DNS Domain: ~lab.test' && echo "$out" | grep -q 'DNS Servers: 10.250.1.1' &&
+		echo "$out" | grep -q -- '-DefaultRoute'
+}
+assert "after --sync, resolved routes ~lab.test to virbr-ext (DefaultRoute off)" chk_link_domain virbr-ext
+chk_int_domain() {
+	local out
+	out=$(resolvectl status virbr-int 2>&1)
+	echo "$out" | grep -E 'DNS Domain' | sed 's/^ *//'
+	echo "$out" | grep -q 'DNS Domain: ~int.test'
+}
+assert "and ~int.test to virbr-int" chk_int_domain
+chk_query() {
+	local out want
+	want=$("$LAB" addr node1 ext)
+	out=$(resolvectl query node1.lab.test 2>&1 | head -n 1)
+	echo "resolvectl query node1.lab.test: $out"
+	echo "$out" | grep -q "$want" && echo "$out" | grep -q "link: virbr-ext"
+}
+assert "resolvectl query node1.lab.test goes to ext's dnsmasq" chk_query
+
+# ---- net-destroy: RevertLink / link gone, record gone ---------------------------------
+"$LAB" exec virsh -q net-destroy ext >/dev/null || not_ok "virsh net-destroy ext"
+chk_no_domain() {
+	local out
+	out=$(resolvectl status 2>&1)
+	if echo "$out" | grep -q 'lab.test'; then
+		echo "resolved still has lab.test: $(echo "$out" | grep 'lab.test')"
+		return 1
+	fi
+	"$LAB" exec test -e "$RUN/net-ext.rec" && {
+		echo "net-ext.rec still there"
+		return 1
+	}
+	echo "no ~lab.test in resolved; net-ext.rec removed; $(grep 'network ext stopped' "$work/log" | tail -n 1 | cut -d' ' -f3-)"
+}
+assert "after net-destroy ext, resolved has no ~lab.test and the record is gone" chk_no_domain
+
+# ---- net-start: the network hook registers the new bridge ------------------------------
+"$LAB" exec virsh -q net-start ext >/dev/null || not_ok "virsh net-start ext"
+chk_again() {
+	local _
+	for _ in $(seq 30); do
+		chk_link_domain virbr-ext >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	chk_link_domain virbr-ext
+}
+assert "after net-start ext, the hook registers ~lab.test on the new virbr-ext" chk_again
+chk_idx() {
+	local rec_idx sys_idx
+	# shellcheck disable=SC2016 # awk's own $1
+	rec_idx=$("$LAB" exec awk '$1 == "ifindex" { print $2 }' "$RUN/net-ext.rec")
+	sys_idx=$("$LAB" exec cat /sys/class/net/virbr-ext/ifindex)
+	echo "record ifindex $rec_idx, virbr-ext is $sys_idx"
+	[ -n "$rec_idx" ] && [ "$rec_idx" = "$sys_idx" ]
+}
+assert "the new record carries the new bridge's ifindex" chk_idx
+finish

@@ -1,0 +1,378 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* XML from libvirt 9.0 (real captures) and XML from nowhere good. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <cmocka.h>
+
+#include "hooks/hook.h"
+#include "tests/unit/hook_test_util.h"
+
+static void mac_is(const uint8_t *mac, const char *want)
+{
+	char s[18];
+	lc_mac_format(mac, s);
+	assert_string_equal(s, want);
+}
+
+static struct hook_domain *domain_fixture(const char *name)
+{
+	size_t len = 0;
+	char *xml = hook_test_stdin(name, &len);
+	struct hook_domain *d = calloc(1, sizeof(*d));
+
+	assert_non_null(xml);
+	assert_non_null(d);
+	assert_int_equal(hook_xml_domain(xml, len, d), 0);
+	free(xml);
+	return d;
+}
+
+static void test_every_domain_capture(void **state)
+{
+	static const char *const caps[] = {
+	    "lxc.c1.prepare.begin", "lxc.c1.start.begin",   "lxc.c1.started.begin",
+	    "lxc.c1.stopped.end",   "lxc.c1.release.end",   "lxc.c2.prepare.begin",
+	    "lxc.c2.start.begin",   "lxc.c2.started.begin", "lxc.c3.prepare.begin",
+	    "lxc.c3.start.begin",   "lxc.c3.started.begin", "lxc.c4.prepare.begin",
+	    "lxc.c4.start.begin",   "lxc.c4.started.begin", "lxc.c4.stopped.end",
+	    "lxc.c4.release.end",
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		struct hook_domain *d = domain_fixture(caps[i]);
+		/* "lxc.c1.x" names guest c1 */
+		assert_int_equal(d->name[0], 'c');
+		assert_int_equal(d->name[1], caps[i][5]);
+		assert_string_equal(d->type, "lxc");
+		assert_int_equal(strlen(d->uuid), 36);
+		assert_true(d->n_nics >= 1);
+		assert_int_equal(d->n_nics_skipped, 0);
+		assert_false(d->has_cluster);
+		free(d);
+	}
+}
+
+static void test_c1_nic_order(void **state)
+{
+	/* c1: isonet first, labnet second, in XML order */
+	struct hook_domain *d = domain_fixture("lxc.c1.prepare.begin");
+	(void)state;
+
+	assert_string_equal(d->name, "c1");
+	assert_string_equal(d->uuid, "112a8f63-2000-4068-ae26-97774bdc30d8");
+	assert_int_equal(d->id, -1);
+	assert_int_equal(d->n_nics, 2);
+	mac_is(d->nics[0].mac, "52:54:00:16:00:01");
+	assert_string_equal(d->nics[0].network, "isonet");
+	assert_string_equal(d->nics[0].bridge, "");
+	mac_is(d->nics[1].mac, "52:54:00:15:00:01");
+	assert_string_equal(d->nics[1].network, "labnet");
+	free(d);
+}
+
+static void test_c1_started_has_bridges(void **state)
+{
+	struct hook_domain *d = domain_fixture("lxc.c1.started.begin");
+	(void)state;
+
+	assert_int_equal(d->id, 204);
+	assert_int_equal(d->n_nics, 2);
+	assert_string_equal(d->nics[0].bridge, "virbr-iso");
+	assert_string_equal(d->nics[0].guest_dev, "eth0");
+	assert_string_equal(d->nics[1].bridge, "virbr-lab");
+	assert_string_equal(d->nics[1].guest_dev, "eth1");
+	free(d);
+
+	/* release: libvirt has dropped the bridge again */
+	d = domain_fixture("lxc.c1.release.end");
+	assert_string_equal(d->nics[0].bridge, "");
+	assert_string_equal(d->nics[1].network, "labnet");
+	free(d);
+}
+
+static struct hook_network *network_fixture(const char *name)
+{
+	size_t len = 0;
+	char *xml = hook_test_stdin(name, &len);
+	struct hook_network *n = calloc(1, sizeof(*n));
+
+	assert_non_null(xml);
+	assert_int_equal(hook_xml_network(xml, len, n), 0);
+	free(xml);
+	return n;
+}
+
+static void test_networks(void **state)
+{
+	char a[64];
+	(void)state;
+
+	struct hook_network *n = network_fixture("network.labnet.started.begin");
+	assert_string_equal(n->name, "labnet");
+	assert_string_equal(n->uuid, "33268ad7-7a72-4c55-8ae1-f499fff7833d");
+	assert_string_equal(n->bridge, "virbr-lab");
+	assert_string_equal(n->forward, "nat");
+	assert_string_equal(n->domain, "lab.test");
+	assert_int_equal(n->n_addrs, 1);
+	assert_string_equal(lc_addr_format(&n->addrs[0], a, sizeof(a)), "192.168.150.1");
+	assert_false(n->port.present);
+	assert_int_equal(hook_forward_class(n->forward), LC_CLASS_EXTERNAL);
+	free(n);
+
+	n = network_fixture("network.isonet.started.begin");
+	assert_string_equal(n->bridge, "virbr-iso");
+	assert_string_equal(n->forward, "");
+	assert_string_equal(n->domain, "iso.test");
+	assert_int_equal(hook_forward_class(n->forward), LC_CLASS_ISOLATED);
+	free(n);
+
+	static const char *const caps[] = {
+	    "network.isonet.port-created.begin", "network.isonet.port-deleted.begin",
+	    "network.isonet.start.begin",	 "network.isonet.stopped.end",
+	    "network.labnet.port-deleted.begin", "network.labnet.start.begin",
+	};
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		n = network_fixture(caps[i]);
+		assert_true(!strcmp(n->name, "isonet") || !strcmp(n->name, "labnet"));
+		free(n);
+	}
+}
+
+static void test_port(void **state)
+{
+	(void)state;
+	struct hook_network *n = network_fixture("network.labnet.port-created.begin");
+	assert_true(n->port.present);
+	assert_string_equal(n->port.owner_name, "c4");
+	assert_string_equal(n->port.owner_uuid, "d350ad31-81c8-4a0e-917d-c17b706cf822");
+	mac_is(n->port.mac, "52:54:00:15:00:04");
+	assert_string_equal(n->port.bridge, "virbr-lab");
+	free(n);
+}
+
+static int parse_str(const char *xml, struct hook_domain *d)
+{
+	return hook_xml_domain(xml, strlen(xml), d);
+}
+
+#define DOM_HEAD "<domain type='kvm'><name>g</name><uuid>u</uuid>"
+
+static void test_metadata(void **state)
+{
+	struct hook_domain *d = calloc(1, sizeof(*d));
+	(void)state;
+
+	assert_int_equal(parse_str(DOM_HEAD "<metadata><lc:cluster xmlns:lc='" HOOK_XMLNS
+					    "' name='lab' group='WEB'/></metadata></domain>",
+				   d),
+			 0);
+	assert_true(d->has_cluster);
+	assert_string_equal(d->cluster, "lab");
+	assert_string_equal(d->group, "WEB");
+
+	/* any prefix, the namespace URI is what counts; other namespaces and
+	 * an unqualified <cluster> are not ours */
+	memset(d, 0, sizeof(*d));
+	assert_int_equal(parse_str(DOM_HEAD "<metadata><x:cluster xmlns:x='urn:other' name='no'/>"
+					    "<cluster name='no'/><q:cluster xmlns:q='" HOOK_XMLNS
+					    "' name='yes' group='web'/>"
+					    "<q:cluster xmlns:q='" HOOK_XMLNS
+					    "' name='second'/></metadata></domain>",
+				   d),
+			 0);
+	assert_true(d->has_cluster);
+	assert_string_equal(d->cluster, "yes");
+	assert_string_equal(d->group, "web"); /* as written: validity is the caller's */
+
+	/* a cluster name with a space is unusable */
+	memset(d, 0, sizeof(*d));
+	assert_int_equal(parse_str(DOM_HEAD "<metadata><lc:cluster xmlns:lc='" HOOK_XMLNS
+					    "' name='my lab'/></metadata></domain>",
+				   d),
+			 0);
+	assert_true(d->cluster_bad);
+	assert_string_equal(d->cluster, "");
+
+	/* no metadata at all */
+	memset(d, 0, sizeof(*d));
+	assert_int_equal(parse_str(DOM_HEAD "</domain>", d), 0);
+	assert_false(d->has_cluster);
+	free(d);
+}
+
+static void test_interfaces(void **state)
+{
+	struct hook_domain *d = calloc(1, sizeof(*d));
+	(void)state;
+
+	assert_int_equal(
+	    parse_str(DOM_HEAD
+		      "<devices>"
+		      "<interface type='bridge'><mac address='52:54:00:aa:00:01'/>"
+		      "<source bridge='br0'/></interface>"
+		      "<interface type='network'><source network='n'/></interface>"
+		      "<interface type='network'><mac address='zz:54:00:aa:00:02'/></interface>"
+		      "<interface type='user'><mac address='52:54:00:AA:00:03'/></interface>"
+		      "<disk/></devices></domain>",
+		      d),
+	    0);
+	assert_int_equal(d->n_nics, 2);
+	assert_int_equal(d->n_nics_skipped, 2); /* no MAC; bad MAC */
+	mac_is(d->nics[0].mac, "52:54:00:aa:00:01");
+	assert_string_equal(d->nics[0].network, "");
+	assert_string_equal(d->nics[0].bridge, "br0");
+	mac_is(d->nics[1].mac, "52:54:00:aa:00:03");
+	free(d);
+}
+
+static void test_garbage(void **state)
+{
+	struct hook_domain *d = calloc(1, sizeof(*d));
+	struct hook_network *n = calloc(1, sizeof(*n));
+	static const char *const bad_xml[] = {
+	    "",
+	    "not xml at all",
+	    "<domain><name>g</name>",		   /* truncated */
+	    "<domain><name>g</nam></domain>",	   /* mismatched */
+	    "\xff\xfe<\x01\x02\x7f",		   /* binary */
+	    "<domain><name>g</name></domain><x/>", /* two roots */
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(bad_xml) / sizeof(bad_xml[0]); i++)
+		assert_true(hook_xml_domain(bad_xml[i], strlen(bad_xml[i]), d) < 0);
+	/* UTF-16 with NULs inside */
+	static const char utf16[] = {'\xff', '\xfe', '<', 0, 'd', 0, '/', 0, '>', 0};
+	assert_true(hook_xml_domain(utf16, sizeof(utf16), d) < 0);
+	assert_int_equal(hook_xml_domain(NULL, 0, d), -ENODATA);
+
+	/* well-formed, but not a domain, or a domain with no name */
+	assert_int_equal(parse_str("<network><name>x</name></network>", d), -EINVAL);
+	assert_int_equal(parse_str("<domain><uuid>x</uuid></domain>", d), -EINVAL);
+	assert_int_equal(parse_str("<domain><name></name></domain>", d), -EINVAL);
+	assert_int_equal(parse_str("<domain><name>a\nb</name></domain>", d), -EINVAL);
+	assert_int_equal(hook_xml_network("<domain/>", 9, n), -EINVAL);
+	assert_int_equal(hook_xml_network("<hookData/>", 11, n), -EINVAL);
+	free(d);
+	free(n);
+}
+
+static void test_entities_refused(void **state)
+{
+	struct hook_domain *d = calloc(1, sizeof(*d));
+	(void)state;
+
+	/* billion laughs: refused whole, in no time, without expanding */
+	const char *bomb = "<?xml version='1.0'?><!DOCTYPE domain ["
+			   "<!ENTITY a 'aaaaaaaaaa'>"
+			   "<!ENTITY b '&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;'>"
+			   "<!ENTITY c '&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;'>"
+			   "<!ENTITY d '&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;'>"
+			   "<!ENTITY e '&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;'>"
+			   "<!ENTITY f '&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;'>"
+			   "<!ENTITY g '&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;'>"
+			   "]><domain><name>&g;</name></domain>";
+	uint64_t t0 = hook_now_usec();
+	assert_int_equal(parse_str(bomb, d), -EBADMSG);
+	assert_true(hook_now_usec() - t0 < 200000);
+
+	/* an external entity: no file is read, no network is used */
+	const char *xxe = "<?xml version='1.0'?><!DOCTYPE domain ["
+			  "<!ENTITY x SYSTEM 'file:///etc/passwd'>]>"
+			  "<domain><name>&x;</name></domain>";
+	assert_int_equal(parse_str(xxe, d), -EBADMSG);
+
+	/* an undeclared entity without a DTD is not well-formed */
+	assert_true(parse_str("<domain><name>&x;</name></domain>", d) < 0);
+	/* the predefined ones are plain text */
+	assert_int_equal(parse_str("<domain><name>a&amp;b</name></domain>", d), 0);
+	assert_string_equal(d->name, "a&b");
+	free(d);
+}
+
+static void test_oversized_fields(void **state)
+{
+	struct hook_domain *d = calloc(1, sizeof(*d));
+	char *xml = malloc(4096);
+	char big[400];
+	(void)state;
+
+	memset(big, 'n', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	snprintf(xml, 4096, "<domain><name>%s</name></domain>", big);
+	assert_int_equal(parse_str(xml, d), -EINVAL);
+
+	/* an over-long network name drops the field, not the NIC */
+	snprintf(xml, 4096,
+		 "<domain><name>g</name><devices><interface type='network'>"
+		 "<mac address='52:54:00:00:00:01'/><source network='%s'/></interface></devices>"
+		 "</domain>",
+		 big);
+	assert_int_equal(parse_str(xml, d), 0);
+	assert_int_equal(d->n_nics, 1);
+	assert_string_equal(d->nics[0].network, "");
+
+	/* more NICs than a record holds: the rest are counted as skipped */
+	size_t o = (size_t)snprintf(xml, 4096, "<domain><name>g</name><devices>");
+	char *x2 = malloc(200 * 80);
+	memcpy(x2, xml, o);
+	for (int i = 0; i < 70; i++)
+		o += (size_t)snprintf(x2 + o, 200 * 80 - o,
+				      "<interface type='user'><mac address='52:54:00:00:01:%02x'/>"
+				      "</interface>",
+				      i);
+	o += (size_t)snprintf(x2 + o, 200 * 80 - o, "</devices></domain>");
+	assert_int_equal(hook_xml_domain(x2, o, d), 0);
+	assert_int_equal(d->n_nics, HOOK_MAX_NICS);
+	assert_int_equal(d->n_nics_skipped, 70 - HOOK_MAX_NICS);
+	free(x2);
+	free(xml);
+	free(d);
+}
+
+static void test_dns_hosts(void **state)
+{
+	struct hook_dns *dns = calloc(1, sizeof(*dns));
+	char a[64];
+	const char *xml = "<network><name>ext</name><domain name='lab.test'/>"
+			  "<dns><host ip='192.168.150.12'><hostname>node3</hostname>"
+			  "<hostname>node3.lab.test</hostname></host>"
+			  "<host ip='fd00::5'><hostname>v6</hostname></host>"
+			  "<host ip='bogus'><hostname>x</hostname></host>"
+			  "<txt name='t' value='v'/></dns></network>";
+	(void)state;
+
+	assert_int_equal(hook_xml_dns_hosts(xml, strlen(xml), dns), 0);
+	assert_int_equal(dns->n_hosts, 2);
+	assert_string_equal(lc_addr_format(&dns->hosts[0].addr, a, sizeof(a)), "192.168.150.12");
+	assert_int_equal(dns->hosts[0].n_names, 2);
+	assert_string_equal(dns->hosts[0].names[0], "node3");
+	assert_string_equal(dns->hosts[0].names[1], "node3.lab.test");
+	assert_int_equal(dns->hosts[1].addr.family, AF_INET6);
+	/* no <dns>: none */
+	assert_int_equal(hook_xml_dns_hosts("<network><name>x</name></network>", 33, dns), 0);
+	assert_int_equal(dns->n_hosts, 0);
+	free(dns);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_every_domain_capture),
+	    cmocka_unit_test(test_c1_nic_order),
+	    cmocka_unit_test(test_c1_started_has_bridges),
+	    cmocka_unit_test(test_networks),
+	    cmocka_unit_test(test_port),
+	    cmocka_unit_test(test_metadata),
+	    cmocka_unit_test(test_interfaces),
+	    cmocka_unit_test(test_garbage),
+	    cmocka_unit_test(test_entities_refused),
+	    cmocka_unit_test(test_oversized_fields),
+	    cmocka_unit_test(test_dns_hosts),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
