@@ -104,8 +104,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < dns.n_hosts; i++) {
 			FUZZ_CHECK(dns.hosts[i].n_names <= HOOK_DNS_MAX_NAMES);
 			for (size_t k = 0; k < dns.hosts[i].n_names; k++)
-				FUZZ_CHECK(dns.hosts[i].names[k][0] &&
-					   clean(dns.hosts[i].names[k], sizeof(dns.hosts[i].names[k])));
+				FUZZ_CHECK(
+				    dns.hosts[i].names[k][0] &&
+				    clean(dns.hosts[i].names[k], sizeof(dns.hosts[i].names[k])));
 		}
 	}
 	free(buf);

@@ -35,5 +35,6 @@ done
 [ -n "$list" ] || { echo "sanitize.sh: no test programs found" >&2; exit 1; }
 echo "sanitize.sh: make check with ASan + UBSan:$list"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:${ASAN_OPTIONS:-}"
+export LC_STRESS_ITERATIONS=${LC_STRESS_ITERATIONS:-2500}
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
 make -s -j"$(nproc)" check TESTS="$list" || { cat test-suite.log 2>/dev/null | tail -n 100; exit 1; }

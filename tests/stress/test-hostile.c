@@ -34,9 +34,13 @@
 
 #include "tests/stress/nssload.h"
 
-#define CASE_ALARM 30	   /* seconds: a case still running then is a hang */
-#define CASE_SECONDS 10.0  /* what a case may take on a loaded CI machine */
+#define CASE_ALARM 30	  /* seconds: a case still running then is a hang */
+#define CASE_SECONDS 10.0 /* what a case may take on a loaded CI machine */
+#ifdef __SANITIZE_ADDRESS__
+#define CASE_MAXRSS_MB 800 /* ASan's redzones and quarantine roughly triple the heap */
+#else
 #define CASE_MAXRSS_MB 400 /* peak memory of a case's process */
+#endif
 
 static char top[256];	   /* the test's temp dir */
 static char leases[320];   /* LIBVIRT_CLUSTER_LEASE_DIR of the current case */

@@ -14,6 +14,8 @@
  * renamed file or a crash fails.
  *
  *   test-stress [ITERATIONS [THREADS [MODULE.so]]]   (10000, 16, LC_NSS_DIR)
+ * ITERATIONS defaults to $LC_STRESS_ITERATIONS when set (the sanitizer run
+ * uses fewer: ASan makes each lookup several times dearer).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -318,6 +320,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1)
 		iterations = atoi(argv[1]);
+	else if (getenv("LC_STRESS_ITERATIONS"))
+		iterations = atoi(getenv("LC_STRESS_ITERATIONS"));
 	if (argc > 2)
 		threads = atoi(argv[2]);
 	if (threads < 1 || threads > 256 || iterations < 1) {

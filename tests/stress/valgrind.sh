@@ -18,7 +18,8 @@ for p in $progs; do
 	if grep -q __asan_init "$bin" || grep -q __asan_init "$LC_NSS_DIR/libnss_libvirt_cluster.so.2"; then
 		skip "this build uses -fsanitize=address; valgrind runs in the plain build"
 	fi
-	log=$abs_top_builddir/$p.valgrind
+	mkdir -p "$abs_top_builddir/tests/stress/valgrind-logs"
+	log=$abs_top_builddir/tests/stress/valgrind-logs/$(basename "$p").log
 	echo "valgrind $p"
 	if ! valgrind --error-exitcode=97 --leak-check=full --show-leak-kinds=definite \
 		--errors-for-leak-kinds=definite --track-fds=no --log-file="$log" "$bin" >/dev/null; then
