@@ -501,10 +501,12 @@ static int load_dnsmasq(struct builder *b, const char *path)
 
 static int keep_file(struct builder *b, char *buf, size_t len, uint32_t net, bool is_status)
 {
-	/* the framing is what a cut-short or half-written file fails; the
-	 * objects we take are then parsed in full */
+	/* the framing is what a cut-short or half-written file fails; a
+	 * broken object anywhere else (a syntax error, a value of the wrong
+	 * type) fails the walk, as it fails the full load; the objects we
+	 * take are then parsed in full */
 	uint32_t file = is_status ? b->n_files++ : 0;
-	if (!lease_json_framing_ok(buf, len)) {
+	if (!lease_json_framing_ok(buf, len) || !lease_json_valid(buf, len, is_status)) {
 		free(buf);
 		return 0;
 	}
