@@ -19,16 +19,18 @@ helper=$abs_top_builddir/tests/stress/lc-lookup
 tmp=
 for base in "${TMPDIR:-/tmp}" "$abs_top_builddir" /var/tmp; do
 	d=$(mktemp -d "$base/lc-setuid.XXXXXX" 2>/dev/null) || continue
-	if findmnt -n -o OPTIONS -T "$d" 2>/dev/null | tr ',' '\n' | grep -qx nosuid; then
+	chmod 0755 "$d"
+	# set-id bits honoured there, and nobody can reach it (not under /root)
+	if findmnt -n -o OPTIONS -T "$d" 2>/dev/null | tr ',' '\n' | grep -qx nosuid ||
+		! setpriv --reuid=65534 --regid=65534 --clear-groups sh -c "cd '$d'" 2>/dev/null; then
 		rmdir "$d"
 		continue
 	fi
 	tmp=$d
 	break
 done
-[ -n "$tmp" ] || skip "no temp dir on a filesystem without nosuid"
+[ -n "$tmp" ] || skip "no temp dir that nobody can reach on a filesystem without nosuid"
 trap 'rm -rf "$tmp"' EXIT
-chmod 0755 "$tmp"
 mkdir -m 0755 "$tmp/bin" "$tmp/lib" "$tmp/leases"
 install -m 0644 "$LC_NSS_DIR/libnss_libvirt_cluster.so.2" "$tmp/lib/"
 install -m 0755 "$helper" "$tmp/bin/plain"
