@@ -271,6 +271,10 @@ static void fifo_prepare(void)
 	snprintf(path, sizeof(path), "%s/fifonet.conf", leases);
 	if (mkfifo(path, 0644) < 0)
 		die(path);
+	/* and a directory where a file should be */
+	snprintf(path, sizeof(path), "%s/virbr-dir.status", leases);
+	if (mkdir(path, 0755) < 0)
+		die(path);
 }
 
 static void simple_check(void)
@@ -606,7 +610,8 @@ static void names_prepare(void)
 static const struct hostile_case cases[] = {
     {"big", "a 1 GiB sparse .status and a 32 MiB + 1 one", big_prepare, big_check, false},
     {"many", "100,000 leases in one .status", many_prepare, many_check, false},
-    {"fifo", "FIFOs as .status, .macs and .conf", fifo_prepare, simple_check, false},
+    {"fifo", "FIFOs as .status, .macs, .conf; a directory as .status", fifo_prepare, simple_check,
+     false},
     {"symlinks", "symlinks to /dev/zero, /dev/urandom, to themselves, in a loop", symlinks_prepare,
      simple_check, false},
     {"perm", "a .status and a .conf this user may not read", perm_prepare, perm_check, true},
