@@ -3,8 +3,15 @@
  * dnsmasq answers a guest's DHCP hostname by itself.  When the guest sent
  * none, or one that differs from its domain name, we add a live-only
  * <dns><host> entry (virNetworkUpdate) so that the network's dnsmasq
- * answers NAME and NAME.<domain> too.  Our entries are known by their
- * hostname set: exactly {NAME, NAME.<domain>} (or {NAME} without a domain).
+ * answers NAME and NAME.<domain> too.
+ *
+ * The guest's own DHCP hostname goes first in the entry: once an address
+ * has a name in dnsmasq's hosts files, dnsmasq reports the first such name
+ * as the lease's hostname (in .status too), and answers the client's own
+ * name no more.  First, it stays what the client sent.
+ *
+ * Our entries are known by their names: NAME and NAME.<domain> (or NAME
+ * alone without a domain), plus at most one other, the DHCP hostname.
  * Live-only: a network restart forgets them, as it forgets the leases.
  */
 #include <errno.h>
@@ -43,17 +50,21 @@ static void names_for(const char *name, const char *domain, struct names *ret)
 		ret->count++;
 }
 
+static bool host_has(const struct hook_dns_host *h, const char *name)
+{
+	for (size_t i = 0; i < h->n_names; i++)
+		if (strcasecmp(h->names[i], name) == 0)
+			return true;
+	return false;
+}
+
 static bool host_is_ours(const struct hook_dns_host *h, const struct names *ours)
 {
-	if (h->n_names != ours->count)
+	if (h->n_names < ours->count || h->n_names > ours->count + 1)
 		return false;
-	for (size_t i = 0; i < h->n_names; i++) {
-		bool found = false;
-		for (size_t k = 0; k < ours->count && !found; k++)
-			found = strcasecmp(h->names[i], ours->n[k]) == 0;
-		if (!found)
+	for (size_t k = 0; k < ours->count; k++)
+		if (!host_has(h, ours->n[k]))
 			return false;
-	}
 	return true;
 }
 
@@ -124,6 +135,33 @@ static int net_update(virNetworkPtr net, unsigned command, const struct lc_addr 
 	return 0;
 }
 
+static int net_state(virNetworkPtr net, struct hook_dns *dns, struct hook_network *n);
+
+/* Delete one entry; one that is gone already (another worker was faster)
+ * is no failure. */
+static int net_delete(virNetworkPtr net, const struct hook_dns_host *host)
+{
+	struct hook_dns *now;
+	struct hook_network *n;
+	bool still = true;
+
+	if (net_update(net, VIR_NETWORK_UPDATE_COMMAND_DELETE, &host->addr, host->names,
+		       host->n_names) == 0)
+		return 0;
+	now = malloc(sizeof(*now));
+	n = malloc(sizeof(*n));
+	if (now && n && net_state(net, now, n) == 0) {
+		still = false;
+		for (size_t i = 0; i < now->n_hosts && !still; i++)
+			still = addr_eq(&now->hosts[i].addr, &host->addr) &&
+				now->hosts[i].n_names &&
+				!strcasecmp(now->hosts[i].names[0], host->names[0]);
+	}
+	free(now);
+	free(n);
+	return still ? -EIO : 0;
+}
+
 /* The live <dns> and <domain> of a network. */
 static int net_state(virNetworkPtr net, struct hook_dns *dns, struct hook_network *n)
 {
@@ -151,6 +189,20 @@ static void append(char *msg, size_t size, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg + l, size - l, fmt, ap);
 	va_end(ap);
+}
+
+/* The entry: the lease's own hostname first (see above), then ours. */
+static int add_entry(virNetworkPtr net, const struct hook_lease *l, const struct names *ours)
+{
+	char names[3][256];
+	size_t n = 0;
+
+	if (l->hostname[0] && dns_name_ok(l->hostname) && strcasecmp(l->hostname, ours->n[0]) != 0)
+		snprintf(names[n++], sizeof(names[0]), "%s", l->hostname);
+	for (size_t k = 0; k < ours->count; k++)
+		snprintf(names[n++], sizeof(names[0]), "%s", ours->n[k]);
+	return net_update(net, VIR_NETWORK_UPDATE_COMMAND_ADD_LAST, &l->addr,
+			  (const char(*)[256])names, n);
 }
 
 int hook_dns_register(virConnectPtr conn, const struct lc_guest_record *rec,
@@ -212,9 +264,7 @@ int hook_dns_register(virConnectPtr conn, const struct lc_guest_record *rec,
 				 * the lease's hostname once we added one). */
 				if (!present && addr_eq(&host->addr, &best->addr)) {
 					present = true;
-				} else if (net_update(net, VIR_NETWORK_UPDATE_COMMAND_DELETE,
-						      &host->addr, host->names,
-						      host->n_names) < 0) {
+				} else if (net_delete(net, host) < 0) {
 					append(msg, size,
 					       "; DNS: cannot remove stale entry on %s: %s",
 					       best->network, hook_virt_error());
@@ -232,8 +282,7 @@ int hook_dns_register(virConnectPtr conn, const struct lc_guest_record *rec,
 			char a[64];
 			append(msg, size, "; DNS: %s already has an entry for %s: not added",
 			       best->network, lc_addr_format(&best->addr, a, sizeof(a)));
-		} else if (net_update(net, VIR_NETWORK_UPDATE_COMMAND_ADD_LAST, &best->addr, ours.n,
-				      ours.count) < 0) {
+		} else if (add_entry(net, best, &ours) < 0) {
 			append(msg, size, "; DNS: cannot add %s on %s: %s", rec->name,
 			       best->network, hook_virt_error());
 			result = -EIO;
@@ -281,8 +330,7 @@ int hook_dns_unregister_net(virConnectPtr conn, const char *network, const char 
 		const struct hook_dns_host *host = &dns->hosts[h];
 		if (!host_is_ours(host, &ours))
 			continue;
-		if (net_update(net, VIR_NETWORK_UPDATE_COMMAND_DELETE, &host->addr, host->names,
-			       host->n_names) < 0) {
+		if (net_delete(net, host) < 0) {
 			append(msg, size, "; cannot remove %s from %s: %s", name, network,
 			       hook_virt_error());
 			r = -EIO;

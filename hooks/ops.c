@@ -261,7 +261,9 @@ static int op_guest_release(struct hook_ctx *ctx, const struct op *op)
 
 	/* DNS entries we added live in the networks: removing them needs
 	 * libvirt, so after we return. */
-	if (ctx->spawn_workers && rec->n_nics) {
+	/* Only with a record: without one, stopped came first and its worker
+	 * does it (two would race for the same entries). */
+	if (ctx->spawn_workers && have_rec && rec->n_nics) {
 		fill_work(ctx, w, rec, have_xml ? d : NULL);
 		r = hook_spawn_detached(hook_worker_stopped, w);
 		if (r < 0)

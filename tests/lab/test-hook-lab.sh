@@ -78,7 +78,7 @@ chk_node1_record() {
 	local nets
 	nets=$(nic_networks node1)
 	echo "node1's NICs in XML order: $nets; $(rec guest-node1 | grep -c '^nic') nic lines"
-	[ "$nets" = "int ext" ] && rec guest-node1 | grep -qx "driver lxc"
+	[ "$nets" = "int ext" ] && grep -qx "driver lxc" <<<"$(rec guest-node1)"
 }
 assert "node1's record has its NICs in XML order (int, then ext)" chk_node1_record
 chk_classes() {
@@ -123,9 +123,11 @@ wait_dig() { # NAME WANT(ip|NXDOMAIN): dnsmasq on ext's gateway, polled for 3 s
 	while :; do
 		out=$("$LAB" exec dig +time=1 +tries=1 @10.250.1.1 "$1" A 2>&1)
 		if [ "$2" = NXDOMAIN ]; then
-			echo "$out" | grep -q "status: NXDOMAIN" && break
+			grep -q "status: NXDOMAIN" <<<"$out" && break
 		else
-			echo "$out" | awk '$4 == "A" { print $5 }' | grep -qx "$2" && break
+			# no `grep -q` at the end of a pipe: under pipefail, the
+			# writer's SIGPIPE would fail a match
+			grep -qx "$2" <<<"$(awk '$4 == "A" { print $5 }' <<<"$out")" && break
 		fi
 		[ "$(date +%s)" -lt "$end" ] || {
 			echo "dig @10.250.1.1 $1: $(echo "$out" | grep -E 'status:|IN[[:space:]]+A' | paste -sd' ')"
@@ -148,6 +150,18 @@ fi
 n2=$("$LAB" addr node2 ext)
 if [ "$have_dig" = 1 ]; then
 	assert "dig @ext node2.lab.test answers while node2 runs" wait_dig node2.lab.test "$n2"
+fi
+chk_dhcp_name_kept() {
+	local h
+	h=$("$LAB" exec grep -A3 "\"$n2\"" /var/lib/libvirt/dnsmasq/virbr-ext.status | awk -F'"' '/"hostname"/ { print $4 }')
+	echo "node2's lease hostname in virbr-ext.status: ${h:-(none)}"
+	[ "$h" = node2-dhcp ]
+}
+# dnsmasq reports an address's hosts-file name as its lease hostname: the
+# entry names node2-dhcp first, so node2's own name stays
+assert "node2's lease keeps its DHCP hostname node2-dhcp with the entry in place" chk_dhcp_name_kept
+if [ "$have_dig" = 1 ]; then
+	assert "dig @ext node2-dhcp.lab.test still answers" wait_dig node2-dhcp.lab.test "$n2"
 fi
 chk_one_entry() { # the worker's entries are not duplicated by reconnects or re-runs
 	local n

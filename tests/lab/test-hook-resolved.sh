@@ -181,15 +181,15 @@ chk_link_domain() { # BRIDGE: resolvectl shows ~lab.test and ext's gateway on it
 	local out
 	out=$(resolvectl status "$1" 2>&1)
 	echo "$out" | grep -E 'DNS Servers|DNS Domain|Protocols' | sed 's/^ *//' | paste -sd';'
-	echo "$out" | grep -q 'DNS Domain: ~lab.test' && echo "$out" | grep -q 'DNS Servers: 10.250.1.1' &&
-		echo "$out" | grep -q -- '-DefaultRoute'
+	grep -q 'DNS Domain: ~lab.test' <<<"$out" && grep -q 'DNS Servers: 10.250.1.1' <<<"$out" &&
+		grep -q -- '-DefaultRoute' <<<"$out"
 }
 assert "after --sync, resolved routes ~lab.test to virbr-ext (DefaultRoute off)" chk_link_domain virbr-ext
 chk_int_domain() {
 	local out
 	out=$(resolvectl status virbr-int 2>&1)
 	echo "$out" | grep -E 'DNS Domain' | sed 's/^ *//'
-	echo "$out" | grep -q 'DNS Domain: ~int.test'
+	grep -q 'DNS Domain: ~int.test' <<<"$out"
 }
 assert "and ~int.test to virbr-int" chk_int_domain
 chk_query() {
@@ -197,7 +197,7 @@ chk_query() {
 	want=$("$LAB" addr node1 ext)
 	out=$(resolvectl query node1.lab.test 2>&1 | head -n 1)
 	echo "resolvectl query node1.lab.test: $out"
-	echo "$out" | grep -q "$want" && echo "$out" | grep -q "link: virbr-ext"
+	grep -q "$want" <<<"$out" && grep -q "link: virbr-ext" <<<"$out"
 }
 assert "resolvectl query node1.lab.test goes to ext's dnsmasq" chk_query
 
@@ -206,7 +206,7 @@ assert "resolvectl query node1.lab.test goes to ext's dnsmasq" chk_query
 chk_no_domain() {
 	local out
 	out=$(resolvectl status 2>&1)
-	if echo "$out" | grep -q 'lab.test'; then
+	if grep -q 'lab.test' <<<"$out"; then
 		echo "resolved still has lab.test: $(echo "$out" | grep 'lab.test')"
 		return 1
 	fi

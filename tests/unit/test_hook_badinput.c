@@ -298,8 +298,8 @@ static void test_started_detaches(void **state)
 	const char *const args[] = {"--driver=lxc", "c1", "started", "begin", "-", NULL};
 	struct run r = run_hook(args, IN_FILE, "lxc.c1.started.begin", 0);
 	assert_calm(&r);
+	/* assert_calm's 1 s, against the worker's 2 s, is the proof */
 	assert_non_null(strstr(r.err, "lease worker started"));
-	assert_true(r.usec < 500000);
 }
 
 static void test_help_and_version(void **state)

@@ -140,7 +140,7 @@ static void test_endless_slow(void **state)
 	assert_int_equal(hook_read_input(p[0], HOOK_INPUT_MAX, 300, &buf, &len), -ETIMEDOUT);
 	uint64_t dt = hook_now_usec() - t0;
 	assert_true(dt >= 290000);
-	assert_true(dt < 700000);
+	assert_true(dt < 1000000); /* slack for a loaded machine */
 	assert_null(buf);
 	close(p[0]);
 	reap(w);
@@ -157,7 +157,7 @@ static void test_silent_open(void **state)
 	assert_int_equal(pipe(p), 0);
 	uint64_t t0 = hook_now_usec();
 	assert_int_equal(hook_read_input(p[0], HOOK_INPUT_MAX, 200, &buf, &len), -ETIMEDOUT);
-	assert_true(hook_now_usec() - t0 < 600000);
+	assert_true(hook_now_usec() - t0 < 1000000);
 	/* the blocking flag is restored */
 	assert_false(fcntl(p[0], F_GETFL) & O_NONBLOCK);
 	close(p[0]);

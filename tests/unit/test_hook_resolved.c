@@ -431,7 +431,7 @@ static void test_errors(void **state)
 	assert_int_equal(hook_resolved_register(bus, LINK_HANG, a, 1, "x.test", 300000),
 			 -ETIMEDOUT);
 	uint64_t dt = hook_now_usec() - t0;
-	assert_true(dt >= 290000 && dt < 450000);
+	assert_true(dt >= 290000 && dt < 900000); /* slack for a loaded machine */
 	/* the first refusal stops the sequence: nothing half-applied */
 	assert_int_equal(call_test("Calls", 0, calls_s, sizeof(calls_s)), 1);
 	assert_string_equal(calls_s, "");
