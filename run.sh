@@ -11,7 +11,7 @@ cd "$top"
 BUILD_PKGS="build-essential autoconf automake libtool pkg-config libcmocka-dev
   libxml2-dev libvirt-dev libsystemd-dev"
 LAB_PKGS="libvirt-daemon-system libvirt-daemon-driver-lxc libvirt-clients
-  dnsmasq-base dnsmasq-utils busybox-static openssh-server openssh-client
+  dnsmasq-base dnsmasq-utils busybox-static openssh-server openssh-client isc-dhcp-client
   iproute2 util-linux procps python3 bind9-dnsutils libnss-libvirt
   dbus ansible-core valgrind clang"
 

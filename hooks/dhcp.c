@@ -1,18 +1,29 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * DHCPRELEASE, built here rather than by running dnsmasq-utils' dhcp_release:
- * the hook then needs no extra package, costs no fork+exec per lease, can be
- * unit-tested byte by byte, and reports a send error as an error instead of
- * a child's exit status.  The wire behaviour is the same as dhcp_release's: a
- * UDP datagram to the server address on the bridge, port 67, from a socket
- * bound to the bridge device so dnsmasq sees it arrive on that interface.
+ * DHCPRELEASE and DHCPv6 Release, built here rather than by running
+ * dnsmasq-utils' dhcp_release and dhcp_release6: the hook then needs no extra
+ * package, costs no fork+exec per lease, can be unit-tested byte by byte, and
+ * reports a send error as an error instead of a child's exit status.  The
+ * wire behaviour is the same as theirs: for v4 a UDP datagram to the server
+ * address on the bridge, port 67; for v6 one to ff02::1:2 port 547 on the
+ * bridge, from port 546; both from a socket bound to the bridge device so
+ * dnsmasq sees it arrive on that interface.
+ *
+ * dnsmasq answers a DHCPv6 message only after looking up the sender's MAC
+ * in the neighbour table, and the sender here is the host's own address on
+ * the bridge, which is never there: it sends neighbour solicitations and
+ * sleeps 5 x 100 ms (dhcp6.c get_client_mac) before it handles the Release
+ * and replies.  dhcp_release6 waits that out; a hook, which holds up the
+ * guest, does not: the caller says how long to wait, and the hook says 0.
  */
 #include <errno.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hooks/hook.h"
@@ -99,24 +110,32 @@ ssize_t hook_dhcp4_release_build(uint8_t *buf, size_t size, const uint8_t mac[LC
 }
 
 #define DHCP6_RELEASE 8
+#define DHCP6_REPLY 7
 #define D6_OPT_CLIENTID 1
 #define D6_OPT_SERVERID 2
 #define D6_OPT_IA_NA 3
+#define D6_OPT_IA_TA 4
 #define D6_OPT_IAADDR 5
+#define D6_OPT_STATUS_CODE 13
+#define D6_STATUS_NOBINDING 3
+#define DHCP6_CLIENT_PORT 546
+#define DHCP6_SERVER_PORT 547
 
 ssize_t hook_dhcp6_release_build(uint8_t *buf, size_t size, const uint8_t *client_duid,
 				 size_t client_duid_len, const uint8_t *server_duid,
-				 size_t server_duid_len, uint32_t iaid, const struct lc_addr *addr,
-				 uint32_t xid)
+				 size_t server_duid_len, uint32_t iaid, bool temporary,
+				 const struct lc_addr *addr, uint32_t xid)
 {
 	size_t need, o = 0;
+	/* IA_NA: IAID, T1, T2; IA_TA: IAID only (RFC 8415 21.4, 21.5) */
+	size_t ia_head = temporary ? 4 : 12;
 
 	if (!buf || !client_duid || !server_duid || !addr || addr->family != AF_INET6 ||
-	    client_duid_len == 0 || server_duid_len == 0 || client_duid_len > 130 ||
-	    server_duid_len > 130)
+	    client_duid_len == 0 || server_duid_len == 0 || client_duid_len > HOOK_DUID_MAX ||
+	    server_duid_len > HOOK_DUID_MAX)
 		return -EINVAL; /* a DUID is at most 130 bytes (RFC 8415 11.1) */
-	/* header 4, client id 4+n, server id 4+n, IA_NA 4+12 + IAADDR 4+24 */
-	need = 4 + 4 + client_duid_len + 4 + server_duid_len + 16 + 28;
+	/* header 4, client id 4+n, server id 4+n, IA 4+head + IAADDR 4+24 */
+	need = 4 + 4 + client_duid_len + 4 + server_duid_len + 4 + ia_head + 28;
 	if (size < need)
 		return -ENOBUFS;
 
@@ -135,12 +154,14 @@ ssize_t hook_dhcp6_release_build(uint8_t *buf, size_t size, const uint8_t *clien
 	memcpy(buf + o + 4, server_duid, server_duid_len);
 	o += 4 + server_duid_len;
 
-	put_be16(buf + o, D6_OPT_IA_NA);
-	put_be16(buf + o + 2, 12 + 28);
+	put_be16(buf + o, temporary ? D6_OPT_IA_TA : D6_OPT_IA_NA);
+	put_be16(buf + o + 2, (uint16_t)(ia_head + 28));
 	put_be32(buf + o + 4, iaid);
-	put_be32(buf + o + 8, 0); /* T1, T2: zero in a Release */
-	put_be32(buf + o + 12, 0);
-	o += 16;
+	if (!temporary) {
+		put_be32(buf + o + 8, 0); /* T1, T2: zero in a Release */
+		put_be32(buf + o + 12, 0);
+	}
+	o += 4 + ia_head;
 
 	put_be16(buf + o, D6_OPT_IAADDR);
 	put_be16(buf + o + 2, 24);
@@ -150,6 +171,72 @@ ssize_t hook_dhcp6_release_build(uint8_t *buf, size_t size, const uint8_t *clien
 	o += 28;
 
 	return (ssize_t)o;
+}
+
+static uint16_t get_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* The worst status among the Status Code options in [p, end): 0, or the
+ * first failure.  -EBADMSG when an option runs past end. */
+static int d6_options_status(const uint8_t *p, const uint8_t *end, int depth)
+{
+	int worst = 0;
+
+	while (p < end) {
+		uint16_t code, len;
+		if (end - p < 4)
+			return -EBADMSG;
+		code = get_be16(p);
+		len = get_be16(p + 2);
+		p += 4;
+		if (len > end - p)
+			return -EBADMSG;
+		if (code == D6_OPT_STATUS_CODE) {
+			if (len < 2)
+				return -EBADMSG;
+			if (!worst && get_be16(p) != 0)
+				worst = get_be16(p);
+		} else if (depth == 0 && (code == D6_OPT_IA_NA || code == D6_OPT_IA_TA)) {
+			/* an IA's own status: dnsmasq says NoBinding there */
+			size_t head = code == D6_OPT_IA_NA ? 12 : 4;
+			int r;
+			if (len < head)
+				return -EBADMSG;
+			r = d6_options_status(p + head, p + len, depth + 1);
+			if (r < 0)
+				return r;
+			if (!worst)
+				worst = r;
+		} else if (depth == 1 && code == D6_OPT_IAADDR) {
+			int r;
+			if (len < 24)
+				return -EBADMSG;
+			r = d6_options_status(p + 24, p + len, depth + 1);
+			if (r < 0)
+				return r;
+			if (!worst)
+				worst = r;
+		}
+		p += len;
+	}
+	return worst;
+}
+
+int hook_dhcp6_reply_status(const uint8_t *buf, size_t len, uint32_t xid)
+{
+	int st;
+
+	if (!buf || len < 4 || buf[0] != DHCP6_REPLY ||
+	    ((uint32_t)buf[1] << 16 | (uint32_t)buf[2] << 8 | buf[3]) != (xid & 0xffffff))
+		return -EAGAIN;
+	st = d6_options_status(buf + 4, buf + len, 0);
+	if (st < 0)
+		return st;
+	if (st == 0)
+		return 0;
+	return st == D6_STATUS_NOBINDING ? -ENOENT : -EPROTO;
 }
 
 static int hexval(char c)
@@ -284,6 +371,112 @@ int hook_dhcp4_release_send(const char *bridge, const struct lc_addr *addr,
 		goto out;
 	}
 	r = 0;
+out:
+	close(fd);
+	return r;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait until deadline for the Reply to xid; -ETIMEDOUT when none came. */
+static int d6_wait_reply(int fd, uint32_t xid, int64_t deadline)
+{
+	uint8_t buf[1500];
+
+	for (;;) {
+		int64_t left = deadline - mono_ms();
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		ssize_t n;
+		int r;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		r = poll(&pfd, 1, (int)left);
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (r <= 0)
+			continue;
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			return -errno;
+		}
+		r = hook_dhcp6_reply_status(buf, (size_t)n, xid);
+		if (r != -EAGAIN && r != -EBADMSG)
+			return r;
+		/* someone else's Reply, or garbage: keep listening */
+	}
+}
+
+int hook_dhcp6_release_send(const char *bridge, const struct lc_addr *addr,
+			    const struct hook_dhcp6_id *id, int timeout_ms)
+{
+	uint8_t pkt[4 + 2 * (4 + HOOK_DUID_MAX) + 16 + 28];
+	struct sockaddr_in6 src = {.sin6_family = AF_INET6, .sin6_port = htons(DHCP6_CLIENT_PORT)};
+	struct sockaddr_in6 dst = {.sin6_family = AF_INET6, .sin6_port = htons(DHCP6_SERVER_PORT)};
+	struct timespec ts;
+	unsigned int ifindex;
+	uint32_t xid;
+	int64_t deadline;
+	ssize_t n;
+	int fd, r, one = 1;
+
+	if (!bridge || !*bridge || strlen(bridge) >= IFNAMSIZ || !addr || !id)
+		return -EINVAL;
+	ifindex = if_nametoindex(bridge);
+	if (ifindex == 0)
+		return -errno;
+	/* The xid only has to tell our Reply from another client's. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	xid = ((uint32_t)ts.tv_nsec ^ (uint32_t)getpid() << 8 ^ addr->bytes[15]) & 0xffffff;
+	n = hook_dhcp6_release_build(pkt, sizeof(pkt), id->client_duid, id->client_duid_len,
+				     id->server_duid, id->server_duid_len, id->iaid, id->temporary,
+				     addr, xid);
+	if (n < 0)
+		return (int)n;
+
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_UDP);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, bridge, (socklen_t)strlen(bridge) + 1) <
+		0 ||
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof(ifindex)) < 0 ||
+	    /* dnsmasq runs on this host: it must hear our own multicast */
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) {
+		r = -errno;
+		goto out;
+	}
+	/* dnsmasq replies to port 546; a DHCPv6 client of the host's own may
+	 * hold it, and then the Release still goes out, unconfirmed */
+	if (bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0) {
+		src.sin6_port = 0;
+		if (bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0) {
+			r = -errno;
+			goto out;
+		}
+	}
+	/* ff02::1:2, All_DHCP_Relay_Agents_and_Servers (RFC 8415 7.1): a
+	 * server ignores a unicast Release it did not ask for */
+	dst.sin6_addr.s6_addr[0] = 0xff;
+	dst.sin6_addr.s6_addr[1] = 0x02;
+	dst.sin6_addr.s6_addr[13] = 0x01;
+	dst.sin6_addr.s6_addr[15] = 0x02;
+	dst.sin6_scope_id = ifindex;
+	deadline = mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	/* Sent once: a datagram to a local address is not lost on the way,
+	 * and every copy costs dnsmasq the half second described above. */
+	if (sendto(fd, pkt, (size_t)n, 0, (struct sockaddr *)&dst, sizeof(dst)) < 0) {
+		r = -errno;
+		goto out;
+	}
+	r = timeout_ms > 0 ? d6_wait_reply(fd, xid, deadline) : 0;
 out:
 	close(fd);
 	return r;

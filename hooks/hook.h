@@ -154,11 +154,27 @@ enum lc_class hook_forward_class(const char *forward);
 ssize_t hook_dhcp4_release_build(uint8_t *buf, size_t size, const uint8_t mac[LC_MAC_LEN],
 				 const struct lc_addr *ciaddr, const struct lc_addr *server,
 				 const uint8_t *client_id, size_t client_id_len, uint32_t xid);
-/* Build a DHCPv6 Release (RFC 8415 section 18.2.7) for one address. */
+/* What a DHCPv6 Release names, copied out of the resolver's lease
+ * (struct lc_dhcp6_id) so that it outlives the parse. */
+#define HOOK_DUID_MAX 130
+struct hook_dhcp6_id {
+	uint32_t iaid;
+	bool temporary; /* the address is in an IA_TA, not an IA_NA */
+	uint8_t client_duid_len, server_duid_len;
+	uint8_t client_duid[HOOK_DUID_MAX], server_duid[HOOK_DUID_MAX];
+};
+
+/* Build a DHCPv6 Release (RFC 8415 section 18.2.7) for one address, in an
+ * IA_NA, or an IA_TA when temporary. */
 ssize_t hook_dhcp6_release_build(uint8_t *buf, size_t size, const uint8_t *client_duid,
 				 size_t client_duid_len, const uint8_t *server_duid,
-				 size_t server_duid_len, uint32_t iaid, const struct lc_addr *addr,
-				 uint32_t xid);
+				 size_t server_duid_len, uint32_t iaid, bool temporary,
+				 const struct lc_addr *addr, uint32_t xid);
+/* What the server's Reply to our Release says: 0 = released, -ENOENT =
+ * NoBinding (the server holds no such lease for this DUID and IAID),
+ * -EPROTO = another failure status, -EAGAIN = not a Reply to xid (keep
+ * waiting), -EBADMSG = a Reply cut short. */
+int hook_dhcp6_reply_status(const uint8_t *buf, size_t len, uint32_t xid);
 /* Parse "01:52:54:.." (hex bytes separated by ':'); returns the length. */
 ssize_t hook_hex_parse(const char *s, uint8_t *buf, size_t size);
 /* The address of ifname to name as the DHCP server for client: the one in
@@ -168,6 +184,15 @@ int hook_dhcp_server_addr(const char *ifname, const struct lc_addr *client, stru
  * arriving on that bridge (SO_BINDTODEVICE), like dnsmasq's dhcp_release. */
 int hook_dhcp4_release_send(const char *bridge, const struct lc_addr *addr,
 			    const uint8_t mac[LC_MAC_LEN]);
+/* Send a DHCPv6 Release for addr to the dnsmasq on bridge, as dnsmasq's
+ * dhcp_release6 does: to All_DHCP_Relay_Agents_and_Servers (ff02::1:2)
+ * port 547 on the bridge, from port 546 (any port when 546 is taken), on a
+ * socket bound to the bridge.  Sent once.  With timeout_ms > 0, waits that
+ * long for the Reply and returns what it says (see hook_dhcp6_reply_status)
+ * or -ETIMEDOUT; dnsmasq takes about 500 ms to answer (see dhcp.c).  With
+ * timeout_ms <= 0, returns 0 once sent.  Another -errno: sending failed. */
+int hook_dhcp6_release_send(const char *bridge, const struct lc_addr *addr,
+			    const struct hook_dhcp6_id *id, int timeout_ms);
 
 /* ---- systemd-resolved ------------------------------------------------------------ */
 
@@ -191,6 +216,8 @@ struct hook_lease {
 	char domain[256];   /* the network's DNS domain, from its record */
 	char hostname[256]; /* the lease's DHCP hostname, "" when none was sent */
 	int nic_index;	    /* index into the MAC list given */
+	bool has_dhcp6;	    /* IPv6 with client-id, iaid and server-duid */
+	struct hook_dhcp6_id dhcp6;
 };
 
 #define HOOK_MAX_LEASES 64

@@ -21,6 +21,8 @@
 #include "resolver/lease.h"
 #include "resolver/util.h"
 
+_Static_assert(HOOK_DUID_MAX == LC_DUID_MAX, "a DUID the core keeps fits the hook's copy");
+
 static bool mac_in(const uint8_t mac[LC_MAC_LEN], const uint8_t (*macs)[LC_MAC_LEN], size_t n,
 		   size_t *ret_idx)
 {
@@ -84,6 +86,16 @@ static int scan_status(const char *dir, const char *file, size_t stem,
 		h->bridge[stem] = '\0';
 		copy_str(h->hostname, sizeof(h->hostname), l->hostname);
 		h->nic_index = (int)idx;
+		if (l->dhcp6) {
+			const struct lc_dhcp6_id *d = l->dhcp6;
+			h->has_dhcp6 = true;
+			h->dhcp6.iaid = d->iaid;
+			h->dhcp6.temporary = d->temporary;
+			h->dhcp6.client_duid_len = d->client_duid_len;
+			h->dhcp6.server_duid_len = d->server_duid_len;
+			memcpy(h->dhcp6.client_duid, d->client_duid, d->client_duid_len);
+			memcpy(h->dhcp6.server_duid, d->server_duid, d->server_duid_len);
+		}
 	}
 	r = 0;
 out:

@@ -207,7 +207,7 @@ static int op_guest_release(struct hook_ctx *ctx, const struct op *op)
 	struct hook_work *w = calloc(1, sizeof(*w));
 	uint8_t macs[2 * HOOK_MAX_NICS][LC_MAC_LEN];
 	struct hook_lease *leases = calloc(HOOK_MAX_LEASES, sizeof(*leases));
-	size_t n_macs, n_leases = 0, sent = 0, failed = 0, skipped6 = 0;
+	size_t n_macs, n_leases = 0, sent = 0, failed = 0, skipped6 = 0, sent6 = 0, again6 = 0;
 	bool have_rec, have_xml;
 	char err[128] = "", worker[80] = "";
 	int r;
@@ -235,19 +235,36 @@ static int op_guest_release(struct hook_ctx *ctx, const struct op *op)
 		snprintf(err, sizeof(err), "; cannot read leases in %.60s: %.40s",
 			 ctx->paths.lease_dir, strerror(-r));
 	for (size_t i = 0; i < n_leases; i++) {
-		if (leases[i].addr.family != AF_INET) {
-			/* A DHCPv6 Release needs the client's DUID and IAID,
-			 * which the resolver's lease reader does not keep. */
+		const char *what = "DHCPRELEASE";
+		if (leases[i].addr.family == AF_INET) {
+			r = hook_dhcp4_release_send(leases[i].bridge, &leases[i].addr,
+						    leases[i].mac);
+		} else if (!have_rec && strcmp(op->name, "release") == 0) {
+			/* stopped came first, removed the record and sent the
+			 * Release, which dnsmasq has not handled yet (it takes
+			 * half a second); another would stall it as long again */
+			again6++;
+			continue;
+		} else if (!leases[i].has_dhcp6) {
+			/* no client-id, iaid or server-duid in the .status
+			 * entry: nothing a Release could name */
 			skipped6++;
 			continue;
+		} else {
+			/* not waited for: dnsmasq answers a Release from the
+			 * host only after half a second (see hooks/dhcp.c) */
+			what = "DHCPv6 Release";
+			r = hook_dhcp6_release_send(leases[i].bridge, &leases[i].addr,
+						    &leases[i].dhcp6, 0);
+			if (r == 0)
+				sent6++;
 		}
-		r = hook_dhcp4_release_send(leases[i].bridge, &leases[i].addr, leases[i].mac);
 		if (r < 0) {
 			char a[64];
 			/* the first failure tells why; the counts tell how many */
 			if (failed++ || err[0])
 				continue;
-			snprintf(err, sizeof(err), "; DHCPRELEASE of %s on %s failed: %s",
+			snprintf(err, sizeof(err), "; %s of %s on %s failed: %s", what,
 				 lc_addr_format(&leases[i].addr, a, sizeof(a)), leases[i].bridge,
 				 strerror(-r));
 		} else {
@@ -276,10 +293,20 @@ static int op_guest_release(struct hook_ctx *ctx, const struct op *op)
 			 sent + failed == 1 ? "" : "s");
 	else
 		snprintf(counts, sizeof(counts), "no live lease");
+	char v6note[192] = "";
+	if (sent6)
+		snprintf(v6note, sizeof(v6note), " (%zu by DHCPv6 Release, not awaited)", sent6);
+	if (again6)
+		snprintf(v6note + strlen(v6note), sizeof(v6note) - strlen(v6note),
+			 "; %zu DHCPv6 lease%s released at stopped", again6,
+			 again6 == 1 ? "" : "s");
+	if (skipped6)
+		snprintf(v6note + strlen(v6note), sizeof(v6note) - strlen(v6note),
+			 "; %zu DHCPv6 lease%s without client-id/iaid/server-duid left to expire",
+			 skipped6, skipped6 == 1 ? "" : "s");
 	hook_log(err[0] ? LOG_WARNING : LOG_INFO, "%s %s %s: %s%s, record %s%s%s", ev_driver(ctx),
-		 ctx->args.object, op->name, counts,
-		 skipped6 ? "; DHCPv6 leases left to expire" : "",
-		 have_rec ? "removed" : "already gone", worker, err);
+		 ctx->args.object, op->name, counts, v6note, have_rec ? "removed" : "already gone",
+		 worker, err);
 out:
 	free(leases);
 	free(w);

@@ -34,16 +34,18 @@ struct lc_cache {
 	int64_t built_ns;
 	bool racy;
 	bool oom; /* tracking failed: never trust this db */
-	/* A partial db answers for one name only (the cold path).  After
-	 * PARTIAL_MAX different names over unchanged files, the process has
-	 * shown it will keep asking: build everything once. */
+	/* A partial db answers for one name only (the cold path).  A full
+	 * build costs about as much as 30-50 cold lookups of new names, so,
+	 * as in renting skis, the process pays for cold lookups until it has
+	 * spent about what a full build costs, then builds everything once:
+	 * never more than about twice the best choice made in hindsight. */
 	bool partial;
 	char query[LC_NAME_MAX + 1];
 	unsigned partial_builds;
 	unsigned long builds;
 };
 
-#define PARTIAL_MAX 4
+#define PARTIAL_MAX 32
 
 void lc_paths_default(struct lc_paths *ret_paths)
 {

@@ -3,16 +3,67 @@
 
 #include "resolver/json.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 void json_init(struct json_cursor *c, const char *buf, size_t len)
 {
 	c->p = buf;
 	c->end = buf + len;
 }
 
+static inline bool is_ws(char ch)
+{
+	return ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r';
+}
+
 void json_skip_ws(struct json_cursor *c)
 {
-	while (c->p < c->end && (*c->p == ' ' || *c->p == '\n' || *c->p == '\t' || *c->p == '\r'))
+	if (c->p < c->end && !is_ws(*c->p))
+		return; /* the common case between tokens on one line */
+#ifdef __SSE2__
+	/* libvirt pretty-prints: a newline and an indent before most tokens */
+	while (c->end - c->p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)c->p);
+		__m128i ws = _mm_or_si128(
+			_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+				     _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+			_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')),
+				     _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+		unsigned m = ~(unsigned)_mm_movemask_epi8(ws) & 0xffff;
+		if (m) {
+			c->p += __builtin_ctz(m);
+			return;
+		}
+		c->p += 16;
+	}
+#endif
+	while (c->p < c->end && is_ws(*c->p))
 		c->p++;
+}
+
+/* Where the plain run of a string ends: the first '"', '\\' or control
+ * byte at or after p (or end). */
+static inline const char *string_run_end(const char *p, const char *end)
+{
+#ifdef __SSE2__
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)p);
+		/* bytes < 0x20: unsigned min(v, 0x1f) == v */
+		__m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+		__m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+							 _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+					    ctl);
+		unsigned m = (unsigned)_mm_movemask_epi8(stop);
+		if (m)
+			return p + __builtin_ctz(m);
+		p += 16;
+	}
+#endif
+	while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+		p++;
+	return p;
 }
 
 bool json_peek(struct json_cursor *c, char ch)
@@ -81,8 +132,7 @@ bool json_string(struct json_cursor *c, char *out, size_t size, size_t *ret_len,
 	for (;;) {
 		/* Fast path: copy a run of plain bytes at once. */
 		const char *run = c->p;
-		while (c->p < c->end && *c->p != '"' && *c->p != '\\' && (unsigned char)*c->p >= 0x20)
-			c->p++;
+		c->p = string_run_end(c->p, c->end);
 		size_t n = (size_t)(c->p - run);
 		if (n) {
 			if (out && len + n < size)

@@ -89,10 +89,130 @@ static bool hostname_ok(const char *s, size_t len)
 	return true;
 }
 
-int lease_status_object(struct json_cursor *c, struct lc_arena *arena, struct lc_lease *ret)
+int lc_hex_parse(const char *s, size_t len, uint8_t *buf, size_t size)
+{
+	size_t n = 0, i = 0;
+
+	if (len == 0)
+		return -EINVAL;
+	for (;;) {
+		int hi = i < len ? hexdigit(s[i]) : -1, lo;
+		if (hi < 0)
+			return -EINVAL;
+		i++;
+		/* dnsmasq writes %.2x, but a single digit is still one byte */
+		lo = i < len ? hexdigit(s[i]) : -1;
+		if (lo >= 0) {
+			hi = hi << 4 | lo;
+			i++;
+		}
+		if (n >= size)
+			return -ENOBUFS;
+		buf[n++] = (uint8_t)hi;
+		if (i == len)
+			return (int)n;
+		if (s[i] != ':')
+			return -EINVAL;
+		i++;
+	}
+}
+
+/* "iaid": libvirt writes dnsmasq's DNSMASQ_IAID as a string, "%u" with a
+ * "T" before it for a temporary address; a number is taken too.  Returns
+ * false on a wrong JSON type (the file is broken), else true with *ok set
+ * when the value is a usable IAID. */
+static bool status_iaid(struct json_cursor *c, uint32_t *ret_iaid, bool *ret_ta, bool *ok)
+{
+	char val[16];
+	size_t vlen, i = 0;
+	bool trunc;
+	uint64_t v = 0;
+	int64_t n;
+
+	*ok = false;
+	if (!json_peek(c, '"')) {
+		if (!json_int(c, &n))
+			return false;
+		if (n >= 0 && n <= UINT32_MAX) {
+			*ret_iaid = (uint32_t)n;
+			*ret_ta = false;
+			*ok = true;
+		}
+		return true;
+	}
+	if (!json_string(c, val, sizeof(val), &vlen, &trunc))
+		return false;
+	if (trunc)
+		return true;
+	*ret_ta = vlen > 0 && val[0] == 'T';
+	i = *ret_ta ? 1 : 0;
+	if (i == vlen || vlen - i > 10)
+		return true;
+	for (; i < vlen; i++) {
+		if (val[i] < '0' || val[i] > '9')
+			return true;
+		v = v * 10 + (uint64_t)(val[i] - '0');
+	}
+	if (v > UINT32_MAX)
+		return true;
+	*ret_iaid = (uint32_t)v;
+	*ok = true;
+	return true;
+}
+
+/* A DUID string whose place in the file was kept while the object was
+ * read: parsed only once the lease is known to be IPv6. */
+static int status_duid(const char *at, const char *end, uint8_t *buf, size_t *ret_len)
+{
+	struct json_cursor c;
+	char val[LC_DUID_MAX * 3];
+	size_t vlen;
+	bool trunc;
+	int n;
+
+	json_init(&c, at, (size_t)(end - at));
+	if (!json_string(&c, val, sizeof(val), &vlen, &trunc) || trunc)
+		return -EINVAL;
+	n = lc_hex_parse(val, vlen, buf, LC_DUID_MAX);
+	if (n < 0)
+		return n;
+	*ret_len = (size_t)n;
+	return 0;
+}
+
+static int status_dhcp6(const char *cid_at, const char *sid_at, const char *end, uint32_t iaid,
+			bool ta, struct lc_arena *arena, const struct lc_dhcp6_id **ret)
+{
+	uint8_t cid[LC_DUID_MAX], sid[LC_DUID_MAX];
+	size_t cl, sl;
+	struct lc_dhcp6_id *d;
+	uint8_t *bytes;
+
+	if (status_duid(cid_at, end, cid, &cl) < 0 || status_duid(sid_at, end, sid, &sl) < 0)
+		return 0; /* a lease that resolves, but cannot be released */
+	d = lc_arena_alloc(arena, sizeof(*d) + cl + sl);
+	if (!d)
+		return -ENOMEM;
+	bytes = (uint8_t *)(d + 1);
+	memcpy(bytes, cid, cl);
+	memcpy(bytes + cl, sid, sl);
+	*d = (struct lc_dhcp6_id){.iaid = iaid,
+				  .temporary = ta,
+				  .client_duid_len = (uint8_t)cl,
+				  .server_duid_len = (uint8_t)sl,
+				  .client_duid = bytes,
+				  .server_duid = bytes + cl};
+	*ret = d;
+	return 0;
+}
+
+int lease_status_object(struct json_cursor *c, struct lc_arena *arena, unsigned flags,
+			struct lc_lease *ret)
 {
 	struct lc_lease l = {.expiry = LC_EXPIRY_INFINITE};
-	bool has_ip = false, bad = false, first = true;
+	bool has_ip = false, bad = false, first = true, has_iaid = false, ta = false;
+	const char *cid_at = NULL, *sid_at = NULL;
+	uint32_t iaid = 0;
 	char key[32];
 	int k;
 
@@ -124,6 +244,20 @@ int lease_status_object(struct json_cursor *c, struct lc_arena *arena, struct lc
 			if (!json_int(c, &e))
 				return -EBADMSG;
 			l.expiry = e;
+		} else if (strcmp(key, "client-id") == 0 || strcmp(key, "server-duid") == 0) {
+			/* v4 leases carry a client-id too: keep only its place,
+			 * and decode it once the address says IPv6 */
+			if (!json_peek(c, '"'))
+				return -EBADMSG;
+			if (key[0] == 'c')
+				cid_at = c->p;
+			else
+				sid_at = c->p;
+			if (!json_string(c, NULL, 0, NULL, NULL))
+				return -EBADMSG;
+		} else if (strcmp(key, "iaid") == 0) {
+			if (!status_iaid(c, &iaid, &ta, &has_iaid))
+				return -EBADMSG;
 		} else if (!json_skip_value(c, 1)) {
 			return -EBADMSG;
 		}
@@ -132,11 +266,21 @@ int lease_status_object(struct json_cursor *c, struct lc_arena *arena, struct lc
 		return -EBADMSG;
 	if (!has_ip || bad)
 		return 0; /* an entry we cannot use, in a well-formed file */
+	if (l.addr.family == AF_INET6 && has_iaid && cid_at && sid_at &&
+	    !(flags & LEASE_SKIP_DHCP6_ID) &&
+	    status_dhcp6(cid_at, sid_at, c->end, iaid, ta, arena, &l.dhcp6) < 0)
+		return -ENOMEM;
 	*ret = l;
 	return 1;
 }
 
 int lease_parse_status(const char *buf, size_t len, struct lc_arena *arena, struct lc_vec *leases)
+{
+	return lease_parse_status_flags(buf, len, arena, leases, 0);
+}
+
+int lease_parse_status_flags(const char *buf, size_t len, struct lc_arena *arena,
+			     struct lc_vec *leases, unsigned flags)
 {
 	struct json_cursor c;
 	size_t start = leases->n;
@@ -146,7 +290,7 @@ int lease_parse_status(const char *buf, size_t len, struct lc_arena *arena, stru
 	json_init(&c, buf, len);
 	while ((r = json_array_next(&c, &first)) == 1) {
 		struct lc_lease l;
-		int k = lease_status_object(&c, arena, &l);
+		int k = lease_status_object(&c, arena, flags, &l);
 		if (k < 0) {
 			leases->n = start;
 			return k;
@@ -364,8 +508,8 @@ int lease_macs_object(struct json_cursor *c, struct lc_macs_entry *e)
 					continue;
 				size_t ncap = e->n_macs == 0 ? 4
 					      : (e->n_macs >= 4 && !(e->n_macs & (e->n_macs - 1)))
-						      ? e->n_macs * 2
-						      : 0;
+						  ? e->n_macs * 2
+						  : 0;
 				if (ncap) {
 					void *n = realloc(e->macs, ncap * LC_MAC_LEN);
 					if (!n) {

@@ -10,13 +10,26 @@
 
 #define LC_HOSTNAME_MAX 255
 #define LC_EXPIRY_INFINITE INT64_MAX
+#define LC_DUID_MAX 130 /* 2 type bytes + 128 (RFC 8415 section 11.1) */
+
+/* What a DHCPv6 Release must name (RFC 8415 section 18.2.7): the client's
+ * DUID, its IA's IAID and type, and the server's DUID.  In the arena. */
+struct lc_dhcp6_id {
+	uint32_t iaid;
+	bool temporary; /* an IA_TA address: dnsmasq writes "T" before the IAID */
+	uint8_t client_duid_len, server_duid_len;
+	const uint8_t *client_duid, *server_duid;
+};
 
 struct lc_lease {
 	struct lc_addr addr;
 	uint8_t mac[LC_MAC_LEN];
 	bool has_mac;
-	int64_t expiry; /* epoch seconds, LC_EXPIRY_INFINITE when absent */
+	int64_t expiry;	      /* epoch seconds, LC_EXPIRY_INFINITE when absent */
 	const char *hostname; /* NULL when the client sent none; in the arena */
+	/* IPv6 leases whose client-id, iaid and server-duid are all valid;
+	 * NULL otherwise (always for IPv4, so v4 parsing does no more work) */
+	const struct lc_dhcp6_id *dhcp6;
 };
 
 struct lc_macs_entry {
@@ -26,17 +39,26 @@ struct lc_macs_entry {
 };
 
 struct lc_netconf {
-	char bridge[64];      /* interface= */
-	char domain[256];     /* domain=, "" when none */
-	bool isolated;	      /* dhcp-option=3 with no value */
+	char bridge[64];  /* interface= */
+	char domain[256]; /* domain=, "" when none */
+	bool isolated;	  /* dhcp-option=3 with no value */
 };
 
 /* libvirt <bridge>.status: a JSON array of lease objects.  Entries without
- * a valid ip-address are skipped; unknown keys are ignored.  leases is an
+ * a valid ip-address are skipped; unknown keys are ignored.  A known key
+ * whose value has the wrong JSON type fails the whole file; a value of the
+ * right type that does not parse only loses that field.  leases is an
  * lc_vec of struct lc_lease (item_size set by the caller).  On error the
  * vector is restored to its size on entry. */
 int lease_parse_status(const char *buf, size_t len, struct lc_arena *arena, struct lc_vec *leases);
-/* plain dnsmasq lease file: `expiry mac ip hostname client-id` lines. */
+/* The same with flags: LEASE_SKIP_DHCP6_ID leaves dhcp6 NULL (the keys are
+ * still type-checked, so a file is valid or not whatever the flags): the
+ * resolver answers names and never releases, so it need not decode them. */
+#define LEASE_SKIP_DHCP6_ID 1u
+int lease_parse_status_flags(const char *buf, size_t len, struct lc_arena *arena,
+			     struct lc_vec *leases, unsigned flags);
+/* plain dnsmasq lease file: `expiry mac ip hostname client-id` lines
+ * (dhcp6 is left NULL: only the hook releases, and it reads .status). */
 int lease_parse_dnsmasq(const char *buf, size_t len, struct lc_arena *arena, struct lc_vec *leases);
 /* libvirt <bridge>.macs: [{"domain": "x", "macs": ["52:54:.."]}].  entries is
  * an lc_vec of struct lc_macs_entry; free with lease_macs_free. */
@@ -45,8 +67,12 @@ void lease_macs_free(struct lc_vec *entries);
 /* One object of each file, the cursor at its `{`: 1 = an entry, 0 = a
  * well-formed object we cannot use, <0 = a syntax error (or -ENOMEM). */
 struct json_cursor;
-int lease_status_object(struct json_cursor *c, struct lc_arena *arena, struct lc_lease *ret);
+int lease_status_object(struct json_cursor *c, struct lc_arena *arena, unsigned flags,
+			struct lc_lease *ret);
 int lease_macs_object(struct json_cursor *c, struct lc_macs_entry *ret);
+/* "00:01:0a:.." (1 or 2 hex digits a byte, ':' between) -> bytes; returns
+ * the length, -EINVAL for anything else, -ENOBUFS past size. */
+int lc_hex_parse(const char *s, size_t len, uint8_t *buf, size_t size);
 /* The cheap part of validating a .status/.macs file: `[` ... `}` `]` (or
  * `[` `]`).  A file cut short anywhere fails it. */
 bool lease_json_framing_ok(const char *buf, size_t len);

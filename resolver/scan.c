@@ -118,22 +118,16 @@ static int report(const char *buf, size_t len, const struct scan_needle *needles
  * where it occurs loads and tests the last byte.  A byte that is no letter
  * needs no case folding, so each of the four combinations gets its own
  * loop and pays for no OR it does not need. */
-#define SCAN_ONE_LOOP(FOLD_F, FOLD_L)                                                              \
-	for (; p + d + 64 <= len; p += 64) {                                                       \
-		const char *q = buf + p;                                                           \
-		__m256i x0 = _mm256_loadu_si256((const __m256i *)(q + po));                        \
-		__m256i x1 = _mm256_loadu_si256((const __m256i *)(q + 32 + po));                   \
-		if (FOLD_F) {                                                                      \
-			x0 = _mm256_or_si256(x0, m20);                                             \
-			x1 = _mm256_or_si256(x1, m20);                                             \
-		}                                                                                  \
-		uint64_t fm = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x0, f)) |           \
-			      (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x1, f))   \
-				  << 32;                                                           \
+/* Candidates in the 64 bytes at p, given the primary compares e0, e1. */
+#define SCAN_HALF(p, e0, e1, FOLD_L)                                                               \
+	do {                                                                                       \
+		const char *qh = buf + (p);                                                        \
+		uint64_t fm = (uint32_t)_mm256_movemask_epi8(e0) |                                 \
+			      (uint64_t)(uint32_t)_mm256_movemask_epi8(e1) << 32;                  \
 		if (!fm)                                                                           \
-			continue;                                                                  \
-		__m256i y0 = _mm256_loadu_si256((const __m256i *)(q + so));                        \
-		__m256i y1 = _mm256_loadu_si256((const __m256i *)(q + 32 + so));                   \
+			break;                                                                     \
+		__m256i y0 = _mm256_loadu_si256((const __m256i *)(qh + so));                       \
+		__m256i y1 = _mm256_loadu_si256((const __m256i *)(qh + 32 + so));                  \
 		if (FOLD_L) {                                                                      \
 			y0 = _mm256_or_si256(y0, m20);                                             \
 			y1 = _mm256_or_si256(y1, m20);                                             \
@@ -143,11 +137,35 @@ static int report(const char *buf, size_t len, const struct scan_needle *needles
 		    ((uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(y0, l)) |                    \
 		     (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(y1, l)) << 32);    \
 		while (mask) {                                                                     \
-			size_t pos = p + (size_t)__builtin_ctzll(mask);                            \
+			size_t pos = (p) + (size_t)__builtin_ctzll(mask);                          \
 			mask &= mask - 1;                                                          \
 			if (verify(buf, len, nd, pos) && (*ret = fn(ud, 0, pos)) < 0)              \
 				return p;                                                          \
 		}                                                                                  \
+	} while (0)
+
+/* 128 bytes a step: four loads and compares of the primary byte, one test
+ * of all four; most steps end there. */
+#define SCAN_ONE_LOOP(FOLD_F, FOLD_L)                                                              \
+	for (; p + d + 128 <= len; p += 128) {                                                     \
+		const char *q = buf + p + po;                                                      \
+		__m256i x0 = _mm256_loadu_si256((const __m256i *)q);                               \
+		__m256i x1 = _mm256_loadu_si256((const __m256i *)(q + 32));                        \
+		__m256i x2 = _mm256_loadu_si256((const __m256i *)(q + 64));                        \
+		__m256i x3 = _mm256_loadu_si256((const __m256i *)(q + 96));                        \
+		if (FOLD_F) {                                                                      \
+			x0 = _mm256_or_si256(x0, m20);                                             \
+			x1 = _mm256_or_si256(x1, m20);                                             \
+			x2 = _mm256_or_si256(x2, m20);                                             \
+			x3 = _mm256_or_si256(x3, m20);                                             \
+		}                                                                                  \
+		__m256i e0 = _mm256_cmpeq_epi8(x0, f), e1 = _mm256_cmpeq_epi8(x1, f);              \
+		__m256i e2 = _mm256_cmpeq_epi8(x2, f), e3 = _mm256_cmpeq_epi8(x3, f);              \
+		__m256i any = _mm256_or_si256(_mm256_or_si256(e0, e1), _mm256_or_si256(e2, e3));   \
+		if (_mm256_testz_si256(any, any))                                                  \
+			continue;                                                                  \
+		SCAN_HALF(p, e0, e1, FOLD_L);                                                      \
+		SCAN_HALF(p + 64, e2, e3, FOLD_L);                                                 \
 	}
 
 static bool is_letter(char c)

@@ -692,6 +692,25 @@ static void test_ipv6(void **state)
 	expect_status(t, "v4only.lab.test", AF_INET6, LC_NODATA);
 }
 
+/* A DHCPv6 lease whose iaid has the wrong JSON type breaks its file, on
+ * the full load and on the cold path alike: the guest has no address. */
+static void test_ipv6_bad_iaid_type(void **state)
+{
+	struct dbt *t = *state;
+
+	write_conf(t, "ext", "virbr-ext", "lab.test", false);
+	write_macs(t, "virbr-ext", "[{\"domain\": \"v6bad\", \"macs\": [\"52:54:00:15:00:63\"]}]");
+	unit_write(t->lease, "virbr-ext.status",
+		   "[\n  {\n    \"iaid\": true,\n    \"ip-address\": \"fd00:150::63\",\n"
+		   "    \"mac-address\": \"52:54:00:15:00:63\",\n    \"hostname\": \"v6bad\",\n"
+		   "    \"client-id\": \"00:04:4c:a1\",\n    \"expiry-time\": 1795001000,\n"
+		   "    \"server-duid\": \"00:01:00:01\"\n  }\n]\n",
+		   (size_t)-1);
+	load(t, NOW);
+	expect_status(t, "v6bad", AF_UNSPEC, LC_NODATA);
+	expect_status(t, "v6bad", AF_INET6, LC_NODATA);
+}
+
 static void test_address_literal(void **state)
 {
 	struct dbt *t = *state;
@@ -1101,6 +1120,7 @@ int main(void)
 	    T(test_stopped_guest),
 	    T(test_expired_and_infinite),
 	    T(test_ipv6),
+	    T(test_ipv6_bad_iaid_type),
 	    T(test_address_literal),
 	    T(test_aliases),
 	    T(test_aliases_two_domains),

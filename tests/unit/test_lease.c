@@ -172,7 +172,192 @@ static void test_status_dhcpv6(void **state)
 	assert_mac(v6->mac, "52:54:00:15:00:02");
 	assert_string_equal(v6->hostname, "c2");
 	assert_int_equal(v6->expiry, 1795781219);
+	/* what a DHCPv6 Release needs */
+	assert_non_null(v6->dhcp6);
+	assert_int_equal(v6->dhcp6->iaid, 1442775);
+	assert_false(v6->dhcp6->temporary);
+	static const uint8_t cid[] = {0x00, 0x04, 0x4c, 0xa1, 0xb5, 0x5d, 0x8c, 0x2b, 0x41,
+				      0x7c, 0xbf, 0x24, 0xfd, 0xd2, 0x5a, 0x1f, 0x5e, 0x47};
+	static const uint8_t sid[] = {0x00, 0x01, 0x00, 0x01, 0x2e, 0xb4, 0x3a,
+				      0xa1, 0x52, 0x54, 0x00, 0xd4, 0x67, 0xee};
+	assert_int_equal(v6->dhcp6->client_duid_len, sizeof(cid));
+	assert_memory_equal(v6->dhcp6->client_duid, cid, sizeof(cid));
+	assert_int_equal(v6->dhcp6->server_duid_len, sizeof(sid));
+	assert_memory_equal(v6->dhcp6->server_duid, sid, sizeof(sid));
 	assert_int_equal(lease_at(s, 1)->addr.family, AF_INET);
+	assert_null(lease_at(s, 1)->dhcp6);
+}
+
+/* The DHCPv6 identity of a lease: any key order, IAID as libvirt's string
+ * or as a number, "T" for a temporary address; a v4 lease never has one. */
+static void test_status_dhcp6_id(void **state)
+{
+	struct parse_state *s = *state;
+
+	assert_int_equal(
+	    status(
+		s,
+		"[{\"server-duid\": \"0:3:0:1:52:54:0:65:b2:e5\", \"client-id\": "
+		"\"00:01:00:01:2c:4e:1a:3b:52:54:00:15:00:03\", \"iaid\": 4294967295, "
+		"\"ip-address\": \"fd00::3\"},"
+		"{\"ip-address\": \"fd00::4\", \"iaid\": \"T7\", \"client-id\": \"1:2\", "
+		"\"server-duid\": \"3\"},"
+		"{\"ip-address\": \"10.0.0.5\", \"iaid\": \"5\", \"client-id\": "
+		"\"01:52:54:00:15:00:05\", \"server-duid\": \"00:03:00:01:52:54:00:65:b2:e5\"}]"),
+	    0);
+	assert_int_equal(s->leases.n, 3);
+	const struct lc_dhcp6_id *d = lease_at(s, 0)->dhcp6;
+	assert_non_null(d);
+	assert_int_equal(d->iaid, 4294967295u);
+	assert_false(d->temporary);
+	assert_int_equal(d->client_duid_len, 14);
+	assert_int_equal(d->client_duid[13], 0x03);
+	/* dnsmasq's %.2x, or single digits: one byte each */
+	static const uint8_t sid[] = {0, 3, 0, 1, 0x52, 0x54, 0, 0x65, 0xb2, 0xe5};
+	assert_int_equal(d->server_duid_len, sizeof(sid));
+	assert_memory_equal(d->server_duid, sid, sizeof(sid));
+	d = lease_at(s, 1)->dhcp6;
+	assert_non_null(d);
+	assert_int_equal(d->iaid, 7);
+	assert_true(d->temporary);
+	assert_int_equal(d->client_duid_len, 2);
+	assert_int_equal(d->server_duid_len, 1);
+	assert_int_equal(d->server_duid[0], 3);
+	assert_null(lease_at(s, 2)->dhcp6); /* IPv4: nothing decoded */
+
+	/* the longest DUID (130 bytes) is kept; one byte more loses the id */
+	char json[2048], duid[LC_DUID_MAX * 3 + 8];
+	size_t o = 0;
+	for (int i = 0; i < LC_DUID_MAX + 1; i++)
+		o += (size_t)snprintf(duid + o, sizeof(duid) - o, "%s%02x", i ? ":" : "", i);
+	duid[LC_DUID_MAX * 3 - 1] = '\0';
+	snprintf(json, sizeof(json),
+		 "[{\"ip-address\": \"fd00::6\", \"iaid\": \"6\", \"client-id\": \"%s\", "
+		 "\"server-duid\": \"01\"}]",
+		 duid);
+	assert_int_equal(status(s, json), 0);
+	assert_non_null(lease_at(s, 3)->dhcp6);
+	assert_int_equal(lease_at(s, 3)->dhcp6->client_duid_len, LC_DUID_MAX);
+	assert_int_equal(lease_at(s, 3)->dhcp6->client_duid[129], 129);
+	duid[LC_DUID_MAX * 3 - 1] = ':';
+	snprintf(json, sizeof(json),
+		 "[{\"ip-address\": \"fd00::7\", \"iaid\": \"7\", \"client-id\": \"%s\", "
+		 "\"server-duid\": \"01\"}]",
+		 duid);
+	assert_int_equal(status(s, json), 0);
+	assert_int_equal(s->leases.n, 5);
+	assert_null(lease_at(s, 4)->dhcp6);
+}
+
+static void test_status_dhcp6_id_bad(void **state)
+{
+	struct parse_state *s = *state;
+	static const char *lose_id[] = {
+	    /* a field missing */
+	    "{\"ip-address\": \"fd00::8\", \"client-id\": \"01\", \"server-duid\": \"02\"}",
+	    "{\"ip-address\": \"fd00::8\", \"iaid\": \"8\", \"server-duid\": \"02\"}",
+	    "{\"ip-address\": \"fd00::8\", \"iaid\": \"8\", \"client-id\": \"01\"}",
+	    /* the right type, a value that does not parse */
+	    "{\"ip-address\": \"fd00::8\", \"iaid\": \"\", \"client-id\": \"01\", "
+	    "\"server-duid\": \"02\"}",
+	    "{\"ip-address\": \"fd00::8\", \"iaid\": \"T\", \"client-id\": \"01\", "
+	    "\"server-duid\": \"02\"}",
+	    "{\"ip-address\": \"fd00::8\", \"iaid\": \"4294967296\", \"client-id\": \"01\", "
+	    "\"server-duid\": \"02\"}",
+	    "{\"ip-address\": \"fd00::8\", \"iaid\": \"-1\", \"client-id\": \"01\", "
+	    "\"server-duid\": \"02\"}",
+	    "{\"ip-address\": \"fd00::8\", \"iaid\": -1, \"client-id\": \"01\", "
+	    "\"server-duid\": \"02\"}",
+	    "{\"ip-address\": \"fd00::8\", \"iaid\": \"8\", \"client-id\": \"01:\", "
+	    "\"server-duid\": \"02\"}",
+	    "{\"ip-address\": \"fd00::8\", \"iaid\": \"8\", \"client-id\": \"01-02\", "
+	    "\"server-duid\": \"02\"}",
+	    "{\"ip-address\": \"fd00::8\", \"iaid\": \"8\", \"client-id\": \"\", "
+	    "\"server-duid\": \"02\"}",
+	    "{\"ip-address\": \"fd00::8\", \"iaid\": \"8\", \"client-id\": \"01\", "
+	    "\"server-duid\": \"0g\"}",
+	    "{\"ip-address\": \"fd00::8\", \"iaid\": \"8\", \"client-id\": \"012\", "
+	    "\"server-duid\": \"02\"}",
+	};
+	char buf[512];
+
+	for (size_t i = 0; i < sizeof(lose_id) / sizeof(*lose_id); i++) {
+		snprintf(buf, sizeof(buf), "[%s]", lose_id[i]);
+		size_t n = s->leases.n;
+		assert_int_equal(status(s, buf), 0);
+		assert_int_equal(s->leases.n, n + 1); /* the address stays */
+		if (lease_at(s, n)->dhcp6)
+			fail_msg("kept a DHCPv6 id from %s", lose_id[i]);
+	}
+
+	/* a known key with a value of the wrong type: the file is broken,
+	 * whatever the address family */
+	static const char *broken[] = {
+	    "[{\"ip-address\": \"fd00::9\", \"iaid\": true}]",
+	    "[{\"ip-address\": \"fd00::9\", \"iaid\": 1.5}]",
+	    "[{\"ip-address\": \"fd00::9\", \"iaid\": [1]}]",
+	    "[{\"ip-address\": \"fd00::9\", \"client-id\": 1}]",
+	    "[{\"ip-address\": \"fd00::9\", \"server-duid\": {}}]",
+	    "[{\"ip-address\": \"10.0.0.9\", \"client-id\": null}]",
+	    "[{\"ip-address\": \"10.0.0.9\"}, {\"ip-address\": \"fd00::9\", \"server-duid\": "
+	    "[\"00:01\"]}]",
+	};
+	size_t n = s->leases.n;
+	for (size_t i = 0; i < sizeof(broken) / sizeof(*broken); i++)
+		if (status(s, broken[i]) != -EBADMSG)
+			fail_msg("accepted %s", broken[i]);
+	assert_int_equal(s->leases.n, n);
+}
+
+/* The resolver's db skips decoding the ids: the same leases, no dhcp6, and
+ * the same verdict on a file with a wrong type. */
+static void test_status_skip_dhcp6_id(void **state)
+{
+	struct parse_state *s = *state;
+	const char *json =
+	    "[{\"iaid\": \"1442775\", \"ip-address\": \"fd00:150::5c\", \"mac-address\": "
+	    "\"52:54:00:15:00:02\", \"client-id\": \"00:04:4c:a1\", \"expiry-time\": 1795781219, "
+	    "\"server-duid\": \"00:01:00:01\"}, {\"ip-address\": \"10.0.0.5\", \"client-id\": "
+	    "\"01:52:54:00:15:00:05\"}]";
+
+	assert_int_equal(lease_parse_status_flags(json, strlen(json), &s->arena, &s->leases,
+						  LEASE_SKIP_DHCP6_ID),
+			 0);
+	assert_int_equal(s->leases.n, 2);
+	assert_addr(&lease_at(s, 0)->addr, "fd00:150::5c");
+	assert_mac(lease_at(s, 0)->mac, "52:54:00:15:00:02");
+	assert_int_equal(lease_at(s, 0)->expiry, 1795781219);
+	assert_null(lease_at(s, 0)->dhcp6);
+	assert_null(lease_at(s, 1)->dhcp6);
+	/* the same file decodes with no flags */
+	assert_int_equal(status(s, json), 0);
+	assert_non_null(lease_at(s, 2)->dhcp6);
+	const char *bad = "[{\"ip-address\": \"fd00::9\", \"iaid\": true}]";
+	assert_int_equal(
+	    lease_parse_status_flags(bad, strlen(bad), &s->arena, &s->leases, LEASE_SKIP_DHCP6_ID),
+	    -EBADMSG);
+	assert_int_equal(s->leases.n, 4);
+}
+
+static void test_hex_parse(void **state)
+{
+	uint8_t b[4];
+	(void)state;
+
+	assert_int_equal(lc_hex_parse("ff", 2, b, sizeof(b)), 1);
+	assert_int_equal(b[0], 0xff);
+	assert_int_equal(lc_hex_parse("1:a:FF", 6, b, sizeof(b)), 3);
+	assert_int_equal(b[0], 1);
+	assert_int_equal(b[1], 0xa);
+	assert_int_equal(b[2], 0xff);
+	/* the length bounds the parse */
+	assert_int_equal(lc_hex_parse("01:02:03", 5, b, sizeof(b)), 2);
+	assert_int_equal(lc_hex_parse("", 0, b, sizeof(b)), -EINVAL);
+	assert_int_equal(lc_hex_parse(":01", 3, b, sizeof(b)), -EINVAL);
+	assert_int_equal(lc_hex_parse("01::02", 6, b, sizeof(b)), -EINVAL);
+	assert_int_equal(lc_hex_parse("01:", 3, b, sizeof(b)), -EINVAL);
+	assert_int_equal(lc_hex_parse("123", 3, b, sizeof(b)), -EINVAL);
+	assert_int_equal(lc_hex_parse("1:2:3:4:5", 9, b, sizeof(b)), -ENOBUFS);
 }
 
 static void test_status_bad_address_skipped(void **state)
@@ -637,7 +822,7 @@ static void test_status_object(void **state)
 	struct lc_lease l;
 
 	json_init(&c, src, strlen(src));
-	assert_int_equal(lease_status_object(&c, &s->arena, &l), 1);
+	assert_int_equal(lease_status_object(&c, &s->arena, 0, &l), 1);
 	assert_addr(&l.addr, "192.168.150.11");
 	assert_mac(l.mac, "52:54:00:15:00:02");
 	assert_string_equal(l.hostname, "c2");
@@ -648,13 +833,13 @@ static void test_status_object(void **state)
 	/* well-formed but unusable: 0; broken: an error */
 	const char *noip = "{\"hostname\": \"x\"}";
 	json_init(&c, noip, strlen(noip));
-	assert_int_equal(lease_status_object(&c, &s->arena, &l), 0);
+	assert_int_equal(lease_status_object(&c, &s->arena, 0, &l), 0);
 	assert_true(json_at_end(&c));
 	const char *broken = "{\"ip-address\": \"192.168.150.11\", \"x\": }";
 	json_init(&c, broken, strlen(broken));
-	assert_true(lease_status_object(&c, &s->arena, &l) < 0);
+	assert_true(lease_status_object(&c, &s->arena, 0, &l) < 0);
 	json_init(&c, "[]", 2);
-	assert_true(lease_status_object(&c, &s->arena, &l) < 0);
+	assert_true(lease_status_object(&c, &s->arena, 0, &l) < 0);
 }
 
 static void test_macs_object(void **state)
@@ -723,6 +908,10 @@ int main(void)
 	    T(test_status_infinite),
 	    T(test_status_unknown_keys),
 	    T(test_status_dhcpv6),
+	    T(test_status_dhcp6_id),
+	    T(test_status_dhcp6_id_bad),
+	    T(test_status_skip_dhcp6_id),
+	    cmocka_unit_test(test_hex_parse),
 	    T(test_status_bad_address_skipped),
 	    T(test_status_bad_fields),
 	    T(test_status_long_hostname),
