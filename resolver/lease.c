@@ -312,7 +312,9 @@ int lease_parse_status_flags(const char *buf, size_t len, struct lc_arena *arena
 }
 
 /* One object as lease_status_object() / lease_macs_object() walk it, keeping
- * nothing: false where they fail (syntax, or a known key of another type). */
+ * nothing: false where they fail (syntax, or a known key of another type).
+ * Keep the type of each key in step with them: fuzz-status and fuzz-macs
+ * check that lease_json_valid() and the full parsers agree on every input. */
 static bool status_object_ok(struct json_cursor *c)
 {
 	bool first = true;
@@ -323,10 +325,13 @@ static bool status_object_ok(struct json_cursor *c)
 		bool ok;
 		int64_t e;
 		if (!strcmp(key, "ip-address") || !strcmp(key, "mac-address") ||
-		    !strcmp(key, "hostname"))
+		    !strcmp(key, "hostname") || !strcmp(key, "client-id") ||
+		    !strcmp(key, "server-duid"))
 			ok = json_string(c, NULL, 0, NULL, NULL);
 		else if (!strcmp(key, "expiry-time"))
 			ok = json_int(c, &e);
+		else if (!strcmp(key, "iaid")) /* a string or a number: status_iaid() */
+			ok = json_peek(c, '"') ? json_string(c, NULL, 0, NULL, NULL) : json_int(c, &e);
 		else
 			ok = json_skip_value(c, 1);
 		if (!ok)
