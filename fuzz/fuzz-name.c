@@ -8,6 +8,11 @@
  * Input: the first byte picks the family (AF_UNSPEC, AF_INET, AF_INET6),
  * the rest is the name.  Inputs of 5 or 17 bytes are also tried as a raw
  * address for lc_db_lookup_addr().
+ *
+ * Each name is also answered by the cold path (a db loaded for that one
+ * name, what a process's first lookups use), which must answer exactly as
+ * the full db does: same status, same host, same addresses in the same
+ * order.  The files stay in a temp dir for that, removed at exit.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,9 +21,13 @@
 #include <unistd.h>
 
 #include "fuzz/fuzz.h"
+#include "resolver/lease.h"
 #include "resolver/resolver.h"
 
 static struct lc_db *db;
+static struct lc_paths paths;
+static char tmpdir[] = "/tmp/lc-fuzz-name.XXXXXX";
+#define NOW 1700000000
 
 static const struct {
 	const char *name, *content;
@@ -51,7 +60,8 @@ static const struct {
 
 static const char guest_rec[] = "libvirt-cluster record 1\nkind guest\nname c4\ndriver lxc\n"
 				"group WEB\nnic 52:54:00:16:00:04 isonet virbr-iso\n";
-static const char config[] = "domains = cluster.test Lab\nprefer = isonet\n";
+static const char config[] = "domains = cluster.test Lab\nprefer = isonet\n"
+			     "leases = %s/leases/extra.leases\n";
 
 static void put(const char *dir, const char *name, const char *content)
 {
@@ -64,26 +74,66 @@ static void put(const char *dir, const char *name, const char *content)
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
+static void cleanup(void)
+{
+	char cmd[600];
+	lc_db_free(db);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", tmpdir);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char tmp[] = "/tmp/lc-fuzz-name.XXXXXX";
-	struct lc_paths p;
-	char cmd[600];
+	char conf[1024];
 
-	FUZZ_CHECK(mkdtemp(tmp));
-	snprintf(p.lease_dir, sizeof(p.lease_dir), "%s/leases", tmp);
-	snprintf(p.runstate_dir, sizeof(p.runstate_dir), "%s/run", tmp);
-	snprintf(p.config, sizeof(p.config), "%s/conf", tmp);
-	FUZZ_CHECK(mkdir(p.lease_dir, 0755) == 0 && mkdir(p.runstate_dir, 0755) == 0);
+	FUZZ_CHECK(mkdtemp(tmpdir));
+	snprintf(paths.lease_dir, sizeof(paths.lease_dir), "%s/leases", tmpdir);
+	snprintf(paths.runstate_dir, sizeof(paths.runstate_dir), "%s/run", tmpdir);
+	snprintf(paths.config, sizeof(paths.config), "%s/conf", tmpdir);
+	FUZZ_CHECK(mkdir(paths.lease_dir, 0755) == 0 && mkdir(paths.runstate_dir, 0755) == 0);
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-		put(p.lease_dir, files[i].name, files[i].content);
-	put(p.runstate_dir, "guest-c4.rec", guest_rec);
-	put(tmp, "conf", config);
-	FUZZ_CHECK(lc_db_load(&p, 1700000000, &db) == 0);
+		put(paths.lease_dir, files[i].name, files[i].content);
+	put(paths.runstate_dir, "guest-c4.rec", guest_rec);
+	snprintf(conf, sizeof(conf), config, tmpdir);
+	put(tmpdir, "conf", conf);
+	FUZZ_CHECK(lc_db_load(&paths, NOW, &db) == 0);
 	FUZZ_CHECK(lc_db_n_hosts(db) >= 4);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	FUZZ_CHECK(system(cmd) == 0);
+	atexit(cleanup);
 	return 0;
+}
+
+/* The matched addresses of a lookup, in order, as text. */
+static void answer_text(enum lc_lookup r, const struct lc_match *m, char *out, size_t size)
+{
+	size_t len = (size_t)snprintf(out, size, "%d", (int)r);
+	if (r != LC_FOUND)
+		return;
+	len += (size_t)snprintf(out + len, size - len, " %s", m->host->name);
+	for (size_t i = 0; i < m->host->n_addrs && len < size; i++) {
+		char a[64];
+		if (lc_match_addr(m, i))
+			len +=
+			    (size_t)snprintf(out + len, size - len, " %s",
+					     lc_addr_format(&m->host->addrs[i].addr, a, sizeof(a)));
+	}
+}
+
+/* The cold path answers name as the full db does. */
+static void check_cold(const char *name, int family)
+{
+	struct lc_db *cold;
+	struct lc_match m, mc;
+	char full_s[2048], cold_s[2048];
+
+	FUZZ_CHECK(lc_db_load_tracked(&paths, NOW, name, NULL, NULL, &cold) == 0);
+	answer_text(lc_db_lookup_name(db, name, family, &m), &m, full_s, sizeof(full_s));
+	answer_text(lc_db_lookup_name(cold, name, family, &mc), &mc, cold_s, sizeof(cold_s));
+	if (strcmp(full_s, cold_s) != 0) {
+		fprintf(stderr, "full: %s\ncold: %s\n", full_s, cold_s);
+		FUZZ_CHECK(!"the cold path answers as the full db");
+	}
+	lc_db_free(cold);
 }
 
 static void check_normalized(const char *q)
@@ -140,8 +190,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	name[size - 1] = '\0';
 
 	memset(q, 0xa5, sizeof(q));
-	if (lc_name_normalize(name, q, sizeof(q)) == 0)
+	if (lc_name_normalize(name, q, sizeof(q)) == 0) {
 		check_normalized(q);
+		check_cold(name, family);
+	}
 	r = lookup(name, family, &m);
 	/* names compare case-insensitively: the upper-case query answers alike */
 	for (size_t i = 0; i < size; i++)
