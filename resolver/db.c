@@ -54,6 +54,8 @@ struct kept_file {
 	uint32_t net;
 	uint32_t file;
 	bool is_status;
+	int8_t valid; /* lease_json_valid(): -1 not walked yet (a .status no
+		       * hit has led to), 0 broken inside, 1 whole */
 	size_t *seen; /* offsets of objects already taken */
 	size_t n_seen, cap_seen;
 };
@@ -501,10 +503,15 @@ static int load_dnsmasq(struct builder *b, const char *path)
 
 static int keep_file(struct builder *b, char *buf, size_t len, uint32_t net, bool is_status)
 {
-	/* the framing is what a cut-short or half-written file fails; the
+	/* the framing is what a cut-short or half-written file fails; a
+	 * broken object anywhere else (a syntax error, a value of the wrong
+	 * type) fails lease_json_valid(), as it fails the full load; the
 	 * objects we take are then parsed in full */
 	uint32_t file = is_status ? b->n_files++ : 0;
-	if (!lease_json_framing_ok(buf, len)) {
+	/* A .macs says who is plugged in, for every lease on its bridge, and
+	 * is small: walk it now.  A .status is walked only when a hit leads
+	 * into it (take_object), so a name that is no guest costs no walk. */
+	if (!lease_json_framing_ok(buf, len) || (!is_status && !lease_json_valid(buf, len, false))) {
 		free(buf);
 		return 0;
 	}
@@ -518,6 +525,7 @@ static int keep_file(struct builder *b, char *buf, size_t len, uint32_t net, boo
 	k->net = net;
 	k->file = file;
 	k->is_status = is_status;
+	k->valid = is_status ? -1 : 1;
 	if (!is_status)
 		((struct bnet *)b->nets.items)[net].has_macs = true;
 	return 0;
@@ -546,6 +554,11 @@ static int take_object(struct hit_ctx *h, size_t pos)
 {
 	struct kept_file *f = h->f;
 	size_t low = pos > OBJECT_MAX ? pos - OBJECT_MAX : 0;
+
+	if (f->valid < 0)
+		f->valid = lease_json_valid(f->buf, f->len, f->is_status);
+	if (!f->valid)
+		return 0; /* broken inside: the full load takes nothing from it */
 
 	for (size_t i = pos; i-- > low;) {
 		if (f->buf[i] != '{')

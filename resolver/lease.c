@@ -311,6 +311,73 @@ int lease_parse_status_flags(const char *buf, size_t len, struct lc_arena *arena
 	return 0;
 }
 
+/* One object as lease_status_object() / lease_macs_object() walk it, keeping
+ * nothing: false where they fail (syntax, or a known key of another type).
+ * Keep the type of each key in step with them: fuzz-status and fuzz-macs
+ * check that lease_json_valid() and the full parsers agree on every input. */
+static bool status_object_ok(struct json_cursor *c)
+{
+	bool first = true;
+	char key[32]; /* the size lease_status_object() reads keys into */
+	int k;
+
+	while ((k = json_object_next(c, &first, key, sizeof(key))) == 1) {
+		bool ok;
+		int64_t e;
+		if (!strcmp(key, "ip-address") || !strcmp(key, "mac-address") ||
+		    !strcmp(key, "hostname") || !strcmp(key, "client-id") ||
+		    !strcmp(key, "server-duid"))
+			ok = json_string(c, NULL, 0, NULL, NULL);
+		else if (!strcmp(key, "expiry-time"))
+			ok = json_int(c, &e);
+		else if (!strcmp(key, "iaid")) /* a string or a number: status_iaid() */
+			ok = json_peek(c, '"') ? json_string(c, NULL, 0, NULL, NULL) : json_int(c, &e);
+		else
+			ok = json_skip_value(c, 1);
+		if (!ok)
+			return false;
+	}
+	return k == 0;
+}
+
+static bool macs_object_ok(struct json_cursor *c)
+{
+	bool first = true;
+	char key[16]; /* as lease_macs_object() */
+	int k;
+
+	while ((k = json_object_next(c, &first, key, sizeof(key))) == 1) {
+		if (!strcmp(key, "domain")) {
+			if (!json_string(c, NULL, 0, NULL, NULL))
+				return false;
+		} else if (!strcmp(key, "macs")) {
+			bool afirst = true;
+			int a;
+			while ((a = json_array_next(c, &afirst)) == 1)
+				if (!json_string(c, NULL, 0, NULL, NULL))
+					return false;
+			if (a < 0)
+				return false;
+		} else if (!json_skip_value(c, 1)) {
+			return false;
+		}
+	}
+	return k == 0;
+}
+
+bool lease_json_valid(const char *buf, size_t len, bool is_status)
+{
+	struct json_cursor c;
+	bool first = true;
+	int r;
+
+	json_init(&c, buf, len);
+	while ((r = json_array_next(&c, &first)) == 1)
+		if (!(is_status ? status_object_ok(&c) : macs_object_ok(&c)))
+			return false;
+	return r == 0 && json_at_end(&c);
+}
+
 bool lease_json_framing_ok(const char *buf, size_t len)
 {
 	size_t i = 0, j = len;
