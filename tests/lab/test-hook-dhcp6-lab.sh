@@ -170,7 +170,7 @@ assert "node6 resolves to its DHCPv6 address" chk_resolves6
 "$LAB" exec virsh -q destroy node6 >/dev/null || not_ok "virsh destroy node6"
 chk_released6() {
 	local end
-	end=$(($(date +%s) + 3))
+	end=$(($(date +%s) + 15))
 	while "$LAB" exec grep -q "\"$A6\"" "$status"; do
 		[ "$(date +%s)" -lt "$end" ] || {
 			echo "$A6 still in $BR.status"

@@ -75,8 +75,10 @@ sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
 unshare --net sleep 300 &
 guest=$!
 pids+=("$guest")
-for _ in $(seq 50); do
-	[ "$(readlink /proc/$guest/ns/net)" != "$(readlink /proc/self/ns/net)" ] && break
+# (a deadline, not a count of tries: exec can be slow on a loaded machine)
+end=$(($(date +%s) + 10))
+until [ "$(readlink /proc/$guest/ns/net)" != "$(readlink /proc/self/ns/net)" ]; do
+	[ "$(date +%s)" -lt "$end" ] || fail "the guest's network namespace did not appear in 10 s"
 	sleep 0.02
 done
 in_guest() { nsenter --net="/proc/$guest/ns/net" "$@"; }
@@ -116,8 +118,9 @@ nsenter --net="/proc/$guest/ns/net" dhclient -6 -d -1 -cf /dev/null -sf /bin/tru
 client=$!
 pids+=("$client")
 status=/var/lib/libvirt/dnsmasq/$br.status
-for _ in $(seq 150); do
-	grep -q '"ip-address": "fd00:6::' "$status" 2>/dev/null && break
+end=$(($(date +%s) + 30))
+until grep -q '"ip-address": "fd00:6::' "$status" 2>/dev/null; do
+	[ "$(date +%s)" -lt "$end" ] || break
 	sleep 0.1
 done
 # the guest stops: its client dies without a Release of its own, its NIC
@@ -145,8 +148,8 @@ echo "hook: $(cat "$work/hook.log")"
 
 # dnsmasq handles it after ~0.5 s of neighbour solicitation, then the
 # leaseshelper's "del" rewrites the .status
-for _ in $(seq 50); do
-	grep -q "\"$addr\"" "$status" || break
+end=$(($(date +%s) + 15))
+while grep -q "\"$addr\"" "$status" && [ "$(date +%s)" -lt "$end" ]; do
 	sleep 0.1
 done
 grep -q "\"$addr\"" "$status" && fail "$addr is still in $status"
