@@ -56,6 +56,9 @@ test)
 	build
 	log "make check"
 	make -C build -s -j"$(nproc)" check || { cat build/test-suite.log 2>/dev/null | tail -200; exit 1; }
+	log "unit, module and stress tests again under ASan + UBSan (build-san/)"
+	"$top/tests/stress/sanitize.sh" "$top/build-san" || {
+		cat "$top/build-san/test-suite.log" 2>/dev/null | tail -200; exit 1; }
 	if [ -z "${SKIP_DISTCHECK:-}" ]; then
 		log "make distcheck"
 		make -C build -s distcheck >/dev/null

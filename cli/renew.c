@@ -15,6 +15,7 @@
  */
 #include "cli/cli.h"
 #include "cli/json-writer.h"
+#include "hooks/lxc-pid.h"
 #include "resolver/resolver.h"
 
 #include <ctype.h>
@@ -309,37 +310,74 @@ static int child_find_iface(const uint8_t mac[LC_MAC_LEN], char *ifname)
 	return -1;
 }
 
-static int renew_lxc(struct renew *rn, virDomainPtr dom)
+/*
+ * The guest's network and mount namespaces.  libvirt's answer first; but
+ * libvirt 9.0 sometimes loses an LXC guest's init pid under load, and then
+ * virDomainLxcOpenNamespace fails with "Init pid is not yet available" for
+ * as long as the guest runs.  The init is still there: the child of the
+ * guest's libvirt_lxc controller, as the hook's worker finds it
+ * (hooks/lxc-pid.c).  That needs root, as setns() does anyway.
+ */
+static int open_lxc_namespaces(struct renew *rn, virDomainPtr dom, int *ret_netfd, int *ret_mntfd)
 {
 	int *fds = NULL;
 	int nfds = virDomainLxcOpenNamespace(dom, &fds, 0);
 	int netfd = -1, mntfd = -1;
+
+	if (nfds >= 0) {
+		for (int i = 0; i < nfds; i++) {
+			char p[64], l[64];
+			fcntl(fds[i], F_SETFD, FD_CLOEXEC);
+			snprintf(p, sizeof(p), "/proc/self/fd/%d", fds[i]);
+			ssize_t n = readlink(p, l, sizeof(l) - 1);
+			if (n > 0) {
+				l[n] = '\0';
+				if (strncmp(l, "net:", 4) == 0 && netfd < 0) {
+					netfd = fds[i];
+					continue;
+				}
+				if (strncmp(l, "mnt:", 4) == 0 && mntfd < 0) {
+					mntfd = fds[i];
+					continue;
+				}
+			}
+			close(fds[i]);
+		}
+		free(fds);
+	} else {
+		char why[512], path[64];
+		pid_t init = 0;
+		snprintf(why, sizeof(why), "%s", virt_error());
+		int r = lxc_init_pid(rn->name, &init);
+		if (r < 0) {
+			cli_error("%s: cannot open the guest's namespaces: %s; and its init is not "
+				  "found from %s/%s.pid either: %s",
+				  rn->name, why, LXC_PID_RUN_DIR, rn->name, strerror(-r));
+			return -ESRCH;
+		}
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)init);
+		netfd = open(path, O_RDONLY | O_CLOEXEC);
+		if (netfd < 0) {
+			cli_error("%s: cannot open the guest's namespaces: %s; nor %s: %s",
+				  rn->name, why, path, strerror(errno));
+			return -ESRCH;
+		}
+		snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)init);
+		mntfd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	*ret_netfd = netfd;
+	*ret_mntfd = mntfd;
+	return 0;
+}
+
+static int renew_lxc(struct renew *rn, virDomainPtr dom)
+{
+	int netfd = -1, mntfd = -1;
 	char self[PATH_MAX], busybox[PATH_MAX];
 	int rc = CLI_EXIT_OK;
 
-	if (nfds < 0) {
-		cli_error("%s: cannot open the guest's namespaces: %s", rn->name, virt_error());
+	if (open_lxc_namespaces(rn, dom, &netfd, &mntfd) < 0)
 		return CLI_EXIT_FAILURE;
-	}
-	for (int i = 0; i < nfds; i++) {
-		char p[64], l[64];
-		fcntl(fds[i], F_SETFD, FD_CLOEXEC);
-		snprintf(p, sizeof(p), "/proc/self/fd/%d", fds[i]);
-		ssize_t n = readlink(p, l, sizeof(l) - 1);
-		if (n > 0) {
-			l[n] = '\0';
-			if (strncmp(l, "net:", 4) == 0 && netfd < 0) {
-				netfd = fds[i];
-				continue;
-			}
-			if (strncmp(l, "mnt:", 4) == 0 && mntfd < 0) {
-				mntfd = fds[i];
-				continue;
-			}
-		}
-		close(fds[i]);
-	}
-	free(fds);
 	if (netfd < 0) {
 		cli_error("%s: the guest has no network namespace of its own", rn->name);
 		if (mntfd >= 0)

@@ -332,16 +332,24 @@ struct resolved_retry {
 	bool debug;
 };
 
-/* resolved learns about a new bridge from netlink; the hook may be faster.
- * Retry for a few seconds, detached. */
+/* What the detached retry is for: resolved does not know the bridge yet
+ * (it learns about links from netlink, and the hook may be faster), or it
+ * did not answer within the hook's budget (a busy machine). */
+static bool resolved_retryable(int r)
+{
+	return r == -ENXIO || r == -EBUSY || r == -ETIMEDOUT;
+}
+
+/* Retry for up to 10 s, detached, with a longer budget per try. */
 static void resolved_retry_worker(void *p)
 {
 	struct resolved_retry *rr = p;
 	sd_bus *bus = NULL;
 	int r = -ENXIO;
+	uint64_t end = hook_now_usec() + 10 * 1000 * 1000;
 
 	hook_log_open(rr->debug);
-	for (int i = 0; i < 50 && (r == -ENXIO || r == -EBUSY); i++) {
+	while (resolved_retryable(r) && hook_now_usec() < end) {
 		struct timespec ts = {0, 100 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 		if (!bus && hook_bus_open(&bus) < 0)
@@ -382,7 +390,7 @@ static void resolved_register(struct hook_ctx *ctx, const struct hook_network *n
 		snprintf(msg, size, "; resolved routes ~%.120s to %.32s", n->domain, n->bridge);
 		return;
 	}
-	if ((r == -ENXIO || r == -EBUSY) && ctx->spawn_workers) {
+	if (resolved_retryable(r) && ctx->spawn_workers) {
 		struct resolved_retry *rr = calloc(1, sizeof(*rr));
 		if (rr) {
 			rr->ifindex = ifindex;
@@ -392,7 +400,10 @@ static void resolved_register(struct hook_ctx *ctx, const struct hook_network *n
 			snprintf(rr->domain, sizeof(rr->domain), "%s", n->domain);
 			rr->debug = ctx->config.debug;
 			if (hook_spawn_detached(resolved_retry_worker, rr) == 0) {
-				snprintf(msg, size, "; resolved does not know %s yet: retrying",
+				snprintf(msg, size,
+					 r == -ETIMEDOUT
+					     ? "; resolved did not answer in time for %s: retrying"
+					     : "; resolved does not know %s yet: retrying",
 					 n->bridge);
 				free(rr);
 				return;

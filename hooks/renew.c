@@ -4,7 +4,6 @@
  * container's namespaces (as `virsh lxc-enter-namespace` does) and running
  * the DHCP client there; for qemu, through the guest agent's guest-exec.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -22,6 +21,7 @@
 
 #include <libvirt/libvirt-qemu.h>
 
+#include "hooks/lxc-pid.h"
 #include "hooks/worker.h"
 
 #define RENEW_TIMEOUT_S 60 /* a DHCP client that takes longer is killed */
@@ -124,99 +124,6 @@ int hook_renew_command(const char *configured, const char *ifname, char *buf, si
 }
 
 /* ---- lxc ------------------------------------------------------------------------ */
-
-static int read_pid_file(const char *path, pid_t *ret)
-{
-	char buf[32];
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EINVAL;
-	buf[n] = '\0';
-	char *end;
-	long pid = strtol(buf, &end, 10);
-	if (end == buf || pid <= 1 || (*end && *end != '\n'))
-		return -EINVAL;
-	*ret = (pid_t)pid;
-	return 0;
-}
-
-static int ns_ino(pid_t pid, const char *ns, ino_t *ret)
-{
-	char path[64];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns);
-	if (stat(path, &st) < 0)
-		return -errno;
-	*ret = st.st_ino;
-	return 0;
-}
-
-static int ppid_of(pid_t pid, pid_t *ret)
-{
-	char path[64], buf[512], *p;
-	int fd;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	/* "pid (comm) state ppid": comm may hold spaces and parentheses. */
-	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 1, " %*c %d", ret) != 1)
-		return -EIO;
-	return 0;
-}
-
-/* libvirt_lxc writes its own pid to /run/libvirt/lxc/NAME.pid; the
- * container's init is its child, the one in another network namespace. */
-static int lxc_init_pid(const char *name, pid_t *ret)
-{
-	char path[512];
-	pid_t ctrl = 0, found = 0;
-	ino_t ctrl_net = 0, net = 0;
-	DIR *d;
-	struct dirent *de;
-	int r;
-
-	if ((size_t)snprintf(path, sizeof(path), "/run/libvirt/lxc/%s.pid", name) >= sizeof(path))
-		return -ENAMETOOLONG;
-	r = read_pid_file(path, &ctrl);
-	if (r < 0)
-		return r;
-	r = ns_ino(ctrl, "net", &ctrl_net);
-	if (r < 0)
-		return r;
-	d = opendir("/proc");
-	if (!d)
-		return -errno;
-	while ((de = readdir(d)) && !found) {
-		char *end;
-		long pid = strtol(de->d_name, &end, 10);
-		pid_t pp;
-		if (*end || pid <= 1 || ppid_of((pid_t)pid, &pp) < 0 || pp != ctrl)
-			continue;
-		if (ns_ino((pid_t)pid, "net", &net) == 0 && net != ctrl_net)
-			found = (pid_t)pid;
-	}
-	closedir(d);
-	if (!found)
-		return -ESRCH;
-	*ret = found;
-	return 0;
-}
 
 /* In the guest's network namespace: the interface that has this MAC. */
 static int ifname_by_mac(const uint8_t mac[LC_MAC_LEN], char *buf, size_t size)
@@ -340,8 +247,8 @@ int hook_renew_lxc(virConnectPtr conn, const struct hook_work *w, size_t i, char
 		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)init, ns[k]);
 		/* Entering a namespace we are already in is pointless (and
 		 * for pid, changes what our children see). */
-		if (ns_ino(getpid(), ns[k], &mine) == 0 && ns_ino(init, ns[k], &theirs) == 0 &&
-		    mine == theirs)
+		if (lxc_ns_ino(getpid(), ns[k], &mine) == 0 &&
+		    lxc_ns_ino(init, ns[k], &theirs) == 0 && mine == theirs)
 			continue;
 		fds[k] = open(path, O_RDONLY | O_CLOEXEC);
 	}

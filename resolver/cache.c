@@ -122,24 +122,31 @@ static void track(void *ud, const char *path, const struct lc_sig *sig)
 		c->racy = true;
 }
 
-static bool still_valid(struct lc_cache *c, const struct lc_paths *paths, int64_t now_ns)
+/* What the files say about the cached db. */
+enum validity {
+	CHANGED,   /* a new generation of files (or answers): start over */
+	RACY,	   /* the same files, but read too soon after a write to trust */
+	UNCHANGED, /* use it */
+};
+
+static enum validity check_files(struct lc_cache *c, const struct lc_paths *paths, int64_t now_ns)
 {
-	if (!c->db || c->racy || c->oom)
-		return false;
+	if (!c->db || c->oom)
+		return CHANGED;
 	if (memcmp(&c->paths, paths, sizeof(*paths)) != 0)
-		return false;
+		return CHANGED;
 	/* a lease that expires needs no file change to vanish */
 	if (now_ns / 1000000000 >= lc_db_next_expiry(c->db))
-		return false;
+		return CHANGED;
 	for (size_t i = 0; i < c->n_files; i++) {
 		struct stat st;
 		struct lc_sig sig = {0};
 		if (stat(c->files[i].path, &st) == 0)
 			lc_sig_from_stat(&sig, &st);
 		if (!lc_sig_equal(&sig, &c->files[i].sig))
-			return false;
+			return CHANGED;
 	}
-	return true;
+	return c->racy ? RACY : UNCHANGED;
 }
 
 int lc_cache_get_for(struct lc_cache *c, const struct lc_paths *paths, int64_t now_ns,
@@ -151,14 +158,15 @@ int lc_cache_get_for(struct lc_cache *c, const struct lc_paths *paths, int64_t n
 
 	if (!name || lc_name_normalize(name, q, sizeof(q)) < 0)
 		q[0] = '\0';
-	if (still_valid(c, paths, now_ns)) {
-		if (!c->partial || (q[0] && !strcmp(q, c->query))) {
-			*ret_db = c->db;
-			return 0;
-		}
-	} else {
-		c->partial_builds = 0; /* a new generation of files */
+	enum validity v = check_files(c, paths, now_ns);
+	if (v == UNCHANGED && (!c->partial || (q[0] && !strcmp(q, c->query)))) {
+		*ret_db = c->db;
+		return 0;
 	}
+	/* a racy re-read is not a new generation: it must not restart the
+	 * count that decides when to build everything */
+	if (v == CHANGED)
+		c->partial_builds = 0;
 	lc_db_free(c->db);
 	c->db = NULL;
 	drop_files(c);

@@ -76,11 +76,6 @@ int lc_hex_parse(const char *s, size_t len, uint8_t *buf, size_t size);
 /* The cheap part of validating a .status/.macs file: `[` ... `}` `]` (or
  * `[` `]`).  A file cut short anywhere fails it. */
 bool lease_json_framing_ok(const char *buf, size_t len);
-/* The rest of it: the whole file walked as lease_parse_status()
- * (is_status) or lease_parse_macs() would, keeping nothing.  True exactly
- * when the full parse would take the file, so the cold path, which parses
- * only the objects around a name, never uses a file the full load refuses. */
-bool lease_json_valid(const char *buf, size_t len, bool is_status);
 /* libvirt <network>.conf (dnsmasq config). */
 int lease_parse_netconf(const char *buf, size_t len, struct lc_netconf *ret);
 

@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Run by test-cli-doctor-resolved.sh inside the lab, in a mount namespace
 # of its own: a private system bus and systemd-resolved, then doctor.
-# Args: RESOLVED_ROOT CLI LAB_DIR
+# Args: RESOLVED_ROOT CLI LAB_DIR RESOLVED_LD_PATH
 set -u
-R=$1 CLI=$2 W=$3/resolved
+R=$1 CLI=$2 W=$3/resolved RLD=$4
 mkdir -p "$W"
 fails=0
 pass() { echo "PASS: $*"; }
@@ -35,15 +35,16 @@ cat >"$W/bus.conf" <<CONF
 </busconfig>
 CONF
 dbus-daemon --config-file="$W/bus.conf" --fork --print-pid >"$W/dbus.pid" || { echo "SKIP: dbus-daemon did not start"; exit 77; }
-setsid "$R/lib/systemd/systemd-resolved" </dev/null >"$W/resolved.log" 2>&1 &
+LD_LIBRARY_PATH=$RLD setsid "$R/lib/systemd/systemd-resolved" </dev/null >"$W/resolved.log" 2>&1 &
 resolved_pid=$!
-for _ in $(seq 100); do
-	busctl --system status org.freedesktop.resolve1 >/dev/null 2>&1 && break
+end=$(($(date +%s) + 30))
+until busctl --system status org.freedesktop.resolve1 >/dev/null 2>&1; do
+	[ "$(date +%s)" -lt "$end" ] || break
 	sleep 0.05
 done
 busctl --system status org.freedesktop.resolve1 >/dev/null 2>&1 || {
 	tail -5 "$W/resolved.log"
-	echo "SKIP: systemd-resolved did not come up"
+	echo "SKIP: systemd-resolved did not come up within 30 s"
 	exit 77
 }
 
@@ -69,7 +70,7 @@ case $r in
 *) fail "an unregistered link is reported with the resolvectl fix" ;;
 esac
 
-"$R/usr/bin/resolvectl" domain virbr-ext '~lab.test' || fail "resolvectl domain"
+LD_LIBRARY_PATH=$RLD "$R/usr/bin/resolvectl" domain virbr-ext '~lab.test' || fail "resolvectl domain"
 r=$(resolved_check)
 echo "  $r"
 case $r in
@@ -77,7 +78,7 @@ case $r in
 *) fail "domain only: the missing DNS server is reported" ;;
 esac
 
-"$R/usr/bin/resolvectl" dns virbr-ext 10.250.1.1 || fail "resolvectl dns"
+LD_LIBRARY_PATH=$RLD "$R/usr/bin/resolvectl" dns virbr-ext 10.250.1.1 || fail "resolvectl dns"
 r=$(resolved_check)
 echo "  $r"
 case $r in
@@ -85,7 +86,7 @@ case $r in
 *) fail "a registered link is ok" ;;
 esac
 
-"$R/usr/bin/resolvectl" domain virbr-ext 'lab.test' || fail "resolvectl domain (search)"
+LD_LIBRARY_PATH=$RLD "$R/usr/bin/resolvectl" domain virbr-ext 'lab.test' || fail "resolvectl domain (search)"
 r=$(resolved_check)
 echo "  $r"
 case $r in

@@ -191,7 +191,7 @@ renew_last() { # NET
 	other=ext
 	[ "$1" = ext ] && other=int
 	e_other=$("$LAB" lease node1 "$other" | awk '{ print $3 }')
-	end=$(($(date +%s) + 5))
+	end=$(($(date +%s) + 15))
 	while :; do
 		"$LAB" dhcp node1 "$1" || return 1
 		e_net=$("$LAB" lease node1 "$1" | awk '{ print $3 }')
@@ -205,4 +205,104 @@ chk_ssh() { # LINE
 	got=$(q "$1" ssh -F "$LAB_DIR/ssh/config" node1 hostname 2>&1)
 	echo "ssh node1 hostname: $got"
 	[ "$got" = node1 ]
+}
+
+# ---- systemd-resolved, unpacked, never installed ---------------------------------
+# The tests that need a real systemd-resolved (test-hook-resolved.sh,
+# test-cli-doctor-resolved.sh) share one copy per build tree: the package of
+# the systemd this host runs, fetched with `apt-get download` and unpacked
+# with `dpkg -x` into $LAB_BUILDDIR/tests/lab/systemd-resolved/x (`make
+# clean` removes it).  They run side by side, so one fetches while the other
+# waits on the lock.  A flaky mirror gets three tries; a version the archive
+# lacks gets one `apt-get update`.  Sets RESOLVED_ROOT (the unpacked tree)
+# and RESOLVED_LD_PATH (for its private libsystemd-shared); on failure sets
+# RESOLVED_WHY and returns 1.
+# shellcheck disable=SC2034 # the callers read them
+RESOLVED_ROOT='' RESOLVED_LD_PATH='' RESOLVED_WHY=''
+resolved_fetch() { # CACHE: runs under the lock
+	local cache=$1 v pkgs p try updated=0
+	[ -e "$cache/ok" ] && return 0
+	rm -rf "$cache/dl" "$cache/x" "$cache/why"
+	mkdir -p "$cache/dl" "$cache/x"
+	: >"$cache/download.log"
+	v=$(dpkg-query -W -f='${Version}' systemd 2>/dev/null || true)
+	[ -n "$v" ] || v=$(apt-cache policy systemd-resolved 2>/dev/null | awk '/Candidate:/ { print $2 }')
+	if [ -z "$v" ] || [ "$v" = "(none)" ]; then
+		echo "no systemd installed and no systemd-resolved in the apt lists" >"$cache/why"
+		return 1
+	fi
+	# resolved needs systemd's libsystemd-shared of the same version:
+	# take it from the package when this host has no systemd
+	pkgs="systemd-resolved=$v"
+	dpkg-query -W systemd >/dev/null 2>&1 || pkgs="$pkgs systemd=$v"
+	for try in 1 2 3; do
+		# shellcheck disable=SC2086
+		(cd "$cache/dl" && timeout 120 apt-get download -q $pkgs) >>"$cache/download.log" 2>&1 && break
+		if [ $updated = 0 ] && grep -q -E "was not found|Unable to locate|Can't select" "$cache/download.log"; then
+			updated=1
+			DEBIAN_FRONTEND=noninteractive timeout 300 apt-get update -qq >>"$cache/download.log" 2>&1 || true
+		fi
+		if [ $try = 3 ]; then
+			echo "apt-get download $pkgs failed 3 times: $(grep -E '^(E|Err):' "$cache/download.log" | tail -n 2 | paste -sd' ')" >"$cache/why"
+			return 1
+		fi
+		sleep $((try * 2))
+	done
+	for p in "$cache"/dl/*.deb; do
+		dpkg -x "$p" "$cache/x" || {
+			echo "dpkg -x $p failed" >"$cache/why"
+			return 1
+		}
+	done
+	[ -x "$cache/x/lib/systemd/systemd-resolved" ] || {
+		echo "the package has no lib/systemd/systemd-resolved" >"$cache/why"
+		return 1
+	}
+	rm -rf "$cache/dl"
+	touch "$cache/ok"
+}
+resolved_tree() {
+	local cache=$LAB_BUILDDIR/tests/lab/systemd-resolved rc=0
+	mkdir -p "$cache"
+	# shellcheck disable=SC2094 # the lock file is only locked, not read
+	{
+		flock -w 600 9 || {
+			RESOLVED_WHY="waited 600 s for another test's download ($cache/lock)"
+			return 1
+		}
+		resolved_fetch "$cache" || rc=$?
+	} 9>"$cache/lock"
+	if [ $rc -ne 0 ]; then
+		# shellcheck disable=SC2034 # the callers read it
+		RESOLVED_WHY=$(cat "$cache/why" 2>/dev/null || echo "unknown failure (see $cache/download.log)")
+		return 1
+	fi
+	RESOLVED_ROOT=$cache/x
+	local d
+	RESOLVED_LD_PATH=$RESOLVED_ROOT/lib/systemd
+	for d in "$RESOLVED_ROOT"/usr/lib/*/systemd; do RESOLVED_LD_PATH=$d:$RESOLVED_LD_PATH; done
+}
+
+# ---- libvirtd's SIGHUP, made observable ----------------------------------------------
+# libvirtd rereads its hook directories on SIGHUP in a thread of its own, so
+# a `virsh` right after `kill -HUP` may still run the old set of hooks.  Right
+# after the reread libvirt runs the daemon hooks with `- reload begin SIGHUP`:
+# a marker there (in the lab's private /etc/libvirt) tells when it is done.
+# lab_reload_marker installs it (before the SIGHUP) and prints how many
+# reloads it has seen; lab_wait_reload N waits until there are more than N.
+lab_reload_marker() {
+	local d=$LAB_DIR/root/etc/libvirt/hooks/daemon.d
+	mkdir -p "$d"
+	# shellcheck disable=SC2016 # the hook expands them
+	printf '#!/bin/sh\n[ "$2" = reload ] && echo "$*" >>"%s/reloads"\nexit 0\n' "$LAB_DIR" >"$d/lab-reload-marker"
+	chmod 755 "$d/lab-reload-marker"
+	touch "$LAB_DIR/reloads"
+	wc -l <"$LAB_DIR/reloads"
+}
+lab_wait_reload() { # N
+	local end=$(($(date +%s) + 30))
+	until [ "$(wc -l <"$LAB_DIR/reloads")" -gt "$1" ]; do
+		[ "$(date +%s)" -lt "$end" ] || return 1
+		sleep 0.05
+	done
 }

@@ -7,18 +7,13 @@
 # the resolvectl fix; once registered, doctor says so.
 . "$(dirname "$0")/cli-lib.sh"
 command -v dbus-daemon >/dev/null || skip "dbus-daemon not installed"
+[ "$(id -u)" = 0 ] || skip "the lab needs root"
 lab_pick_nss
-ver=$(dpkg-query -W -f='${Version}' systemd 2>/dev/null) || skip "systemd is not installed (its version picks systemd-resolved's)"
+# systemd-resolved, unpacked once per build tree (lib.sh); read-only here.
+resolved_tree || skip "no systemd-resolved to run: $RESOLVED_WHY"
 lab_up
-# Unpacked into this test's lab directory, which `lab down` removes.
-rdir=$LAB_DIR/systemd-resolved
-dl=$LAB_DIR/deb
-mkdir -p "$dl" "$rdir"
-(cd "$dl" && apt-get download -q "systemd-resolved=$ver" >/dev/null 2>&1) ||
-	skip "cannot download systemd-resolved=$ver (apt-get download)"
-dpkg -x "$dl"/systemd-resolved_*.deb "$rdir" || skip "dpkg -x failed"
 
-out=$(labx unshare -m --propagation private bash "$lab_srcdir/cli-resolved-inner.sh" "$rdir" "$CLI" "$LAB_DIR" 2>&1)
+out=$(labx unshare -m --propagation private bash "$lab_srcdir/cli-resolved-inner.sh" "$RESOLVED_ROOT" "$CLI" "$LAB_DIR" "$RESOLVED_LD_PATH" 2>&1)
 rc=$?
 echo "$out"
 [ "$rc" -eq 77 ] && skip "$(echo "$out" | tail -1)"

@@ -68,15 +68,16 @@ chk_dry_run() {
 	local out
 	out=$(lcn enable --dry-run) || return 1
 	echo "$out" | grep '^[-+]hosts' | paste -sd' '
-	echo "$out" | grep -qx -- '-hosts:          files mdns4_minimal \[NOTFOUND=return\] dns myhostname' &&
-		echo "$out" | grep -qx -- '+hosts:          files mdns4_minimal \[NOTFOUND=return\] libvirt_cluster dns myhostname' &&
-		echo "$out" | grep -q "would create /etc/libvirt/hooks/lxc.d/libvirt-cluster -> $T/hook" &&
+	grep -qx -- '-hosts:          files mdns4_minimal \[NOTFOUND=return\] dns myhostname' <<<"$out" &&
+		grep -qx -- '+hosts:          files mdns4_minimal \[NOTFOUND=return\] libvirt_cluster dns myhostname' <<<"$out" &&
+		grep -q "would create /etc/libvirt/hooks/lxc.d/libvirt-cluster -> $T/hook" <<<"$out" &&
 		cmp -s "$T/nsswitch.conf" "$T/nsswitch.orig" && [ "$(n_backups)" -eq 0 ] &&
 		[ ! -e "$hooks_dir/lxc.d/libvirt-cluster" ]
 }
 assert "enable --dry-run shows the diff and the links, changes nothing" chk_dry_run
 
 : >"$T/hook.log"
+reloads=$(lab_reload_marker)
 chk_enable() {
 	local out
 	out=$(lcn enable) || { echo "$out"; return 1; }
@@ -87,7 +88,7 @@ chk_enable() {
 		[ "$(readlink "$hooks_dir/qemu.d/libvirt-cluster")" = "$T/hook" ] &&
 		[ "$(readlink "$hooks_dir/lxc.d/libvirt-cluster")" = "$T/hook" ] &&
 		[ "$(readlink "$hooks_dir/network.d/libvirt-cluster")" = "$T/hook" ] &&
-		echo "$out" | grep -q "sent SIGHUP to libvirtd (pid [0-9]*)" &&
+		grep -q "sent SIGHUP to libvirtd (pid [0-9]*)" <<<"$out" &&
 		diff <(grep -v '^hosts:' "$T/nsswitch.orig") <(grep -v '^hosts:' "$T/nsswitch.conf") >/dev/null
 }
 assert "enable: module before dns, backup of the original, links, SIGHUP" chk_enable
@@ -98,7 +99,7 @@ chk_idempotent() {
 	out=$(lcn enable) || return 1
 	echo "$out" | head -1
 	[ "$before" = "$(md5sum <"$T/nsswitch.conf")" ] && [ "$(n_backups)" -eq 1 ] &&
-		! echo "$out" | grep -q SIGHUP
+		! grep -q SIGHUP <<<"$out"
 }
 assert "enable again: same file, no new backup, no reload" chk_idempotent
 
@@ -111,7 +112,16 @@ chk_glibc_reads_it() {
 }
 assert "glibc resolves node1 through the rewritten /etc/nsswitch.conf" chk_glibc_reads_it
 
-# After the SIGHUP the daemon runs the hook: restart a guest and look.
+# After the SIGHUP the daemon runs the hook: restart a guest and look (once
+# libvirtd has reread its hooks: it does that in a thread of its own).
+chk_reloaded() {
+	lab_wait_reload "$reloads" || {
+		echo "no reload within 30 s"
+		return 1
+	}
+	echo "libvirtd ran its daemon hooks with: $(tail -n 1 "$LAB_DIR/reloads")"
+}
+assert "libvirtd rereads its hooks after enable's SIGHUP" chk_reloaded
 "$LAB" exec virsh -q destroy node2 >/dev/null && "$LAB" exec virsh -q start node2 >/dev/null ||
 	not_ok "restart node2"
 chk_hook_ran() {
@@ -128,7 +138,7 @@ chk_healthy() {
 	local out rc=0
 	out=$(doctor) || rc=$?
 	echo "exit $rc: $(echo "$out" | grep -E '^(PROBLEM|skipped)' | paste -sd';')"
-	[ "$rc" -eq 0 ] && echo "$out" | grep -q "all is well"
+	[ "$rc" -eq 0 ] && grep -q "all is well" <<<"$out"
 }
 assert "doctor on the healthy setup: exit 0, all is well" chk_healthy
 
@@ -170,7 +180,9 @@ pid=$("$LAB" exec cat /run/libvirtd.pid)
 assert "daemon: a link newer than libvirtd, no hook run since, needs SIGHUP" \
 	doctor_reports "fix: kill -HUP $pid"
 lcn enable >/dev/null # nothing to change: no reload either
+reloads=$(wc -l <"$LAB_DIR/reloads")
 "$LAB" exec kill -HUP "$pid"
+lab_wait_reload "$reloads" || not_ok "libvirtd did not reread its hooks within 30 s of SIGHUP"
 "$LAB" exec virsh -q destroy node2 >/dev/null && "$LAB" exec virsh -q start node2 >/dev/null
 assert "daemon: after SIGHUP and a hook run, healthy again" chk_healthy
 

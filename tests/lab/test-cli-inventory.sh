@@ -57,11 +57,11 @@ chk_graph() {
 	g=$(ai -i "$wrapper" --graph 2>&1) || { echo "$g"; return 1; }
 	echo "$g" | paste -sd' ' | tr -s ' '
 	# Each group with its hosts, in the tree ansible-inventory draws.
-	echo "$g" | grep -A2 -- '--@LAB:' | grep -q -- '--node1' &&
-		echo "$g" | grep -A2 -- '--@LAB:' | grep -q -- '--node2' &&
-		echo "$g" | grep -A1 -- '--@WEB:' | grep -q -- '--node1' &&
-		echo "$g" | grep -A1 -- '--@DB:' | grep -q -- '--node2' &&
-		echo "$g" | grep -A1 -- '--@ungrouped:' | grep -q -- '--node3'
+	grep -A2 -- '--@LAB:' <<<"$g" | grep -- '--node1' >/dev/null &&
+		grep -A2 -- '--@LAB:' <<<"$g" | grep -- '--node2' >/dev/null &&
+		grep -A1 -- '--@WEB:' <<<"$g" | grep -- '--node1' >/dev/null &&
+		grep -A1 -- '--@DB:' <<<"$g" | grep -- '--node2' >/dev/null &&
+		grep -A1 -- '--@ungrouped:' <<<"$g" | grep -- '--node3' >/dev/null
 }
 assert "ansible-inventory --graph shows the groups" chk_graph
 

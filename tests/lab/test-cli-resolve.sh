@@ -42,10 +42,10 @@ chk_text() {
 	local out
 	out=$(lc resolve node1) || return 1
 	echo "$out" | sed -n 3,4p
-	echo "$out" | grep -q "1\. $ext1 .*ext .*external" &&
-		echo "$out" | grep -q "ahead of the next: external network before isolated" &&
-		echo "$out" | grep -q "2\. $int1 .*int .*isolated" &&
-		echo "$out" | grep -q "lease expires in"
+	grep -q "1\. $ext1 .*ext .*external" <<<"$out" &&
+		grep -q "ahead of the next: external network before isolated" <<<"$out" &&
+		grep -q "2\. $int1 .*int .*isolated" <<<"$out" &&
+		grep -q "lease expires in" <<<"$out"
 }
 assert "text output explains network, class, lease and rule" chk_text
 
@@ -81,9 +81,9 @@ chk_list() {
 	local out
 	out=$(lc list) || return 1
 	echo "$out" | paste -sd'|'
-	echo "$out" | grep -q "^node1 .* running .*$ext1(ext) $int1(int)" &&
-		echo "$out" | grep -q "^node2 .* running .*$ext2(ext)" &&
-		echo "$out" | grep -q "^node3 .* running *-$"
+	grep -q "^node1 .* running .*$ext1(ext) $int1(int)" <<<"$out" &&
+		grep -q "^node2 .* running .*$ext2(ext)" <<<"$out" &&
+		grep -q "^node3 .* running *-$" <<<"$out"
 }
 assert "list: every running guest, addresses in rank order" chk_list
 
@@ -94,7 +94,7 @@ chk_list_stopped() {
 	local out all
 	out=$(lc list) all=$(lc list --all)
 	echo "list: $(echo "$out" | awk 'NR>1{print $1}' | paste -sd' '); list --all: $(echo "$all" | awk 'NR>1{print $1"="$5}' | paste -sd' ')"
-	! echo "$out" | grep -q -E '^node2(-dhcp)? ' && echo "$all" | grep -q -E '^node2(-dhcp)? .* stopped '
+	! grep -q -E '^node2(-dhcp)? ' <<<"$out" && grep -q -E '^node2(-dhcp)? .* stopped ' <<<"$all"
 }
 assert "a stopped guest: only in list --all, marked stopped" chk_list_stopped
 assert "resolve of a stopped guest exits 2, like getent" chk_exit 2 resolve node2

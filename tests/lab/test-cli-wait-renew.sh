@@ -3,7 +3,8 @@
 # `wait` and `renew` against the real lab: wait returns as soon as a guest
 # resolves (and takes TCP), its exit code names the guest that timed out,
 # and renew gives node3 (which runs no DHCP client) a real lease that the
-# resolver, getent and the guest itself then agree on.
+# resolver, getent and the guest itself then agree on; renew also works when
+# libvirt has lost a guest's init pid.
 . "$(dirname "$0")/cli-lib.sh"
 lab_pick_nss
 lab_up
@@ -36,7 +37,7 @@ chk_progress() {
 	local out
 	out=$(labx script -qec "$CLI wait node1 node3 --port 22 --timeout 1" /dev/null | tr '\r' '\n')
 	echo "$out" | grep waiting | tail -1
-	echo "$out" | grep -q "waiting .*: node3 (name)" && ! echo "$out" | grep "waiting" | grep -q "node1"
+	grep -q "waiting .*: node3 (name)" <<<"$out" && ! grep "waiting" <<<"$out" | grep "node1" >/dev/null
 }
 assert "on a TTY, the status line names node3 (name), not node1" chk_progress
 chk_quiet_no_tty() {
@@ -59,6 +60,7 @@ chk_renew() {
 	local out rc=0
 	out=$(lc renew node3 2>"$LAB_DIR/renew.err") || rc=$?
 	echo "exit $rc: $out"
+	[ "$rc" -eq 0 ] || paste -sd' ' "$LAB_DIR/renew.err"
 	[ "$rc" -eq 0 ] && [[ $out == "node3: $MAC_node3_ext (eth0) on ext: 10.250.1."*", external, lease expires in "* ]]
 }
 assert "renew node3 reports the lease it got" chk_renew
@@ -82,7 +84,9 @@ chk_agree3() {
 assert "node3 now resolves, CLI and getent agree with the lease file" chk_agree3
 chk_guest_has_ip() {
 	local a
-	a=$("$LAB" exec virsh -q lxc-enter-namespace node3 --noseclabel -- /bin/busybox ip -4 -o addr show eth0)
+	# The lab's way in, not lxc-enter-namespace: libvirt may have lost
+	# node3's init pid (see below).
+	a=$("$LAB" guest node3 /bin/busybox ip -4 -o addr show eth0)
 	echo "$a" | awk '{print $4}'
 	[[ $a == *"inet $ip3/"* ]]
 }
@@ -93,8 +97,12 @@ chk_ping3() {
 assert "node3 answers on its new address" chk_ping3
 
 chk_renew_two() {
-	local j
-	j=$(lc renew node1 --json 2>/dev/null) || { echo "$j"; return 1; }
+	local j rc=0
+	j=$(lc renew node1 --json 2>"$LAB_DIR/renew1.err") || rc=$?
+	[ "$rc" -eq 0 ] || {
+		echo "exit $rc: $j; stderr: $(paste -sd' ' "$LAB_DIR/renew1.err")"
+		return 1
+	}
 	python3 - "$j" "$ext1" <<'PY'
 import json, sys
 r = json.loads(sys.argv[1])
@@ -106,6 +114,31 @@ assert r["nics"][0]["class"] == "isolated" and r["nics"][1]["class"] == "externa
 PY
 }
 assert "renew node1: both NICs, domain XML order, same leases" chk_renew_two
+
+# libvirt 9.0 sometimes loses an LXC guest's init pid under load, and then
+# cannot open the guest's namespaces for as long as it runs ("Init pid is
+# not yet available").  The same state, made on purpose: libvirtd restarts
+# from a status file whose <init pid> is gone (it reconnects to the running
+# guests).  renew must still work, through the guest's controller.
+forget_init_pid() { # GUEST
+	# shellcheck disable=SC2016 # expanded inside the lab
+	"$LAB" exec bash -c 'p=$(cat /run/libvirtd.pid) && kill "$p" &&
+		for _ in $(seq 200); do [ -e "/proc/$p" ] || break; sleep 0.05; done &&
+		[ ! -e "/proc/$p" ] && sed -i "/<init pid=/d" "/run/libvirt/lxc/$1.xml" && libvirtd -d &&
+		for _ in $(seq 200); do virsh -q version >/dev/null 2>&1 && break; sleep 0.05; done' _ "$1"
+}
+chk_lost_init() {
+	local err rc=0
+	forget_init_pid node1 || {
+		echo "could not restart libvirtd"
+		return 1
+	}
+	err=$("$LAB" exec virsh -q lxc-enter-namespace node1 --noseclabel -- /bin/busybox true 2>&1) || rc=$?
+	echo "virsh lxc-enter-namespace node1: exit $rc: $err"
+	[ "$rc" -ne 0 ] && [[ $err == *"Init pid is not yet available"* ]]
+}
+assert "libvirt has lost node1's init pid (restarted from a status file without it)" chk_lost_init
+assert "renew node1 without libvirt's init pid: both NICs, same leases" chk_renew_two
 assert "renew of an unknown guest exits 2" chk_rc 2 renew nosuch
 "$LAB" exec virsh -q destroy node2 >/dev/null
 assert "renew of a stopped guest exits 1" chk_rc 1 renew node2

@@ -6,7 +6,8 @@
 # private /etc/libvirt/hooks/{qemu,lxc,network}.d/ and libvirtd is HUPed.
 # Inside the lab (never on the host) a private system bus and a real
 # systemd-resolved run: the package is fetched with `apt-get download` and
-# unpacked with `dpkg -x` into the build tree, never installed.
+# unpacked with `dpkg -x` into the build tree (once, shared; lib.sh), never
+# installed.
 #  - `libvirt-cluster-hook --sync` writes every record and registers ext
 #    with resolved: `resolvectl status` shows ~lab.test on virbr-ext;
 #  - `virsh net-destroy ext`: the record goes, resolved has no ~lab.test;
@@ -29,33 +30,17 @@ hook_bin=$LAB_BUILDDIR/hooks/libvirt-cluster-hook
 command -v dbus-daemon >/dev/null || skip "dbus-daemon is not installed (package dbus)"
 lab_pick_nss
 
-# ---- systemd-resolved, unpacked, for the systemd this host runs -----------------
-resolved_tree() { # DIR: fetch and unpack into DIR/x
-	local v dir=$1 pkgs p
-	v=$(dpkg-query -W -f='${Version}' systemd 2>/dev/null || true)
-	[ -n "$v" ] || v=$(apt-cache policy systemd-resolved 2>/dev/null | awk '/Candidate:/ { print $2 }')
-	[ -n "$v" ] && [ "$v" != "(none)" ] || return 1
-	mkdir -p "$dir/dl" "$dir/x"
-	# resolved needs systemd's libsystemd-shared: take it from the same
-	# version when this host has no systemd package
-	pkgs="systemd-resolved=$v"
-	dpkg-query -W systemd >/dev/null 2>&1 || pkgs="$pkgs systemd=$v"
-	# shellcheck disable=SC2086
-	(cd "$dir/dl" && timeout 120 apt-get download -q $pkgs) >"$dir/download.log" 2>&1 || return 1
-	for p in "$dir"/dl/*.deb; do dpkg -x "$p" "$dir/x" || return 1; done
-}
-
 # Everything of this test's own lives here and goes when it ends.
 work=$LAB_BUILDDIR/tests/lab/$test_name.hook.d
 rm -rf "$work"
 mkdir -p "$work"
-if ! resolved_tree "$work"; then
-	cat "$work/download.log" >&2 2>/dev/null
+# systemd-resolved, unpacked once per build tree (lib.sh); read-only here.
+resolved_tree || {
 	rm -rf "$work"
-	skip "cannot fetch systemd-resolved with apt-get download"
-fi
-X=$work/x
-RLD=$X/usr/lib/x86_64-linux-gnu/systemd:$X/lib/systemd
+	skip "no systemd-resolved to run: $RESOLVED_WHY"
+}
+X=$RESOLVED_ROOT
+RLD=$RESOLVED_LD_PATH
 printf 'renew_after = 2\nrenew_tries = 0\n' >"$work/conf"
 : >"$work/log"
 # The records go to the lab's private /run whatever the configure prefix
@@ -135,16 +120,15 @@ resolvectl() { "$LAB" exec env LD_LIBRARY_PATH="$RLD" "$X/usr/bin/resolvectl" "$
 	(LD_LIBRARY_PATH='$RLD' setsid '$X/lib/systemd/systemd-resolved' </dev/null >'$work/resolved.log' 2>&1 &)" ||
 	not_ok "starting the lab's system bus and resolved"
 chk_resolved_up() {
-	local _
-	for _ in $(seq 50); do
-		resolvectl status >/dev/null 2>&1 && {
-			echo "resolved answers on the lab's system bus"
-			return 0
+	local end=$(($(date +%s) + 30))
+	until resolvectl status >/dev/null 2>&1; do
+		[ "$(date +%s)" -lt "$end" ] || {
+			echo "resolved did not come up within 30 s"
+			return 1
 		}
 		sleep 0.1
 	done
-	echo "resolved did not come up"
-	return 1
+	echo "resolved answers on the lab's system bus"
 }
 assert "a private system bus and systemd-resolved run inside the lab" chk_resolved_up
 
@@ -162,8 +146,11 @@ for d in qemu lxc network; do
 	mkdir -p "$LAB_DIR/root/etc/libvirt/hooks/$d.d"
 	ln -sfn "$work/hook" "$LAB_DIR/root/etc/libvirt/hooks/$d.d/libvirt-cluster"
 done
+reloads=$(lab_reload_marker)
 # shellcheck disable=SC2016 # expanded inside the lab
 "$LAB" exec sh -c 'kill -HUP "$(cat /run/libvirtd.pid)"' || not_ok "HUP libvirtd"
+# libvirtd rereads its hooks in a thread of its own: wait for it (lib.sh)
+lab_wait_reload "$reloads" || not_ok "libvirtd did not reread its hooks within 30 s of SIGHUP"
 sync_out=$("$LAB" exec env LIBVIRT_CLUSTER_CONFIG="$work/conf" LIBVIRT_CLUSTER_HOOK_LOG_FILE="$work/log" \
 	LIBVIRT_CLUSTER_RUNSTATE_DIR="$RUN" "$hook_bin" --sync 2>&1)
 chk_sync() {
@@ -221,9 +208,10 @@ assert "after net-destroy ext, resolved has no ~lab.test and the record is gone"
 # ---- net-start: the network hook registers the new bridge ------------------------------
 "$LAB" exec virsh -q net-start ext >/dev/null || not_ok "virsh net-start ext"
 chk_again() {
-	local _
-	for _ in $(seq 30); do
-		chk_link_domain virbr-ext >/dev/null 2>&1 && break
+	# the hook may leave it to its detached retry worker (up to 10 s)
+	local end=$(($(date +%s) + 15))
+	until chk_link_domain virbr-ext >/dev/null 2>&1; do
+		[ "$(date +%s)" -lt "$end" ] || break
 		sleep 0.1
 	done
 	chk_link_domain virbr-ext

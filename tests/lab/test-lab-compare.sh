@@ -13,7 +13,7 @@ lab_up
 A=$LAB_NSS
 B=$LIBVIRT_NSS
 have_b=1
-ldconfig -p 2>/dev/null | grep -q 'libnss_libvirt\.so\.2' || have_b=0
+grep -q 'libnss_libvirt\.so\.2' < <(ldconfig -p 2>/dev/null) || have_b=0
 
 rows=() res_a=() res_b=() details=()
 # row LABEL CHECK ARGS... (the NSS line goes in front of ARGS)

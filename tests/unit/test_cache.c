@@ -114,6 +114,13 @@ static const char *resolve(const struct lc_db *db, const char *name)
 	return out;
 }
 
+/*
+ * The libvirt 9.0 capture.  Its leases expire an hour after it was taken
+ * (1795781219, 2026-11-27 12:06:59 UTC), and these tests run at the real
+ * clock: so c1's lease on virbr-iso (the only place that names the stopped
+ * c1) is rewritten to expire an hour after base, as it did when captured.
+ * virbr-lab.status is rewritten by each test.
+ */
 static void copy_fixtures(struct ct *t)
 {
 	static const char *files[] = {"isonet.conf",	  "labnet.conf",    "virbr-iso.macs",
@@ -123,6 +130,16 @@ static void copy_fixtures(struct ct *t)
 		snprintf(rel, sizeof(rel), "libvirt-9.0/dnsmasq/%s", files[i]);
 		unit_copy_fixture(rel, t->lease, files[i]);
 	}
+	char *s;
+	assert_true(asprintf(&s,
+			     "[\n  {\n    \"ip-address\": \"192.168.160.55\",\n"
+			     "    \"mac-address\": \"52:54:00:16:00:01\",\n"
+			     "    \"hostname\": \"c1\",\n"
+			     "    \"client-id\": \"01:52:54:00:16:00:01\",\n"
+			     "    \"expiry-time\": %lld\n  }\n]\n",
+			     (long long)(t->base / SEC + 3600)) > 0);
+	unit_write(t->lease, "virbr-iso.status", s, (size_t)-1);
+	free(s);
 }
 
 /* A .status for virbr-lab with c2 at 192.168.150.<c2_octet>, expiring at

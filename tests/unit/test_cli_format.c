@@ -236,7 +236,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_escape),	  cmocka_unit_test(test_nesting),
 	    cmocka_unit_test(test_expiry),	  cmocka_unit_test(test_rules),
-	    cmocka_unit_test(test_cluster_group), cmocka_unit_test(test_diff),
+	    cmocka_unit_test(test_cluster_group), cmocka_unit_test(test_group_suggest),
+	    cmocka_unit_test(test_diff),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "hooks/lxc-pid.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int read_pid_file(const char *path, pid_t *ret)
+{
+	char buf[32];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EINVAL;
+	buf[n] = '\0';
+	char *end;
+	long pid = strtol(buf, &end, 10);
+	if (end == buf || pid <= 1 || (*end && *end != '\n'))
+		return -EINVAL;
+	*ret = (pid_t)pid;
+	return 0;
+}
+
+static int ns_ino_at(const char *proc, pid_t pid, const char *ns, ino_t *ret)
+{
+	char path[4200];
+	struct stat st;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%d/ns/%s", proc, (int)pid, ns) >= sizeof(path))
+		return -ENAMETOOLONG;
+	if (stat(path, &st) < 0)
+		return -errno;
+	*ret = st.st_ino;
+	return 0;
+}
+
+int lxc_ns_ino(pid_t pid, const char *ns, ino_t *ret_ino)
+{
+	return ns_ino_at("/proc", pid, ns, ret_ino);
+}
+
+static int ppid_of(const char *proc, pid_t pid, pid_t *ret)
+{
+	char path[4200], buf[512], *p;
+	int fd;
+	ssize_t n;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%d/stat", proc, (int)pid) >= sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	/* "pid (comm) state ppid": comm may hold spaces and parentheses. */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %d", ret) != 1)
+		return -EIO;
+	return 0;
+}
+
+int lxc_init_pid_at(const char *run_dir, const char *proc, const char *name, pid_t *ret_pid)
+{
+	char path[4200];
+	pid_t ctrl = 0, found = 0;
+	ino_t ctrl_net = 0, net = 0;
+	DIR *d;
+	struct dirent *de;
+	int r;
+
+	/* A name is one path component (libvirt allows no '/' in it). */
+	if (!*name || strchr(name, '/'))
+		return -EINVAL;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.pid", run_dir, name) >= sizeof(path))
+		return -ENAMETOOLONG;
+	r = read_pid_file(path, &ctrl);
+	if (r < 0)
+		return r;
+	r = ns_ino_at(proc, ctrl, "net", &ctrl_net);
+	if (r < 0)
+		return r == -ENOENT ? -ESRCH : r; /* a stale pid file */
+	d = opendir(proc);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)) && !found) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		pid_t pp;
+		if (*end || pid <= 1 || ppid_of(proc, (pid_t)pid, &pp) < 0 || pp != ctrl)
+			continue;
+		if (ns_ino_at(proc, (pid_t)pid, "net", &net) == 0 && net != ctrl_net)
+			found = (pid_t)pid;
+	}
+	closedir(d);
+	if (!found)
+		return -ESRCH;
+	*ret_pid = found;
+	return 0;
+}
+
+int lxc_init_pid(const char *name, pid_t *ret_pid)
+{
+	return lxc_init_pid_at(LXC_PID_RUN_DIR, "/proc", name, ret_pid);
+}
