@@ -306,3 +306,23 @@ lab_wait_reload() { # N
 		sleep 0.05
 	done
 }
+
+# hook_wrapper WORK HOOK_BIN CONFIG_LINES: the hook as the lab installs it.
+# Writes WORK/conf and an empty WORK/log, and WORK/hook, which runs HOOK_BIN
+# with that config, its log lines in WORK/log (the lab has no syslog) and
+# its records in the lab's private /run whatever the configure prefix
+# (distcheck's is a scratch dir the lab must not write to; with the usual
+# --runstatedir=/run it is also where the NSS module looks).  Sets RUN.
+hook_wrapper() {
+	local work=$1 bin=$2
+	printf '%b' "$3" >"$work/conf"
+	: >"$work/log"
+	RUN=/run/libvirt-cluster
+	cat >"$work/hook" <<EOW
+#!/bin/bash
+export LIBVIRT_CLUSTER_CONFIG='$work/conf' LIBVIRT_CLUSTER_HOOK_LOG_FILE='$work/log'
+export LIBVIRT_CLUSTER_RUNSTATE_DIR='$RUN'
+exec -a "\$0" '$bin' "\$@"
+EOW
+	chmod 755 "$work/hook"
+}

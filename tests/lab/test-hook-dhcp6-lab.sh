@@ -28,16 +28,7 @@ NET=v6net BR=virbr-v6 PREFIX=fd00:250:6 MAC=52:54:00:1c:06:01
 work=$LAB_BUILDDIR/tests/lab/$test_name.hook.d
 rm -rf "$work"
 mkdir -p "$work"
-printf 'renew_tries = 0\n' >"$work/conf"
-: >"$work/log"
-RUN=/run/libvirt-cluster
-cat >"$work/hook" <<EOF
-#!/bin/bash
-export LIBVIRT_CLUSTER_CONFIG='$work/conf' LIBVIRT_CLUSTER_HOOK_LOG_FILE='$work/log'
-export LIBVIRT_CLUSTER_RUNSTATE_DIR='$RUN'
-exec -a "\$0" '$hook_bin' "\$@"
-EOF
-chmod 755 "$work/hook"
+hook_wrapper "$work" "$hook_bin" "renew_tries = 0\n"
 export LAB_HOOK=$work/hook
 
 on_exit() {

@@ -26,19 +26,7 @@ RENEW_AFTER=5
 work=$LAB_BUILDDIR/tests/lab/$test_name.hook.d
 rm -rf "$work"
 mkdir -p "$work"
-printf 'renew_after = %s\nrenew_tries = 2\n' "$RENEW_AFTER" >"$work/conf"
-: >"$work/log"
-# The records go to the lab's private /run whatever the configure prefix
-# (distcheck's is a scratch dir that the lab must not write to).  With the
-# usual --runstatedir=/run this is also where the NSS module looks.
-RUN=/run/libvirt-cluster
-cat >"$work/hook" <<EOF
-#!/bin/bash
-export LIBVIRT_CLUSTER_CONFIG='$work/conf' LIBVIRT_CLUSTER_HOOK_LOG_FILE='$work/log'
-export LIBVIRT_CLUSTER_RUNSTATE_DIR='$RUN'
-exec -a "\$0" '$hook_bin' "\$@"
-EOF
-chmod 755 "$work/hook"
+hook_wrapper "$work" "$hook_bin" "renew_after = $RENEW_AFTER\nrenew_tries = 2\n"
 export LAB_HOOK=$work/hook
 
 # Like lib.sh's lab_down_on_exit, then this test's own files go too (after

@@ -41,19 +41,7 @@ resolved_tree || {
 }
 X=$RESOLVED_ROOT
 RLD=$RESOLVED_LD_PATH
-printf 'renew_after = 2\nrenew_tries = 0\n' >"$work/conf"
-: >"$work/log"
-# The records go to the lab's private /run whatever the configure prefix
-# (distcheck's is a scratch dir that the lab must not write to).  With the
-# usual --runstatedir=/run this is also where the NSS module looks.
-RUN=/run/libvirt-cluster
-cat >"$work/hook" <<EOF
-#!/bin/bash
-export LIBVIRT_CLUSTER_CONFIG='$work/conf' LIBVIRT_CLUSTER_HOOK_LOG_FILE='$work/log'
-export LIBVIRT_CLUSTER_RUNSTATE_DIR='$RUN'
-exec -a "\$0" '$hook_bin' "\$@"
-EOF
-chmod 755 "$work/hook"
+hook_wrapper "$work" "$hook_bin" "renew_after = 2\nrenew_tries = 0\n"
 
 # The minimal system bus: the stock default policy, no service activation,
 # plus resolved's own policy file from the package.
