@@ -56,6 +56,9 @@ static const struct {
      "[{\"ip-address\": \"192.168.160.55\", \"mac-address\": \"52:54:00:16:00:02\", "
      "\"hostname\": \"c2\"},\n"
      " {\"ip-address\": \"192.168.160.56\", \"mac-address\": \"52:54:00:16:00:04\"}]\n"},
+    /* a plain dnsmasq lease file, named in the config */
+    {"extra.leases", "0 52:54:00:bb:00:01 10.7.0.1 plain1 *\n"
+		     "1795781219 52:54:00:bb:00:02 fd00:7::2 plain2 00:01\n"},
 };
 
 static const char guest_rec[] = "libvirt-cluster record 1\nkind guest\nname c4\ndriver lxc\n"
@@ -99,6 +102,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	put(tmpdir, "conf", conf);
 	FUZZ_CHECK(lc_db_load(&paths, NOW, &db) == 0);
 	FUZZ_CHECK(lc_db_n_hosts(db) >= 4);
+	/* the world is what it says: a guest by .macs, by record, a DHCP-only
+	 * client of a plain dnsmasq file, a stopped guest */
+	struct lc_match m;
+	FUZZ_CHECK(lc_db_lookup_name(db, "c2", AF_UNSPEC, &m) == LC_FOUND);
+	FUZZ_CHECK(lc_db_lookup_name(db, "c4", AF_UNSPEC, &m) == LC_FOUND);
+	FUZZ_CHECK(lc_db_lookup_name(db, "plain1", AF_UNSPEC, &m) == LC_FOUND);
+	FUZZ_CHECK(lc_db_lookup_name(db, "c1", AF_UNSPEC, &m) == LC_NOTFOUND);
 	atexit(cleanup);
 	return 0;
 }
