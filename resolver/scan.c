@@ -24,20 +24,67 @@ static inline unsigned char fold(unsigned char c)
 	return c | 0x20;
 }
 
-/* Exact check of a candidate at pos: the boundaries first (they reject
- * most false candidates in one compare), then the bytes from the end,
- * where MACs and numbered names differ. */
-static bool verify(const char *buf, size_t len, const struct scan_needle *nd, size_t pos)
+/* A candidate at pos stands as a whole string: a '"' before it, a '"'
+ * (or with dot_ends a '.') after.  Checked first: it rejects most false
+ * candidates in one compare. */
+static bool bounded(const char *buf, size_t len, const struct scan_needle *nd, size_t pos)
 {
 	if (pos == 0 || pos + nd->len >= len)
 		return false;
 	char after = buf[pos + nd->len];
 	if (after != '"' && !(nd->dot_ends && after == '.'))
 		return false;
-	if (buf[pos - 1] != '"')
+	return buf[pos - 1] == '"';
+}
+
+/* Exact check of a candidate at pos: the boundaries, then the bytes from
+ * the end, where MACs and numbered names differ. */
+static bool verify(const char *buf, size_t len, const struct scan_needle *nd, size_t pos)
+{
+	if (!bounded(buf, len, nd, pos))
 		return false;
 	for (size_t i = nd->len; i-- > 0;)
 		if (lc_lower(buf[pos + i]) != lc_lower(nd->s[i]))
+			return false;
+	return true;
+}
+
+/* A needle made ready for verify_folded: its bytes with letters folded,
+ * and 0x20 where they are letters (so a byte ORed with mask equals the
+ * folded needle byte exactly when it matches, in either case). */
+struct folded {
+	unsigned char s[256];
+	unsigned char mask[256];
+};
+
+static void fold_needle(const struct scan_needle *nd, struct folded *ret)
+{
+	for (size_t i = 0; i < nd->len; i++) {
+		unsigned char c = (unsigned char)nd->s[i];
+		bool letter = (unsigned char)((c | 0x20) - 'a') < 26;
+		ret->mask[i] = letter ? 0x20 : 0;
+		ret->s[i] = (unsigned char)(c | ret->mask[i]);
+	}
+}
+
+/* verify(), eight bytes a compare: the boundaries, then from the end. */
+static bool verify_folded(const char *buf, size_t len, const struct scan_needle *nd,
+			  const struct folded *fd, size_t pos)
+{
+	if (!bounded(buf, len, nd, pos))
+		return false;
+	const unsigned char *b = (const unsigned char *)buf + pos;
+	size_t i = nd->len;
+	for (; i >= 8; i -= 8) {
+		uint64_t x, y, m;
+		memcpy(&x, b + i - 8, 8);
+		memcpy(&y, fd->s + i - 8, 8);
+		memcpy(&m, fd->mask + i - 8, 8);
+		if ((x | m) != y)
+			return false;
+	}
+	while (i-- > 0)
+		if ((b[i] | fd->mask[i]) != fd->s[i])
 			return false;
 	return true;
 }
@@ -139,7 +186,7 @@ static int report(const char *buf, size_t len, const struct scan_needle *needles
 		while (mask) {                                                                     \
 			size_t pos = (p) + (size_t)__builtin_ctzll(mask);                          \
 			mask &= mask - 1;                                                          \
-			if (verify(buf, len, nd, pos) && (*ret = fn(ud, 0, pos)) < 0)              \
+			if (verify_folded(buf, len, nd, &fd, pos) && (*ret = fn(ud, 0, pos)) < 0)  \
 				return p;                                                          \
 		}                                                                                  \
 	} while (0)
@@ -174,17 +221,85 @@ static bool is_letter(char c)
 	return c >= 'a' && c <= 'z';
 }
 
+/* How often byte c (letters folded) occurs in a sample of the buffer:
+ * SAMPLE_SLICE bytes at the start of each quarter. */
+#define SAMPLE_SLICE 256
+#define SAMPLE_MIN_LEN (32u << 10)
+
+__attribute__((target("avx2,popcnt"))) static unsigned sample_count(const char *buf, size_t len,
+								    unsigned char c)
+{
+	const __m256i m20 = _mm256_set1_epi8(0x20), v = _mm256_set1_epi8((char)c);
+	unsigned n = 0;
+	for (size_t q = 0; q < 4; q++) {
+		const char *p = buf + len / 4 * q;
+		for (size_t i = 0; i < SAMPLE_SLICE; i += 32) {
+			__m256i x =
+			    _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(p + i)), m20);
+			n += (unsigned)__builtin_popcount(
+			    (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, v)));
+		}
+	}
+	return n;
+}
+
+/* Which two bytes of the needle a pass tests: the primary in every step,
+ * the secondary only where the primary occurs.
+ *
+ * The primary should be rare in this file.  In a file big enough to be
+ * worth a look, it is the needle's rarest byte in a 1 KB sample (a later
+ * one on a tie), among its last MAX_SAMPLED bytes: in a lab whose guests
+ * are all "nodeN", the 'n' of "node7" is in every object and its '7' is
+ * not.  The secondary should tell apart the strings that share the
+ * primary, and names and MACs differ at their end (node7/node8,
+ * ..:13:88/..:13:89): the last byte, or the one before it if the last is
+ * the primary.
+ *
+ * In a small file: a letter if the needle starts with one (in lease files
+ * digits, ':' and quotes abound), else its last byte (a MAC's first is the
+ * '5' of 52:54:00), and the other end as secondary. */
+#define MAX_SAMPLED 16
+
+static void choose_bytes(const char *buf, size_t len, const struct scan_needle *nd,
+			 size_t *ret_primary, size_t *ret_secondary)
+{
+	const size_t d = nd->len - 1;
+	if (len < SAMPLE_MIN_LEN || d == 0) {
+		bool first = is_letter(nd->s[0]);
+		*ret_primary = first ? 0 : d;
+		*ret_secondary = first ? d : 0;
+		return;
+	}
+	unsigned char seen[MAX_SAMPLED];
+	unsigned count[MAX_SAMPLED], best = UINT32_MAX;
+	size_t n_seen = 0, p = d;
+	for (size_t i = nd->len; i-- > 0 && nd->len - i <= MAX_SAMPLED;) {
+		unsigned char c = fold((unsigned char)nd->s[i]);
+		size_t k = 0;
+		while (k < n_seen && seen[k] != c)
+			k++;
+		if (k == n_seen) {
+			seen[n_seen] = c;
+			count[n_seen++] = sample_count(buf, len, c);
+		}
+		if (count[k] < best) {
+			best = count[k];
+			p = i;
+		}
+	}
+	*ret_primary = p;
+	*ret_secondary = p == d ? d - 1 : d;
+}
+
 __attribute__((target("avx2"))) static size_t scan_avx2_one(const char *buf, size_t len,
 							    const struct scan_needle *nd,
 							    scan_hit_fn fn, void *ud, int *ret)
 {
 	const size_t d = nd->len - 1;
-	/* The byte tested first should be rare: in lease files digits, ':'
-	 * and quotes abound, letters less so, and a MAC's last digit varies
-	 * where its first ('5' of 52:54:00) never does.  So a letter if the
-	 * needle has one at either end, else its last byte. */
-	const bool first_primary = is_letter(nd->s[0]);
-	const size_t po = first_primary ? 0 : d, so = first_primary ? d : 0;
+	size_t po, so;
+	struct folded fd;
+	choose_bytes(buf, len, nd, &po, &so);
+	fold_needle(nd, &fd);
 	const char cf = nd->s[po], cl = nd->s[so];
 	const bool ff = is_letter(cf), fl = is_letter(cl);
 	const __m256i m20 = _mm256_set1_epi8(0x20);

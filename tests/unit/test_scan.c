@@ -246,6 +246,47 @@ static void test_realistic_status(void **state)
 	free(buf);
 }
 
+/* Files of 32 KB and more: the byte tested first is chosen from a sample
+ * and can be any byte of the needle.  Needles planted in random text, in
+ * either case, next to near misses that differ in one byte (also by bit
+ * 0x20 alone, '@' vs '`'), each found exactly where the reference says. */
+static void test_sampled_choice(void **state)
+{
+	static const char alphabet[] = "\"\"\" ::0123456789node-abcdefxyzq@`";
+	static const char *const texts[] = {
+	    "node5001-dhcp",
+	    "52:54:00:13:88:fb",
+	    "q",
+	    "zq",
+	    "node7",
+	    "a-very-long-guest-name-of-forty-bytes-x",
+	    "n@de",
+	};
+	for (int round = 0; round < 40; round++) {
+		size_t len = (32u << 10) + (size_t)(next() % 20000);
+		char *buf = malloc(len);
+		assert_non_null(buf);
+		for (size_t i = 0; i < len; i++)
+			buf[i] = alphabet[next() % (sizeof(alphabet) - 1)];
+		const char *t = texts[round % (sizeof(texts) / sizeof(texts[0]))];
+		size_t l = strlen(t);
+		for (int k = 0; k < 30; k++) {
+			size_t at = 1 + (size_t)(next() % (len - l - 2));
+			buf[at - 1] = '"';
+			for (size_t i = 0; i < l; i++)
+				buf[at + i] = (next() & 1) && t[i] >= 'a' && t[i] <= 'z'
+						  ? (char)(t[i] - 32)
+						  : t[i];
+			buf[at + l] = (k % 3 == 0) ? '.' : '"';
+			if (k % 4 == 1) /* a near miss */
+				buf[at + (size_t)(next() % l)] ^= (k % 8 == 1) ? 0x20 : 0x01;
+		}
+		struct scan_needle nd[2] = {{t, l, (round & 1) != 0}, {"node7", 5, false}};
+		compare(buf, len, nd, 1 + (size_t)(round % 3 == 0));
+		free(buf);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +295,7 @@ int main(void)
 	    cmocka_unit_test(test_stop),
 	    cmocka_unit_test(test_random_against_reference),
 	    cmocka_unit_test(test_realistic_status),
+	    cmocka_unit_test(test_sampled_choice),
 	};
 	return cmocka_run_group_tests_name("scan", tests, NULL, NULL);
 }
