@@ -30,7 +30,11 @@ struct lc_cache {
 	struct lc_db *db;
 	struct lc_paths paths;
 	struct tracked *files;
-	size_t n_files, cap_files;
+	/* files[0..n_files) belong to the db; files[n_files..n_paths) hold the
+	 * paths of an earlier build, kept for the next one to reuse: a reload
+	 * tracks the same paths in the same order, and a compare costs less
+	 * than a free and a strdup */
+	size_t n_files, n_paths, cap_files;
 	int64_t built_ns;
 	bool racy;
 	bool oom; /* tracking failed: never trust this db */
@@ -74,10 +78,9 @@ struct lc_cache *lc_cache_new(void)
 	return calloc(1, sizeof(struct lc_cache));
 }
 
+/* Forget the db's files, keeping their paths for the next build. */
 static void drop_files(struct lc_cache *c)
 {
-	for (size_t i = 0; i < c->n_files; i++)
-		free(c->files[i].path);
 	c->n_files = 0;
 }
 
@@ -86,7 +89,8 @@ void lc_cache_free(struct lc_cache *c)
 	if (!c)
 		return;
 	lc_db_free(c->db);
-	drop_files(c);
+	for (size_t i = 0; i < c->n_paths; i++)
+		free(c->files[i].path);
 	free(c->files);
 	free(c);
 }
@@ -110,13 +114,23 @@ static void track(void *ud, const char *path, const struct lc_sig *sig)
 		c->files = n;
 		c->cap_files = ncap;
 	}
-	char *p = strdup(path);
-	if (!p) {
-		c->oom = true;
-		return;
+	struct tracked *t = &c->files[c->n_files];
+	if (c->n_files < c->n_paths && strcmp(t->path, path) != 0) {
+		char *p = strdup(path);
+		if (!p) {
+			c->oom = true;
+			return;
+		}
+		free(t->path);
+		t->path = p;
+	} else if (c->n_files == c->n_paths) {
+		if (!(t->path = strdup(path))) {
+			c->oom = true;
+			return;
+		}
+		c->n_paths++;
 	}
-	c->files[c->n_files].path = p;
-	c->files[c->n_files].sig = *sig;
+	t->sig = *sig;
 	c->n_files++;
 	if (sig->exists && (sig->mtime_ns > c->built_ns - RACY_NS || sig->ctime_ns > c->built_ns - RACY_NS))
 		c->racy = true;

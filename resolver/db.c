@@ -130,12 +130,13 @@ static void track_stat(struct builder *b, const char *path)
 	b->track(b->ud, path, &sig);
 }
 
-/* Read a file for the build, tracking it whatever the outcome. */
+/* Read a file for the build, tracking it whatever the outcome.  Free the
+ * buffer with lc_big_free. */
 static int build_read(struct builder *b, const char *path, size_t max, char **ret_buf,
 		      size_t *ret_len)
 {
 	struct lc_sig sig;
-	int r = lc_read_file(path, max, ret_buf, ret_len, &sig);
+	int r = lc_read_big(path, max, ret_buf, ret_len, &sig);
 	if (r == 0)
 		track_path(b, path, &sig);
 	else
@@ -429,7 +430,7 @@ static int load_records(struct builder *b)
 			}
 			free(gr);
 		}
-		free(buf);
+		lc_big_free(buf);
 	}
 	free_names(names, n);
 	return r < 0 ? r : 0;
@@ -445,7 +446,7 @@ static int load_status(struct builder *b, const char *path, uint32_t net)
 	if (build_read(b, path, LC_FILE_MAX, &buf, &len) < 0)
 		return 0; /* unreadable or hostile: no entries from it */
 	r = lease_parse_status_flags(buf, len, &b->db->arena, &tmp, LEASE_SKIP_DHCP6_ID);
-	free(buf);
+	lc_big_free(buf);
 	for (size_t i = 0; r == 0 && i < tmp.n; i++) {
 		struct blease *bl = lc_vec_push(&b->leases);
 		if (!bl) {
@@ -474,7 +475,7 @@ static int load_dnsmasq(struct builder *b, const char *path)
 	if (build_read(b, path, LC_FILE_MAX, &buf, &len) < 0)
 		return 0;
 	r = lease_parse_dnsmasq(buf, len, &b->db->arena, &tmp);
-	free(buf);
+	lc_big_free(buf);
 	if (r == 0 && tmp.n) {
 		/* a plain dnsmasq: the network is known by its lease file */
 		base = base ? base + 1 : path;
@@ -507,12 +508,12 @@ static int keep_file(struct builder *b, char *buf, size_t len, uint32_t net, boo
 	 * this path exists to avoid (see the man page). */
 	uint32_t file = is_status ? b->n_files++ : 0;
 	if (!lease_json_framing_ok(buf, len)) {
-		free(buf);
+		lc_big_free(buf);
 		return 0;
 	}
 	struct kept_file *k = lc_vec_push(&b->kept);
 	if (!k) {
-		free(buf);
+		lc_big_free(buf);
 		return -ENOMEM;
 	}
 	k->buf = buf;
@@ -820,7 +821,7 @@ static int load_lease_dir(struct builder *b)
 				if (lease_parse_netconf(buf, len, &nc) == 0)
 					r = add_net(b, stem_buf, nc.bridge, nc.domain,
 						    nc.isolated ? LC_CLASS_ISOLATED : LC_CLASS_EXTERNAL);
-				free(buf);
+				lc_big_free(buf);
 			} else if (b->label) {
 				int ni = net_by_bridge(b, stem_buf, true);
 				if (ni < 0)
@@ -833,7 +834,7 @@ static int load_lease_dir(struct builder *b)
 				if (build_read(b, path, LC_FILE_MAX, &buf, &len) < 0)
 					continue;
 				int pr = lease_parse_macs(buf, len, &entries);
-				free(buf);
+				lc_big_free(buf);
 				if (pr == -ENOMEM) {
 					r = pr;
 					break;
@@ -1233,7 +1234,7 @@ static void builder_free(struct builder *b)
 {
 	struct kept_file *k = b->kept.items;
 	for (size_t i = 0; i < b->kept.n; i++) {
-		free(k[i].buf);
+		lc_big_free(k[i].buf);
 		free(k[i].seen);
 	}
 	lc_vec_free(&b->kept);

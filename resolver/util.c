@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,7 +31,65 @@ bool lc_sig_equal(const struct lc_sig *a, const struct lc_sig *b)
 	       a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
 }
 
-static int read_once(int fd, size_t max, char **ret_buf, size_t *ret_len, struct lc_sig *ret_sig)
+/* Buffers of lc_read_big: a header before the data holds the size of
+ * the mapping (0: the buffer came from malloc). */
+#define BIG_HDR 16
+#define BIG_MIN (64u << 10)
+/* Under AddressSanitizer every buffer comes from malloc, so a read past
+ * the end of a large one is caught too. */
+#if defined(__SANITIZE_ADDRESS__)
+#define BIG_MAPPED 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BIG_MAPPED 0
+#endif
+#endif
+#ifndef BIG_MAPPED
+#define BIG_MAPPED 1
+#endif
+
+static char *buf_alloc(size_t size, bool big)
+{
+	if (!big)
+		return malloc(size);
+	if (size < BIG_MIN || !BIG_MAPPED) {
+		char *p = malloc(BIG_HDR + size);
+		if (!p)
+			return NULL;
+		memset(p, 0, sizeof(size_t));
+		return p + BIG_HDR;
+	}
+	size_t total = BIG_HDR + size;
+	char *p = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	memcpy(p, &total, sizeof(total));
+	return p + BIG_HDR;
+}
+
+void lc_big_free(char *buf)
+{
+	if (!buf)
+		return;
+	char *p = buf - BIG_HDR;
+	size_t total;
+	memcpy(&total, p, sizeof(total));
+	if (total)
+		munmap(p, total);
+	else
+		free(p);
+}
+
+static void buf_free(char *buf, bool big)
+{
+	if (big)
+		lc_big_free(buf);
+	else
+		free(buf);
+}
+
+static int read_once(int fd, size_t max, bool big, char **ret_buf, size_t *ret_len,
+		     struct lc_sig *ret_sig)
 {
 	struct stat before, after;
 	struct lc_sig sb, sa;
@@ -45,7 +104,7 @@ static int read_once(int fd, size_t max, char **ret_buf, size_t *ret_len, struct
 		return -EFBIG;
 	/* Room for one byte more than stat says, to notice a file that grew. */
 	cap = (size_t)before.st_size + 2;
-	buf = malloc(cap);
+	buf = buf_alloc(cap, big);
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
@@ -54,7 +113,7 @@ static int read_once(int fd, size_t max, char **ret_buf, size_t *ret_len, struct
 			if (errno == EINTR)
 				continue;
 			int r = -errno;
-			free(buf);
+			buf_free(buf, big);
 			return r;
 		}
 		if (k == 0)
@@ -62,19 +121,19 @@ static int read_once(int fd, size_t max, char **ret_buf, size_t *ret_len, struct
 		len += (size_t)k;
 		if (len == cap - 1) {
 			/* Grew while we read: changed under us. */
-			free(buf);
+			buf_free(buf, big);
 			return -EAGAIN;
 		}
 	}
 	if (fstat(fd, &after) < 0) {
 		int r = -errno;
-		free(buf);
+		buf_free(buf, big);
 		return r;
 	}
 	lc_sig_from_stat(&sb, &before);
 	lc_sig_from_stat(&sa, &after);
 	if (!lc_sig_equal(&sb, &sa) || len != (size_t)before.st_size) {
-		free(buf);
+		buf_free(buf, big);
 		return -EAGAIN;
 	}
 	buf[len] = '\0';
@@ -85,25 +144,43 @@ static int read_once(int fd, size_t max, char **ret_buf, size_t *ret_len, struct
 	return 0;
 }
 
-int lc_read_fd(int fd, size_t max, char **ret_buf, size_t *ret_len, struct lc_sig *ret_sig)
+static int read_fd(int fd, size_t max, bool big, char **ret_buf, size_t *ret_len,
+		   struct lc_sig *ret_sig)
 {
 	int r = -EAGAIN;
 	for (int attempt = 0; attempt < 4 && r == -EAGAIN; attempt++)
-		r = read_once(fd, max, ret_buf, ret_len, ret_sig);
+		r = read_once(fd, max, big, ret_buf, ret_len, ret_sig);
 	return r;
 }
 
-int lc_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len,
-		 struct lc_sig *ret_sig)
+int lc_read_fd(int fd, size_t max, char **ret_buf, size_t *ret_len, struct lc_sig *ret_sig)
+{
+	return read_fd(fd, max, false, ret_buf, ret_len, ret_sig);
+}
+
+static int read_path(const char *path, size_t max, bool big, char **ret_buf, size_t *ret_len,
+		     struct lc_sig *ret_sig)
 {
 	int fd, r;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	r = lc_read_fd(fd, max, ret_buf, ret_len, ret_sig);
+	r = read_fd(fd, max, big, ret_buf, ret_len, ret_sig);
 	close(fd);
 	return r;
+}
+
+int lc_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len,
+		 struct lc_sig *ret_sig)
+{
+	return read_path(path, max, false, ret_buf, ret_len, ret_sig);
+}
+
+int lc_read_big(const char *path, size_t max, char **ret_buf, size_t *ret_len,
+		struct lc_sig *ret_sig)
+{
+	return read_path(path, max, true, ret_buf, ret_len, ret_sig);
 }
 
 bool lc_streq_fold(const char *a, const char *b)

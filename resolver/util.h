@@ -34,6 +34,15 @@ int lc_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len,
 		 struct lc_sig *ret_sig);
 int lc_read_fd(int fd, size_t max, char **ret_buf, size_t *ret_len, struct lc_sig *ret_sig);
 
+/* lc_read_file for files that can be large (lease files).  A buffer of
+ * 64 KB or more is a mapping of its own, given back to the system by
+ * lc_big_free: a process that resolved one name keeps no megabytes of
+ * freed heap that malloc's thresholds would hold on to.  Free only with
+ * lc_big_free. */
+int lc_read_big(const char *path, size_t max, char **ret_buf, size_t *ret_len,
+		struct lc_sig *ret_sig);
+void lc_big_free(char *buf);
+
 /* ASCII only: DNS names are compared case-insensitively in ASCII. */
 static inline char lc_lower(char c)
 {

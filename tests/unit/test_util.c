@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The core's helpers: safe file reading, the string map, arena, vector. */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,55 @@ static void test_read_file(void **state)
 	p = unit_path(dir, "missing");
 	assert_int_equal(lc_read_file(p, 100, &buf, &len, NULL), -ENOENT);
 	free(p);
+}
+
+/* As util.c decides it: under ASan, large buffers come from malloc too. */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifndef UNDER_ASAN
+#define UNDER_ASAN 0
+#endif
+
+/* lc_read_big: the same bytes as lc_read_file, small or large; a large
+ * buffer is not malloc's (a process keeps no freed heap after a lookup). */
+static void test_read_big(void **state)
+{
+	const char *dir = *state;
+	static const size_t sizes[] = {0, 5, (64u << 10) - 3, 64u << 10, (1u << 20) + 7};
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		size_t n = sizes[k], len = 1, len2 = 2;
+		char *data = malloc(n + 1), *buf = NULL, *ref = NULL, *p = unit_path(dir, "big");
+		struct lc_sig sig, sig2;
+		assert_non_null(data);
+		for (size_t i = 0; i < n; i++)
+			data[i] = (char)('a' + (i * 7 + k) % 26);
+		unit_write(dir, "big", data, n);
+		assert_int_equal(lc_read_file(p, 2u << 20, &ref, &len2, &sig2), 0);
+		struct mallinfo2 before = mallinfo2();
+		assert_int_equal(lc_read_big(p, 2u << 20, &buf, &len, &sig), 0);
+		struct mallinfo2 after = mallinfo2();
+		assert_int_equal(len, n);
+		assert_int_equal(buf[n], '\0');
+		assert_memory_equal(buf, ref, n + 1);
+		assert_true(lc_sig_equal(&sig, &sig2));
+		if (n >= (64u << 10) && !UNDER_ASAN)
+			assert_true(after.uordblks + after.hblkhd <=
+				    before.uordblks + before.hblkhd);
+		buf[0] = 'x'; /* writable */
+		lc_big_free(buf);
+		free(ref);
+		assert_int_equal(lc_read_big(p, n ? n - 1 : 0, &buf, &len, NULL), n ? -EFBIG : 0);
+		if (!n)
+			lc_big_free(buf);
+		free(data);
+		free(p);
+	}
+	lc_big_free(NULL);
 }
 
 static void test_read_refuses_non_regular(void **state)
@@ -207,6 +257,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    D(test_read_file),
+	    D(test_read_big),
 	    D(test_read_refuses_non_regular),
 	    D(test_sig),
 	    cmocka_unit_test(test_strmap),
