@@ -318,37 +318,114 @@ static int record_path(char *buf, size_t size, const char *dir, const char *pref
 
 /* Write content to dir/file atomically: a crash leaves the old record or
  * the new one, never a truncated one. */
-static int write_atomic(const char *path, const char *content, size_t len)
+static int write_all(int fd, const char *content, size_t len)
 {
-	char tmp[4096];
-	int fd, r = 0;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return -errno;
-	if (fchmod(fd, 0644) < 0)
-		r = -errno;
-	for (size_t off = 0; r == 0 && off < len;) {
+	for (size_t off = 0; off < len;) {
 		ssize_t k = write(fd, content + off, len - off);
 		if (k < 0) {
 			if (errno == EINTR)
 				continue;
-			r = -errno;
-		} else {
-			off += (size_t)k;
+			return -errno;
 		}
+		off += (size_t)k;
 	}
+	return 0;
+}
+
+/* A name next to path for the new content: unique to this write (pid and
+ * a counter), so writers never share one. */
+static int temp_name(char *buf, size_t size, const char *path)
+{
+	static unsigned counter;
+	unsigned k = __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED);
+	if ((size_t)snprintf(buf, size, "%s.tmp.%ld.%u", path, (long)getpid(), k) >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Write and sync content in a new file next to path: one with no name
+ * (O_TMPFILE) when unnamed, else one named *ret_tmp from the start. */
+static int write_new(const char *path, const char *content, size_t len, bool unnamed,
+		     char *ret_tmp, size_t tmp_size)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	int fd, r;
+
+	if (unnamed) {
+		if (!slash || (size_t)(slash - path) >= sizeof(dir))
+			return -EINVAL;
+		if (slash == path) {
+			strcpy(dir, "/");
+		} else {
+			memcpy(dir, path, (size_t)(slash - path));
+			dir[slash - path] = '\0';
+		}
+		fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+	} else {
+		if ((r = temp_name(ret_tmp, tmp_size, path)) < 0)
+			return r;
+		fd = open(ret_tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	}
+	if (fd < 0)
+		return -errno;
+	r = fchmod(fd, 0644) < 0 ? -errno : 0; /* whatever the umask */
+	if (r == 0)
+		r = write_all(fd, content, len);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
-	if (close(fd) < 0 && r == 0)
+	if (r < 0) {
+		close(fd);
+		if (!unnamed)
+			unlink(ret_tmp);
+		return r;
+	}
+	return fd;
+}
+
+/*
+ * Replace path with content, whole or not at all: a reader sees the old
+ * record or the new one.  The content is written and synced in a file with
+ * no name (O_TMPFILE), then linked under a temp name and renamed over path,
+ * so a writer killed at any point leaves at most a temp file, and only if
+ * it dies between those two calls.  Where O_TMPFILE or /proc is missing,
+ * the temp file is named from the start.
+ */
+static int write_atomic(const char *path, const char *content, size_t len)
+{
+	char tmp[4096], proc[64];
+	int r, fd = write_new(path, content, len, true, NULL, 0);
+
+	if (fd >= 0) {
+		/* linkat(AT_EMPTY_PATH) needs CAP_DAC_READ_SEARCH; the /proc
+		 * link does not */
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		r = temp_name(tmp, sizeof(tmp), path);
+		if (r == 0 && linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0)
+			r = -errno;
+		close(fd);
+		if (r == -ENAMETOOLONG)
+			return r;
+		if (r < 0)
+			fd = -EOPNOTSUPP; /* no /proc: name it from the start */
+	}
+	if (fd == -EOPNOTSUPP || fd == -EISDIR || fd == -EINVAL) {
+		if ((fd = write_new(path, content, len, false, tmp, sizeof(tmp))) < 0)
+			return fd;
+		if (close(fd) < 0) {
+			r = -errno;
+			unlink(tmp);
+			return r;
+		}
+	} else if (fd < 0) {
+		return fd;
+	}
+	if (rename(tmp, path) < 0) {
 		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
 		unlink(tmp);
-	return r;
+		return r;
+	}
+	return 0;
 }
 
 static int ensure_dir(const char *dir)
