@@ -140,6 +140,13 @@ static enum nss_status internal_error(int r, int *errnop, int *h_errnop)
 }
 
 /* Take the lock and the current db.  On failure the lock is released. */
+static enum nss_status no_family(int *errnop, int *h_errnop)
+{
+		*errnop = EAFNOSUPPORT;
+		*h_errnop = NO_RECOVERY;
+		return NSS_STATUS_UNAVAIL;
+}
+
 static int db_acquire(const char *name, const struct lc_db **ret_db)
 {
 	struct lc_paths paths;
@@ -160,6 +167,15 @@ static int db_acquire(const char *name, const struct lc_db **ret_db)
 static void db_release(void)
 {
 	pthread_mutex_unlock(&cache_lock);
+}
+
+/* Let go of the db; a success leaves errno as the caller had it. */
+static enum nss_status release(enum nss_status st, int saved_errno)
+{
+	db_release();
+	if (st == NSS_STATUS_SUCCESS)
+		errno = saved_errno;
+	return st;
 }
 
 static size_t addr_len(int family)
@@ -317,11 +333,8 @@ EXPORT enum nss_status _nss_libvirt_cluster_gethostbyname3_r(const char *name, i
 
 	if (af == AF_UNSPEC)
 		af = AF_INET;
-	if (af != AF_INET && af != AF_INET6) {
-		*errnop = EAFNOSUPPORT;
-		*h_errnop = NO_RECOVERY;
-		return NSS_STATUS_UNAVAIL;
-	}
+	if (af != AF_INET && af != AF_INET6)
+		return no_family(errnop, h_errnop);
 	r = db_acquire(name, &db);
 	if (r < 0)
 		return internal_error(r, errnop, h_errnop);
@@ -338,10 +351,7 @@ EXPORT enum nss_status _nss_libvirt_cluster_gethostbyname3_r(const char *name, i
 				*canonp = result->h_name;
 		}
 	}
-	db_release();
-	if (st == NSS_STATUS_SUCCESS)
-		errno = saved_errno;
-	return st;
+	return release(st, saved_errno);
 }
 
 EXPORT enum nss_status _nss_libvirt_cluster_gethostbyname2_r(const char *name, int af,
@@ -376,11 +386,8 @@ EXPORT enum nss_status _nss_libvirt_cluster_gethostbyaddr2_r(const void *addr, s
 	enum lc_lookup lr;
 	int r;
 
-	if ((af != AF_INET && af != AF_INET6) || !addr || (size_t)len != addr_len(af)) {
-		*errnop = EAFNOSUPPORT;
-		*h_errnop = NO_RECOVERY;
-		return NSS_STATUS_UNAVAIL;
-	}
+	if ((af != AF_INET && af != AF_INET6) || !addr || (size_t)len != addr_len(af))
+		return no_family(errnop, h_errnop);
 	memcpy(a.bytes, addr, len);
 	r = db_acquire(NULL, &db);
 	if (r < 0)
@@ -392,10 +399,7 @@ EXPORT enum nss_status _nss_libvirt_cluster_gethostbyaddr2_r(const void *addr, s
 		st = fill_hostent(h, af, false, NULL, &a, result, buffer, buflen, errnop, h_errnop);
 	if (st == NSS_STATUS_SUCCESS && ttlp)
 		*ttlp = 0;
-	db_release();
-	if (st == NSS_STATUS_SUCCESS)
-		errno = saved_errno;
-	return st;
+	return release(st, saved_errno);
 }
 
 EXPORT enum nss_status _nss_libvirt_cluster_gethostbyaddr_r(const void *addr, socklen_t len,

@@ -38,7 +38,8 @@ struct bguest {
 struct bmac {
 	uint64_t key; /* mac as integer + 1; 0 = empty slot */
 	uint32_t guest;
-	int32_t nic_index;
+	int16_t nic_index;
+	bool searched; /* the cold path looked for its leases already */
 };
 
 struct blease {
@@ -229,7 +230,7 @@ static int mac_put(struct builder *b, const uint8_t mac[LC_MAC_LEN], uint32_t gu
 	struct bmac *m = mac_find(b, mac);
 	if (m) {
 		if (nic_index >= 0 && m->guest == guest)
-			m->nic_index = nic_index;
+			m->nic_index = (int16_t)nic_index;
 		return 0;
 	}
 	if (!b->macs || (b->n_macs + 1) * 2 > b->macs_mask + 1) {
@@ -241,7 +242,7 @@ static int mac_put(struct builder *b, const uint8_t mac[LC_MAC_LEN], uint32_t gu
 	size_t i = mix64(k) & b->macs_mask;
 	while (b->macs[i].key)
 		i = (i + 1) & b->macs_mask;
-	b->macs[i] = (struct bmac){.key = k, .guest = guest, .nic_index = nic_index};
+	b->macs[i] = (struct bmac){.key = k, .guest = guest, .nic_index = (int16_t)nic_index};
 	b->n_macs++;
 	return 0;
 }
@@ -666,24 +667,26 @@ static int mac_needles(struct lc_arena *A, const uint8_t (*macs)[LC_MAC_LEN], si
 	return 0;
 }
 
-/* Every MAC the macmap holds now. */
-static int macmap_list(struct builder *b, uint8_t (**ret)[LC_MAC_LEN], size_t *ret_n)
+/* Needles for the MACs the macmap holds now whose leases were not looked
+ * for yet; they count as looked for from now on. */
+static int new_mac_needles(struct builder *b, struct scan_needle **ret, size_t *ret_n)
 {
 	uint8_t (*list)[LC_MAC_LEN] = malloc((b->n_macs ? b->n_macs : 1) * LC_MAC_LEN);
 	size_t n = 0;
 	if (!list)
 		return -ENOMEM;
 	for (size_t i = 0; b->macs && i <= b->macs_mask; i++) {
-		if (!b->macs[i].key)
+		if (!b->macs[i].key || b->macs[i].searched)
 			continue;
+		b->macs[i].searched = true;
 		uint64_t k = b->macs[i].key - 1;
 		for (int j = LC_MAC_LEN - 1; j >= 0; j--, k >>= 8)
 			list[n][j] = (uint8_t)(k & 0xff);
 		n++;
 	}
-	*ret = list;
-	*ret_n = n;
-	return 0;
+	int r = mac_needles(&b->db->arena, (const uint8_t(*)[LC_MAC_LEN])list, n, ret, ret_n);
+	free(list);
+	return r;
 }
 
 /*
@@ -703,19 +706,14 @@ static int load_filtered(struct builder *b)
 {
 	struct lc_arena *A = &b->db->arena;
 	struct scan_needle label = {b->label, b->label_len, true};
-	uint8_t (*macs)[LC_MAC_LEN] = NULL;
-	struct scan_needle *nd, *nd2;
-	size_t n_macs, n_nd, before;
+	struct scan_needle *nd;
+	size_t n_nd, before;
 	int r;
 
 	if ((r = scan_kept(b, false, &label, 1)) < 0)
 		return r;
 	/* 2: the label, and every MAC known so far (records and .macs hits) */
-	if ((r = macmap_list(b, &macs, &n_macs)) < 0)
-		return r;
-	r = mac_needles(A, (const uint8_t(*)[LC_MAC_LEN])macs, n_macs, &nd, &n_nd);
-	free(macs);
-	if (r < 0)
+	if ((r = new_mac_needles(b, &nd, &n_nd)) < 0)
 		return r;
 	struct scan_needle *all = lc_arena_alloc(A, (n_nd + 1) * sizeof(*all));
 	if (!all)
@@ -775,14 +773,11 @@ static int load_filtered(struct builder *b)
 				return r;
 		}
 	}
-	/* the guests found in step 3 may have more NICs: their leases */
-	if ((r = macmap_list(b, &macs, &n_macs)) < 0)
+	/* the guests found in step 3 may have more NICs: their leases (the
+	 * MACs searched in step 2 are not searched again) */
+	if ((r = new_mac_needles(b, &nd, &n_nd)) < 0)
 		return r;
-	r = mac_needles(A, (const uint8_t(*)[LC_MAC_LEN])macs, n_macs, &nd2, &n_nd);
-	free(macs);
-	if (r < 0)
-		return r;
-	return scan_kept(b, true, nd2, n_nd);
+	return scan_kept(b, true, nd, n_nd);
 }
 
 static int load_lease_dir(struct builder *b)
