@@ -326,3 +326,16 @@ exec -a "\$0" '$bin' "\$@"
 EOW
 	chmod 755 "$work/hook"
 }
+
+# hook_test_setup CONFIG_LINES: what every hook test does first.  Skips
+# when the hook is not built; sets hook_bin, work (this test's own dir,
+# made empty: LAB_BUILDDIR/tests/lab/NAME.hook.d) and RUN, and writes the
+# wrapper (hook_wrapper) as $work/hook.
+hook_test_setup() {
+	hook_bin=$LAB_BUILDDIR/hooks/libvirt-cluster-hook
+	[ -x "$hook_bin" ] || skip "$hook_bin is not built"
+	work=$LAB_BUILDDIR/tests/lab/$test_name.hook.d
+	rm -rf "$work"
+	mkdir -p "$work"
+	hook_wrapper "$work" "$hook_bin" "$1"
+}

@@ -19,16 +19,10 @@ fi
 # shellcheck source=tests/lab/lib.sh
 . "$lib"
 
-hook_bin=$LAB_BUILDDIR/hooks/libvirt-cluster-hook
-[ -x "$hook_bin" ] || skip "$hook_bin is not built"
 [ -x /sbin/dhclient ] || skip "no /sbin/dhclient (isc-dhcp-client)"
-lab_pick_nss
-
 NET=v6net BR=virbr-v6 PREFIX=fd00:250:6 MAC=52:54:00:1c:06:01
-work=$LAB_BUILDDIR/tests/lab/$test_name.hook.d
-rm -rf "$work"
-mkdir -p "$work"
-hook_wrapper "$work" "$hook_bin" "renew_tries = 0\n"
+lab_pick_nss
+hook_test_setup "renew_tries = 0\n"
 export LAB_HOOK=$work/hook
 
 on_exit() {

@@ -16,17 +16,11 @@ fi
 # shellcheck source=tests/lab/lib.sh
 . "$lib"
 
-hook_bin=$LAB_BUILDDIR/hooks/libvirt-cluster-hook
-[ -x "$hook_bin" ] || skip "$hook_bin is not built"
-lab_pick_nss
-
 # The hook as libvirt will run it, with a config of its own (libvirt gives
 # hooks no environment of ours) and a log file (no syslog in the lab).
 RENEW_AFTER=5
-work=$LAB_BUILDDIR/tests/lab/$test_name.hook.d
-rm -rf "$work"
-mkdir -p "$work"
-hook_wrapper "$work" "$hook_bin" "renew_after = $RENEW_AFTER\nrenew_tries = 2\n"
+lab_pick_nss
+hook_test_setup "renew_after = $RENEW_AFTER\nrenew_tries = 2\n"
 export LAB_HOOK=$work/hook
 
 # Like lib.sh's lab_down_on_exit, then this test's own files go too (after

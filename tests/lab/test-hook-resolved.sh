@@ -24,16 +24,12 @@ fi
 # shellcheck source=tests/lab/lib.sh
 . "$lib"
 
-hook_bin=$LAB_BUILDDIR/hooks/libvirt-cluster-hook
-[ -x "$hook_bin" ] || skip "$hook_bin is not built"
 [ "$(id -u)" = 0 ] || skip "the lab needs root"
 command -v dbus-daemon >/dev/null || skip "dbus-daemon is not installed (package dbus)"
 lab_pick_nss
 
-# Everything of this test's own lives here and goes when it ends.
-work=$LAB_BUILDDIR/tests/lab/$test_name.hook.d
-rm -rf "$work"
-mkdir -p "$work"
+# Everything of this test's own lives in $work and goes when it ends.
+hook_test_setup "renew_after = 2\nrenew_tries = 0\n"
 # systemd-resolved, unpacked once per build tree (lib.sh); read-only here.
 resolved_tree || {
 	rm -rf "$work"
@@ -41,7 +37,6 @@ resolved_tree || {
 }
 X=$RESOLVED_ROOT
 RLD=$RESOLVED_LD_PATH
-hook_wrapper "$work" "$hook_bin" "renew_after = 2\nrenew_tries = 0\n"
 
 # The minimal system bus: the stock default policy, no service activation,
 # plus resolved's own policy file from the package.

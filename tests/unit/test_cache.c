@@ -37,14 +37,8 @@ static int setup(void **state)
 	struct ct *t = calloc(1, sizeof(*t));
 	if (!t)
 		return -1;
-	t->root = unit_tmpdir();
-	t->lease = unit_path(t->root, "dnsmasq");
-	t->run = unit_path(t->root, "run");
-	if (mkdir(t->lease, 0755) < 0 || mkdir(t->run, 0755) < 0)
+	if (unit_world_new(&t->root, &t->lease, &t->run, &t->paths) < 0)
 		return -1;
-	snprintf(t->paths.lease_dir, sizeof(t->paths.lease_dir), "%s", t->lease);
-	snprintf(t->paths.runstate_dir, sizeof(t->paths.runstate_dir), "%s", t->run);
-	snprintf(t->paths.config, sizeof(t->paths.config), "%s/libvirt-cluster.conf", t->root);
 	t->cache = lc_cache_new();
 	if (!t->cache)
 		return -1;
@@ -58,10 +52,7 @@ static int teardown(void **state)
 {
 	struct ct *t = *state;
 	lc_cache_free(t->cache);
-	unit_rmrf(t->root);
-	free(t->root);
-	free(t->lease);
-	free(t->run);
+	unit_world_free(t->root, t->lease, t->run);
 	free(t);
 	return 0;
 }

@@ -128,3 +128,26 @@ void unit_copy_fixture(const char *rel, const char *dir, const char *name)
 	unit_write(dir, name, buf, len);
 	free(buf);
 }
+
+int unit_world_new(char **ret_root, char **ret_lease, char **ret_run, struct lc_paths *paths)
+{
+	char *root = unit_tmpdir(), *lease = unit_path(root, "dnsmasq"), *run = unit_path(root, "run");
+	*ret_root = root;
+	*ret_lease = lease;
+	*ret_run = run;
+	if (mkdir(lease, 0755) < 0 || mkdir(run, 0755) < 0)
+		return -1;
+	memset(paths, 0, sizeof(*paths));
+	snprintf(paths->lease_dir, sizeof(paths->lease_dir), "%s", lease);
+	snprintf(paths->runstate_dir, sizeof(paths->runstate_dir), "%s", run);
+	snprintf(paths->config, sizeof(paths->config), "%s/libvirt-cluster.conf", root);
+	return 0;
+}
+
+void unit_world_free(char *root, char *lease, char *run)
+{
+	unit_rmrf(root);
+	free(root);
+	free(lease);
+	free(run);
+}

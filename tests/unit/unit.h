@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "resolver/resolver.h"
+
 /* A fresh private directory under $TMPDIR (or /tmp); fails the test on error. */
 char *unit_tmpdir(void);
 /* Remove a tree made by the test (never follows symlinks). */
@@ -29,3 +31,10 @@ void unit_set_mtime(const char *path, int64_t ns);
 char *unit_fixture(const char *rel, size_t *ret_len);
 /* Copy tests/fixtures/<rel> to dir/name. */
 void unit_copy_fixture(const char *rel, const char *dir, const char *name);
+
+/* A private world for the resolver under a fresh temp dir: root/dnsmasq
+ * (the lease dir, made), root/run (the records dir, made) and
+ * root/libvirt-cluster.conf (not made), filled into paths.  -1 on error. */
+int unit_world_new(char **ret_root, char **ret_lease, char **ret_run, struct lc_paths *paths);
+/* Remove it and free the three strings. */
+void unit_world_free(char *root, char *lease, char *run);
