@@ -185,6 +185,33 @@ static void test_awkward_files(void **state)
 	compare_paths(&p, time(NULL));
 }
 
+static void test_generated_world(void **state)
+{
+	char cmd[1024], d[300];
+	struct lc_paths p;
+	int64_t now = time(NULL);
+	static const char *const files[] = {"virbr0.status", "virbr1.status", "virbr0.macs",
+					    "virbr1.macs"};
+
+	snprintf(d, sizeof(d), "%s/gen", tmpdir);
+	/* 480 guests with a NIC on each of two networks: nodeN, some with a
+	 * DHCP hostname of their own, some stopped, some with DHCPv6 leases */
+	snprintf(cmd, sizeof(cmd),
+		 "python3 %s/bench/gen-leases %s -n 480 -k 2 --nics 2 --seed 7 --now %lld "
+		 ">/dev/null",
+		 getenv("abs_top_srcdir"), d, (long long)now);
+	assert_int_equal(system(cmd), 0);
+	for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
+		char path[400];
+		struct stat st;
+		snprintf(path, sizeof(path), "%s/%s", d, files[i]);
+		assert_int_equal(stat(path, &st), 0);
+		assert_true(st.st_size >= 32 << 10);
+	}
+	paths_for(&p, d, "/nonexistent", "/nonexistent");
+	compare_paths(&p, now);
+}
+
 static int setup(void **state)
 {
 	return mkdtemp(tmpdir) ? 0 : -1;
@@ -203,6 +230,7 @@ int main(void)
 		cmocka_unit_test(test_module_fixture),
 		cmocka_unit_test(test_libvirt_captures),
 		cmocka_unit_test(test_awkward_files),
+		cmocka_unit_test(test_generated_world),
 	};
 	if (!getenv("abs_top_srcdir") || !getenv("LC_FIXTURES")) {
 		fprintf(stderr, "run through make check\n");
