@@ -149,8 +149,6 @@ struct lc_host;
  * may be set to "" when unknown. */
 void cli_guest_labels(const struct lc_host *h, const char *runstate_dir, char *cluster,
 		      size_t csize, char *group, size_t gsize);
-/* A valid group name close to an invalid one ("web-1" -> "WEB_1"). */
-void cli_group_suggest(const char *group, char *buf, size_t size);
 /* The exact command that sets a guest's metadata (into buf). */
 const char *cli_metadata_fix(const char *name, const char *cluster, const char *group, char *buf,
 			     size_t size);

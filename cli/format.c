@@ -102,34 +102,13 @@ void cli_guest_labels(const struct lc_host *h, const char *runstate_dir, char *c
 		snprintf(group, gsize, "%s", mg);
 }
 
-void cli_group_suggest(const char *group, char *buf, size_t size)
-{
-	size_t o = 0;
-
-	if (size < 2) {
-		if (size)
-			buf[0] = '\0';
-		return;
-	}
-	if (!((group[0] >= 'a' && group[0] <= 'z') || (group[0] >= 'A' && group[0] <= 'Z')))
-		buf[o++] = 'G';
-	for (const char *p = group; *p && o + 1 < size && o < LC_LABEL_MAX; p++) {
-		char c = *p;
-		if (c >= 'a' && c <= 'z')
-			c = (char)(c - 'a' + 'A');
-		else if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
-			c = '_';
-		buf[o++] = c;
-	}
-	buf[o] = '\0';
-}
-
 const char *cli_metadata_fix(const char *name, const char *cluster, const char *group, char *buf,
 			     size_t size)
 {
 	char g[LC_LABEL_MAX + 2];
 
-	cli_group_suggest(group, g, sizeof(g));
+	if (lc_group_suggest(group ? group : "", g, sizeof(g)) < 0)
+		g[0] = '\0';
 	snprintf(buf, size,
 		 "virsh metadata %s urn:libvirt-cluster:metadata:1 --key lc --set "
 		 "'<cluster name=\"%s\" group=\"%s\"/>' --live --config, then restart the guest",

@@ -134,8 +134,6 @@ int hook_xml_network(const char *buf, size_t len, struct hook_network *ret);
 /* The <dns><host> entries of a network's XML. */
 int hook_xml_dns_hosts(const char *buf, size_t len, struct hook_dns *ret);
 
-/* A valid group close to an invalid one ("web-1" -> "WEB_1"), for the log. */
-int hook_group_suggest(const char *group, char *buf, size_t size);
 
 /* Domain -> record.  Bridges missing from the XML are taken from the
  * network records under runstate_dir (may be NULL). */

@@ -133,7 +133,7 @@ static int op_guest_record(struct hook_ctx *ctx, const struct op *op)
 	hook_domain_to_record(d, ctx->args.driver, ctx->paths.runstate_dir, rec);
 	if (d->has_cluster && d->group[0] && !lc_group_valid(d->group)) {
 		char fix[LC_LABEL_MAX + 1];
-		if (hook_group_suggest(d->group, fix, sizeof(fix)) == 0)
+		if (lc_group_suggest(d->group, fix, sizeof(fix)) == 0)
 			snprintf(note, sizeof(note),
 				 "; group \"%.64s\" is invalid (must match ^[A-Z][A-Z0-9_]*$): "
 				 "write group=\"%s\"; guest left ungrouped",

@@ -27,6 +27,30 @@ bool lc_group_valid(const char *group)
 	return true;
 }
 
+int lc_group_suggest(const char *group, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	if (!group || size < 2)
+		return -EINVAL;
+	/* Ansible groups must start with a letter: prefix one when needed. */
+	if (!((group[0] >= 'a' && group[0] <= 'z') || (group[0] >= 'A' && group[0] <= 'Z'))) {
+		buf[o++] = 'G';
+		if (group[0] && o + 1 < size)
+			buf[o++] = '_';
+	}
+	for (const char *p = group; *p && o + 1 < size && o < LC_LABEL_MAX; p++) {
+		char c = *p;
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		else if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+			c = '_';
+		buf[o++] = c;
+	}
+	buf[o] = '\0';
+	return lc_group_valid(buf) ? 0 : -EINVAL;
+}
+
 bool lc_record_name_valid(const char *name)
 {
 	size_t n = strlen(name);

@@ -166,6 +166,11 @@ int lc_guest_record_load(const char *dir, const char *name, struct lc_guest_reco
 int lc_net_record_load(const char *dir, const char *name, struct lc_net_record *ret);
 /* Only `^[A-Z][A-Z0-9_]*$` (max 63) is a valid group (also a valid Ansible group). */
 bool lc_group_valid(const char *group);
+/* The valid group nearest to group, for a message that says what to write
+ * instead: letters upper-cased, anything else '_', "G_" before a group that
+ * does not start with a letter, cut to 63.  -EINVAL when buf is too small
+ * for a valid one. */
+int lc_group_suggest(const char *group, char *buf, size_t size);
 /* A name usable in a record file name: 1..255 bytes, no '/', no NUL, not "." or "..". */
 bool lc_record_name_valid(const char *name);
 

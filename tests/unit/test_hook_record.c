@@ -38,18 +38,18 @@ static void test_group_suggest(void **state)
 	(void)state;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		assert_int_equal(hook_group_suggest(cases[i].in, buf, sizeof(buf)), 0);
+		assert_int_equal(lc_group_suggest(cases[i].in, buf, sizeof(buf)), 0);
 		assert_string_equal(buf, cases[i].out);
 		assert_true(lc_group_valid(buf));
 	}
 	/* empty: still a valid suggestion */
-	assert_int_equal(hook_group_suggest("", buf, sizeof(buf)), 0);
+	assert_int_equal(lc_group_suggest("", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "G");
 	/* long input: cut to 63 */
 	char longg[200];
 	memset(longg, 'a', sizeof(longg) - 1);
 	longg[sizeof(longg) - 1] = '\0';
-	assert_int_equal(hook_group_suggest(longg, buf, sizeof(buf)), 0);
+	assert_int_equal(lc_group_suggest(longg, buf, sizeof(buf)), 0);
 	assert_int_equal(strlen(buf), 63);
 }
 
