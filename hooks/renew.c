@@ -166,6 +166,22 @@ static int wait_timeout(pid_t pid, int seconds, int *ret_status)
 	return -ETIMEDOUT;
 }
 
+/* The guest the record names, if libvirt runs it: by UUID when the record
+ * has one, so a namesake is never entered.  NULL and "guest not running"
+ * in what otherwise. */
+static virDomainPtr running_domain(virConnectPtr conn, const struct hook_work *w, char *what,
+				   size_t size)
+{
+	virDomainPtr dom = w->rec.uuid[0] ? virDomainLookupByUUIDString(conn, w->rec.uuid)
+					  : virDomainLookupByName(conn, w->rec.name);
+	if (dom && virDomainIsActive(dom) == 1)
+		return dom;
+	if (dom)
+		virDomainFree(dom);
+	snprintf(what, size, "guest not running");
+	return NULL;
+}
+
 /* The child: enter, find the interface, run the command in a grandchild
  * (only a child of a setns(CLONE_NEWPID) caller is in the new pid
  * namespace, and then a daemonizing DHCP client dies with the container). */
@@ -227,14 +243,9 @@ int hook_renew_lxc(virConnectPtr conn, const struct hook_work *w, size_t i, char
 
 	lc_mac_format(w->rec.nics[i].mac, mac);
 	/* Only a guest libvirt runs, with this UUID, is entered. */
-	dom = w->rec.uuid[0] ? virDomainLookupByUUIDString(conn, w->rec.uuid)
-			     : virDomainLookupByName(conn, w->rec.name);
-	if (!dom || virDomainIsActive(dom) != 1) {
-		if (dom)
-			virDomainFree(dom);
-		snprintf(what, size, "guest not running");
+	dom = running_domain(conn, w, what, size);
+	if (!dom)
 		return -ESRCH;
-	}
 	virDomainFree(dom);
 	r = lxc_init_pid(w->rec.name, &init);
 	if (r < 0) {
@@ -296,14 +307,9 @@ int hook_renew_qemu(virConnectPtr conn, const struct hook_work *w, size_t i, cha
 	int r;
 
 	lc_mac_format(w->rec.nics[i].mac, mac);
-	dom = w->rec.uuid[0] ? virDomainLookupByUUIDString(conn, w->rec.uuid)
-			     : virDomainLookupByName(conn, w->rec.name);
-	if (!dom || virDomainIsActive(dom) != 1) {
-		if (dom)
-			virDomainFree(dom);
-		snprintf(what, size, "guest not running");
+	dom = running_domain(conn, w, what, size);
+	if (!dom)
 		return -ESRCH;
-	}
 	reply = virDomainQemuAgentCommand(dom, "{\"execute\":\"guest-ping\"}", 5, 0);
 	if (!reply) {
 		snprintf(what, size, "no guest agent: %s", hook_virt_error());
