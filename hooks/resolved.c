@@ -57,13 +57,19 @@ static int new_call(sd_bus *bus, const char *member, sd_bus_message **ret)
 
 /* One budget for the whole sequence: a hook must return in well under a
  * second even when resolved hangs. */
-static int call(sd_bus *bus, sd_bus_message *m, uint64_t deadline)
+/* Send m, built with the result `built` (a negative one: m is not sent),
+ * and wait for the reply until deadline.  m is unref'd either way. */
+static int call(sd_bus *bus, sd_bus_message *m, int built, uint64_t deadline)
 {
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	sd_bus_message *reply = NULL;
 	uint64_t now = hook_now_usec();
 	int r;
 
+	if (built < 0) {
+		sd_bus_message_unref(m);
+		return built;
+	}
 	if (now >= deadline) {
 		sd_bus_message_unref(m);
 		return -ETIMEDOUT;
@@ -107,11 +113,7 @@ int hook_resolved_register(struct sd_bus *bus, int ifindex, const struct lc_addr
 	}
 	if (r >= 0)
 		r = sd_bus_message_close_container(m);
-	if (r < 0) {
-		sd_bus_message_unref(m);
-		return r;
-	}
-	r = call(bus, m, deadline);
+	r = call(bus, m, r, deadline);
 	if (r < 0)
 		return r;
 
@@ -124,11 +126,7 @@ int hook_resolved_register(struct sd_bus *bus, int ifindex, const struct lc_addr
 		r = sd_bus_message_append(m, "ia(sb)", (int32_t)ifindex, 1, domain, 1);
 	else
 		r = sd_bus_message_append(m, "ia(sb)", (int32_t)ifindex, 0);
-	if (r < 0) {
-		sd_bus_message_unref(m);
-		return r;
-	}
-	r = call(bus, m, deadline);
+	r = call(bus, m, r, deadline);
 	if (r < 0)
 		return r;
 
@@ -136,11 +134,7 @@ int hook_resolved_register(struct sd_bus *bus, int ifindex, const struct lc_addr
 	if (r < 0)
 		return r;
 	r = sd_bus_message_append(m, "ib", (int32_t)ifindex, 0);
-	if (r < 0) {
-		sd_bus_message_unref(m);
-		return r;
-	}
-	return call(bus, m, deadline);
+	return call(bus, m, r, deadline);
 }
 
 int hook_resolved_revert(struct sd_bus *bus, int ifindex, uint64_t timeout_usec)
@@ -155,9 +149,5 @@ int hook_resolved_revert(struct sd_bus *bus, int ifindex, uint64_t timeout_usec)
 	if (r < 0)
 		return r;
 	r = sd_bus_message_append(m, "i", (int32_t)ifindex);
-	if (r < 0) {
-		sd_bus_message_unref(m);
-		return r;
-	}
-	return call(bus, m, deadline);
+	return call(bus, m, r, deadline);
 }
