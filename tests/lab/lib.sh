@@ -126,17 +126,21 @@ chk_node1_ext_first() { # LINE NAME
 	[ -n "$want" ] && [ "${got%% *}" = "$want" ]
 }
 chk_resolves_to() { # LINE NAME GUEST: getaddrinfo of NAME gives GUEST's address first
-	local want got
-	want=$("$LAB" addr "$3" ext)
+	chk_resolves_to_ip "$1" "$2" "$("$LAB" addr "$3" ext)" "$3"
+}
+chk_resolves_to_ip() { # LINE NAME IP [WHOSE]: getaddrinfo of NAME gives IP first
+	local got
 	got=$(ahosts_addrs "$1" "$2" | oneline)
-	echo "getent ahosts $2: $got; $3 is $want"
-	[ -n "$want" ] && [ "${got%% *}" = "$want" ]
+	echo "getent ahosts $2: $got; ${4:+$4 is }${3:-(no address)}"
+	[ -n "$3" ] && [ "${got%% *}" = "$3" ]
 }
 chk_reverse() { # LINE GUEST NAME: reverse lookup of GUEST's address gives NAME
-	local ip got
-	ip=$("$LAB" addr "$2" ext)
-	got=$(q "$1" getent hosts "$ip" | awk '{ print $2 }' | first)
-	echo "getent hosts $ip: ${got:-(none)}"
+	chk_reverse_ip "$1" "$("$LAB" addr "$2" ext)" "$3"
+}
+chk_reverse_ip() { # LINE IP NAME: reverse lookup of IP gives NAME (or NAME.lab.test)
+	local got
+	got=$(q "$1" getent hosts "$2" | awk '{ print $2 }' | first)
+	echo "getent hosts $2: ${got:-(none)}"
 	[ "$got" = "$3" ] || [ "$got" = "$3.lab.test" ]
 }
 chk_python_agrees() { # LINE NAME
@@ -219,12 +223,56 @@ chk_ssh() { # LINE
 # RESOLVED_WHY and returns 1.
 # shellcheck disable=SC2034 # the callers read them
 RESOLVED_ROOT='' RESOLVED_LD_PATH='' RESOLVED_WHY=''
+# lab_apt_download CACHE PKGS...: `apt-get download PKGS` into CACHE/dl
+# (made empty first), logged in CACHE/download.log: three tries for a flaky
+# mirror, one `apt-get update` for a version the lists lack.  On failure the
+# reason is in CACHE/why.
+lab_apt_download() {
+	local cache=$1 try updated=0
+	shift
+	rm -rf "$cache/dl"
+	mkdir -p "$cache/dl"
+	for try in 1 2 3; do
+		(cd "$cache/dl" && timeout 120 apt-get download -q "$@") >>"$cache/download.log" 2>&1 && return 0
+		if [ $updated = 0 ] && grep -q -E "was not found|Unable to locate|Can't select" "$cache/download.log"; then
+			updated=1
+			DEBIAN_FRONTEND=noninteractive timeout 300 apt-get update -qq >>"$cache/download.log" 2>&1 || true
+		fi
+		[ $try = 3 ] || sleep $((try * 2))
+	done
+	echo "apt-get download $* failed 3 times: $(grep -E '^(E|Err):' "$cache/download.log" | tail -n 2 | paste -sd' ')" >"$cache/why"
+	return 1
+}
+
+# lab_cached CACHE FETCH: run `FETCH CACHE` under CACHE's lock, so that of
+# the tests running side by side one fetches and the others wait, then find
+# CACHE/ok.  On failure sets LAB_CACHE_WHY (from CACHE/why) and returns 1.
+LAB_CACHE_WHY=''
+lab_cached() {
+	local cache=$1 rc=0
+	mkdir -p "$cache"
+	# shellcheck disable=SC2094 # the lock file is only locked, not read
+	{
+		flock -w 600 9 || {
+			LAB_CACHE_WHY="waited 600 s for another test's download ($cache/lock)"
+			return 1
+		}
+		if [ ! -e "$cache/ok" ]; then
+			rm -f "$cache/why"
+			: >"$cache/download.log"
+			"$2" "$cache" || rc=$?
+		fi
+	} 9>"$cache/lock"
+	if [ $rc -ne 0 ]; then
+		LAB_CACHE_WHY=$(cat "$cache/why" 2>/dev/null || echo "unknown failure (see $cache/download.log)")
+		return 1
+	fi
+}
+
 resolved_fetch() { # CACHE: runs under the lock
-	local cache=$1 v pkgs p try updated=0
-	[ -e "$cache/ok" ] && return 0
-	rm -rf "$cache/dl" "$cache/x" "$cache/why"
-	mkdir -p "$cache/dl" "$cache/x"
-	: >"$cache/download.log"
+	local cache=$1 v pkgs p
+	rm -rf "$cache/x"
+	mkdir -p "$cache/x"
 	v=$(dpkg-query -W -f='${Version}' systemd 2>/dev/null || true)
 	[ -n "$v" ] || v=$(apt-cache policy systemd-resolved 2>/dev/null | awk '/Candidate:/ { print $2 }')
 	if [ -z "$v" ] || [ "$v" = "(none)" ]; then
@@ -235,19 +283,8 @@ resolved_fetch() { # CACHE: runs under the lock
 	# take it from the package when this host has no systemd
 	pkgs="systemd-resolved=$v"
 	dpkg-query -W systemd >/dev/null 2>&1 || pkgs="$pkgs systemd=$v"
-	for try in 1 2 3; do
-		# shellcheck disable=SC2086
-		(cd "$cache/dl" && timeout 120 apt-get download -q $pkgs) >>"$cache/download.log" 2>&1 && break
-		if [ $updated = 0 ] && grep -q -E "was not found|Unable to locate|Can't select" "$cache/download.log"; then
-			updated=1
-			DEBIAN_FRONTEND=noninteractive timeout 300 apt-get update -qq >>"$cache/download.log" 2>&1 || true
-		fi
-		if [ $try = 3 ]; then
-			echo "apt-get download $pkgs failed 3 times: $(grep -E '^(E|Err):' "$cache/download.log" | tail -n 2 | paste -sd' ')" >"$cache/why"
-			return 1
-		fi
-		sleep $((try * 2))
-	done
+	# shellcheck disable=SC2086
+	lab_apt_download "$cache" $pkgs || return 1
 	for p in "$cache"/dl/*.deb; do
 		dpkg -x "$p" "$cache/x" || {
 			echo "dpkg -x $p failed" >"$cache/why"
@@ -262,23 +299,13 @@ resolved_fetch() { # CACHE: runs under the lock
 	touch "$cache/ok"
 }
 resolved_tree() {
-	local cache=$LAB_BUILDDIR/tests/lab/systemd-resolved rc=0
-	mkdir -p "$cache"
-	# shellcheck disable=SC2094 # the lock file is only locked, not read
-	{
-		flock -w 600 9 || {
-			RESOLVED_WHY="waited 600 s for another test's download ($cache/lock)"
-			return 1
-		}
-		resolved_fetch "$cache" || rc=$?
-	} 9>"$cache/lock"
-	if [ $rc -ne 0 ]; then
+	local cache=$LAB_BUILDDIR/tests/lab/systemd-resolved d
+	lab_cached "$cache" resolved_fetch || {
 		# shellcheck disable=SC2034 # the callers read it
-		RESOLVED_WHY=$(cat "$cache/why" 2>/dev/null || echo "unknown failure (see $cache/download.log)")
+		RESOLVED_WHY=$LAB_CACHE_WHY
 		return 1
-	fi
+	}
 	RESOLVED_ROOT=$cache/x
-	local d
 	RESOLVED_LD_PATH=$RESOLVED_ROOT/lib/systemd
 	for d in "$RESOLVED_ROOT"/usr/lib/*/systemd; do RESOLVED_LD_PATH=$d:$RESOLVED_LD_PATH; done
 }
@@ -338,4 +365,147 @@ hook_test_setup() {
 	rm -rf "$work"
 	mkdir -p "$work"
 	hook_wrapper "$work" "$hook_bin" "$1"
+}
+
+# hook_lab_up [AT_EXIT]: lab_up for a test that ran hook_test_setup and
+# exported LAB_HOOK.  At exit, after a failure: the hook log, the lab's
+# status and libvirtd.log's tail; then AT_EXIT FAILED (FAILED 1 after a
+# failure: the test's own diagnostics, and the guests that `lab down`
+# does not stop), `lab down` (whose graceful destroy still runs the hook),
+# and $work goes.
+hook_lab_exit() {
+	local rc=$? failed=0
+	{ [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; } || [ "$failures" -ne 0 ] && failed=1
+	if [ $failed = 1 ]; then
+		echo "--- hook log"
+		cat "$work/log" 2>/dev/null
+		echo "--- lab status at failure"
+		"$LAB" status 2>&1 || true
+		echo "--- libvirtd.log (tail)"
+		grep -v -e "cgroup/unified" -e dmidecode -e "^$" "$LAB_DIR/root/var/log/libvirt/libvirtd.log" 2>/dev/null | tail -n 20
+	fi
+	[ -z "$hook_lab_at_exit" ] || "$hook_lab_at_exit" "$failed"
+	"$LAB" down >/dev/null 2>&1 || echo "WARNING: lab down failed for $LAB_DIR"
+	rm -rf "$work"
+	exit "$rc"
+}
+hook_lab_up() {
+	hook_lab_at_exit=${1:-}
+	trap hook_lab_exit EXIT
+	lab_up
+	# lab_up set its own trap
+	trap hook_lab_exit EXIT
+}
+
+# ---- a qemu guest: Debian's kernel and a busybox initramfs -----------------------
+# The qemu tests boot Debian 12's own kernel (the package linux-image-amd64
+# depends on, fetched with `apt-get download` and unpacked with `dpkg -x`,
+# never installed) with an initramfs of busybox-static and the e1000 driver
+# (a NIC qemu emulates and whose module busybox's insmod loads), built once
+# per build tree in $LAB_BUILDDIR/tests/lab/qemu-guest (`make clean` removes
+# it).  The guest's /init brings eth0 up and takes a DHCP lease with
+# udhcpc, sending the hostname that the kernel command line's
+# lab_hostname=NAME gives, then idles.  Sets QEMU_KERNEL and QEMU_INITRD;
+# on failure QEMU_WHY, and returns 1.
+# shellcheck disable=SC2034 # the callers read them
+QEMU_KERNEL='' QEMU_INITRD='' QEMU_WHY=''
+QEMU_NIC_MODULE=e1000
+qemu_guest_fetch() { # CACHE: runs under the lock
+	local cache=$1 pkg x r mods=() m
+	# linux-image-amd64 is a metapackage: the image is its dependency
+	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }')
+	if [ -z "$pkg" ]; then
+		DEBIAN_FRONTEND=noninteractive timeout 300 apt-get update -qq >>"$cache/download.log" 2>&1 || true
+		pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }')
+	fi
+	[ -n "$pkg" ] || {
+		echo "no linux-image-amd64 in the apt lists" >"$cache/why"
+		return 1
+	}
+	command -v busybox >/dev/null || {
+		echo "busybox (busybox-static) is not installed" >"$cache/why"
+		return 1
+	}
+	lab_apt_download "$cache" "$pkg" || return 1
+	x=$cache/x r=$cache/initrd
+	rm -rf "$x" "$r"
+	mkdir -p "$x"
+	dpkg -x "$cache"/dl/*.deb "$x" || {
+		echo "dpkg -x of $pkg failed" >"$cache/why"
+		return 1
+	}
+	set -- "$x"/boot/vmlinuz-*
+	[ -f "$1" ] || {
+		echo "$pkg has no /boot/vmlinuz-*" >"$cache/why"
+		return 1
+	}
+	cp "$1" "$cache/vmlinuz"
+	mkdir -p "$r"/{bin,dev,etc,lib/modules,proc,run,sys,tmp}
+	# the module and what it needs (modinfo's depends=, as modules.dep
+	# would say: the package ships no modules.dep), dependencies first
+	qemu_module_add() {
+		local f dep
+		f=$(find "$x/lib/modules" -name "$1.ko" -o -name "$1.ko.xz" | head -n 1)
+		[ -n "$f" ] || return 1
+		case $f in *.xz) xz -dc "$f" >"$r/lib/modules/$1.ko" || return 1 ;; *) cp "$f" "$r/lib/modules/$1.ko" ;; esac
+		for dep in $(tr '\0' '\n' <"$r/lib/modules/$1.ko" | sed -n 's/^depends=//p' | tr ',' ' '); do
+			[[ " ${mods[*]} " == *" $dep "* ]] || qemu_module_add "$dep" || return 1
+		done
+		mods+=("$1")
+	}
+	qemu_module_add "$QEMU_NIC_MODULE" || {
+		echo "$pkg has no $QEMU_NIC_MODULE.ko (or a module it needs)" >"$cache/why"
+		return 1
+	}
+	cp "$(command -v busybox)" "$r/bin/busybox"
+	mknod -m 600 "$r/dev/console" c 5 1 2>/dev/null || true
+	cat >"$r/udhcpc.sh" <<'EOS'
+#!/bin/sh
+# udhcpc's event script: it applies the lease itself
+case "$1" in
+deconfig) ip -4 addr flush dev "$interface" && ip link set "$interface" up ;;
+bound | renew)
+	ip -4 addr flush dev "$interface"
+	ip addr add "$ip/${mask:-24}" dev "$interface"
+	[ -z "$router" ] || ip route replace default via "${router%% *}" dev "$interface"
+	echo "lab-guest: $interface has $ip" >/dev/console
+	;;
+esac
+exit 0
+EOS
+	{
+		echo '#!/bin/busybox sh'
+		echo '# init of the lab'"'"'s qemu guests (tests/lab/lib.sh: qemu_guest_fetch)'
+		echo '/bin/busybox --install -s /bin'
+		echo 'export PATH=/bin'
+		echo 'mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev'
+		echo 'exec </dev/console >/dev/console 2>&1'
+		for m in "${mods[@]}"; do echo "insmod /lib/modules/$m.ko"; done
+		# shellcheck disable=SC2016 # the guest expands them
+		printf '%s\n' 'name=$(sed -n "s/.*lab_hostname=\([^ ]*\).*/\1/p" /proc/cmdline)' \
+			'ip link set lo up' \
+			'for i in $(seq 100); do [ -e /sys/class/net/eth0 ] && break; sleep 0.1; done' \
+			'ip link set eth0 up' \
+			'# no -R: a release on exit would drop the lease' \
+			'until udhcpc -i eth0 -s /udhcpc.sh -x "hostname:${name:-lab-guest}" -n -q -t 20 -T 1 -A 1; do sleep 1; done' \
+			'echo "lab-guest: up"' \
+			'while :; do sleep 3600; done'
+	} >"$r/init"
+	chmod 755 "$r/init" "$r/udhcpc.sh"
+	(cd "$r" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1) >"$cache/initrd.gz" || {
+		echo "cannot pack the initramfs" >"$cache/why"
+		return 1
+	}
+	echo "$pkg" >"$cache/kernel-package"
+	rm -rf "$cache/dl" "$x" "$r"
+	touch "$cache/ok"
+}
+# shellcheck disable=SC2034 # the callers read them
+qemu_guest_files() {
+	local cache=$LAB_BUILDDIR/tests/lab/qemu-guest
+	lab_cached "$cache" qemu_guest_fetch || {
+		QEMU_WHY=$LAB_CACHE_WHY
+		return 1
+	}
+	QEMU_KERNEL=$cache/vmlinuz QEMU_INITRD=$cache/initrd.gz
 }
