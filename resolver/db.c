@@ -132,7 +132,9 @@ static void track_stat(struct builder *b, const char *path)
 }
 
 /* Read a file for the build, tracking it whatever the outcome.  Free the
- * buffer with lc_big_free. */
+ * buffer with lc_big_free.  A file that cannot be read adds nothing, but
+ * -ENOMEM must fail the build: a db built without the file would be
+ * cached and answer "not found" for its guests until the file changes. */
 static int build_read(struct builder *b, const char *path, size_t max, char **ret_buf,
 		      size_t *ret_len)
 {
@@ -405,8 +407,12 @@ static int load_records(struct builder *b)
 			continue;
 		if (path_join(path, sizeof(path), dir, names[i]) < 0)
 			continue;
-		if (build_read(b, path, 1u << 20, &buf, &len) < 0)
+		int rd = build_read(b, path, 1u << 20, &buf, &len);
+		if (rd < 0) {
+			if (rd == -ENOMEM)
+				r = rd;
 			continue;
+		}
 		if (is_net) {
 			struct lc_net_record nr;
 			if (lc_net_record_parse(buf, len, &nr) == 0)
@@ -414,10 +420,10 @@ static int load_records(struct builder *b)
 		} else {
 			struct lc_guest_record *gr = malloc(sizeof(*gr));
 			uint32_t gi;
-			if (!gr) {
-				r = -ENOMEM;
-			} else if (lc_guest_record_parse(buf, len, gr) == 0 &&
-				   (r = guest_find_or_add(b, gr->name, &gi)) == 0) {
+			int pr = gr ? lc_guest_record_parse(buf, len, gr) : -ENOMEM;
+			if (pr == -ENOMEM) {
+				r = pr;
+			} else if (pr == 0 && (r = guest_find_or_add(b, gr->name, &gi)) == 0) {
 				struct bguest *g = &((struct bguest *)b->guests.items)[gi];
 				struct lc_arena *A = &b->db->arena;
 				if (gr->driver[0])
@@ -444,8 +450,8 @@ static int load_status(struct builder *b, const char *path, uint32_t net)
 	struct lc_vec tmp = {.item_size = sizeof(struct lc_lease)};
 	int r;
 
-	if (build_read(b, path, LC_FILE_MAX, &buf, &len) < 0)
-		return 0; /* unreadable or hostile: no entries from it */
+	if ((r = build_read(b, path, LC_FILE_MAX, &buf, &len)) < 0)
+		return r == -ENOMEM ? r : 0; /* unreadable or hostile: no entries from it */
 	r = lease_parse_status_flags(buf, len, &b->db->arena, &tmp, LEASE_SKIP_DHCP6_ID);
 	lc_big_free(buf);
 	for (size_t i = 0; r == 0 && i < tmp.n; i++) {
@@ -473,8 +479,8 @@ static int load_dnsmasq(struct builder *b, const char *path)
 	const char *base = strrchr(path, '/');
 	int r, net;
 
-	if (build_read(b, path, LC_FILE_MAX, &buf, &len) < 0)
-		return 0;
+	if ((r = build_read(b, path, LC_FILE_MAX, &buf, &len)) < 0)
+		return r == -ENOMEM ? r : 0;
 	r = lease_parse_dnsmasq(buf, len, &b->db->arena, &tmp);
 	lc_big_free(buf);
 	if (r == 0 && tmp.n) {
@@ -811,23 +817,32 @@ static int load_lease_dir(struct builder *b)
 				struct lc_netconf nc;
 				/* 0600 root-only: a normal user's process can't read it,
 				 * which is why hook records exist */
-				if (build_read(b, path, 1u << 20, &buf, &len) < 0)
+				int k = build_read(b, path, 1u << 20, &buf, &len);
+				if (k < 0) {
+					if (k == -ENOMEM)
+						r = k;
 					continue;
+				}
 				if (lease_parse_netconf(buf, len, &nc) == 0)
 					r = add_net(b, stem_buf, nc.bridge, nc.domain,
 						    nc.isolated ? LC_CLASS_ISOLATED : LC_CLASS_EXTERNAL);
 				lc_big_free(buf);
 			} else if (b->label) {
-				int ni = net_by_bridge(b, stem_buf, true);
+				int ni = net_by_bridge(b, stem_buf, true), k;
 				if (ni < 0)
 					r = ni;
-				else if (build_read(b, path, LC_FILE_MAX, &buf, &len) == 0)
+				else if ((k = build_read(b, path, LC_FILE_MAX, &buf, &len)) == 0)
 					r = keep_file(b, buf, len, (uint32_t)ni, pass == 2);
+				else if (k == -ENOMEM)
+					r = k;
 			} else if (pass == 1) {
 				struct lc_vec entries = {.item_size = sizeof(struct lc_macs_entry)};
-				int ni;
-				if (build_read(b, path, LC_FILE_MAX, &buf, &len) < 0)
+				int ni, rd = build_read(b, path, LC_FILE_MAX, &buf, &len);
+				if (rd < 0) {
+					if (rd == -ENOMEM)
+						r = rd;
 					continue;
+				}
 				int pr = lease_parse_macs(buf, len, &entries);
 				lc_big_free(buf);
 				if (pr == -ENOMEM) {

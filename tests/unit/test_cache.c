@@ -114,13 +114,7 @@ static const char *resolve(const struct lc_db *db, const char *name)
  */
 static void copy_fixtures(struct ct *t)
 {
-	static const char *files[] = {"isonet.conf",	  "labnet.conf",    "virbr-iso.macs",
-				      "virbr-iso.status", "virbr-lab.macs", "virbr-lab.status"};
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		char rel[128];
-		snprintf(rel, sizeof(rel), "libvirt-9.0/dnsmasq/%s", files[i]);
-		unit_copy_fixture(rel, t->lease, files[i]);
-	}
+	unit_copy_captures(t->lease);
 	char *s;
 	assert_true(asprintf(&s,
 			     "[\n  {\n    \"ip-address\": \"192.168.160.55\",\n"

@@ -64,18 +64,6 @@ static void test_read_file(void **state)
 	free(p);
 }
 
-/* As util.c decides it: under ASan, large buffers come from malloc too. */
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#ifndef UNDER_ASAN
-#define UNDER_ASAN 0
-#endif
-
 /* lc_read_big: the same bytes as lc_read_file, small or large; a large
  * buffer is not malloc's (a process keeps no freed heap after a lookup). */
 static void test_read_big(void **state)
@@ -98,7 +86,7 @@ static void test_read_big(void **state)
 		assert_int_equal(buf[n], '\0');
 		assert_memory_equal(buf, ref, n + 1);
 		assert_true(lc_sig_equal(&sig, &sig2));
-		if (n >= (64u << 10) && !UNDER_ASAN)
+		if (n >= (64u << 10) && !UNIT_UNDER_ASAN)
 			assert_true(after.uordblks + after.hblkhd <=
 				    before.uordblks + before.hblkhd);
 		buf[0] = 'x'; /* writable */

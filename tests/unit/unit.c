@@ -151,3 +151,14 @@ void unit_world_free(char *root, char *lease, char *run)
 	free(lease);
 	free(run);
 }
+
+void unit_copy_captures(const char *dir)
+{
+	static const char *files[] = {"isonet.conf",	  "labnet.conf",    "virbr-iso.macs",
+				      "virbr-iso.status", "virbr-lab.macs", "virbr-lab.status"};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char rel[128];
+		snprintf(rel, sizeof(rel), "libvirt-9.0/dnsmasq/%s", files[i]);
+		unit_copy_fixture(rel, dir, files[i]);
+	}
+}
