@@ -23,12 +23,13 @@ assert "wait node1 --port 22: sshd is up" chk_rc 0 wait node1 --port 22 --timeou
 assert "wait node1 node2: both resolve" chk_rc 0 wait node1 node2 --timeout 5
 assert "wait node1 node3 (no lease): exit 102 names the 2nd" chk_rc 102 wait node1 node3 --timeout 1
 assert "wait nosuch node1: exit 101 names the 1st" chk_rc 101 wait nosuch node1 --timeout 1
-assert "wait node2 --port 22 (no sshd): exit 101, connection refused" chk_rc 101 wait node2 --port 22 --timeout 1
+# node2 runs sshd too; nothing in it listens on port 23
+assert "wait node2 --port 23 (nothing listens): exit 101, connection refused" chk_rc 101 wait node2 --port 23 --timeout 1
 chk_reason() {
 	local err
-	err=$(lc wait node2 --port 22 --timeout 1 2>&1 >/dev/null)
+	err=$(lc wait node2 --port 23 --timeout 1 2>&1 >/dev/null)
 	echo "$err"
-	[[ $err == *"node2: not ready after 1s: port 22 on "*"Connection refused"* ]]
+	[[ $err == *"node2: not ready after 1s: port 23 on "*"Connection refused"* ]]
 }
 assert "the timeout says what was missing" chk_reason
 
