@@ -594,9 +594,57 @@ qemu_guest_files() {
 }
 
 # ---- a qemu guest in the lab -------------------------------------------------------
-# For tests that ran qemu_guest_files, hook_lab_up and
-# `eval "$("$LAB" env | grep -E '^EXT_')"`: virsh on the lab's qemu:///system.
+# qemu_test_setup CONFIG_LINES: what a qemu test does first.  Skips without
+# root or qemu-system-x86_64, picks the NSS line, runs hook_test_setup with
+# CONFIG_LINES and makes that hook the lab's, and qemu_guest_files (skips
+# without the kernel).
+qemu_test_setup() {
+	[ "$(id -u)" = 0 ] || skip "the lab needs root"
+	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed (qemu-system-x86)"
+	lab_pick_nss
+	hook_test_setup "$1"
+	export LAB_HOOK=$work/hook
+	qemu_guest_files || skip "no kernel for the qemu guest: $QEMU_WHY"
+}
+# qemu_lab_up GUEST: hook_lab_up for a qemu test, which at exit shows
+# GUEST's console and qemu log after a failure and destroys it.  Sets L (the
+# NSS line under test) and the lab's EXT_* variables (its NAT network).
+qemu_lab_guest=''
+qemu_lab_at_exit() { # FAILED
+	[ "$1" = 1 ] && qemu_guest_diag "$qemu_lab_guest"
+	qv destroy "$qemu_lab_guest" >/dev/null 2>&1 || true
+}
+qemu_lab_up() {
+	qemu_lab_guest=$1
+	hook_lab_up qemu_lab_at_exit
+	# shellcheck disable=SC2034 # the callers read it
+	L=$LAB_NSS
+	eval "$("$LAB" env | grep -E '^EXT_')"
+}
+# virsh on the lab's qemu:///system
 qv() { "$LAB" exec virsh -q -c qemu:///system "$@"; }
+# qemu_agent_exec NAME SCRIPT: SCRIPT's output, run with /bin/sh -c in the
+# guest through its agent's guest-exec (within 20 s); fails when it cannot
+# run or exits non-zero.
+qemu_agent_exec() {
+	local req out pid _
+	req=$(python3 -c 'import json, sys; print(json.dumps({"execute": "guest-exec", "arguments":
+		{"path": "/bin/sh", "arg": ["-c", sys.argv[1]], "capture-output": True}}))' "$2")
+	out=$(qv qemu-agent-command "$1" "$req") || return 1
+	pid=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["return"]["pid"])' "$out") || return 1
+	for _ in $(seq 40); do
+		out=$(qv qemu-agent-command "$1" "{\"execute\":\"guest-exec-status\",\"arguments\":{\"pid\":$pid}}") || return 1
+		python3 -c '
+import base64, json, sys
+r = json.loads(sys.argv[1])["return"]
+if not r["exited"]:
+    sys.exit(2)
+sys.stdout.write(base64.b64decode(r.get("out-data", "")).decode())
+sys.exit(r.get("exitcode", 1))' "$out"
+		case $? in 0) return 0 ;; 2) sleep 0.5 ;; *) return 1 ;; esac
+	done
+	return 1
+}
 
 # qemu_guest_start NAME MAC CMDLINE [DEVICES]: define and start a TCG guest
 # (direct kernel boot of QEMU_KERNEL and QEMU_INITRD, kernel command line

@@ -27,22 +27,9 @@ GUEST=qagent1 MAC=52:54:00:1c:00:52
 RENEW_AFTER=40
 BOOT_SECS=$((RENEW_AFTER - 2))
 
-[ "$(id -u)" = 0 ] || skip "the lab needs root"
-command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed (qemu-system-x86)"
-lab_pick_nss
-hook_test_setup "renew_after = $RENEW_AFTER\nrenew_tries = 2\n"
-export LAB_HOOK=$work/hook
-qemu_guest_files || skip "no kernel for the qemu guest: $QEMU_WHY"
+qemu_test_setup "renew_after = $RENEW_AFTER\nrenew_tries = 2\n"
 [ -z "$QEMU_AGENT_WHY" ] || skip "no qemu guest agent for the guest: $QEMU_AGENT_WHY"
-
-at_exit() { # FAILED
-	[ "$1" = 1 ] && qemu_guest_diag "$GUEST"
-	# the lab's graceful `down` stops lxc guests only
-	qv destroy "$GUEST" >/dev/null 2>&1 || true
-}
-hook_lab_up at_exit
-L=$LAB_NSS
-eval "$("$LAB" env | grep -E '^EXT_')"
+qemu_lab_up "$GUEST"
 
 # libvirt adds the virtio-serial controller and picks the socket's path
 AGENT_CHANNEL="<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>"
@@ -101,6 +88,22 @@ else
 	not_ok "the worker renews DHCP through the guest agent and the lease appears ($(cat "$work/renew.out"))"
 fi
 [ -n "$ip" ] || finish
+
+# In the guest, through the agent: eth0 has the lease (the hook's script
+# set it), and udhcpc stays in the background to renew it.
+chk_in_guest() {
+	local out
+	# shellcheck disable=SC2016 # the guest's shell expands it
+	out=$(qemu_agent_exec "$GUEST" 'ip -4 -o addr show dev eth0; echo "udhcpc: $(pidof udhcpc)"; ls /run/libvirt-cluster-udhcpc.sh') || {
+		echo "guest-exec failed: $out"
+		return 1
+	}
+	out=$(tr -s ' \n' ' ' <<<"$out")
+	echo "$out"
+	grep -q "inet $ip/" <<<"$out" && grep -q -E "udhcpc: [0-9]+" <<<"$out" &&
+		grep -q "/run/libvirt-cluster-udhcpc.sh" <<<"$out"
+}
+assert "in the guest eth0 has the lease, set by the hook's udhcpc script, udhcpc still running" chk_in_guest
 
 for n in "$GUEST" "$GUEST.$EXT_DOMAIN"; do
 	assert "getaddrinfo of $n gives the lease the agent's renewal took" chk_resolves_to_ip "$L" "$n" "$ip" "$GUEST"

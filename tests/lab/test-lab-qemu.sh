@@ -20,27 +20,15 @@ GUEST=qnode1 DHCP_NAME=qnode-dhcp MAC=52:54:00:1c:00:51
 # Generous: a TCG boot on two busy cores takes 10 to 60 s.
 BOOT_SECS=150
 
-[ "$(id -u)" = 0 ] || skip "the lab needs root"
-command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed (qemu-system-x86)"
-lab_pick_nss
 # The worker waits for the lease longer than the guest takes to boot: the
 # guest has no agent to renew through.
-hook_test_setup "renew_after = $BOOT_SECS\nrenew_tries = 1\n"
-export LAB_HOOK=$work/hook
-qemu_guest_files || skip "no kernel for the qemu guest: $QEMU_WHY"
+qemu_test_setup "renew_after = $BOOT_SECS\nrenew_tries = 1\n"
 CLI=$LAB_BUILDDIR/cli/libvirt-cluster
 [ -x "$CLI" ] || skip "$CLI is not built"
 # the CLI in the lab, reading the records where the hook writes them
 lc() { "$LAB" exec env LIBVIRT_CLUSTER_RUNSTATE_DIR="$RUN" "$CLI" "$@"; }
 
-at_exit() { # FAILED
-	[ "$1" = 1 ] && qemu_guest_diag "$GUEST"
-	# the lab's graceful `down` stops lxc guests only
-	qv destroy "$GUEST" >/dev/null 2>&1 || true
-}
-hook_lab_up at_exit
-L=$LAB_NSS
-eval "$("$LAB" env | grep -E '^EXT_')"
+qemu_lab_up "$GUEST"
 
 if ! qemu_guest_start "$GUEST" "$MAC" "lab_hostname=$DHCP_NAME"; then
 	not_ok "virsh -c qemu:///system define and start $GUEST"
