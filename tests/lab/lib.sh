@@ -244,9 +244,12 @@ lab_apt_download() {
 	return 1
 }
 
-# lab_cached CACHE FETCH: run `FETCH CACHE` under CACHE's lock, so that of
-# the tests running side by side one fetches and the others wait, then find
-# CACHE/ok.  On failure sets LAB_CACHE_WHY (from CACHE/why) and returns 1.
+# lab_cached CACHE FETCH [STAMP]: run `FETCH CACHE` under CACHE's lock, so
+# that of the tests running side by side one fetches and the others wait,
+# then find CACHE/ok.  With STAMP, a CACHE/ok that does not hold it (the
+# cache of an older FETCH, in a build tree that outlived it) is fetched
+# again; FETCH writes STAMP into CACHE/ok.  On failure sets LAB_CACHE_WHY
+# (from CACHE/why) and returns 1.
 LAB_CACHE_WHY=''
 lab_cached() {
 	local cache=$1 rc=0
@@ -257,8 +260,8 @@ lab_cached() {
 			LAB_CACHE_WHY="waited 600 s for another test's download ($cache/lock)"
 			return 1
 		}
-		if [ ! -e "$cache/ok" ]; then
-			rm -f "$cache/why"
+		if [ ! -e "$cache/ok" ] || { [ -n "${3:-}" ] && [ "$(cat "$cache/ok")" != "$3" ]; }; then
+			rm -f "$cache/why" "$cache/ok"
 			: >"$cache/download.log"
 			"$2" "$cache" || rc=$?
 		fi
@@ -405,11 +408,24 @@ hook_lab_up() {
 # per build tree in $LAB_BUILDDIR/tests/lab/qemu-guest (`make clean` removes
 # it).  The guest's /init brings eth0 up and takes a DHCP lease with
 # udhcpc, sending the hostname that the kernel command line's
-# lab_hostname=NAME gives, then idles.  Sets QEMU_KERNEL and QEMU_INITRD;
-# on failure QEMU_WHY, and returns 1.
+# lab_hostname=NAME gives, then idles; with lab_dhcp=0 it leaves eth0 alone
+# (down, no lease: something else must ask for one).
+# The same initramfs carries the qemu guest agent: Debian's qemu-ga (from
+# the qemu-guest-agent package, unpacked, never installed on the host), the
+# host's copies of the shared libraries it needs (this host runs the same
+# Debian 12), and the virtio-serial modules; /init starts it on the port
+# named org.qemu.guest_agent.0 when the domain has that channel.  Without
+# the package or a module the guest still boots, without the agent.
+# Sets QEMU_KERNEL and QEMU_INITRD, and QEMU_AGENT_WHY when the guest has no
+# agent; on failure QEMU_WHY, and returns 1.
 # shellcheck disable=SC2034 # the callers read them
-QEMU_KERNEL='' QEMU_INITRD='' QEMU_WHY=''
+QEMU_KERNEL='' QEMU_INITRD='' QEMU_WHY='' QEMU_AGENT_WHY=''
 QEMU_NIC_MODULE=e1000
+# virtio_pci (and what it needs) finds the virtio-serial controller,
+# virtio_console makes its ports /dev/vportNpM
+QEMU_AGENT_MODULES="virtio_pci virtio_console"
+# what is in the cache: a cache another version of this file built is built again
+QEMU_GUEST_STAMP=2
 qemu_guest_fetch() { # CACHE: runs under the lock
 	local cache=$1 pkg x r mods=() m
 	# linux-image-amd64 is a metapackage: the image is its dependency
@@ -428,7 +444,7 @@ qemu_guest_fetch() { # CACHE: runs under the lock
 	}
 	lab_apt_download "$cache" "$pkg" || return 1
 	x=$cache/x r=$cache/initrd
-	rm -rf "$x" "$r"
+	rm -rf "$x" "$r" "$cache/agent-why"
 	mkdir -p "$x"
 	dpkg -x "$cache"/dl/*.deb "$x" || {
 		echo "dpkg -x of $pkg failed" >"$cache/why"
@@ -442,11 +458,15 @@ qemu_guest_fetch() { # CACHE: runs under the lock
 	cp "$1" "$cache/vmlinuz"
 	mkdir -p "$r"/{bin,dev,etc,lib/modules,proc,run,sys,tmp}
 	# the module and what it needs (modinfo's depends=, as modules.dep
-	# would say: the package ships no modules.dep), dependencies first
+	# would say: the package ships no modules.dep), dependencies first; a
+	# module the kernel has built in (modules.builtin) needs no loading
 	qemu_module_add() {
 		local f dep
 		f=$(find "$x/lib/modules" -name "$1.ko" -o -name "$1.ko.xz" | head -n 1)
-		[ -n "$f" ] || return 1
+		if [ -z "$f" ]; then
+			grep -q -E "/$1\.ko$" "$x"/lib/modules/*/modules.builtin 2>/dev/null
+			return
+		fi
 		case $f in *.xz) xz -dc "$f" >"$r/lib/modules/$1.ko" || return 1 ;; *) cp "$f" "$r/lib/modules/$1.ko" ;; esac
 		for dep in $(tr '\0' '\n' <"$r/lib/modules/$1.ko" | sed -n 's/^depends=//p' | tr ',' ' '); do
 			[[ " ${mods[*]} " == *" $dep "* ]] || qemu_module_add "$dep" || return 1
@@ -457,6 +477,9 @@ qemu_guest_fetch() { # CACHE: runs under the lock
 		echo "$pkg has no $QEMU_NIC_MODULE.ko (or a module it needs)" >"$cache/why"
 		return 1
 	}
+	if ! qemu_agent_add "$cache" "$r" "$pkg"; then
+		mv "$cache/why" "$cache/agent-why"
+	fi
 	cp "$(command -v busybox)" "$r/bin/busybox"
 	mknod -m 600 "$r/dev/console" c 5 1 2>/dev/null || true
 	cat >"$r/udhcpc.sh" <<'EOS'
@@ -482,8 +505,24 @@ EOS
 		echo 'exec </dev/console >/dev/console 2>&1'
 		for m in "${mods[@]}"; do echo "insmod /lib/modules/$m.ko"; done
 		# shellcheck disable=SC2016 # the guest expands them
-		printf '%s\n' 'name=$(sed -n "s/.*lab_hostname=\([^ ]*\).*/\1/p" /proc/cmdline)' \
+		printf '%s\n' 'arg() { sed -n "s/.*[[:space:]]$1=\([^ ]*\).*/\1/p" /proc/cmdline; }' \
+			'name=$(arg lab_hostname)' \
 			'ip link set lo up' \
+			'# the guest agent, on its virtio-serial port, when the domain has a' \
+			'# virtio console device (0x0003): its ports come once the host names them' \
+			'agent_port() {' \
+			'	for p in /sys/class/virtio-ports/*; do' \
+			'		[ "$(cat "$p/name" 2>/dev/null)" = org.qemu.guest_agent.0 ] && [ -c "/dev/${p##*/}" ] && echo "/dev/${p##*/}"' \
+			'	done' \
+			'}' \
+			'if [ -x /usr/sbin/qemu-ga ] && cat /sys/bus/virtio/devices/*/device 2>/dev/null | grep -qx 0x0003; then' \
+			'	for i in $(seq 100); do port=$(agent_port); [ -n "$port" ] && break; sleep 0.1; done' \
+			'	if [ -n "$port" ]; then' \
+			'		LD_LIBRARY_PATH=/lib/x86_64-linux-gnu /usr/sbin/qemu-ga -m virtio-serial -p "$port" -t /run &' \
+			'		echo "lab-guest: qemu-ga on $port"' \
+			'	else echo "lab-guest: no port org.qemu.guest_agent.0"; fi' \
+			'fi' \
+			'if [ "$(arg lab_dhcp)" = 0 ]; then echo "lab-guest: up, no DHCP"; while :; do sleep 3600; done; fi' \
 			'for i in $(seq 100); do [ -e /sys/class/net/eth0 ] && break; sleep 0.1; done' \
 			'ip link set eth0 up' \
 			'# no -R: a release on exit would drop the lease' \
@@ -498,14 +537,204 @@ EOS
 	}
 	echo "$pkg" >"$cache/kernel-package"
 	rm -rf "$cache/dl" "$x" "$r"
-	touch "$cache/ok"
+	echo "$QEMU_GUEST_STAMP" >"$cache/ok"
+}
+# qemu_agent_add CACHE ROOT KERNEL_PKG: qemu-ga, its libraries and the virtio-serial
+# modules into the initramfs ROOT (qemu_guest_fetch's mods and x in scope).
+# On failure the reason is in CACHE/why.
+qemu_agent_add() {
+	local cache=$1 r=$2 a=$1/agent m libs l
+	shift 2
+	for m in $QEMU_AGENT_MODULES; do
+		qemu_module_add "$m" || {
+			echo "$1 has no $m.ko (or a module it needs), nor has it built in" >"$cache/why"
+			return 1
+		}
+	done
+	lab_apt_download "$cache" qemu-guest-agent || return 1
+	rm -rf "$a"
+	mkdir -p "$a"
+	if ! dpkg -x "$cache"/dl/qemu-guest-agent_*.deb "$a" || [ ! -x "$a/usr/sbin/qemu-ga" ]; then
+		echo "qemu-guest-agent has no usr/sbin/qemu-ga" >"$cache/why"
+		return 1
+	fi
+	libs=$(ldd "$a/usr/sbin/qemu-ga" 2>&1) || {
+		echo "ldd usr/sbin/qemu-ga: $libs" >"$cache/why"
+		return 1
+	}
+	if grep -q "not found" <<<"$libs"; then
+		echo "qemu-ga needs libraries this host lacks: $(grep "not found" <<<"$libs" | awk '{ print $1 }' | paste -sd' ')" >"$cache/why"
+		return 1
+	fi
+	mkdir -p "$r"/usr/sbin "$r"/lib/x86_64-linux-gnu "$r"/lib64 "$r"/var/run
+	cp "$a/usr/sbin/qemu-ga" "$r/usr/sbin/"
+	# the libraries by their sonames, the loader where the binary names it
+	while read -r l; do
+		cp -L "$l" "$r/lib/x86_64-linux-gnu/" || {
+			echo "cannot copy $l" >"$cache/why"
+			return 1
+		}
+	done < <(awk '$2 == "=>" && $3 ~ /^\// { print $3 }' <<<"$libs")
+	l=$(awk '$1 ~ /^\/.*ld-linux/ { print $1 }' <<<"$libs")
+	if [ -z "$l" ] || ! mkdir -p "$r$(dirname "$l")" || ! cp -L "$l" "$r$l"; then
+		echo "no dynamic loader in ldd usr/sbin/qemu-ga" >"$cache/why"
+		return 1
+	fi
+	rm -rf "$a"
 }
 # shellcheck disable=SC2034 # the callers read them
 qemu_guest_files() {
 	local cache=$LAB_BUILDDIR/tests/lab/qemu-guest
-	lab_cached "$cache" qemu_guest_fetch || {
+	lab_cached "$cache" qemu_guest_fetch "$QEMU_GUEST_STAMP" || {
 		QEMU_WHY=$LAB_CACHE_WHY
 		return 1
 	}
 	QEMU_KERNEL=$cache/vmlinuz QEMU_INITRD=$cache/initrd.gz
+	QEMU_AGENT_WHY=$(cat "$cache/agent-why" 2>/dev/null || true)
+}
+
+# ---- a qemu guest in the lab -------------------------------------------------------
+# qemu_test_setup CONFIG_LINES: what a qemu test does first.  Skips without
+# root or qemu-system-x86_64, picks the NSS line, runs hook_test_setup with
+# CONFIG_LINES and makes that hook the lab's, and qemu_guest_files (skips
+# without the kernel).
+qemu_test_setup() {
+	[ "$(id -u)" = 0 ] || skip "the lab needs root"
+	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed (qemu-system-x86)"
+	lab_pick_nss
+	hook_test_setup "$1"
+	export LAB_HOOK=$work/hook
+	qemu_guest_files || skip "no kernel for the qemu guest: $QEMU_WHY"
+}
+# qemu_lab_up GUEST: hook_lab_up for a qemu test, which at exit shows
+# GUEST's console and qemu log after a failure and destroys it.  Sets L (the
+# NSS line under test) and the lab's EXT_* variables (its NAT network).
+qemu_lab_guest=''
+qemu_lab_at_exit() { # FAILED
+	[ "$1" = 1 ] && qemu_guest_diag "$qemu_lab_guest"
+	qv destroy "$qemu_lab_guest" >/dev/null 2>&1 || true
+}
+qemu_lab_up() {
+	qemu_lab_guest=$1
+	hook_lab_up qemu_lab_at_exit
+	# shellcheck disable=SC2034 # the callers read it
+	L=$LAB_NSS
+	eval "$("$LAB" env | grep -E '^EXT_')"
+}
+# virsh on the lab's qemu:///system
+qv() { "$LAB" exec virsh -q -c qemu:///system "$@"; }
+# qemu_agent_exec NAME SCRIPT: SCRIPT's output, run with /bin/sh -c in the
+# guest through its agent's guest-exec (within 20 s); fails when it cannot
+# run or exits non-zero.
+qemu_agent_exec() {
+	local req out pid _
+	req=$(python3 -c 'import json, sys; print(json.dumps({"execute": "guest-exec", "arguments":
+		{"path": "/bin/sh", "arg": ["-c", sys.argv[1]], "capture-output": True}}))' "$2")
+	out=$(qv qemu-agent-command "$1" "$req") || return 1
+	pid=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["return"]["pid"])' "$out") || return 1
+	for _ in $(seq 40); do
+		out=$(qv qemu-agent-command "$1" "{\"execute\":\"guest-exec-status\",\"arguments\":{\"pid\":$pid}}") || return 1
+		python3 -c '
+import base64, json, sys
+r = json.loads(sys.argv[1])["return"]
+if not r["exited"]:
+    sys.exit(2)
+sys.stdout.write(base64.b64decode(r.get("out-data", "")).decode())
+sys.exit(r.get("exitcode", 1))' "$out"
+		case $? in 0) return 0 ;; 2) sleep 0.5 ;; *) return 1 ;; esac
+	done
+	return 1
+}
+
+# qemu_guest_start NAME MAC CMDLINE [DEVICES]: define and start a TCG guest
+# (direct kernel boot of QEMU_KERNEL and QEMU_INITRD, kernel command line
+# CMDLINE after the console's) with an e1000 NIC of MAC on the lab's NAT
+# network, its serial console in $work/NAME.console, and DEVICES (XML)
+# besides.  Sets qemu_t0 to when it started.
+# shellcheck disable=SC2034 # the callers read it
+qemu_t0=0
+qemu_guest_start() {
+	cat >"$work/$1.xml" <<EOX
+<domain type='qemu'>
+  <name>$1</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>$QEMU_KERNEL</kernel>
+    <initrd>$QEMU_INITRD</initrd>
+    <cmdline>console=ttyS0 quiet $3</cmdline>
+  </os>
+  <clock offset='utc'/>
+  <on_poweroff>destroy</on_poweroff>
+  <on_reboot>destroy</on_reboot>
+  <on_crash>destroy</on_crash>
+  <devices>
+    <emulator>$(command -v qemu-system-x86_64)</emulator>
+    <interface type='network'>
+      <mac address='$2'/>
+      <source network='$EXT_NET'/>
+      <model type='e1000'/>
+      <rom bar='off'/>
+    </interface>
+    <serial type='file'>
+      <source path='$work/$1.console'/>
+      <target port='0'/>
+    </serial>
+    <memballoon model='none'/>
+    ${4:-}
+  </devices>
+</domain>
+EOX
+	# shellcheck disable=SC2034 # the callers read it
+	qemu_t0=$(date +%s)
+	qv define "$work/$1.xml" >/dev/null && qv start "$1" >/dev/null
+}
+# qemu_guest_diag NAME: the ends of its console and of libvirt's qemu log
+qemu_guest_diag() {
+	echo "--- guest console (tail)"
+	tail -n 30 "$work/$1.console" 2>/dev/null
+	echo "--- $1's qemu log (tail)"
+	tail -n 20 "$LAB_DIR/root/var/log/libvirt/qemu/$1.log" 2>/dev/null
+}
+qemu_console_tail() { tail -n 3 "$work/$1.console" 2>/dev/null | tr -d '\r' | paste -sd'|'; }
+
+# qemu_lease_of MAC: "IP HOSTNAME" (- without one) of MAC's lease in the NAT
+# network's .status, from the lab's files; nothing without one.
+qemu_lease_of() {
+	local f=$LAB_DIR/root/var/lib/libvirt/dnsmasq/$EXT_BR.status
+	[ -s "$f" ] || return 0
+	python3 -c '
+import json, sys
+for l in json.load(open(sys.argv[1])):
+    if l.get("mac-address", "").lower() == sys.argv[2]:
+        print(l["ip-address"], l.get("hostname", "-"))' "$f" "$1" 2>/dev/null | head -n 1
+}
+
+chk_qemu_record() { # NAME MAC: the hook's record of a qemu guest with that NIC
+	local r
+	r=$("$LAB" exec cat "$RUN/guest-$1.rec" 2>/dev/null) || {
+		echo "no $RUN/guest-$1.rec"
+		return 1
+	}
+	grep -E '^(driver|nic) ' <<<"$r" | paste -sd';'
+	grep -qx "driver qemu" <<<"$r" && grep -q "^nic $2 $EXT_NET " <<<"$r"
+}
+# NAME MAC (after virsh destroy): within 15 s, its record, lease and
+# dns-host entry gone
+chk_qemu_gone() {
+	local end=$(($(date +%s) + 15)) left
+	while :; do
+		left=
+		"$LAB" exec test -e "$RUN/guest-$1.rec" && left="$left record"
+		[ -n "$(qemu_lease_of "$2")" ] && left="$left lease"
+		"$LAB" exec virsh -q net-dumpxml "$EXT_NET" | grep -q "<hostname>$1</hostname>" && left="$left dns-host"
+		[ -n "$left" ] || break
+		[ "$(date +%s)" -lt "$end" ] || {
+			echo "still there after 15 s:$left"
+			return 1
+		}
+		sleep 0.2
+	done
+	echo "record, lease and dns-host entry gone"
 }

@@ -20,101 +20,32 @@ GUEST=qnode1 DHCP_NAME=qnode-dhcp MAC=52:54:00:1c:00:51
 # Generous: a TCG boot on two busy cores takes 10 to 60 s.
 BOOT_SECS=150
 
-[ "$(id -u)" = 0 ] || skip "the lab needs root"
-command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed (qemu-system-x86)"
-lab_pick_nss
 # The worker waits for the lease longer than the guest takes to boot: the
 # guest has no agent to renew through.
-hook_test_setup "renew_after = $BOOT_SECS\nrenew_tries = 1\n"
-export LAB_HOOK=$work/hook
-qemu_guest_files || skip "no kernel for the qemu guest: $QEMU_WHY"
+qemu_test_setup "renew_after = $BOOT_SECS\nrenew_tries = 1\n"
 CLI=$LAB_BUILDDIR/cli/libvirt-cluster
 [ -x "$CLI" ] || skip "$CLI is not built"
 # the CLI in the lab, reading the records where the hook writes them
 lc() { "$LAB" exec env LIBVIRT_CLUSTER_RUNSTATE_DIR="$RUN" "$CLI" "$@"; }
 
-qv() { "$LAB" exec virsh -q -c qemu:///system "$@"; }
+qemu_lab_up "$GUEST"
 
-at_exit() { # FAILED
-	if [ "$1" = 1 ]; then
-		echo "--- guest console (tail)"
-		tail -n 30 "$work/console.log" 2>/dev/null
-		echo "--- $GUEST's qemu log (tail)"
-		tail -n 20 "$LAB_DIR/root/var/log/libvirt/qemu/$GUEST.log" 2>/dev/null
-	fi
-	# the lab's graceful `down` stops lxc guests only
-	qv destroy "$GUEST" >/dev/null 2>&1 || true
-}
-hook_lab_up at_exit
-L=$LAB_NSS
-eval "$("$LAB" env | grep -E '^EXT_')"
-
-cat >"$work/$GUEST.xml" <<EOF
-<domain type='qemu'>
-  <name>$GUEST</name>
-  <memory unit='MiB'>256</memory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>$QEMU_KERNEL</kernel>
-    <initrd>$QEMU_INITRD</initrd>
-    <cmdline>console=ttyS0 quiet lab_hostname=$DHCP_NAME</cmdline>
-  </os>
-  <clock offset='utc'/>
-  <on_poweroff>destroy</on_poweroff>
-  <on_reboot>destroy</on_reboot>
-  <on_crash>destroy</on_crash>
-  <devices>
-    <emulator>$(command -v qemu-system-x86_64)</emulator>
-    <interface type='network'>
-      <mac address='$MAC'/>
-      <source network='$EXT_NET'/>
-      <model type='e1000'/>
-      <rom bar='off'/>
-    </interface>
-    <serial type='file'>
-      <source path='$work/console.log'/>
-      <target port='0'/>
-    </serial>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-EOF
-t0=$(date +%s)
-if ! qv define "$work/$GUEST.xml" >/dev/null || ! qv start "$GUEST" >/dev/null; then
+if ! qemu_guest_start "$GUEST" "$MAC" "lab_hostname=$DHCP_NAME"; then
 	not_ok "virsh -c qemu:///system define and start $GUEST"
 	finish
 fi
+t0=$qemu_t0
 ok "virsh -c qemu:///system start $GUEST (type qemu, TCG, direct kernel boot)"
 
-rec() { "$LAB" exec cat "$RUN/guest-$GUEST.rec"; }
-chk_record() {
-	local r
-	r=$(rec 2>/dev/null) || {
-		echo "no $RUN/guest-$GUEST.rec"
-		return 1
-	}
-	grep -E '^(driver|nic) ' <<<"$r" | paste -sd';'
-	grep -qx "driver qemu" <<<"$r" && grep -q "^nic $MAC $EXT_NET " <<<"$r"
-}
-assert "the hook wrote $GUEST's record: driver qemu, its NIC's MAC on $EXT_NET" chk_record
+assert "the hook wrote $GUEST's record: driver qemu, its NIC's MAC on $EXT_NET" chk_qemu_record "$GUEST" "$MAC"
 
-# The lease of MAC in virbr-ext.status, from the lab's files.
-lease_ip_of() {
-	local f=$LAB_DIR/root/var/lib/libvirt/dnsmasq/$EXT_BR.status
-	[ -s "$f" ] || return 0
-	python3 -c '
-import json, sys
-for l in json.load(open(sys.argv[1])):
-    if l.get("mac-address", "").lower() == sys.argv[2]:
-        print(l["ip-address"], l.get("hostname", "-"))' "$f" "$MAC" 2>/dev/null | head -n 1
-}
+lease_ip_of() { qemu_lease_of "$MAC"; }
 ip='' lease=''
 chk_lease() {
 	local end=$((t0 + BOOT_SECS))
 	until lease=$(lease_ip_of) && [ -n "$lease" ]; do
 		[ "$(date +%s)" -lt "$end" ] || {
-			echo "no lease for $MAC within $BOOT_SECS s; console: $(tail -n 3 "$work/console.log" 2>/dev/null | tr -d '\r' | paste -sd'|')"
+			echo "no lease for $MAC within $BOOT_SECS s; console: $(qemu_console_tail "$GUEST")"
 			return 1
 		}
 		sleep 0.5
@@ -181,23 +112,7 @@ assert "the qemu worker sees the lease and adds $GUEST to $EXT_NET's DNS" chk_wo
 
 # ---- destroy: record, lease and DNS entry go; the names stop resolving ----------
 qv destroy "$GUEST" >/dev/null || not_ok "virsh -c qemu:///system destroy $GUEST"
-chk_gone() {
-	local end=$(($(date +%s) + 15)) left
-	while :; do
-		left=
-		"$LAB" exec test -e "$RUN/guest-$GUEST.rec" && left="$left record"
-		[ -n "$(lease_ip_of)" ] && left="$left lease"
-		"$LAB" exec virsh -q net-dumpxml "$EXT_NET" | grep -q "<hostname>$GUEST</hostname>" && left="$left dns-host"
-		[ -n "$left" ] || break
-		[ "$(date +%s)" -lt "$end" ] || {
-			echo "still there after 15 s:$left"
-			return 1
-		}
-		sleep 0.2
-	done
-	echo "record, lease of $ip and dns-host entry gone"
-}
-assert "virsh destroy: the hook removes the record, releases the lease, drops the DNS entry" chk_gone
+assert "virsh destroy: the hook removes the record, releases the lease, drops the DNS entry" chk_qemu_gone "$GUEST" "$MAC"
 for n in "$GUEST" "$DHCP_NAME" "$GUEST.$EXT_DOMAIN"; do
 	assert "$n no longer resolves" chk_unresolvable "$L" "$n"
 done
