@@ -312,8 +312,14 @@ int hook_renew_qemu(virConnectPtr conn, const struct hook_work *w, size_t i, cha
 		return -ESRCH;
 	reply = virDomainQemuAgentCommand(dom, "{\"execute\":\"guest-ping\"}", 5, 0);
 	if (!reply) {
-		snprintf(what, size, "no guest agent: %s", hook_virt_error());
-		r = -EOPNOTSUPP;
+		/* A guest with an agent channel whose agent is not up yet (still
+		 * booting) is worth another try; one with no channel is not. */
+		virErrorPtr e = virGetLastError();
+		bool later = e && e->code == VIR_ERR_AGENT_UNRESPONSIVE;
+		snprintf(what, size, "%s: %s",
+			 later ? "the guest agent does not answer yet" : "no guest agent",
+			 hook_virt_error());
+		r = later ? -EAGAIN : -EOPNOTSUPP;
 		goto out;
 	}
 	free(reply);

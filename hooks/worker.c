@@ -246,6 +246,7 @@ void hook_worker_started(void *p)
 			break;
 		}
 		size_t ran = 0;
+		bool later = false;
 		for (size_t i = 0; i < rec->n_nics; i++) {
 			if (!missing[i])
 				continue;
@@ -260,8 +261,16 @@ void hook_worker_started(void *p)
 			if (r == -EOPNOTSUPP || r == -ESRCH)
 				tries =
 				    w->config.renew_tries; /* no agent / no guest: give up now */
+			later |= r == -EAGAIN;
 		}
-		n_missing = wait_leases(w, watched, missing, leases, &n_leases, ran ? 10 : 0);
+		/* after a run, the lease takes a moment; an agent that does not
+		 * answer yet gets renew_after more seconds of boot (the guest's
+		 * own DHCP client may take its lease meanwhile) */
+		unsigned wait =
+		    ran	    ? 10
+		    : later ? (unsigned)(w->config.renew_after > 0 ? w->config.renew_after : 1)
+			    : 0;
+		n_missing = wait_leases(w, watched, missing, leases, &n_leases, wait);
 	}
 
 	if (n_leases) {
