@@ -316,6 +316,26 @@ __attribute__((target("avx2"))) static size_t scan_avx2_one(const char *buf, siz
 		SCAN_ONE_LOOP(0, 1)
 	else
 		SCAN_ONE_LOOP(0, 0)
+	/* what is left, 32 bytes a step: the scalar tail is then shorter than
+	 * a vector plus the needle (small files are mostly tail) */
+	const __m256i mf = ff ? m20 : _mm256_setzero_si256(),
+		      ml = fl ? m20 : _mm256_setzero_si256();
+	for (; p + d + 32 <= len; p += 32) {
+		__m256i x =
+		    _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(buf + p + po)), mf);
+		uint32_t mask = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, f));
+		if (!mask)
+			continue;
+		__m256i y =
+		    _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(buf + p + so)), ml);
+		mask &= (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(y, l));
+		while (mask) {
+			size_t pos = p + (size_t)__builtin_ctz(mask);
+			mask &= mask - 1;
+			if (verify_folded(buf, len, nd, &fd, pos) && (*ret = fn(ud, 0, pos)) < 0)
+				return p;
+		}
+	}
 	return p;
 }
 
