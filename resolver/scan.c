@@ -291,33 +291,24 @@ static void choose_bytes(const char *buf, size_t len, const struct scan_needle *
 	*ret_secondary = p == d ? d - 1 : d;
 }
 
-__attribute__((target("avx2"))) static size_t scan_avx2_one(const char *buf, size_t len,
-							    const struct scan_needle *nd,
-							    scan_hit_fn fn, void *ud, int *ret)
+/* The rest of a pass of scan_avx2_one (the bytes po and so chosen there),
+ * 32 bytes a step from p: the scalar tail is then shorter than a vector
+ * plus the needle, and small files are mostly tail.  Called apart from
+ * scan_avx2_one: in it, this loop cost the main loop a register (a reload
+ * every 128 bytes). */
+__attribute__((target("avx2"))) static size_t scan_avx2_tail(const char *buf, size_t len, size_t p,
+							     const struct scan_needle *nd,
+							     size_t po, size_t so, scan_hit_fn fn,
+							     void *ud, int *ret)
 {
 	const size_t d = nd->len - 1;
-	size_t po, so;
+	const bool ff = is_letter(nd->s[po]), fl = is_letter(nd->s[so]);
 	struct folded fd;
-	choose_bytes(buf, len, nd, &po, &so);
 	fold_needle(nd, &fd);
-	const char cf = nd->s[po], cl = nd->s[so];
-	const bool ff = is_letter(cf), fl = is_letter(cl);
 	const __m256i m20 = _mm256_set1_epi8(0x20);
+	const char cf = nd->s[po], cl = nd->s[so];
 	const __m256i f = _mm256_set1_epi8(ff ? (char)fold((unsigned char)cf) : cf);
 	const __m256i l = _mm256_set1_epi8(fl ? (char)fold((unsigned char)cl) : cl);
-	size_t p = 0;
-
-	*ret = 0;
-	if (ff && fl)
-		SCAN_ONE_LOOP(1, 1)
-	else if (ff)
-		SCAN_ONE_LOOP(1, 0)
-	else if (fl)
-		SCAN_ONE_LOOP(0, 1)
-	else
-		SCAN_ONE_LOOP(0, 0)
-	/* what is left, 32 bytes a step: the scalar tail is then shorter than
-	 * a vector plus the needle (small files are mostly tail) */
 	const __m256i mf = ff ? m20 : _mm256_setzero_si256(),
 		      ml = fl ? m20 : _mm256_setzero_si256();
 	for (; p + d + 32 <= len; p += 32) {
@@ -336,6 +327,37 @@ __attribute__((target("avx2"))) static size_t scan_avx2_one(const char *buf, siz
 				return p;
 		}
 	}
+	return p;
+}
+
+__attribute__((target("avx2"))) static size_t scan_avx2_one(const char *buf, size_t len,
+							    const struct scan_needle *nd,
+							    scan_hit_fn fn, void *ud, int *ret,
+							    size_t *ret_po, size_t *ret_so)
+{
+	const size_t d = nd->len - 1;
+	size_t po, so;
+	struct folded fd;
+	choose_bytes(buf, len, nd, &po, &so);
+	fold_needle(nd, &fd);
+	*ret_po = po;
+	*ret_so = so;
+	const char cf = nd->s[po], cl = nd->s[so];
+	const bool ff = is_letter(cf), fl = is_letter(cl);
+	const __m256i m20 = _mm256_set1_epi8(0x20);
+	const __m256i f = _mm256_set1_epi8(ff ? (char)fold((unsigned char)cf) : cf);
+	const __m256i l = _mm256_set1_epi8(fl ? (char)fold((unsigned char)cl) : cl);
+	size_t p = 0;
+
+	*ret = 0;
+	if (ff && fl)
+		SCAN_ONE_LOOP(1, 1)
+	else if (ff)
+		SCAN_ONE_LOOP(1, 0)
+	else if (fl)
+		SCAN_ONE_LOOP(0, 1)
+	else
+		SCAN_ONE_LOOP(0, 0)
 	return p;
 }
 
@@ -401,7 +423,11 @@ static int scan_avx2(const char *buf, size_t len, const struct scan_needle *need
 	if (n <= 4) {
 		for (size_t k = 0; k < n; k++) {
 			struct slice_ctx sl = {fn, ud, k};
-			size_t p = scan_avx2_one(buf, len, &needles[k], slice_hit, &sl, &r);
+			size_t po, so,
+			    p = scan_avx2_one(buf, len, &needles[k], slice_hit, &sl, &r, &po, &so);
+			if (r >= 0)
+				p = scan_avx2_tail(buf, len, p, &needles[k], po, so, slice_hit, &sl,
+						   &r);
 			if (r < 0)
 				return r;
 			if ((r = scan_scalar(buf, len, p, &needles[k], 1, slice_hit, &sl)) < 0)
