@@ -279,15 +279,17 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* List a directory's file names (sorted, so a build is deterministic). */
+/* List a directory's file names (sorted, so a build is deterministic).
+ * The names live in one block, kept in names[n]: one allocation for a
+ * directory, not one a name (a cold lookup in a small lab lists a dozen). */
 static int list_dir(struct builder *b, const char *dir, char ***ret_names, size_t *ret_n)
 {
 	struct stat st;
 	struct lc_sig sig;
 	DIR *d;
 	int fd;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
+	char *text = NULL, **names;
+	size_t *offs = NULL, n = 0, cap = 0, used = 0, tcap = 0;
 
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
@@ -308,36 +310,63 @@ static int list_dir(struct builder *b, const char *dir, char ***ret_names, size_
 	for (struct dirent *de; (de = readdir(d)) && n < DIR_MAX_ENTRIES;) {
 		if (de->d_name[0] == '.')
 			continue;
+		size_t l = strlen(de->d_name) + 1;
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 32;
-			char **nn = realloc(names, ncap * sizeof(*names));
-			if (!nn)
+			size_t *no = realloc(offs, ncap * sizeof(*offs));
+			if (!no)
 				goto nomem;
-			names = nn;
+			offs = no;
 			cap = ncap;
 		}
-		if (!(names[n] = strdup(de->d_name)))
-			goto nomem;
-		n++;
+		if (used + l > tcap) {
+			size_t ncap = tcap ? tcap * 2 : 1024;
+			while (ncap < used + l)
+				ncap *= 2;
+			char *nt = realloc(text, ncap);
+			if (!nt)
+				goto nomem;
+			text = nt;
+			tcap = ncap;
+		}
+		memcpy(text + used, de->d_name, l);
+		offs[n++] = used;
+		used += l;
 	}
 	closedir(d);
-	if (n)
+	names = malloc((n + 1) * sizeof(*names));
+	if (!names) {
+		free(offs);
+		free(text);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		names[i] = text + offs[i];
+	names[n] = text;
+	free(offs);
+	/* a few names: insertion sort, no allocation; many: qsort */
+	if (n > 32)
 		qsort(names, n, sizeof(*names), cmp_str);
+	for (size_t i = 1; n <= 32 && i < n; i++) {
+		char *x = names[i];
+		size_t k = i;
+		for (; k > 0 && strcmp(names[k - 1], x) > 0; k--)
+			names[k] = names[k - 1];
+		names[k] = x;
+	}
 	*ret_names = names;
 	*ret_n = n;
 	return 0;
 nomem:
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	free(offs);
+	free(text);
 	closedir(d);
 	return -ENOMEM;
 }
 
 static void free_names(char **names, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
+	free(names[n]);
 	free(names);
 }
 

@@ -1099,6 +1099,42 @@ static void test_cold_garbage_inside_macs(void **state)
 }
 #endif
 
+/* A lease dir of more than 32 files (listed and sorted another way than a
+ * small one): 20 networks, a guest on each, every guest found, by the
+ * full load and by the cold path. */
+static void test_many_networks(void **state)
+{
+	struct dbt *t = *state;
+	for (int i = 0; i < 20; i++) {
+		char br[32], net[32], mac[32], ip[32], host[32], json[128];
+		snprintf(br, sizeof(br), "virbr%d", i);
+		snprintf(net, sizeof(net), "net%d", i);
+		snprintf(mac, sizeof(mac), "52:54:00:20:00:%02x", i);
+		snprintf(ip, sizeof(ip), "10.20.%d.10", i);
+		snprintf(host, sizeof(host), "g%d", i);
+		write_conf(t, net, br, NULL, false);
+		snprintf(json, sizeof(json), "[{\"domain\": \"g%d\", \"macs\": [\"%s\"]}]", i, mac);
+		write_macs(t, br, json);
+		const struct lease l[] = {{ip, mac, host, NOW + 1000}};
+		write_status(t, br, l, 1);
+	}
+	load(t, NOW);
+	assert_int_equal(lc_db_n_hosts(t->db), 20);
+	for (int i = 0; i < 20; i++) {
+		char host[32], want[32], got[64];
+		struct lc_match m;
+		struct lc_db *part;
+		snprintf(host, sizeof(host), "g%d", i);
+		snprintf(want, sizeof(want), "10.20.%d.10", i);
+		assert_int_equal(lc_db_lookup_name(t->db, host, AF_UNSPEC, &m), LC_FOUND);
+		assert_string_equal(lc_addr_format(&m.host->addrs[0].addr, got, sizeof(got)), want);
+		assert_int_equal(lc_db_load_tracked(&t->paths, NOW, host, NULL, NULL, &part), 0);
+		assert_int_equal(lc_db_lookup_name(part, host, AF_UNSPEC, &m), LC_FOUND);
+		assert_string_equal(lc_addr_format(&m.host->addrs[0].addr, got, sizeof(got)), want);
+		lc_db_free(part);
+	}
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1124,6 +1160,7 @@ int main(void)
 	    T(test_fixture_dir),
 	    T(test_fixture_dir_after_expiry),
 	    T(test_node1_nat_first),
+	    T(test_many_networks),
 	    T(test_prefer_from_config),
 	    T(test_guest_record_nic_order),
 	    T(test_record_only_guest),
