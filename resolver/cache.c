@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 
 #include "resolver/lease.h"
@@ -51,25 +52,52 @@ struct lc_cache {
 
 #define PARTIAL_MAX 32
 
+extern char **environ;
+
+/*
+ * The paths, and the environment's overrides of them.  Every lookup asks,
+ * so the environment is read in one pass, a byte compare a variable (three
+ * getenv() calls scanned all of it three times: more than a warm lookup in
+ * a shell's environment).  As secure_getenv() does, a process the kernel
+ * marked secure (AT_SECURE: setuid, setgid, file capabilities) takes no
+ * override at all.
+ */
 void lc_paths_default(struct lc_paths *ret_paths)
 {
+#define ENV(name) name, sizeof(name) - 1
 	static const struct {
-		const char *env, *def;
+		const char *env;
+		size_t env_len;
+		const char *def;
 		size_t off;
 	} map[] = {
-		{"LIBVIRT_CLUSTER_LEASE_DIR", LEASE_DIR, offsetof(struct lc_paths, lease_dir)},
-		{"LIBVIRT_CLUSTER_RUNSTATE_DIR", RUNSTATE_DIR, offsetof(struct lc_paths, runstate_dir)},
-		{"LIBVIRT_CLUSTER_CONFIG", CONFIG_FILE, offsetof(struct lc_paths, config)},
+		{ENV("LIBVIRT_CLUSTER_LEASE_DIR="), LEASE_DIR, offsetof(struct lc_paths, lease_dir)},
+		{ENV("LIBVIRT_CLUSTER_RUNSTATE_DIR="), RUNSTATE_DIR,
+		 offsetof(struct lc_paths, runstate_dir)},
+		{ENV("LIBVIRT_CLUSTER_CONFIG="), CONFIG_FILE, offsetof(struct lc_paths, config)},
 	};
-	/* zeroed whole: the cache compares paths with memcmp */
-	memset(ret_paths, 0, sizeof(*ret_paths));
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-		char *dst = (char *)ret_paths + map[i].off;
-		/* secure_getenv: a setuid or setgid process ignores overrides */
-		const char *v = secure_getenv(map[i].env);
-		if (!v || !*v || strlen(v) >= sizeof(ret_paths->lease_dir))
-			v = map[i].def;
-		strcpy(dst, v);
+#undef ENV
+	const char *v[3] = {NULL, NULL, NULL};
+	bool any = false;
+
+	for (char **e = environ; e && *e; e++) {
+		if ((*e)[0] != 'L' || strncmp(*e, "LIBVIRT_CLUSTER_", 16) != 0)
+			continue;
+		for (size_t i = 0; i < 3; i++) {
+			/* the first one counts, as for getenv() */
+			if (!v[i] && strncmp(*e + 16, map[i].env + 16, map[i].env_len - 16) == 0) {
+				v[i] = *e + map[i].env_len;
+				any = true;
+			}
+		}
+	}
+	if (any && getauxval(AT_SECURE))
+		v[0] = v[1] = v[2] = NULL;
+	for (size_t i = 0; i < 3; i++) {
+		const char *p = v[i];
+		if (!p || !*p || strlen(p) >= sizeof(ret_paths->lease_dir))
+			p = map[i].def;
+		strcpy((char *)ret_paths + map[i].off, p);
 	}
 }
 
@@ -147,7 +175,9 @@ static enum validity check_files(struct lc_cache *c, const struct lc_paths *path
 {
 	if (!c->db || c->oom)
 		return CHANGED;
-	if (memcmp(&c->paths, paths, sizeof(*paths)) != 0)
+	if (strcmp(c->paths.lease_dir, paths->lease_dir) != 0 ||
+	    strcmp(c->paths.runstate_dir, paths->runstate_dir) != 0 ||
+	    strcmp(c->paths.config, paths->config) != 0)
 		return CHANGED;
 	/* a lease that expires needs no file change to vanish */
 	if (now_ns / 1000000000 >= lc_db_next_expiry(c->db))

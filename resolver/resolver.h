@@ -45,9 +45,11 @@ struct lc_addr {
 };
 
 /* Paths of every source.  lc_paths_default() fills compiled-in defaults,
- * then (unless the process is setuid/setgid: secure_getenv) the environment
+ * then (unless the kernel marked the process secure, AT_SECURE: setuid,
+ * setgid or file capabilities, as secure_getenv() decides) the environment
  * overrides LIBVIRT_CLUSTER_LEASE_DIR, LIBVIRT_CLUSTER_RUNSTATE_DIR and
- * LIBVIRT_CLUSTER_CONFIG. */
+ * LIBVIRT_CLUSTER_CONFIG.  Compare them with strcmp: bytes after each
+ * string's NUL are not set. */
 struct lc_paths {
 	char lease_dir[512];
 	char runstate_dir[512];

@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The module honours LIBVIRT_CLUSTER_{LEASE_DIR,RUNSTATE_DIR,CONFIG} only
-# outside secure mode (secure_getenv): a user must not be able to point a
-# setuid program (sudo, passwd) at lease files of their own making.
+# outside secure mode (AT_SECURE, as secure_getenv decides): a user must
+# not be able to point a setuid program (sudo, passwd) at lease files of
+# their own making.
 # A helper that resolves through the module is installed setuid-root and
 # setgid-root in a temp dir and run as nobody with overrides pointing at a
 # lease dir that holds the only copy of a name: it must not find it, while
