@@ -370,18 +370,18 @@ hook_test_setup() {
 	hook_wrapper "$work" "$hook_bin" "$1"
 }
 
-# hook_lab_up [AT_EXIT]: lab_up for a test that ran hook_test_setup and
-# exported LAB_HOOK.  At exit, after a failure: the hook log, the lab's
-# status and libvirtd.log's tail; then AT_EXIT FAILED (FAILED 1 after a
-# failure: the test's own diagnostics, and the guests that `lab down`
-# does not stop), `lab down` (whose graceful destroy still runs the hook),
-# and $work goes.
+# hook_lab_up [AT_EXIT]: lab_up for a test that ran hook_test_setup (and
+# exported LAB_HOOK, if the lab is to install the hook).  At exit: the hook
+# log; after a failure the lab's status and libvirtd.log's tail; then
+# AT_EXIT FAILED (FAILED 1 after a failure: the test's own diagnostics, and
+# the guests that `lab down` does not stop), `lab down` (whose graceful
+# destroy still runs the hook), and $work goes.
 hook_lab_exit() {
 	local rc=$? failed=0
 	{ [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; } || [ "$failures" -ne 0 ] && failed=1
+	echo "--- hook log"
+	cat "$work/log" 2>/dev/null
 	if [ $failed = 1 ]; then
-		echo "--- hook log"
-		cat "$work/log" 2>/dev/null
 		echo "--- lab status at failure"
 		"$LAB" status 2>&1 || true
 		echo "--- libvirtd.log (tail)"

@@ -25,27 +25,19 @@ lab_pick_nss
 hook_test_setup "renew_tries = 0\n"
 export LAB_HOOK=$work/hook
 
-on_exit() {
-	local rc=$?
-	echo "--- hook log"
-	cat "$work/log" 2>/dev/null
-	if { [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; } || [ "$failures" -ne 0 ]; then
+# At exit (lib.sh's hook_lab_exit): node6's dhclient log and the .status
+# after a failure; node6 destroyed (the lab's own graceful stop knows only
+# its guests) before `lab down`.
+dhcp6_at_exit() {
+	if [ "$1" = 1 ]; then
 		echo "--- node6's dhclient"
 		tail -15 "$work/root/run/dhclient6.log" 2>/dev/null
 		echo "--- $BR.status"
 		"$LAB" exec cat "/var/lib/libvirt/dnsmasq/$BR.status" 2>&1
-		echo "--- libvirtd.log (tail)"
-		grep -v -e "cgroup/unified" -e dmidecode -e "^$" \
-			"$LAB_DIR/root/var/log/libvirt/libvirtd.log" 2>/dev/null | tail -n 20
 	fi
 	"$LAB" exec virsh -q destroy node6 >/dev/null 2>&1
-	"$LAB" down >/dev/null 2>&1 || echo "WARNING: lab down failed for $LAB_DIR"
-	rm -rf "$work"
-	exit "$rc"
 }
-trap on_exit EXIT
-lab_up
-trap on_exit EXIT
+hook_lab_up dhcp6_at_exit
 
 # ---- an IPv6 network and a guest with a DHCPv6 client ------------------------
 cat >"$work/$NET.xml" <<EOF

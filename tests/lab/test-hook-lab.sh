@@ -23,23 +23,9 @@ lab_pick_nss
 hook_test_setup "renew_after = $RENEW_AFTER\nrenew_tries = 2\n"
 export LAB_HOOK=$work/hook
 
-# Like lib.sh's lab_down_on_exit, then this test's own files go too (after
-# `down`, whose graceful destroy still runs the hook).
-on_exit() {
-	local rc=$?
-	echo "--- hook log"
-	cat "$work/log" 2>/dev/null
-	if { [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; } || [ "$failures" -ne 0 ]; then
-		echo "--- lab status at failure"
-		"$LAB" status 2>&1 || true
-	fi
-	"$LAB" down >/dev/null 2>&1 || echo "WARNING: lab down failed for $LAB_DIR"
-	rm -rf "$work"
-	exit "$rc"
-}
-trap on_exit EXIT
-lab_up
-trap on_exit EXIT
+# At exit (lib.sh): the hook log, `lab down` (whose graceful destroy still
+# runs the hook), and this test's own files go.
+hook_lab_up
 t_up=$(date +%s)
 L=$LAB_NSS
 

@@ -74,25 +74,14 @@ EOF
 	grep -q '^systemd-resolve:' /etc/group || echo 'systemd-resolve:x:991:'
 } >"$work/group"
 
-# Like lib.sh's lab_down_on_exit, then this test's own files go too.
-on_exit() {
-	local rc=$?
-	echo "--- hook log"
-	cat "$work/log" 2>/dev/null
+# At exit (lib.sh's hook_lab_exit): the hook log, resolved's log, `lab
+# down`, and this test's own files go.  The lab comes up without the hook.
+resolved_at_exit() {
 	echo "--- resolved log (tail)"
 	tail -n 15 "$work/resolved.log" 2>/dev/null
-	if { [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; } || [ "$failures" -ne 0 ]; then
-		echo "--- lab status at failure"
-		"$LAB" status 2>&1 || true
-	fi
-	"$LAB" down >/dev/null 2>&1 || echo "WARNING: lab down failed for $LAB_DIR"
-	rm -rf "$work"
-	exit "$rc"
 }
-trap 'rm -rf "$work"' EXIT
 unset LAB_HOOK
-lab_up
-trap on_exit EXIT
+hook_lab_up resolved_at_exit
 L=$LAB_NSS
 resolvectl() { "$LAB" exec env LD_LIBRARY_PATH="$RLD" "$X/usr/bin/resolvectl" "$@"; }
 
