@@ -12,40 +12,12 @@ fail() {
 	fails=$((fails + 1))
 }
 
-# resolved drops to the systemd-resolve user: add it to private copies.
-cp /etc/passwd "$W/passwd" && cp /etc/group "$W/group"
-grep -q '^systemd-resolve:' "$W/passwd" || echo 'systemd-resolve:x:993:993::/run/systemd:/usr/sbin/nologin' >>"$W/passwd"
-grep -q '^systemd-resolve:' "$W/group" || echo 'systemd-resolve:x:993:' >>"$W/group"
-mount -n --bind "$W/passwd" /etc/passwd && mount -n --bind "$W/group" /etc/group || { echo "SKIP: cannot bind passwd"; exit 77; }
-mkdir -p /run/dbus /run/systemd
-cat >"$W/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=/run/dbus/system_bus_socket</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-  <includedir>$R/usr/share/dbus-1/system.d</includedir>
-</busconfig>
-CONF
-dbus-daemon --config-file="$W/bus.conf" --fork --print-pid >"$W/dbus.pid" || { echo "SKIP: dbus-daemon did not start"; exit 77; }
-LD_LIBRARY_PATH=$RLD setsid "$R/lib/systemd/systemd-resolved" </dev/null >"$W/resolved.log" 2>&1 &
-resolved_pid=$!
-end=$(($(date +%s) + 30))
-until busctl --system status org.freedesktop.resolve1 >/dev/null 2>&1; do
-	[ "$(date +%s)" -lt "$end" ] || break
-	sleep 0.05
-done
-busctl --system status org.freedesktop.resolve1 >/dev/null 2>&1 || {
-	tail -5 "$W/resolved.log"
-	echo "SKIP: systemd-resolved did not come up within 30 s"
-	exit 77
+# A bus of its own and systemd-resolved (resolved-up.sh, beside this file).
+bash "$(dirname "$0")/resolved-up.sh" "$R" "$RLD" "$W" >"$W/up.out" 2>&1 || {
+	rc=$?
+	cat "$W/up.out"
+	[ "$rc" = 77 ] && echo "SKIP: $(tail -1 "$W/up.out")"
+	exit "$rc"
 }
 
 # The network record the hook writes for ext (resolver.h format).
@@ -95,5 +67,5 @@ case $r in
 esac
 
 # Only what this script started, by pid (the lab's teardown would end them too).
-kill "$resolved_pid" "$(cat "$W/dbus.pid")" 2>/dev/null
+kill "$(cat "$W/resolved.pid")" "$(cat "$W/dbus.pid")" 2>/dev/null
 exit $((fails > 0))

@@ -38,42 +38,6 @@ resolved_tree || {
 X=$RESOLVED_ROOT
 RLD=$RESOLVED_LD_PATH
 
-# The minimal system bus: the stock default policy, no service activation,
-# plus resolved's own policy file from the package.
-cat >"$work/bus.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=/run/dbus/system_bus_socket</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
-  </policy>
-  <includedir>$X/usr/share/dbus-1/system.d</includedir>
-</busconfig>
-EOF
-{
-	cat /etc/passwd
-	grep -q '^systemd-resolve:' /etc/passwd || echo 'systemd-resolve:x:991:991:systemd Resolver:/:/usr/sbin/nologin'
-} >"$work/passwd"
-{
-	cat /etc/group
-	grep -q '^systemd-resolve:' /etc/group || echo 'systemd-resolve:x:991:'
-} >"$work/group"
-
 # At exit (lib.sh's hook_lab_exit): the hook log, resolved's log, `lab
 # down`, and this test's own files go.  The lab comes up without the hook.
 resolved_at_exit() {
@@ -85,21 +49,13 @@ hook_lab_up resolved_at_exit
 L=$LAB_NSS
 resolvectl() { "$LAB" exec env LD_LIBRARY_PATH="$RLD" "$X/usr/bin/resolvectl" "$@"; }
 
-# ---- start the bus and resolved inside the lab ---------------------------------
-"$LAB" exec bash -c "mkdir -p /run/dbus /run/systemd &&
-	mount --bind '$work/passwd' /etc/passwd && mount --bind '$work/group' /etc/group &&
-	dbus-daemon --config-file='$work/bus.conf' --fork --nopidfile &&
-	(LD_LIBRARY_PATH='$RLD' setsid '$X/lib/systemd/systemd-resolved' </dev/null >'$work/resolved.log' 2>&1 &)" ||
-	not_ok "starting the lab's system bus and resolved"
+# ---- start the bus and resolved inside the lab (resolved-up.sh) -----------------
 chk_resolved_up() {
-	local end=$(($(date +%s) + 30))
-	until resolvectl status >/dev/null 2>&1; do
-		[ "$(date +%s)" -lt "$end" ] || {
-			echo "resolved did not come up within 30 s"
-			return 1
-		}
-		sleep 0.1
-	done
+	local out
+	out=$("$LAB" exec bash "$lab_srcdir/resolved-up.sh" "$X" "$RLD" "$work" 2>&1) || {
+		echo "$out" | tail -n 3
+		return 1
+	}
 	echo "resolved answers on the lab's system bus"
 }
 assert "a private system bus and systemd-resolved run inside the lab" chk_resolved_up
