@@ -11,19 +11,6 @@
 #include "resolver/resolver.h"
 #include "tests/unit/unit.h"
 
-static int setup_dir(void **state)
-{
-	*state = unit_tmpdir();
-	return 0;
-}
-
-static int teardown_dir(void **state)
-{
-	unit_rmrf(*state);
-	free(*state);
-	return 0;
-}
-
 static void mac(const char *s, uint8_t out[LC_MAC_LEN])
 {
 	assert_int_equal(lc_mac_parse(s, strlen(s), out), 0);
@@ -506,7 +493,7 @@ static void test_load_rejects_cut_file(void **state)
 	free(g);
 }
 
-#define D(f) cmocka_unit_test_setup_teardown(f, setup_dir, teardown_dir)
+#define D(f) cmocka_unit_test_setup_teardown(f, unit_setup_tmpdir, unit_teardown_tmpdir)
 
 int main(void)
 {

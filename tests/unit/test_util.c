@@ -11,19 +11,6 @@
 #include "resolver/util.h"
 #include "tests/unit/unit.h"
 
-static int setup_dir(void **state)
-{
-	*state = unit_tmpdir();
-	return 0;
-}
-
-static int teardown_dir(void **state)
-{
-	unit_rmrf(*state);
-	free(*state);
-	return 0;
-}
-
 static void test_read_file(void **state)
 {
 	const char *dir = *state;
@@ -239,7 +226,7 @@ static void test_strings(void **state)
 	assert_int_equal(lc_lower('['), '[');
 }
 
-#define D(f) cmocka_unit_test_setup_teardown(f, setup_dir, teardown_dir)
+#define D(f) cmocka_unit_test_setup_teardown(f, unit_setup_tmpdir, unit_teardown_tmpdir)
 
 int main(void)
 {

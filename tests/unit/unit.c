@@ -162,3 +162,16 @@ void unit_copy_captures(const char *dir)
 		unit_copy_fixture(rel, dir, files[i]);
 	}
 }
+
+int unit_setup_tmpdir(void **state)
+{
+	*state = unit_tmpdir();
+	return 0;
+}
+
+int unit_teardown_tmpdir(void **state)
+{
+	unit_rmrf(*state);
+	free(*state);
+	return 0;
+}

@@ -14,6 +14,9 @@
 
 /* A fresh private directory under $TMPDIR (or /tmp); fails the test on error. */
 char *unit_tmpdir(void);
+/* cmocka fixtures: *state is a fresh unit_tmpdir(), removed after the test. */
+int unit_setup_tmpdir(void **state);
+int unit_teardown_tmpdir(void **state);
 /* Remove a tree made by the test (never follows symlinks). */
 void unit_rmrf(const char *path);
 /* dir/name, malloc'd. */
