@@ -49,46 +49,6 @@ static bool verify(const char *buf, size_t len, const struct scan_needle *nd, si
 	return true;
 }
 
-/* A needle made ready for verify_folded: its bytes with letters folded,
- * and 0x20 where they are letters (so a byte ORed with mask equals the
- * folded needle byte exactly when it matches, in either case). */
-struct folded {
-	unsigned char s[256];
-	unsigned char mask[256];
-};
-
-static void fold_needle(const struct scan_needle *nd, struct folded *ret)
-{
-	for (size_t i = 0; i < nd->len; i++) {
-		unsigned char c = (unsigned char)nd->s[i];
-		bool letter = (unsigned char)((c | 0x20) - 'a') < 26;
-		ret->mask[i] = letter ? 0x20 : 0;
-		ret->s[i] = (unsigned char)(c | ret->mask[i]);
-	}
-}
-
-/* verify(), eight bytes a compare: the boundaries, then from the end. */
-static bool verify_folded(const char *buf, size_t len, const struct scan_needle *nd,
-			  const struct folded *fd, size_t pos)
-{
-	if (!bounded(buf, len, nd, pos))
-		return false;
-	const unsigned char *b = (const unsigned char *)buf + pos;
-	size_t i = nd->len;
-	for (; i >= 8; i -= 8) {
-		uint64_t x, y, m;
-		memcpy(&x, b + i - 8, 8);
-		memcpy(&y, fd->s + i - 8, 8);
-		memcpy(&m, fd->mask + i - 8, 8);
-		if ((x | m) != y)
-			return false;
-	}
-	while (i-- > 0)
-		if ((b[i] | fd->mask[i]) != fd->s[i])
-			return false;
-	return true;
-}
-
 static int scan_scalar(const char *buf, size_t len, size_t from, const struct scan_needle *needles,
 		       size_t n, scan_hit_fn fn, void *ud)
 {
@@ -186,7 +146,7 @@ static int report(const char *buf, size_t len, const struct scan_needle *needles
 		while (mask) {                                                                     \
 			size_t pos = (p) + (size_t)__builtin_ctzll(mask);                          \
 			mask &= mask - 1;                                                          \
-			if (verify_folded(buf, len, nd, &fd, pos) && (*ret = fn(ud, 0, pos)) < 0)  \
+			if (verify_folded(buf, len, nd, fdp, pos) && (*ret = fn(ud, 0, pos)) < 0)  \
 				return p;                                                          \
 		}                                                                                  \
 	} while (0)
@@ -219,6 +179,45 @@ static bool is_letter(char c)
 {
 	c = (char)(c | 0x20);
 	return c >= 'a' && c <= 'z';
+}
+
+/* A needle made ready for verify_folded: its bytes with letters folded,
+ * and 0x20 where they are letters (so a byte ORed with mask equals the
+ * folded needle byte exactly when it matches, in either case). */
+struct folded {
+	unsigned char s[256];
+	unsigned char mask[256];
+};
+
+static void fold_needle(const struct scan_needle *nd, struct folded *ret)
+{
+	for (size_t i = 0; i < nd->len; i++) {
+		unsigned char c = (unsigned char)nd->s[i];
+		ret->mask[i] = is_letter((char)c) ? 0x20 : 0;
+		ret->s[i] = (unsigned char)(c | ret->mask[i]);
+	}
+}
+
+/* verify(), eight bytes a compare: the boundaries, then from the end. */
+static bool verify_folded(const char *buf, size_t len, const struct scan_needle *nd,
+			  const struct folded *fd, size_t pos)
+{
+	if (!bounded(buf, len, nd, pos))
+		return false;
+	const unsigned char *b = (const unsigned char *)buf + pos;
+	size_t i = nd->len;
+	for (; i >= 8; i -= 8) {
+		uint64_t x, y, m;
+		memcpy(&x, b + i - 8, 8);
+		memcpy(&y, fd->s + i - 8, 8);
+		memcpy(&m, fd->mask + i - 8, 8);
+		if ((x | m) != y)
+			return false;
+	}
+	while (i-- > 0)
+		if ((b[i] | fd->mask[i]) != fd->s[i])
+			return false;
+	return true;
 }
 
 /* How often byte c (letters folded) occurs in a sample of the buffer:
@@ -291,6 +290,23 @@ static void choose_bytes(const char *buf, size_t len, const struct scan_needle *
 	*ret_secondary = p == d ? d - 1 : d;
 }
 
+/* One needle's pass: the two bytes it tests (choose_bytes), whether each
+ * is a letter (then compared folded), and the needle folded for
+ * verify_folded.  Made once, used by the 128-byte loop and its tail. */
+struct pass {
+	size_t po, so;
+	bool ff, fl;
+	struct folded fd;
+};
+
+static void plan_pass(const char *buf, size_t len, const struct scan_needle *nd, struct pass *ret)
+{
+	choose_bytes(buf, len, nd, &ret->po, &ret->so);
+	ret->ff = is_letter(nd->s[ret->po]);
+	ret->fl = is_letter(nd->s[ret->so]);
+	fold_needle(nd, &ret->fd);
+}
+
 /* The rest of a pass of scan_avx2_one (the bytes po and so chosen there),
  * 32 bytes a step from p: the scalar tail is then shorter than a vector
  * plus the needle, and small files are mostly tail.  Called apart from
@@ -298,19 +314,14 @@ static void choose_bytes(const char *buf, size_t len, const struct scan_needle *
  * every 128 bytes). */
 __attribute__((target("avx2"))) static size_t scan_avx2_tail(const char *buf, size_t len, size_t p,
 							     const struct scan_needle *nd,
-							     size_t po, size_t so, scan_hit_fn fn,
+							     const struct pass *ps, scan_hit_fn fn,
 							     void *ud, int *ret)
 {
-	const size_t d = nd->len - 1;
-	const bool ff = is_letter(nd->s[po]), fl = is_letter(nd->s[so]);
-	struct folded fd;
-	fold_needle(nd, &fd);
-	const __m256i m20 = _mm256_set1_epi8(0x20);
-	const char cf = nd->s[po], cl = nd->s[so];
-	const __m256i f = _mm256_set1_epi8(ff ? (char)fold((unsigned char)cf) : cf);
-	const __m256i l = _mm256_set1_epi8(fl ? (char)fold((unsigned char)cl) : cl);
-	const __m256i mf = ff ? m20 : _mm256_setzero_si256(),
-		      ml = fl ? m20 : _mm256_setzero_si256();
+	const size_t d = nd->len - 1, po = ps->po, so = ps->so;
+	const __m256i m20 = _mm256_set1_epi8(0x20), zero = _mm256_setzero_si256();
+	const __m256i f = _mm256_set1_epi8((char)(nd->s[po] | (ps->ff ? 0x20 : 0)));
+	const __m256i l = _mm256_set1_epi8((char)(nd->s[so] | (ps->fl ? 0x20 : 0)));
+	const __m256i mf = ps->ff ? m20 : zero, ml = ps->fl ? m20 : zero;
 	for (; p + d + 32 <= len; p += 32) {
 		__m256i x =
 		    _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(buf + p + po)), mf);
@@ -323,7 +334,8 @@ __attribute__((target("avx2"))) static size_t scan_avx2_tail(const char *buf, si
 		while (mask) {
 			size_t pos = p + (size_t)__builtin_ctz(mask);
 			mask &= mask - 1;
-			if (verify_folded(buf, len, nd, &fd, pos) && (*ret = fn(ud, 0, pos)) < 0)
+			if (verify_folded(buf, len, nd, &ps->fd, pos) &&
+			    (*ret = fn(ud, 0, pos)) < 0)
 				return p;
 		}
 	}
@@ -332,21 +344,15 @@ __attribute__((target("avx2"))) static size_t scan_avx2_tail(const char *buf, si
 
 __attribute__((target("avx2"))) static size_t scan_avx2_one(const char *buf, size_t len,
 							    const struct scan_needle *nd,
-							    scan_hit_fn fn, void *ud, int *ret,
-							    size_t *ret_po, size_t *ret_so)
+							    const struct pass *ps, scan_hit_fn fn,
+							    void *ud, int *ret)
 {
-	const size_t d = nd->len - 1;
-	size_t po, so;
-	struct folded fd;
-	choose_bytes(buf, len, nd, &po, &so);
-	fold_needle(nd, &fd);
-	*ret_po = po;
-	*ret_so = so;
-	const char cf = nd->s[po], cl = nd->s[so];
-	const bool ff = is_letter(cf), fl = is_letter(cl);
+	const size_t d = nd->len - 1, po = ps->po, so = ps->so;
+	const bool ff = ps->ff, fl = ps->fl;
+	const struct folded *fdp = &ps->fd;
 	const __m256i m20 = _mm256_set1_epi8(0x20);
-	const __m256i f = _mm256_set1_epi8(ff ? (char)fold((unsigned char)cf) : cf);
-	const __m256i l = _mm256_set1_epi8(fl ? (char)fold((unsigned char)cl) : cl);
+	const __m256i f = _mm256_set1_epi8((char)(nd->s[po] | (ff ? 0x20 : 0)));
+	const __m256i l = _mm256_set1_epi8((char)(nd->s[so] | (fl ? 0x20 : 0)));
 	size_t p = 0;
 
 	*ret = 0;
@@ -423,10 +429,11 @@ static int scan_avx2(const char *buf, size_t len, const struct scan_needle *need
 	if (n <= 4) {
 		for (size_t k = 0; k < n; k++) {
 			struct slice_ctx sl = {fn, ud, k};
-			size_t po, so,
-			    p = scan_avx2_one(buf, len, &needles[k], slice_hit, &sl, &r, &po, &so);
+			struct pass ps;
+			plan_pass(buf, len, &needles[k], &ps);
+			size_t p = scan_avx2_one(buf, len, &needles[k], &ps, slice_hit, &sl, &r);
 			if (r >= 0)
-				p = scan_avx2_tail(buf, len, p, &needles[k], po, so, slice_hit, &sl,
+				p = scan_avx2_tail(buf, len, p, &needles[k], &ps, slice_hit, &sl,
 						   &r);
 			if (r < 0)
 				return r;
