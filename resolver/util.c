@@ -35,24 +35,14 @@ bool lc_sig_equal(const struct lc_sig *a, const struct lc_sig *b)
  * the mapping (0: the buffer came from malloc). */
 #define BIG_HDR 16
 #define BIG_MIN (64u << 10)
-/* Under AddressSanitizer every buffer comes from malloc, so a read past
- * the end of a large one is caught too. */
-#if defined(__SANITIZE_ADDRESS__)
-#define BIG_MAPPED 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define BIG_MAPPED 0
-#endif
-#endif
-#ifndef BIG_MAPPED
-#define BIG_MAPPED 1
-#endif
 
 static char *buf_alloc(size_t size, bool big)
 {
 	if (!big)
 		return malloc(size);
-	if (size < BIG_MIN || !BIG_MAPPED) {
+	/* under AddressSanitizer every buffer comes from malloc, so a read
+	 * past the end of a large one is caught too */
+	if (size < BIG_MIN || LC_UNDER_ASAN) {
 		char *p = malloc(BIG_HDR + size);
 		if (!p)
 			return NULL;

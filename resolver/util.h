@@ -34,6 +34,19 @@ int lc_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len,
 		 struct lc_sig *ret_sig);
 int lc_read_fd(int fd, size_t max, char **ret_buf, size_t *ret_len, struct lc_sig *ret_sig);
 
+/* 1 in a build with AddressSanitizer (gcc and clang say it differently):
+ * it owns malloc, so what works around malloc must not. */
+#if defined(__SANITIZE_ADDRESS__)
+#define LC_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LC_UNDER_ASAN 1
+#endif
+#endif
+#ifndef LC_UNDER_ASAN
+#define LC_UNDER_ASAN 0
+#endif
+
 /* lc_read_file for files that can be large (lease files).  A buffer of
  * 64 KB or more is a mapping of its own, given back to the system by
  * lc_big_free: a process that resolved one name keeps no megabytes of

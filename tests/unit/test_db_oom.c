@@ -20,11 +20,12 @@
 
 #include "resolver/lease.h"
 #include "resolver/resolver.h"
+#include "resolver/util.h"
 #include "tests/unit/unit.h"
 
 #define NOW INT64_C(1795000000)
 
-#if !UNIT_UNDER_ASAN
+#if !LC_UNDER_ASAN
 extern void *__libc_malloc(size_t size);
 extern void *__libc_calloc(size_t n, size_t size);
 extern void *__libc_realloc(void *p, size_t size);
@@ -103,7 +104,7 @@ static char *describe(const struct lc_db *db)
 	return out;
 }
 
-#if !UNIT_UNDER_ASAN
+#if !LC_UNDER_ASAN
 /* Load with the k-th allocation failing, for k = 1, 2, ... until a load
  * makes fewer than k; each must fail with -ENOMEM or match want.  Returns
  * how many loads failed. */
@@ -140,9 +141,9 @@ static void test_full_and_cold(void **state)
 {
 	struct oom *t = *state;
 	struct lc_db *db;
-	if (UNIT_UNDER_ASAN)
+	if (LC_UNDER_ASAN)
 		skip();
-#if !UNIT_UNDER_ASAN
+#if !LC_UNDER_ASAN
 	assert_int_equal(lc_db_load(&t->paths, NOW, &db), 0);
 	char *want = describe(db);
 	lc_db_free(db);
@@ -175,9 +176,9 @@ static void test_full_and_cold(void **state)
 static void test_cache_forgets(void **state)
 {
 	struct oom *t = *state;
-	if (UNIT_UNDER_ASAN)
+	if (LC_UNDER_ASAN)
 		skip();
-#if !UNIT_UNDER_ASAN
+#if !LC_UNDER_ASAN
 	for (long k = 1;; k++) {
 		struct lc_cache *c = lc_cache_new();
 		const struct lc_db *db;

@@ -73,7 +73,7 @@ static void test_read_big(void **state)
 		assert_int_equal(buf[n], '\0');
 		assert_memory_equal(buf, ref, n + 1);
 		assert_true(lc_sig_equal(&sig, &sig2));
-		if (n >= (64u << 10) && !UNIT_UNDER_ASAN)
+		if (n >= (64u << 10) && !LC_UNDER_ASAN)
 			assert_true(after.uordblks + after.hblkhd <=
 				    before.uordblks + before.hblkhd);
 		buf[0] = 'x'; /* writable */

@@ -39,18 +39,6 @@ void unit_copy_fixture(const char *rel, const char *dir, const char *name);
  * .conf, .macs and .status) into dir. */
 void unit_copy_captures(const char *dir);
 
-/* 1 when built with AddressSanitizer, which owns malloc. */
-#if defined(__SANITIZE_ADDRESS__)
-#define UNIT_UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNIT_UNDER_ASAN 1
-#endif
-#endif
-#ifndef UNIT_UNDER_ASAN
-#define UNIT_UNDER_ASAN 0
-#endif
-
 /* A private world for the resolver under a fresh temp dir: root/dnsmasq
  * (the lease dir, made), root/run (the records dir, made) and
  * root/libvirt-cluster.conf (not made), filled into paths.  -1 on error. */
