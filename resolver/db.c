@@ -91,6 +91,7 @@ struct lc_db {
 
 struct builder {
 	struct lc_db *db;
+	bool oom; /* a read ran out of memory: the build fails (build_read) */
 	const struct lc_paths *paths;
 	int64_t now;
 	lc_track_fn track;
@@ -132,9 +133,10 @@ static void track_stat(struct builder *b, const char *path)
 }
 
 /* Read a file for the build, tracking it whatever the outcome.  Free the
- * buffer with lc_big_free.  A file that cannot be read adds nothing, but
- * -ENOMEM must fail the build: a db built without the file would be
- * cached and answer "not found" for its guests until the file changes. */
+ * buffer with lc_big_free.  A file that cannot be read adds nothing; one
+ * that ran out of memory marks the build, which then fails
+ * (lc_db_load_tracked): a db built without the file would be cached and
+ * answer "not found" for its guests until the file changes. */
 static int build_read(struct builder *b, const char *path, size_t max, char **ret_buf,
 		      size_t *ret_len)
 {
@@ -144,6 +146,7 @@ static int build_read(struct builder *b, const char *path, size_t max, char **re
 		track_path(b, path, &sig);
 	else
 		track_stat(b, path);
+	b->oom |= r == -ENOMEM;
 	return r;
 }
 
@@ -436,12 +439,8 @@ static int load_records(struct builder *b)
 			continue;
 		if (path_join(path, sizeof(path), dir, names[i]) < 0)
 			continue;
-		int rd = build_read(b, path, 1u << 20, &buf, &len);
-		if (rd < 0) {
-			if (rd == -ENOMEM)
-				r = rd;
+		if (build_read(b, path, 1u << 20, &buf, &len) < 0)
 			continue;
-		}
 		if (is_net) {
 			struct lc_net_record nr;
 			if (lc_net_record_parse(buf, len, &nr) == 0)
@@ -479,8 +478,8 @@ static int load_status(struct builder *b, const char *path, uint32_t net)
 	struct lc_vec tmp = {.item_size = sizeof(struct lc_lease)};
 	int r;
 
-	if ((r = build_read(b, path, LC_FILE_MAX, &buf, &len)) < 0)
-		return r == -ENOMEM ? r : 0; /* unreadable or hostile: no entries from it */
+	if (build_read(b, path, LC_FILE_MAX, &buf, &len) < 0)
+		return 0; /* unreadable or hostile: no entries from it */
 	r = lease_parse_status_flags(buf, len, &b->db->arena, &tmp, LEASE_SKIP_DHCP6_ID);
 	lc_big_free(buf);
 	for (size_t i = 0; r == 0 && i < tmp.n; i++) {
@@ -508,8 +507,8 @@ static int load_dnsmasq(struct builder *b, const char *path)
 	const char *base = strrchr(path, '/');
 	int r, net;
 
-	if ((r = build_read(b, path, LC_FILE_MAX, &buf, &len)) < 0)
-		return r == -ENOMEM ? r : 0;
+	if (build_read(b, path, LC_FILE_MAX, &buf, &len) < 0)
+		return 0;
 	r = lease_parse_dnsmasq(buf, len, &b->db->arena, &tmp);
 	lc_big_free(buf);
 	if (r == 0 && tmp.n) {
@@ -846,32 +845,23 @@ static int load_lease_dir(struct builder *b)
 				struct lc_netconf nc;
 				/* 0600 root-only: a normal user's process can't read it,
 				 * which is why hook records exist */
-				int k = build_read(b, path, 1u << 20, &buf, &len);
-				if (k < 0) {
-					if (k == -ENOMEM)
-						r = k;
+				if (build_read(b, path, 1u << 20, &buf, &len) < 0)
 					continue;
-				}
 				if (lease_parse_netconf(buf, len, &nc) == 0)
 					r = add_net(b, stem_buf, nc.bridge, nc.domain,
 						    nc.isolated ? LC_CLASS_ISOLATED : LC_CLASS_EXTERNAL);
 				lc_big_free(buf);
 			} else if (b->label) {
-				int ni = net_by_bridge(b, stem_buf, true), k;
+				int ni = net_by_bridge(b, stem_buf, true);
 				if (ni < 0)
 					r = ni;
-				else if ((k = build_read(b, path, LC_FILE_MAX, &buf, &len)) == 0)
+				else if (build_read(b, path, LC_FILE_MAX, &buf, &len) == 0)
 					r = keep_file(b, buf, len, (uint32_t)ni, pass == 2);
-				else if (k == -ENOMEM)
-					r = k;
 			} else if (pass == 1) {
 				struct lc_vec entries = {.item_size = sizeof(struct lc_macs_entry)};
-				int ni, rd = build_read(b, path, LC_FILE_MAX, &buf, &len);
-				if (rd < 0) {
-					if (rd == -ENOMEM)
-						r = rd;
+				int ni;
+				if (build_read(b, path, LC_FILE_MAX, &buf, &len) < 0)
 					continue;
-				}
 				int pr = lease_parse_macs(buf, len, &entries);
 				lc_big_free(buf);
 				if (pr == -ENOMEM) {
@@ -1334,6 +1324,10 @@ int lc_db_load_tracked(const struct lc_paths *paths, int64_t now, const char *on
 	for (size_t i = 0; i < db->config.n_leases; i++)
 		if ((r = load_dnsmasq(&b, db->config.leases[i])) < 0)
 			goto fail;
+	if (b.oom) {
+		r = -ENOMEM;
+		goto fail;
+	}
 
 	/* hosts: every known guest first (in guest order), then DHCP-only ones */
 	struct bguest *g = b.guests.items;
