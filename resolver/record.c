@@ -340,8 +340,7 @@ static int record_path(char *buf, size_t size, const char *dir, const char *pref
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-/* Write content to dir/file atomically: a crash leaves the old record or
- * the new one, never a truncated one. */
+/* All of content, past short writes and EINTR. */
 static int write_all(int fd, const char *content, size_t len)
 {
 	for (size_t off = 0; off < len;) {
@@ -367,89 +366,78 @@ static int temp_name(char *buf, size_t size, const char *path)
 	return 0;
 }
 
-/* Write and sync content in a new file next to path: one with no name
- * (O_TMPFILE) when unnamed, else one named *ret_tmp from the start. */
-static int write_new(const char *path, const char *content, size_t len, bool unnamed,
-		     char *ret_tmp, size_t tmp_size)
+/* content into fd, whatever the umask, and synced */
+static int write_synced(int fd, const char *content, size_t len)
 {
-	char dir[4096];
-	const char *slash = strrchr(path, '/');
-	int fd, r;
-
-	if (unnamed) {
-		if (!slash || (size_t)(slash - path) >= sizeof(dir))
-			return -EINVAL;
-		if (slash == path) {
-			strcpy(dir, "/");
-		} else {
-			memcpy(dir, path, (size_t)(slash - path));
-			dir[slash - path] = '\0';
-		}
-		fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
-	} else {
-		if ((r = temp_name(ret_tmp, tmp_size, path)) < 0)
-			return r;
-		fd = open(ret_tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-	}
-	if (fd < 0)
-		return -errno;
-	r = fchmod(fd, 0644) < 0 ? -errno : 0; /* whatever the umask */
+	int r = fchmod(fd, 0644) < 0 ? -errno : 0;
 	if (r == 0)
 		r = write_all(fd, content, len);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
-	if (r < 0) {
-		close(fd);
-		if (!unnamed)
-			unlink(ret_tmp);
-		return r;
-	}
-	return fd;
+	return r;
 }
 
-/*
- * Replace path with content, whole or not at all: a reader sees the old
- * record or the new one.  The content is written and synced in a file with
- * no name (O_TMPFILE), then linked under a temp name and renamed over path,
- * so a writer killed at any point leaves at most a temp file, and only if
- * it dies between those two calls.  Where O_TMPFILE or /proc is missing,
- * the temp file is named from the start.
- */
-static int write_atomic(const char *path, const char *content, size_t len)
+/* A file with no name (O_TMPFILE) in path's directory. */
+static int open_unnamed(const char *path)
 {
-	char tmp[4096], proc[64];
-	int r, fd = write_new(path, content, len, true, NULL, 0);
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
 
-	if (fd >= 0) {
+	if (!slash || (size_t)(slash - path) >= sizeof(dir))
+		return -EINVAL;
+	size_t n = slash == path ? 1 : (size_t)(slash - path); /* "/" for "/name" */
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+	return fd < 0 ? -errno : fd;
+}
+
+/* The new content, written and synced, under the temp name tmp next to
+ * path: in a file with no name, then linked (a writer killed before the
+ * link leaves nothing); where O_TMPFILE or /proc is missing, in a file
+ * named tmp from the start. */
+static int write_temp(const char *path, const char *content, size_t len, char *tmp, size_t size)
+{
+	char proc[64];
+	int r = temp_name(tmp, size, path), fd;
+
+	if (r < 0)
+		return r;
+	if ((fd = open_unnamed(path)) >= 0) {
+		r = write_synced(fd, content, len);
 		/* linkat(AT_EMPTY_PATH) needs CAP_DAC_READ_SEARCH; the /proc
 		 * link does not */
 		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-		r = temp_name(tmp, sizeof(tmp), path);
-		if (r == 0 && linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0)
-			r = -errno;
+		bool linked =
+		    r == 0 && linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0;
 		close(fd);
-		if (r == -ENAMETOOLONG)
+		if (r < 0 || linked)
 			return r;
-		if (r < 0)
-			fd = -EOPNOTSUPP; /* no /proc: name it from the start */
 	}
-	if (fd == -EOPNOTSUPP || fd == -EISDIR || fd == -EINVAL) {
-		if ((fd = write_new(path, content, len, false, tmp, sizeof(tmp))) < 0)
-			return fd;
-		if (close(fd) < 0) {
-			r = -errno;
-			unlink(tmp);
-			return r;
-		}
-	} else if (fd < 0) {
-		return fd;
-	}
-	if (rename(tmp, path) < 0) {
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -errno;
+	r = write_synced(fd, content, len);
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
+/* Replace path with content, whole or not at all: a reader sees the old
+ * record or the new one, and a writer killed at any point leaves at most
+ * a temp file, and that only between the link and the rename. */
+static int write_atomic(const char *path, const char *content, size_t len)
+{
+	char tmp[4096];
+	int r = write_temp(path, content, len, tmp, sizeof(tmp));
+
+	if (r == 0 && rename(tmp, path) < 0) {
 		r = -errno;
 		unlink(tmp);
-		return r;
 	}
-	return 0;
+	return r;
 }
 
 static int ensure_dir(const char *dir)
