@@ -65,17 +65,12 @@ show ssh -F "$("$LAB" env | sed -n 's/^LAB_DIR=//p')/ssh/config" node1 hostname
 
 if command -v ansible >/dev/null && [ -x "$LAB_BUILDDIR/cli/libvirt-cluster-inventory" ]; then
 	b "ansible by name"
-	lab_dir=$("$LAB" env | sed -n 's/^LAB_DIR=//p')
-	mkdir -p "$lab_dir/ansible/tmp"
-	: >"$lab_dir/ansible/ansible.cfg" # the host's /etc/ansible stays unread
-	# ansible in the lab, its files in the lab's dir; one line a host
+	# ansible in the lab (ansible-in-lab.sh: its files in the lab's dir, one
+	# line a host), each line cut short
 	an() {
 		printf '$ ansible %s\n' "$*"
-		"$LAB" exec env HOME="$lab_dir/ansible" ANSIBLE_CONFIG="$lab_dir/ansible/ansible.cfg" \
-			ANSIBLE_LOCAL_TEMP="$lab_dir/ansible/tmp" ANSIBLE_REMOTE_TEMP=/tmp/.ansible-lab \
-			ANSIBLE_SSH_ARGS="-F $lab_dir/ssh/config" ANSIBLE_NOCOLOR=1 PYTHONDONTWRITEBYTECODE=1 \
-			LIBVIRT_CLUSTER_BIN="$LAB_BUILDDIR/cli/libvirt-cluster" \
-			ansible "$@" -o -e ansible_user=root -e ansible_python_interpreter=/usr/bin/python3 2>&1 |
+		"$LAB" exec bash "$lab_srcdir/ansible-in-lab.sh" "$("$LAB" env | sed -n 's/^LAB_DIR=//p')" \
+			"$LAB_BUILDDIR/cli/libvirt-cluster" "$@" 2>&1 |
 			sed -e 's/^\([^|]* | [A-Z!]*\).*"ping": "pong".*/\1 => pong/' -e 's/^\(.\{110\}\).*/\1 .../' \
 				-e 's/^/  /' || true
 	}

@@ -17,24 +17,15 @@ L=$LAB_NSS
 
 wrapper=$LAB_BUILDDIR/cli/libvirt-cluster-inventory
 [ -x "$wrapper" ] || { not_ok "$wrapper not built"; finish; }
-adir=$LAB_DIR/ansible
-rtmp=/tmp/.ansible-lab
-mkdir -p "$adir/tmp"
-# An empty config of its own: the host's /etc/ansible/ansible.cfg stays unread.
-: >"$adir/ansible.cfg"
+rtmp=/tmp/.ansible-lab # ansible-in-lab.sh's remote temp dir
 
-# an LINE ARGS...: ansible in the lab with "hosts: LINE", one line per host
-# (-o).  Its HOME, config and local temp dir are the test's own; its remote
-# temp dir is in the guest's root (under $LAB_DIR/roots); ssh takes the
-# lab's key and known_hosts from the lab's ssh config, which checks host
-# keys strictly.  Prints ansible's output, then "exit N".
+# an LINE ARGS...: ansible in the lab with "hosts: LINE" (ansible-in-lab.sh:
+# one line a host).  Prints ansible's output, then "exit N".
 an() {
 	local line=$1 rc=0
 	shift
-	q "$line" env HOME="$adir" ANSIBLE_CONFIG="$adir/ansible.cfg" ANSIBLE_LOCAL_TEMP="$adir/tmp" \
-		ANSIBLE_REMOTE_TEMP="$rtmp" ANSIBLE_SSH_ARGS="-F $LAB_DIR/ssh/config" ANSIBLE_NOCOLOR=1 \
-		PYTHONDONTWRITEBYTECODE=1 LIBVIRT_CLUSTER_BIN="$CLI" LIBVIRT_CLUSTER_RUNSTATE_DIR=/run/libvirt-cluster \
-		ansible "$@" -o -e ansible_user=root -e ansible_python_interpreter=/usr/bin/python3 2>&1 || rc=$?
+	# shellcheck disable=SC2154 # lab_srcdir: set by lib.sh, through cli-lib.sh
+	q "$line" bash "$lab_srcdir/ansible-in-lab.sh" "$LAB_DIR" "$CLI" "$@" 2>&1 || rc=$?
 	echo "exit $rc"
 }
 # host_line OUT HOST: HOST's line of `ansible -o` output.
