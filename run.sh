@@ -9,7 +9,7 @@ top=$(cd "$(dirname "$0")" && pwd)
 cd "$top"
 
 BUILD_PKGS="build-essential autoconf automake libtool pkg-config libcmocka-dev
-  libxml2-dev libvirt-dev libsystemd-dev"
+  libxml2-dev libvirt-dev libsystemd-dev libldns-dev"
 LAB_PKGS="libvirt-daemon-system libvirt-daemon-driver-lxc libvirt-clients
   dnsmasq-base dnsmasq-utils busybox-static openssh-server openssh-client isc-dhcp-client
   iproute2 util-linux procps python3 bind9-dnsutils libnss-libvirt qemu-system-x86
