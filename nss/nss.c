@@ -14,35 +14,32 @@
 #include <stdalign.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "resolver/resolver.h"
-#include "resolver/util.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
 /* One macro declares the whole hosts family for a module name. */
-#define NSS_HOSTS_PROTOTYPES(module)                                                          \
-	enum nss_status _nss_##module##_gethostbyname4_r(                                     \
-		const char *name, struct gaih_addrtuple **pat, char *buffer, size_t buflen,   \
-		int *errnop, int *h_errnop, int32_t *ttlp);                                   \
-	enum nss_status _nss_##module##_gethostbyname3_r(                                     \
-		const char *name, int af, struct hostent *host, char *buffer, size_t buflen,  \
-		int *errnop, int *h_errnop, int32_t *ttlp, char **canonp);                    \
-	enum nss_status _nss_##module##_gethostbyname2_r(const char *name, int af,            \
-							 struct hostent *host, char *buffer,  \
-							 size_t buflen, int *errnop,          \
-							 int *h_errnop);                      \
-	enum nss_status _nss_##module##_gethostbyname_r(const char *name,                     \
-							struct hostent *host, char *buffer,   \
-							size_t buflen, int *errnop,           \
-							int *h_errnop);                       \
-	enum nss_status _nss_##module##_gethostbyaddr2_r(                                     \
-		const void *addr, socklen_t len, int af, struct hostent *host, char *buffer,  \
-		size_t buflen, int *errnop, int *h_errnop, int32_t *ttlp);                    \
-	enum nss_status _nss_##module##_gethostbyaddr_r(const void *addr, socklen_t len,      \
-							int af, struct hostent *host,         \
-							char *buffer, size_t buflen,          \
-							int *errnop, int *h_errnop)
+#define NSS_HOSTS_PROTOTYPES(module)                                                               \
+	enum nss_status _nss_##module##_gethostbyname4_r(                                          \
+	    const char *name, struct gaih_addrtuple **pat, char *buffer, size_t buflen,            \
+	    int *errnop, int *h_errnop, int32_t *ttlp);                                            \
+	enum nss_status _nss_##module##_gethostbyname3_r(                                          \
+	    const char *name, int af, struct hostent *host, char *buffer, size_t buflen,           \
+	    int *errnop, int *h_errnop, int32_t *ttlp, char **canonp);                             \
+	enum nss_status _nss_##module##_gethostbyname2_r(                                          \
+	    const char *name, int af, struct hostent *host, char *buffer, size_t buflen,           \
+	    int *errnop, int *h_errnop);                                                           \
+	enum nss_status _nss_##module##_gethostbyname_r(const char *name, struct hostent *host,    \
+							char *buffer, size_t buflen, int *errnop,  \
+							int *h_errnop);                            \
+	enum nss_status _nss_##module##_gethostbyaddr2_r(                                          \
+	    const void *addr, socklen_t len, int af, struct hostent *host, char *buffer,           \
+	    size_t buflen, int *errnop, int *h_errnop, int32_t *ttlp);                             \
+	enum nss_status _nss_##module##_gethostbyaddr_r(const void *addr, socklen_t len, int af,   \
+							struct hostent *host, char *buffer,        \
+							size_t buflen, int *errnop, int *h_errnop)
 
 NSS_HOSTS_PROTOTYPES(libvirt_cluster);
 
@@ -139,14 +136,34 @@ static enum nss_status internal_error(int r, int *errnop, int *h_errnop)
 	return NSS_STATUS_UNAVAIL;
 }
 
-/* Take the lock and the current db.  On failure the lock is released. */
 static enum nss_status no_family(int *errnop, int *h_errnop)
 {
-		*errnop = EAFNOSUPPORT;
-		*h_errnop = NO_RECOVERY;
-		return NSS_STATUS_UNAVAIL;
+	*errnop = EAFNOSUPPORT;
+	*h_errnop = NO_RECOVERY;
+	return NSS_STATUS_UNAVAIL;
 }
 
+/* A success: errno as the caller had it, h_errno NETDB_SUCCESS, as
+ * systemd's nss-resolve does. */
+static enum nss_status success(int saved_errno, int *h_errnop, int32_t *ttlp)
+{
+	errno = saved_errno;
+	*h_errnop = NETDB_SUCCESS;
+	if (ttlp)
+		*ttlp = 0;
+	return NSS_STATUS_SUCCESS;
+}
+
+/* The wall clock the cache compares file times with; the face supplies it
+ * so that the core never reads a clock of its own. */
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Take the lock and the current db.  On failure the lock is released. */
 static int db_acquire(const char *name, const struct lc_db **ret_db)
 {
 	struct lc_paths paths;
@@ -158,7 +175,7 @@ static int db_acquire(const char *name, const struct lc_db **ret_db)
 		pthread_mutex_unlock(&cache_lock);
 		return -ENOMEM;
 	}
-	r = lc_cache_get_for(cache, &paths, lc_now_ns(), name, ret_db);
+	r = lc_cache_get_for(cache, &paths, now_ns(), name, ret_db);
 	if (r < 0)
 		pthread_mutex_unlock(&cache_lock);
 	return r;
@@ -167,15 +184,6 @@ static int db_acquire(const char *name, const struct lc_db **ret_db)
 static void db_release(void)
 {
 	pthread_mutex_unlock(&cache_lock);
-}
-
-/* Let go of the db; a success leaves errno as the caller had it. */
-static enum nss_status release(enum nss_status st, int saved_errno)
-{
-	db_release();
-	if (st == NSS_STATUS_SUCCESS)
-		errno = saved_errno;
-	return st;
 }
 
 static size_t addr_len(int family)
@@ -202,8 +210,8 @@ static bool keep_addr(const struct lc_match *m, size_t i, bool first_only, bool 
 /* Fill a hostent: h_name, aliases, and the matched addresses (or only one). */
 static enum nss_status fill_hostent(const struct lc_host *h, int family, bool first_only,
 				    const struct lc_match *m, const struct lc_addr *only,
-				    struct hostent *result, char *buffer, size_t buflen, int *errnop,
-				    int *h_errnop)
+				    struct hostent *result, char *buffer, size_t buflen,
+				    int *errnop, int *h_errnop)
 {
 	struct buf b = {buffer, buflen};
 	size_t n = 0, k = 0;
@@ -251,17 +259,21 @@ static enum nss_status fill_hostent(const struct lc_host *h, int family, bool fi
 	return NSS_STATUS_SUCCESS;
 }
 
-EXPORT enum nss_status _nss_libvirt_cluster_gethostbyname4_r(const char *name,
-							     struct gaih_addrtuple **pat,
-							     char *buffer, size_t buflen,
-							     int *errnop, int *h_errnop,
-							     int32_t *ttlp)
+/* Every entry point has one shape: checks that need no lock fail straight
+ * to `out`; once the db is held, every way out passes `unlock`. */
+EXPORT enum nss_status
+_nss_libvirt_cluster_gethostbyname4_r(const char *name, struct gaih_addrtuple **pat, char *buffer,
+				      size_t buflen, int *errnop, int *h_errnop, int32_t *ttlp)
 {
 	int saved_errno = errno;
+	struct buf b = {buffer, buflen};
+	struct gaih_addrtuple *first = NULL, *prev = NULL;
 	const struct lc_db *db;
 	struct lc_match m;
 	enum nss_status st;
 	enum lc_lookup lr;
+	bool first_only, s4 = false, s6 = false;
+	char *hname;
 	int r;
 
 	r = db_acquire(name, &db);
@@ -274,20 +286,17 @@ EXPORT enum nss_status _nss_libvirt_cluster_gethostbyname4_r(const char *name,
 		st = status_of(lr, errnop, h_errnop);
 		goto unlock;
 	}
-
-	struct buf b = {buffer, buflen};
-	struct gaih_addrtuple *first = NULL, *prev = NULL;
-	char *hname = buf_strdup(&b, m.host->name);
+	hname = buf_strdup(&b, m.host->name);
 	if (!hname) {
 		st = erange(errnop, h_errnop);
 		goto unlock;
 	}
-	bool first_only = lc_db_config(db)->first_only, s4 = false, s6 = false;
+	first_only = lc_db_config(db)->first_only;
 	for (size_t i = 0; i < m.host->n_addrs; i++) {
 		if (!keep_addr(&m, i, first_only, &s4, &s6))
 			continue;
 		struct gaih_addrtuple *t =
-			buf_alloc(&b, sizeof(*t), alignof(struct gaih_addrtuple));
+		    buf_alloc(&b, sizeof(*t), alignof(struct gaih_addrtuple));
 		if (!t) {
 			st = erange(errnop, h_errnop);
 			goto unlock;
@@ -307,14 +316,10 @@ EXPORT enum nss_status _nss_libvirt_cluster_gethostbyname4_r(const char *name,
 		**pat = *first;
 	else
 		*pat = first;
-	if (ttlp)
-		*ttlp = 0;
-	st = NSS_STATUS_SUCCESS;
+	st = success(saved_errno, h_errnop, ttlp);
 unlock:
 	db_release();
 out:
-	if (st == NSS_STATUS_SUCCESS)
-		errno = saved_errno;
 	return st;
 }
 
@@ -333,25 +338,31 @@ EXPORT enum nss_status _nss_libvirt_cluster_gethostbyname3_r(const char *name, i
 
 	if (af == AF_UNSPEC)
 		af = AF_INET;
-	if (af != AF_INET && af != AF_INET6)
-		return no_family(errnop, h_errnop);
+	if (af != AF_INET && af != AF_INET6) {
+		st = no_family(errnop, h_errnop);
+		goto out;
+	}
 	r = db_acquire(name, &db);
-	if (r < 0)
-		return internal_error(r, errnop, h_errnop);
+	if (r < 0) {
+		st = internal_error(r, errnop, h_errnop);
+		goto out;
+	}
 	lr = lc_db_lookup_name(db, name, af, &m);
 	if (lr != LC_FOUND) {
 		st = status_of(lr, errnop, h_errnop);
-	} else {
-		st = fill_hostent(m.host, af, lc_db_config(db)->first_only, &m, NULL, result, buffer,
-				  buflen, errnop, h_errnop);
-		if (st == NSS_STATUS_SUCCESS) {
-			if (ttlp)
-				*ttlp = 0;
-			if (canonp)
-				*canonp = result->h_name;
-		}
+		goto unlock;
 	}
-	return release(st, saved_errno);
+	st = fill_hostent(m.host, af, lc_db_config(db)->first_only, &m, NULL, result, buffer,
+			  buflen, errnop, h_errnop);
+	if (st != NSS_STATUS_SUCCESS)
+		goto unlock;
+	if (canonp)
+		*canonp = result->h_name;
+	st = success(saved_errno, h_errnop, ttlp);
+unlock:
+	db_release();
+out:
+	return st;
 }
 
 EXPORT enum nss_status _nss_libvirt_cluster_gethostbyname2_r(const char *name, int af,
@@ -368,8 +379,8 @@ EXPORT enum nss_status _nss_libvirt_cluster_gethostbyname_r(const char *name,
 							    size_t buflen, int *errnop,
 							    int *h_errnop)
 {
-	return _nss_libvirt_cluster_gethostbyname3_r(name, AF_INET, result, buffer, buflen,
-						     errnop, h_errnop, NULL, NULL);
+	return _nss_libvirt_cluster_gethostbyname3_r(name, AF_INET, result, buffer, buflen, errnop,
+						     h_errnop, NULL, NULL);
 }
 
 EXPORT enum nss_status _nss_libvirt_cluster_gethostbyaddr2_r(const void *addr, socklen_t len,
@@ -386,26 +397,35 @@ EXPORT enum nss_status _nss_libvirt_cluster_gethostbyaddr2_r(const void *addr, s
 	enum lc_lookup lr;
 	int r;
 
-	if ((af != AF_INET && af != AF_INET6) || !addr || (size_t)len != addr_len(af))
-		return no_family(errnop, h_errnop);
+	if ((af != AF_INET && af != AF_INET6) || !addr || (size_t)len != addr_len(af)) {
+		st = no_family(errnop, h_errnop);
+		goto out;
+	}
 	memcpy(a.bytes, addr, len);
 	r = db_acquire(NULL, &db);
-	if (r < 0)
-		return internal_error(r, errnop, h_errnop);
+	if (r < 0) {
+		st = internal_error(r, errnop, h_errnop);
+		goto out;
+	}
 	lr = lc_db_lookup_addr(db, &a, &h);
-	if (lr != LC_FOUND)
+	if (lr != LC_FOUND) {
 		st = status_of(lr, errnop, h_errnop);
-	else
-		st = fill_hostent(h, af, false, NULL, &a, result, buffer, buflen, errnop, h_errnop);
-	if (st == NSS_STATUS_SUCCESS && ttlp)
-		*ttlp = 0;
-	return release(st, saved_errno);
+		goto unlock;
+	}
+	st = fill_hostent(h, af, false, NULL, &a, result, buffer, buflen, errnop, h_errnop);
+	if (st != NSS_STATUS_SUCCESS)
+		goto unlock;
+	st = success(saved_errno, h_errnop, ttlp);
+unlock:
+	db_release();
+out:
+	return st;
 }
 
-EXPORT enum nss_status _nss_libvirt_cluster_gethostbyaddr_r(const void *addr, socklen_t len,
-							    int af, struct hostent *result,
-							    char *buffer, size_t buflen,
-							    int *errnop, int *h_errnop)
+EXPORT enum nss_status _nss_libvirt_cluster_gethostbyaddr_r(const void *addr, socklen_t len, int af,
+							    struct hostent *result, char *buffer,
+							    size_t buflen, int *errnop,
+							    int *h_errnop)
 {
 	return _nss_libvirt_cluster_gethostbyaddr2_r(addr, len, af, result, buffer, buflen, errnop,
 						     h_errnop, NULL);

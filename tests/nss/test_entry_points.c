@@ -25,15 +25,15 @@
 
 typedef enum nss_status (*gh4_fn)(const char *, struct gaih_addrtuple **, char *, size_t, int *,
 				  int *, int32_t *);
-typedef enum nss_status (*gh3_fn)(const char *, int, struct hostent *, char *, size_t, int *,
-				  int *, int32_t *, char **);
+typedef enum nss_status (*gh3_fn)(const char *, int, struct hostent *, char *, size_t, int *, int *,
+				  int32_t *, char **);
 typedef enum nss_status (*gh2_fn)(const char *, int, struct hostent *, char *, size_t, int *,
 				  int *);
 typedef enum nss_status (*gh1_fn)(const char *, struct hostent *, char *, size_t, int *, int *);
-typedef enum nss_status (*gha2_fn)(const void *, socklen_t, int, struct hostent *, char *,
-				   size_t, int *, int *, int32_t *);
-typedef enum nss_status (*gha1_fn)(const void *, socklen_t, int, struct hostent *, char *,
-				   size_t, int *, int *);
+typedef enum nss_status (*gha2_fn)(const void *, socklen_t, int, struct hostent *, char *, size_t,
+				   int *, int *, int32_t *);
+typedef enum nss_status (*gha1_fn)(const void *, socklen_t, int, struct hostent *, char *, size_t,
+				   int *, int *);
 
 static void *dl;
 static gh4_fn gh4;
@@ -55,7 +55,8 @@ static int group_setup(void **state)
 	const char *srcdir = getenv("abs_top_srcdir");
 
 	if (!nss_dir || !srcdir) {
-		fprintf(stderr, "LC_NSS_DIR and abs_top_srcdir must be set (run through make check)\n");
+		fprintf(stderr,
+			"LC_NSS_DIR and abs_top_srcdir must be set (run through make check)\n");
 		return -1;
 	}
 	if (!mkdtemp(tmpdir))
@@ -211,6 +212,29 @@ static void test_errno_preserved(void **state)
 	assert_int_equal(errno, 54321);
 }
 
+/* A success sets h_errno to NETDB_SUCCESS in every entry point that does
+ * work, whatever the caller left in it. */
+static void test_h_errno_success(void **state)
+{
+	char buf[BUFSZ];
+	struct gaih_addrtuple *pat = NULL;
+	struct hostent h;
+	struct in_addr a4;
+	int e = 0, he;
+
+	he = HOST_NOT_FOUND;
+	assert_int_equal(gh4("node1", &pat, buf, sizeof(buf), &e, &he, NULL), NSS_STATUS_SUCCESS);
+	assert_int_equal(he, NETDB_SUCCESS);
+	he = TRY_AGAIN;
+	assert_int_equal(gh2("node2", AF_INET, &h, buf, sizeof(buf), &e, &he), NSS_STATUS_SUCCESS);
+	assert_int_equal(he, NETDB_SUCCESS);
+	he = NO_RECOVERY;
+	inet_pton(AF_INET, "192.168.150.11", &a4);
+	assert_int_equal(gha1(&a4, sizeof(a4), AF_INET, &h, buf, sizeof(buf), &e, &he),
+			 NSS_STATUS_SUCCESS);
+	assert_int_equal(he, NETDB_SUCCESS);
+}
+
 /* ---- hostent entry points -------------------------------------------------- */
 
 static void check_hostent(const struct hostent *h, int af, const char *name,
@@ -296,8 +320,7 @@ static void test_gethostbyaddr(void **state)
 			 NSS_STATUS_NOTFOUND);
 	assert_int_equal(he, HOST_NOT_FOUND);
 	/* a wrong length is refused, not read past */
-	assert_int_equal(gha1(&a4, 3, AF_INET, &h, buf, sizeof(buf), &e, &he),
-			 NSS_STATUS_UNAVAIL);
+	assert_int_equal(gha1(&a4, 3, AF_INET, &h, buf, sizeof(buf), &e, &he), NSS_STATUS_UNAVAIL);
 }
 
 /* ---- the poisoned-buffer sweep -------------------------------------------------- */
@@ -337,8 +360,9 @@ static void test_buffer_sweep(void **state)
 			enum nss_status st = call(c, (char *)area, len, &e, &he);
 			for (size_t k = len; k < sizeof(area); k++)
 				if (area[k] != POISON)
-					fail_msg("call %d, buflen %zu: byte %zu written past buflen", c,
-						 len, k);
+					fail_msg(
+					    "call %d, buflen %zu: byte %zu written past buflen", c,
+					    len, k);
 			if (st == NSS_STATUS_SUCCESS) {
 				ok = true;
 			} else {
@@ -367,18 +391,19 @@ static void test_unavail(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_gh4_external_first),
-		cmocka_unit_test(test_gh4_both_families),
-		cmocka_unit_test(test_gh4_fqdn),
-		cmocka_unit_test(test_gh4_record_only),
-		cmocka_unit_test(test_gh4_dhcp_only),
-		cmocka_unit_test(test_gh4_notfound),
-		cmocka_unit_test(test_gh4_pat_honoured),
-		cmocka_unit_test(test_errno_preserved),
-		cmocka_unit_test(test_gh3_gh2_gh1),
-		cmocka_unit_test(test_gethostbyaddr),
-		cmocka_unit_test(test_buffer_sweep),
-		cmocka_unit_test(test_unavail),
+	    cmocka_unit_test(test_gh4_external_first),
+	    cmocka_unit_test(test_gh4_both_families),
+	    cmocka_unit_test(test_gh4_fqdn),
+	    cmocka_unit_test(test_gh4_record_only),
+	    cmocka_unit_test(test_gh4_dhcp_only),
+	    cmocka_unit_test(test_gh4_notfound),
+	    cmocka_unit_test(test_gh4_pat_honoured),
+	    cmocka_unit_test(test_errno_preserved),
+	    cmocka_unit_test(test_h_errno_success),
+	    cmocka_unit_test(test_gh3_gh2_gh1),
+	    cmocka_unit_test(test_gethostbyaddr),
+	    cmocka_unit_test(test_buffer_sweep),
+	    cmocka_unit_test(test_unavail),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
