@@ -366,7 +366,9 @@ int host_xml_metadata(const char *buf, size_t len, char *cluster, size_t csize, 
 	if (r < 0)
 		return r == -ENODATA ? 0 : r;
 	root = xmlDocGetRootElement(doc);
-	r = is_ours(root);
+	/* libvirt hands the element back without its namespace (it chose it
+	 * by that namespace): the name is what is left to check. */
+	r = is_ours(root) || node_is(root, HOST_XMLNS_ELEMENT);
 	if (r) {
 		/* As written, for the CLI to report when invalid; what cannot
 		 * be copied is a marker no group or cluster name matches. */

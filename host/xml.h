@@ -89,7 +89,9 @@ int host_xml_network(const char *buf, size_t len, struct host_network *ret);
 int host_xml_dns_hosts(const char *buf, size_t len, struct host_dns *ret);
 
 /* Our <lc:cluster name= group=> element alone, as virDomainGetMetadata
- * returns it: 1 with the raw values (as written, possibly invalid), 0 when
- * the document is no element of ours, -EBADMSG when it is no XML. */
+ * returns it (libvirt drops the namespace, having chosen by it): 1 with
+ * the raw values (as written, possibly invalid; "?" for one that cannot be
+ * copied), 0 when the document is no element of ours, -EBADMSG when it is
+ * no XML. */
 int host_xml_metadata(const char *buf, size_t len, char *cluster, size_t csize, char *group,
 		      size_t gsize);

@@ -359,6 +359,39 @@ static void test_dns_hosts(void **state)
 	free(dns);
 }
 
+/* The element alone, as virDomainGetMetadata returns it (the CLI's read). */
+static int meta(const char *xml, char *c, char *g)
+{
+	strcpy(c, "unset");
+	strcpy(g, "unset");
+	return host_xml_metadata(xml, strlen(xml), c, 64, g, 64);
+}
+
+static void test_metadata_element(void **state)
+{
+	char c[64], g[64];
+	(void)state;
+
+	/* libvirt 9.0 drops the namespace */
+	assert_int_equal(meta("<cluster name=\"lab\" group=\"db\"/>", c, g), 1);
+	assert_string_equal(c, "lab");
+	assert_string_equal(g, "db");
+	assert_int_equal(meta("<lc:cluster xmlns:lc='" HOST_XMLNS "' name='lab'/>", c, g), 1);
+	assert_string_equal(c, "lab");
+	assert_string_equal(g, "");
+	/* raw: an invalid group is kept for the CLI to report */
+	assert_int_equal(meta("<cluster name='a b' group='web-1'/>", c, g), 1);
+	assert_string_equal(c, "a b");
+	assert_string_equal(g, "web-1");
+	/* what cannot be copied becomes a marker no valid name matches */
+	assert_int_equal(meta("<cluster name='x&#10;y'/>", c, g), 1);
+	assert_string_equal(c, "?");
+	assert_int_equal(meta("<other name='lab'/>", c, g), 0);
+	assert_int_equal(meta("<q:cluster xmlns:q='urn:other' name='lab'/>", c, g), 0);
+	assert_int_equal(meta("<cluster", c, g), -EBADMSG);
+	assert_int_equal(meta("", c, g), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -368,6 +401,7 @@ int main(void)
 	    cmocka_unit_test(test_networks),
 	    cmocka_unit_test(test_port),
 	    cmocka_unit_test(test_metadata),
+	    cmocka_unit_test(test_metadata_element),
 	    cmocka_unit_test(test_interfaces),
 	    cmocka_unit_test(test_garbage),
 	    cmocka_unit_test(test_entities_refused),
