@@ -65,7 +65,7 @@ const char host_renew_default_command[] =
     "    s=$w/libvirt-cluster-udhcpc.sh\n"
     "    cat >\"$s\" <<'EOF'\n"
     "#!/bin/sh\n"
-    "# written by libvirt-cluster-hook: configure what udhcpc leased\n"
+    "# written by libvirt-cluster: configure what udhcpc leased\n"
     "have_ip() { command -v ip >/dev/null 2>&1; }\n"
     "case \"$1\" in\n"
     "deconfig)\n"
