@@ -121,10 +121,6 @@ int cmd_doctor(const struct cli_args *args);
 int cmd_enable(const struct cli_args *args);
 int cmd_disable(const struct cli_args *args);
 
-/* The DHCP script mode of the binary (see renew.c): udhcpc runs us. */
-bool renew_script_mode(int argc, char **argv);
-int renew_script_main(int argc, char **argv);
-
 /* Formatting helpers shared by the commands (format.c). */
 /* "in 59m", "2h ago", "never (infinite lease)"; buf >= 64. */
 const char *cli_format_expiry(long long expiry, long long now, char *buf, size_t size);

@@ -21,8 +21,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef HAVE_LIBSYSTEMD
-#include <systemd/sd-bus.h>
+#ifdef BUILD_HOST
+#include "host/host.h"
 #endif
 
 enum finding_status {
@@ -491,94 +491,10 @@ static void check_guests(struct doctor *d)
 
 /* ---- systemd-resolved ------------------------------------------------------ */
 
-#ifdef HAVE_LIBSYSTEMD
-/* 1 when the link has DNS server `want` (or any, when want has no
- * address) and the route-only domain; 0 when not; -errno. */
-static int resolved_link_state(sd_bus *bus, int ifindex, const struct lc_net_record *net,
-			       bool *ret_dns, bool *ret_domain)
-{
-	sd_bus_error error = SD_BUS_ERROR_NULL;
-	sd_bus_message *reply = NULL;
-	const char *path;
-	char *opath = NULL;
-	int r;
-
-	*ret_dns = *ret_domain = false;
-	r = sd_bus_call_method(bus, "org.freedesktop.resolve1", "/org/freedesktop/resolve1",
-			       "org.freedesktop.resolve1.Manager", "GetLink", &error, &reply, "i",
-			       ifindex);
-	if (r < 0)
-		goto out;
-	r = sd_bus_message_read(reply, "o", &path);
-	if (r < 0)
-		goto out;
-	opath = strdup(path);
-	sd_bus_message_unref(reply);
-	reply = NULL;
-	if (!opath) {
-		r = -ENOMEM;
-		goto out;
-	}
-
-	r = sd_bus_get_property(bus, "org.freedesktop.resolve1", opath,
-				"org.freedesktop.resolve1.Link", "DNS", &error, &reply, "a(iay)");
-	if (r < 0)
-		goto out;
-	r = sd_bus_message_enter_container(reply, 'a', "(iay)");
-	if (r < 0)
-		goto out;
-	while ((r = sd_bus_message_enter_container(reply, 'r', "iay")) > 0) {
-		int family;
-		const void *bytes;
-		size_t sz;
-		r = sd_bus_message_read(reply, "i", &family);
-		if (r < 0)
-			goto out;
-		r = sd_bus_message_read_array(reply, 'y', &bytes, &sz);
-		if (r < 0)
-			goto out;
-		if (net->n_addrs == 0)
-			*ret_dns = true;
-		for (size_t i = 0; i < net->n_addrs; i++)
-			if (net->addrs[i].family == family &&
-			    sz == (family == AF_INET ? 4u : 16u) &&
-			    memcmp(net->addrs[i].bytes, bytes, sz) == 0)
-				*ret_dns = true;
-		r = sd_bus_message_exit_container(reply);
-		if (r < 0)
-			goto out;
-	}
-	if (r < 0)
-		goto out;
-	sd_bus_message_unref(reply);
-	reply = NULL;
-
-	r = sd_bus_get_property(bus, "org.freedesktop.resolve1", opath,
-				"org.freedesktop.resolve1.Link", "Domains", &error, &reply,
-				"a(sb)");
-	if (r < 0)
-		goto out;
-	r = sd_bus_message_enter_container(reply, 'a', "(sb)");
-	if (r < 0)
-		goto out;
-	const char *dom;
-	int route_only;
-	while ((r = sd_bus_message_read(reply, "(sb)", &dom, &route_only)) > 0)
-		if (route_only && strcasecmp(dom, net->domain) == 0)
-			*ret_domain = true;
-	if (r < 0)
-		goto out;
-	r = 0;
-out:
-	sd_bus_message_unref(reply);
-	sd_bus_error_free(&error);
-	free(opath);
-	return r;
-}
-
+#ifdef BUILD_HOST
 static void check_resolved(struct doctor *d, const struct lc_config *cfg)
 {
-	sd_bus *bus = NULL;
+	struct sd_bus *bus = NULL;
 	struct finding *f;
 
 	if (!cfg->resolved) {
@@ -593,7 +509,7 @@ static void check_resolved(struct doctor *d, const struct lc_config *cfg)
 		    d->lp.runstate_dir, strerror(errno));
 		return;
 	}
-	int r = sd_bus_open_system(&bus);
+	int r = host_bus_open(&bus);
 	if (r < 0) {
 		closedir(dp);
 		add(d, FIND_SKIPPED, "resolved", "no system bus (%s): systemd-resolved not checked",
@@ -602,17 +518,9 @@ static void check_resolved(struct doctor *d, const struct lc_config *cfg)
 	}
 	/* Ask the bus whether resolved is there, rather than guessing from
 	 * the error of a call that may also start it. */
-	sd_bus_message *reply = NULL;
-	int has_owner = 0;
-	r = sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-			       "org.freedesktop.DBus", "NameHasOwner", NULL, &reply, "s",
-			       "org.freedesktop.resolve1");
-	if (r >= 0)
-		r = sd_bus_message_read(reply, "b", &has_owner);
-	sd_bus_message_unref(reply);
-	if (r < 0 || !has_owner) {
+	if (host_resolved_running(bus) <= 0) {
 		closedir(dp);
-		sd_bus_unref(bus);
+		host_bus_close(bus);
 		add(d, FIND_SKIPPED, "resolved",
 		    "systemd-resolved is not running: nothing to register (the hook carries on "
 		    "without it)");
@@ -645,7 +553,8 @@ static void check_resolved(struct doctor *d, const struct lc_config *cfg)
 			continue;
 		}
 		bool dns, dom;
-		r = resolved_link_state(bus, ifindex, net, &dns, &dom);
+		r = host_resolved_link_state(bus, ifindex, net->addrs, net->n_addrs, net->domain,
+					     &dns, &dom);
 		checked++;
 		if (r < 0) {
 			f = add(d, FIND_PROBLEM, "resolved",
@@ -678,7 +587,7 @@ static void check_resolved(struct doctor *d, const struct lc_config *cfg)
 		free(net);
 	}
 	closedir(dp);
-	sd_bus_unref(bus);
+	host_bus_close(bus);
 	if (checked == 0)
 		add(d, FIND_SKIPPED, "resolved", "no network record with a DNS domain in %s",
 		    d->lp.runstate_dir);
@@ -687,7 +596,8 @@ static void check_resolved(struct doctor *d, const struct lc_config *cfg)
 static void check_resolved(struct doctor *d, const struct lc_config *cfg)
 {
 	(void)cfg;
-	add(d, FIND_SKIPPED, "resolved", "built without libsystemd: systemd-resolved not checked");
+	add(d, FIND_SKIPPED, "resolved",
+	    "built without libvirt, libxml2 and libsystemd: systemd-resolved not checked");
 }
 #endif
 

@@ -2,6 +2,7 @@
 /* Words for numbers: lease times, rank rules, group names. */
 #include "cli/cli.h"
 #include "cli/system.h"
+#include "host/xml.h"
 #include "resolver/resolver.h"
 
 #include <stdint.h>
@@ -110,8 +111,9 @@ const char *cli_metadata_fix(const char *name, const char *cluster, const char *
 	if (lc_group_suggest(group ? group : "", g, sizeof(g)) < 0)
 		g[0] = '\0';
 	snprintf(buf, size,
-		 "virsh metadata %s urn:libvirt-cluster:metadata:1 --key lc --set "
-		 "'<cluster name=\"%s\" group=\"%s\"/>' --live --config, then restart the guest",
+		 "virsh metadata %s " HOST_XMLNS " --key lc --set "
+		 "'<" HOST_XMLNS_ELEMENT " name=\"%s\" group=\"%s\"/>' --live --config, then "
+		 "restart the guest",
 		 name, cluster && *cluster ? cluster : "CLUSTER", g);
 	return buf;
 }

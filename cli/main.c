@@ -9,10 +9,6 @@ int main(int argc, char **argv)
 	struct cli_args args;
 	char err[256];
 
-	/* udhcpc runs this binary as its event script during `renew`. */
-	if (renew_script_mode(argc, argv))
-		return renew_script_main(argc, argv);
-
 	int r = cli_parse(argc, argv, &args, err, sizeof(err));
 	if (r != CLI_EXIT_OK) {
 		cli_error("%s", err);

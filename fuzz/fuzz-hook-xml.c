@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The hook's stdin: domain XML (qemu, lxc) and <hookData> (network), as
- * libvirt hands it over.  Every input goes through hook_xml_domain(),
- * hook_xml_network() and hook_xml_dns_hosts(); what parses is turned into
+ * libvirt hands it over.  Every input goes through host_xml_domain(),
+ * host_xml_network() and host_xml_dns_hosts(); what parses is turned into
  * the record the hook would write (hook_domain_to_record(),
  * hook_network_to_record()), and a record the writer accepts must read
  * back the same: the hook can never write what the module misreads.
@@ -25,7 +25,7 @@ static bool clean(const char *s, size_t size)
 	return true;
 }
 
-static void check_domain(const struct hook_domain *d)
+static void check_domain(const struct host_domain *d)
 {
 	static struct lc_guest_record rec, back;
 	static char out[256 << 10];
@@ -34,7 +34,7 @@ static void check_domain(const struct hook_domain *d)
 	FUZZ_CHECK(clean(d->uuid, sizeof(d->uuid)) && clean(d->type, sizeof(d->type)));
 	FUZZ_CHECK(clean(d->cluster, sizeof(d->cluster)) && clean(d->group, sizeof(d->group)));
 	FUZZ_CHECK(!d->cluster_bad || !d->cluster[0]);
-	FUZZ_CHECK(d->n_nics <= HOOK_MAX_NICS && d->id >= -1);
+	FUZZ_CHECK(d->n_nics <= HOST_MAX_NICS && d->id >= -1);
 	for (size_t i = 0; i < d->n_nics; i++)
 		FUZZ_CHECK(clean(d->nics[i].network, sizeof(d->nics[i].network)) &&
 			   clean(d->nics[i].bridge, sizeof(d->nics[i].bridge)) &&
@@ -55,7 +55,7 @@ static void check_domain(const struct hook_domain *d)
 	}
 }
 
-static void check_network(const struct hook_network *n)
+static void check_network(const struct host_network *n)
 {
 	struct lc_net_record rec, back;
 	char out[8192];
@@ -81,28 +81,28 @@ static void check_network(const struct hook_network *n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct hook_domain d;
-	static struct hook_network n;
-	static struct hook_dns dns;
+	static struct host_domain d;
+	static struct host_network n;
+	static struct host_dns dns;
 	char *buf = fuzz_dup(data, size);
 	int r;
 
-	r = hook_xml_domain(buf, size, &d);
+	r = host_xml_domain(buf, size, &d);
 	FUZZ_CHECK(r == 0 || r == -EBADMSG || r == -EINVAL || r == -ENODATA || r == -ENOMEM);
 	if (r == 0)
 		check_domain(&d);
 
-	r = hook_xml_network(buf, size, &n);
+	r = host_xml_network(buf, size, &n);
 	FUZZ_CHECK(r == 0 || r == -EBADMSG || r == -EINVAL || r == -ENODATA || r == -ENOMEM);
 	if (r == 0)
 		check_network(&n);
 
-	r = hook_xml_dns_hosts(buf, size, &dns);
+	r = host_xml_dns_hosts(buf, size, &dns);
 	FUZZ_CHECK(r == 0 || r == -EBADMSG || r == -EINVAL || r == -ENODATA || r == -ENOMEM);
 	if (r == 0) {
-		FUZZ_CHECK(dns.n_hosts <= HOOK_DNS_MAX_HOSTS);
+		FUZZ_CHECK(dns.n_hosts <= HOST_DNS_MAX_HOSTS);
 		for (size_t i = 0; i < dns.n_hosts; i++) {
-			FUZZ_CHECK(dns.hosts[i].n_names <= HOOK_DNS_MAX_NAMES);
+			FUZZ_CHECK(dns.hosts[i].n_names <= HOST_DNS_MAX_NAMES);
 			for (size_t k = 0; k < dns.hosts[i].n_names; k++)
 				FUZZ_CHECK(
 				    dns.hosts[i].names[k][0] &&

@@ -21,7 +21,7 @@ static void copy_str(char *dst, size_t size, const char *src)
 	dst[l] = '\0';
 }
 
-void hook_domain_to_record(const struct hook_domain *d, enum hook_driver driver,
+void hook_domain_to_record(const struct host_domain *d, enum hook_driver driver,
 			   const char *runstate_dir, struct lc_guest_record *ret)
 {
 	memset(ret, 0, sizeof(*ret));
@@ -34,7 +34,7 @@ void hook_domain_to_record(const struct hook_domain *d, enum hook_driver driver,
 		copy_str(ret->group, sizeof(ret->group), d->group);
 
 	for (size_t i = 0; i < d->n_nics && ret->n_nics < LC_RECORD_MAX_NICS; i++) {
-		const struct hook_nic *nic = &d->nics[i];
+		const struct host_nic *nic = &d->nics[i];
 		struct lc_nic *out = &ret->nics[ret->n_nics++];
 
 		memcpy(out->mac, nic->mac, LC_MAC_LEN);
@@ -49,7 +49,7 @@ void hook_domain_to_record(const struct hook_domain *d, enum hook_driver driver,
 	}
 }
 
-void hook_network_to_record(const struct hook_network *n, int ifindex, struct lc_net_record *ret)
+void hook_network_to_record(const struct host_network *n, int ifindex, struct lc_net_record *ret)
 {
 	memset(ret, 0, sizeof(*ret));
 	copy_str(ret->name, sizeof(ret->name), n->name);

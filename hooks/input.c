@@ -9,14 +9,6 @@
 
 #include "hooks/hook.h"
 
-uint64_t hook_now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 static int read_until(int fd, size_t max, uint64_t deadline, char **io_buf, size_t *io_len)
 {
 	char *buf = NULL;
@@ -24,7 +16,7 @@ static int read_until(int fd, size_t max, uint64_t deadline, char **io_buf, size
 	int r = 0;
 
 	for (;;) {
-		uint64_t now = hook_now_usec();
+		uint64_t now = host_now_usec();
 		if (now >= deadline) {
 			r = -ETIMEDOUT;
 			goto out;
@@ -83,7 +75,7 @@ out:
 
 int hook_read_input(int fd, size_t max, int timeout_ms, char **ret_buf, size_t *ret_len)
 {
-	uint64_t deadline = hook_now_usec() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0) * 1000u;
+	uint64_t deadline = host_now_usec() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0) * 1000u;
 	size_t len = 0;
 	char *buf = NULL;
 	int r, flags;

@@ -25,7 +25,7 @@ int main(int argc, char **argv)
 	struct hook_ctx ctx = {0};
 	int r;
 
-	ctx.start_usec = hook_now_usec();
+	ctx.start_usec = host_now_usec();
 	ctx.spawn_workers = true;
 	/* A reader that went away must not kill us half-way through a record. */
 	signal(SIGPIPE, SIG_IGN);
@@ -81,7 +81,7 @@ int main(int argc, char **argv)
 	r = hook_dispatch(&ctx);
 	hook_debug("%s %s %s: done in %llu ms", hook_driver_name(ctx.args.driver),
 		   ctx.args.object ? ctx.args.object : "-", ctx.args.op ? ctx.args.op : "-",
-		   (unsigned long long)((hook_now_usec() - ctx.start_usec) / 1000));
+		   (unsigned long long)((host_now_usec() - ctx.start_usec) / 1000));
 	free(ctx.input);
 	lc_config_free(&ctx.config);
 	return r;

@@ -11,8 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-
-#include <systemd/sd-bus.h>
+#include <time.h>
 
 #include "hooks/hook.h"
 
@@ -79,34 +78,34 @@ static void input_bad(struct hook_ctx *ctx, const struct op *op, int r, const ch
 		 input_problem(ctx, r), what);
 }
 
-static int parse_domain(struct hook_ctx *ctx, struct hook_domain *d)
+static int parse_domain(struct hook_ctx *ctx, struct host_domain *d)
 {
 	if (!ctx->input)
 		return ctx->input_error ? ctx->input_error : -ENODATA;
-	int r = hook_xml_domain(ctx->input, ctx->input_len, d);
+	int r = host_xml_domain(ctx->input, ctx->input_len, d);
 	if (r == 0 && strcmp(d->name, ctx->args.object) != 0)
 		r = -EINVAL; /* XML about another guest: not for this event */
 	return r;
 }
 
-static int parse_network(struct hook_ctx *ctx, struct hook_network *n)
+static int parse_network(struct hook_ctx *ctx, struct host_network *n)
 {
 	if (!ctx->input)
 		return ctx->input_error ? ctx->input_error : -ENODATA;
-	int r = hook_xml_network(ctx->input, ctx->input_len, n);
+	int r = host_xml_network(ctx->input, ctx->input_len, n);
 	if (r == 0 && strcmp(n->name, ctx->args.object) != 0)
 		r = -EINVAL;
 	return r;
 }
 
 static void fill_work(struct hook_ctx *ctx, struct hook_work *w, const struct lc_guest_record *rec,
-		      const struct hook_domain *d)
+		      const struct host_domain *d)
 {
 	memset(w, 0, sizeof(*w));
 	w->rec = *rec;
 	w->paths = ctx->paths;
 	w->config = ctx->config; /* shallow: the worker is a fork, memory is its own */
-	for (size_t i = 0; d && i < d->n_nics && i < HOOK_MAX_NICS; i++)
+	for (size_t i = 0; d && i < d->n_nics && i < HOST_MAX_NICS; i++)
 		snprintf(w->guest_dev[i], sizeof(w->guest_dev[i]), "%s", d->nics[i].guest_dev);
 }
 
@@ -114,7 +113,7 @@ static void fill_work(struct hook_ctx *ctx, struct hook_work *w, const struct lc
 
 static int op_guest_record(struct hook_ctx *ctx, const struct op *op)
 {
-	struct hook_domain *d = calloc(1, sizeof(*d));
+	struct host_domain *d = calloc(1, sizeof(*d));
 	struct lc_guest_record *rec = calloc(1, sizeof(*rec));
 	struct hook_work *w = NULL;
 	char note[256] = "", worker[64] = "";
@@ -179,16 +178,16 @@ out:
 }
 
 /* The MACs of a guest: its XML's, then any the record adds. */
-static size_t collect_macs(const struct hook_domain *d, const struct lc_guest_record *rec,
+static size_t collect_macs(const struct host_domain *d, const struct lc_guest_record *rec,
 			   uint8_t (*macs)[LC_MAC_LEN], size_t max)
 {
 	size_t n = 0;
-	const uint8_t *src[2 * HOOK_MAX_NICS];
+	const uint8_t *src[2 * HOST_MAX_NICS];
 	size_t ns = 0;
 
 	for (size_t i = 0; d && i < d->n_nics; i++)
 		src[ns++] = d->nics[i].mac;
-	for (size_t i = 0; rec && i < rec->n_nics && ns < 2 * HOOK_MAX_NICS; i++)
+	for (size_t i = 0; rec && i < rec->n_nics && ns < 2 * HOST_MAX_NICS; i++)
 		src[ns++] = rec->nics[i].mac;
 	for (size_t i = 0; i < ns && n < max; i++) {
 		bool dup = false;
@@ -200,14 +199,91 @@ static size_t collect_macs(const struct hook_domain *d, const struct lc_guest_re
 	return n;
 }
 
+/* What op_guest_release did, for its one log line. */
+struct release_counts {
+	size_t sent, failed, skipped6, sent6, again6;
+};
+
+/* Send a release for each lease (DHCPv4, or DHCPv6 where the lease names
+ * its client and server), counting; the first failure goes to err. */
+static void release_leases(const struct op *op, const struct host_lease *leases, size_t n,
+			   bool have_rec, struct release_counts *c, char *err, size_t size)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *what = "DHCPRELEASE";
+		int r;
+		if (leases[i].addr.family == AF_INET) {
+			r = host_dhcp4_release_send(leases[i].bridge, &leases[i].addr,
+						    leases[i].mac);
+		} else if (!have_rec && strcmp(op->name, "release") == 0) {
+			/* stopped came first, removed the record and sent the
+			 * Release, which dnsmasq has not handled yet (it takes
+			 * half a second); another would stall it as long again */
+			c->again6++;
+			continue;
+		} else if (!leases[i].has_dhcp6) {
+			/* no client-id, iaid or server-duid in the .status
+			 * entry: nothing a Release could name */
+			c->skipped6++;
+			continue;
+		} else {
+			/* not waited for: dnsmasq answers a Release from the
+			 * host only after half a second (see host/dhcp.c) */
+			struct lc_dhcp6_id id;
+			what = "DHCPv6 Release";
+			host_lease_dhcp6(&leases[i], &id);
+			r = host_dhcp6_release_send(leases[i].bridge, &leases[i].addr, &id, 0);
+			if (r == 0)
+				c->sent6++;
+		}
+		if (r < 0) {
+			char a[64];
+			/* the first failure tells why; the counts tell how many */
+			if (c->failed++ || err[0])
+				continue;
+			snprintf(err, size, "; %s of %s on %s failed: %s", what,
+				 lc_addr_format(&leases[i].addr, a, sizeof(a)), leases[i].bridge,
+				 strerror(-r));
+		} else {
+			c->sent++;
+		}
+	}
+}
+
+static void log_release(struct hook_ctx *ctx, const struct op *op, const struct release_counts *c,
+			bool have_rec, const char *worker, const char *err)
+{
+	char counts[64], v6note[192] = "";
+
+	if (c->sent + c->failed)
+		snprintf(counts, sizeof(counts), "%zu of %zu lease%s released", c->sent,
+			 c->sent + c->failed, c->sent + c->failed == 1 ? "" : "s");
+	else
+		snprintf(counts, sizeof(counts), "no live lease");
+	if (c->sent6)
+		snprintf(v6note, sizeof(v6note), " (%zu by DHCPv6 Release, not awaited)", c->sent6);
+	if (c->again6)
+		snprintf(v6note + strlen(v6note), sizeof(v6note) - strlen(v6note),
+			 "; %zu DHCPv6 lease%s released at stopped", c->again6,
+			 c->again6 == 1 ? "" : "s");
+	if (c->skipped6)
+		snprintf(v6note + strlen(v6note), sizeof(v6note) - strlen(v6note),
+			 "; %zu DHCPv6 lease%s without client-id/iaid/server-duid left to expire",
+			 c->skipped6, c->skipped6 == 1 ? "" : "s");
+	hook_log(err[0] ? LOG_WARNING : LOG_INFO, "%s %s %s: %s%s, record %s%s%s", ev_driver(ctx),
+		 ctx->args.object, op->name, counts, v6note, have_rec ? "removed" : "already gone",
+		 worker, err);
+}
+
 static int op_guest_release(struct hook_ctx *ctx, const struct op *op)
 {
-	struct hook_domain *d = calloc(1, sizeof(*d));
+	struct host_domain *d = calloc(1, sizeof(*d));
 	struct lc_guest_record *rec = calloc(1, sizeof(*rec));
 	struct hook_work *w = calloc(1, sizeof(*w));
-	uint8_t macs[2 * HOOK_MAX_NICS][LC_MAC_LEN];
-	struct hook_lease *leases = calloc(HOOK_MAX_LEASES, sizeof(*leases));
-	size_t n_macs, n_leases = 0, sent = 0, failed = 0, skipped6 = 0, sent6 = 0, again6 = 0;
+	uint8_t macs[2 * HOST_MAX_NICS][LC_MAC_LEN];
+	struct host_lease *leases = calloc(HOST_MAX_LEASES, sizeof(*leases));
+	struct release_counts counts = {0};
+	size_t n_macs, n_leases = 0;
 	bool have_rec, have_xml;
 	char err[128] = "", worker[80] = "";
 	int r;
@@ -227,50 +303,14 @@ static int op_guest_release(struct hook_ctx *ctx, const struct op *op)
 		/* Installed after the guest started, or the second of
 		 * stopped/release: the XML still names the NICs. */
 		hook_domain_to_record(d, ctx->args.driver, ctx->paths.runstate_dir, rec);
-	n_macs = collect_macs(have_xml ? d : NULL, rec, macs, 2 * HOOK_MAX_NICS);
+	n_macs = collect_macs(have_xml ? d : NULL, rec, macs, 2 * HOST_MAX_NICS);
 
-	r = hook_leases_for_macs(ctx->paths.lease_dir, (const uint8_t(*)[LC_MAC_LEN])macs, n_macs,
-				 leases, HOOK_MAX_LEASES, &n_leases);
+	r = host_leases_for_macs(ctx->paths.lease_dir, (const uint8_t(*)[LC_MAC_LEN])macs, n_macs,
+				 leases, HOST_MAX_LEASES, &n_leases);
 	if (r < 0 && r != -ENOENT)
 		snprintf(err, sizeof(err), "; cannot read leases in %.60s: %.40s",
 			 ctx->paths.lease_dir, strerror(-r));
-	for (size_t i = 0; i < n_leases; i++) {
-		const char *what = "DHCPRELEASE";
-		if (leases[i].addr.family == AF_INET) {
-			r = hook_dhcp4_release_send(leases[i].bridge, &leases[i].addr,
-						    leases[i].mac);
-		} else if (!have_rec && strcmp(op->name, "release") == 0) {
-			/* stopped came first, removed the record and sent the
-			 * Release, which dnsmasq has not handled yet (it takes
-			 * half a second); another would stall it as long again */
-			again6++;
-			continue;
-		} else if (!leases[i].has_dhcp6) {
-			/* no client-id, iaid or server-duid in the .status
-			 * entry: nothing a Release could name */
-			skipped6++;
-			continue;
-		} else {
-			/* not waited for: dnsmasq answers a Release from the
-			 * host only after half a second (see hooks/dhcp.c) */
-			what = "DHCPv6 Release";
-			r = hook_dhcp6_release_send(leases[i].bridge, &leases[i].addr,
-						    &leases[i].dhcp6, 0);
-			if (r == 0)
-				sent6++;
-		}
-		if (r < 0) {
-			char a[64];
-			/* the first failure tells why; the counts tell how many */
-			if (failed++ || err[0])
-				continue;
-			snprintf(err, sizeof(err), "; %s of %s on %s failed: %s", what,
-				 lc_addr_format(&leases[i].addr, a, sizeof(a)), leases[i].bridge,
-				 strerror(-r));
-		} else {
-			sent++;
-		}
-	}
+	release_leases(op, leases, n_leases, have_rec, &counts, err, sizeof(err));
 
 	r = lc_guest_record_remove(ctx->paths.runstate_dir, ctx->args.object);
 	if (r < 0 && r != -ENOENT)
@@ -287,26 +327,7 @@ static int op_guest_release(struct hook_ctx *ctx, const struct op *op)
 			snprintf(worker, sizeof(worker),
 				 "; cannot start the DNS cleanup worker: %s", strerror(-r));
 	}
-	char counts[64];
-	if (sent + failed)
-		snprintf(counts, sizeof(counts), "%zu of %zu lease%s released", sent, sent + failed,
-			 sent + failed == 1 ? "" : "s");
-	else
-		snprintf(counts, sizeof(counts), "no live lease");
-	char v6note[192] = "";
-	if (sent6)
-		snprintf(v6note, sizeof(v6note), " (%zu by DHCPv6 Release, not awaited)", sent6);
-	if (again6)
-		snprintf(v6note + strlen(v6note), sizeof(v6note) - strlen(v6note),
-			 "; %zu DHCPv6 lease%s released at stopped", again6,
-			 again6 == 1 ? "" : "s");
-	if (skipped6)
-		snprintf(v6note + strlen(v6note), sizeof(v6note) - strlen(v6note),
-			 "; %zu DHCPv6 lease%s without client-id/iaid/server-duid left to expire",
-			 skipped6, skipped6 == 1 ? "" : "s");
-	hook_log(err[0] ? LOG_WARNING : LOG_INFO, "%s %s %s: %s%s, record %s%s%s", ev_driver(ctx),
-		 ctx->args.object, op->name, counts, v6note, have_rec ? "removed" : "already gone",
-		 worker, err);
+	log_release(ctx, op, &counts, have_rec, worker, err);
 out:
 	free(leases);
 	free(w);
@@ -344,29 +365,29 @@ static bool resolved_retryable(int r)
 static void resolved_retry_worker(void *p)
 {
 	struct resolved_retry *rr = p;
-	sd_bus *bus = NULL;
+	struct sd_bus *bus = NULL;
 	int r = -ENXIO;
-	uint64_t end = hook_now_usec() + 10 * 1000 * 1000;
+	uint64_t end = host_now_usec() + 10 * 1000 * 1000;
 
 	hook_log_open(rr->debug);
-	while (resolved_retryable(r) && hook_now_usec() < end) {
+	while (resolved_retryable(r) && host_now_usec() < end) {
 		struct timespec ts = {0, 100 * 1000 * 1000};
 		nanosleep(&ts, NULL);
-		if (!bus && hook_bus_open(&bus) < 0)
+		if (!bus && host_bus_open(&bus) < 0)
 			continue;
-		r = hook_resolved_register(bus, rr->ifindex, rr->addrs, rr->n_addrs, rr->domain,
+		r = host_resolved_register(bus, rr->ifindex, rr->addrs, rr->n_addrs, rr->domain,
 					   RESOLVED_TIMEOUT_USEC * 4);
 	}
 	hook_log(r < 0 ? LOG_WARNING : LOG_INFO, "network %s: resolved %s%s%s", rr->name,
 		 r < 0 ? "still refuses the link: " : "now routes ~",
 		 r < 0 ? strerror(-r) : rr->domain, "");
-	sd_bus_unref(bus);
+	host_bus_close(bus);
 }
 
-static void resolved_register(struct hook_ctx *ctx, const struct hook_network *n, int ifindex,
+static void resolved_register(struct hook_ctx *ctx, const struct host_network *n, int ifindex,
 			      char *msg, size_t size)
 {
-	sd_bus *bus = NULL;
+	struct sd_bus *bus = NULL;
 	int r;
 
 	if (!ctx->config.resolved) {
@@ -381,11 +402,11 @@ static void resolved_register(struct hook_ctx *ctx, const struct hook_network *n
 		snprintf(msg, size, "; bridge %s not found: resolved not told", n->bridge);
 		return;
 	}
-	r = hook_bus_open(&bus);
+	r = host_bus_open(&bus);
 	if (r >= 0)
-		r = hook_resolved_register(bus, ifindex, n->addrs, n->n_addrs, n->domain,
+		r = host_resolved_register(bus, ifindex, n->addrs, n->n_addrs, n->domain,
 					   RESOLVED_TIMEOUT_USEC);
-	sd_bus_unref(bus);
+	host_bus_close(bus);
 	if (r >= 0) {
 		snprintf(msg, size, "; resolved routes ~%.120s to %.32s", n->domain, n->bridge);
 		return;
@@ -431,7 +452,7 @@ static void resolved_register(struct hook_ctx *ctx, const struct hook_network *n
 
 static int op_net_started(struct hook_ctx *ctx, const struct op *op)
 {
-	struct hook_network *n = calloc(1, sizeof(*n));
+	struct host_network *n = calloc(1, sizeof(*n));
 	struct lc_net_record rec;
 	char msg[256] = "";
 	int ifindex, r;
@@ -464,7 +485,7 @@ out:
 
 static int op_net_stopped(struct hook_ctx *ctx, const struct op *op)
 {
-	struct hook_network *n = calloc(1, sizeof(*n));
+	struct host_network *n = calloc(1, sizeof(*n));
 	struct lc_net_record rec;
 	bool have_rec;
 	int ifindex = 0, r;
@@ -481,11 +502,11 @@ static int op_net_stopped(struct hook_ctx *ctx, const struct op *op)
 		ifindex = (int)if_nametoindex(n->bridge);
 
 	if (ctx->config.resolved && ifindex > 0) {
-		sd_bus *bus = NULL;
-		r = hook_bus_open(&bus);
+		struct sd_bus *bus = NULL;
+		r = host_bus_open(&bus);
 		if (r >= 0)
-			r = hook_resolved_revert(bus, ifindex, RESOLVED_TIMEOUT_USEC);
-		sd_bus_unref(bus);
+			r = host_resolved_revert(bus, ifindex, RESOLVED_TIMEOUT_USEC);
+		host_bus_close(bus);
 		if (r >= 0)
 			snprintf(msg, sizeof(msg), "; resolved link %d reverted", ifindex);
 		else if (r == -ENXIO)
@@ -510,7 +531,7 @@ out:
 /* port-created / port-deleted: keep the owner's NIC list in step (hotplug). */
 static int op_net_port(struct hook_ctx *ctx, const struct op *op)
 {
-	struct hook_network *n = calloc(1, sizeof(*n));
+	struct host_network *n = calloc(1, sizeof(*n));
 	struct lc_guest_record *rec = calloc(1, sizeof(*rec));
 	bool created = op->arg != 0, changed = false;
 	char mac[18];

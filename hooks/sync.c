@@ -15,9 +15,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include <systemd/sd-bus.h>
-
-#include "hooks/worker.h"
+#include "hooks/hook.h"
+#include "host/host.h"
 
 struct names_seen {
 	char **v;
@@ -80,24 +79,24 @@ static int sync_networks(struct hook_ctx *ctx, virConnectPtr conn, struct names_
 {
 	virNetworkPtr *nets = NULL;
 	int n = virConnectListAllNetworks(conn, &nets, VIR_CONNECT_LIST_NETWORKS_ACTIVE);
-	sd_bus *bus = NULL;
+	struct sd_bus *bus = NULL;
 
 	if (n < 0)
 		return -EIO;
-	if (ctx->config.resolved && hook_bus_open(&bus) < 0)
+	if (ctx->config.resolved && host_bus_open(&bus) < 0)
 		bus = NULL;
 	for (int i = 0; i < n; i++) {
 		char *xml = virNetworkGetXMLDesc(nets[i], 0);
-		struct hook_network *hn = calloc(1, sizeof(*hn));
+		struct host_network *hn = calloc(1, sizeof(*hn));
 		struct lc_net_record rec;
 
-		if (xml && hn && hook_xml_network(xml, strlen(xml), hn) == 0) {
+		if (xml && hn && host_xml_network(xml, strlen(xml), hn) == 0) {
 			int ifindex = hn->bridge[0] ? (int)if_nametoindex(hn->bridge) : 0;
 			hook_network_to_record(hn, ifindex, &rec);
 			if (lc_net_record_write(ctx->paths.runstate_dir, &rec) == 0)
 				seen_add(seen, hn->name);
 			if (bus && hn->domain[0] && ifindex > 0 &&
-			    hook_resolved_register(bus, ifindex, hn->addrs, hn->n_addrs, hn->domain,
+			    host_resolved_register(bus, ifindex, hn->addrs, hn->n_addrs, hn->domain,
 						   1000000u) == 0)
 				(*ret_resolved)++;
 		}
@@ -106,7 +105,7 @@ static int sync_networks(struct hook_ctx *ctx, virConnectPtr conn, struct names_
 		virNetworkFree(nets[i]);
 	}
 	free(nets);
-	sd_bus_unref(bus);
+	host_bus_close(bus);
 	return n;
 }
 
@@ -120,12 +119,12 @@ static int sync_domains(struct hook_ctx *ctx, virConnectPtr conn, enum hook_driv
 		return -EIO;
 	for (int i = 0; i < n; i++) {
 		char *xml = virDomainGetXMLDesc(doms[i], 0);
-		struct hook_domain *d = calloc(1, sizeof(*d));
+		struct host_domain *d = calloc(1, sizeof(*d));
 		struct lc_guest_record *rec = calloc(1, sizeof(*rec));
-		struct hook_lease *leases = calloc(HOOK_MAX_LEASES, sizeof(*leases));
+		struct host_lease *leases = calloc(HOST_MAX_LEASES, sizeof(*leases));
 
-		if (xml && d && rec && leases && hook_xml_domain(xml, strlen(xml), d) == 0) {
-			uint8_t macs[HOOK_MAX_NICS][LC_MAC_LEN];
+		if (xml && d && rec && leases && host_xml_domain(xml, strlen(xml), d) == 0) {
+			uint8_t macs[HOST_MAX_NICS][LC_MAC_LEN];
 			size_t n_leases = 0;
 			unsigned added = 0, kept = 0;
 			char msg[256] = "";
@@ -135,12 +134,12 @@ static int sync_domains(struct hook_ctx *ctx, virConnectPtr conn, enum hook_driv
 				seen_add(seen, rec->name);
 			for (size_t k = 0; k < rec->n_nics; k++)
 				memcpy(macs[k], rec->nics[k].mac, LC_MAC_LEN);
-			if (hook_leases_for_macs(ctx->paths.lease_dir,
+			if (host_leases_for_macs(ctx->paths.lease_dir,
 						 (const uint8_t(*)[LC_MAC_LEN])macs, rec->n_nics,
-						 leases, HOOK_MAX_LEASES, &n_leases) == 0 &&
+						 leases, HOST_MAX_LEASES, &n_leases) == 0 &&
 			    n_leases) {
-				hook_leases_rank(leases, n_leases, rec, &ctx->paths, &ctx->config);
-				hook_dns_register(conn, rec, leases, n_leases, &added, &kept, msg,
+				host_leases_rank(leases, n_leases, rec, &ctx->paths, &ctx->config);
+				host_dns_register(conn, rec, leases, n_leases, &added, &kept, msg,
 						  sizeof(msg));
 				*ret_dns += added;
 			}
@@ -207,15 +206,15 @@ int hook_sync(struct hook_ctx *ctx)
 	bool any = false;
 
 	tmp = clean_tmp(ctx->paths.runstate_dir);
-	conn[HOOK_DRIVER_NETWORK] = hook_connect(HOOK_DRIVER_NETWORK);
+	conn[HOOK_DRIVER_NETWORK] = host_connect("network");
 	if (conn[HOOK_DRIVER_NETWORK]) {
 		n_nets = sync_networks(ctx, conn[HOOK_DRIVER_NETWORK], &seen[0], &resolved);
 		any = true;
 	}
 	if (secure_getenv("LIBVIRT_CLUSTER_HOOK_URI")) {
 		/* One URI for everything: its driver is whatever it serves. */
-		virConnectPtr c = conn[HOOK_DRIVER_NETWORK] ? conn[HOOK_DRIVER_NETWORK]
-							    : hook_connect(HOOK_DRIVER_QEMU);
+		virConnectPtr c =
+		    conn[HOOK_DRIVER_NETWORK] ? conn[HOOK_DRIVER_NETWORK] : host_connect("qemu");
 		const char *t = c ? virConnectGetType(c) : NULL;
 		enum hook_driver drv =
 		    t && !strcasecmp(t, "LXC") ? HOOK_DRIVER_LXC : HOOK_DRIVER_QEMU;
@@ -231,7 +230,7 @@ int hook_sync(struct hook_ctx *ctx)
 		}
 	} else {
 		for (enum hook_driver drv = HOOK_DRIVER_QEMU; drv <= HOOK_DRIVER_LXC; drv++) {
-			conn[drv] = hook_connect(drv);
+			conn[drv] = host_connect(hook_driver_name(drv));
 			if (!conn[drv])
 				continue;
 			any = true;
@@ -251,8 +250,8 @@ int hook_sync(struct hook_ctx *ctx)
 
 	if (!any) {
 		fprintf(stderr, "libvirt-cluster-hook: cannot connect to libvirt: %s\n",
-			hook_virt_error());
-		hook_log(LOG_ERR, "sync: cannot connect to libvirt: %s", hook_virt_error());
+			host_virt_error());
+		hook_log(LOG_ERR, "sync: cannot connect to libvirt: %s", host_virt_error());
 		return 1;
 	}
 	printf("synced %d network%s, %d guest%s; %u linked in resolved, %u DNS entr%s added, %u "

@@ -21,10 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <libvirt/libvirt.h>
-
 #include "hooks/hook.h"
-#include "hooks/worker.h"
+#include "host/host.h"
 
 static void close_fds_from(int lowest)
 {
@@ -102,52 +100,6 @@ int hook_spawn_detached(void (*fn)(void *userdata), void *userdata)
 	return 0;
 }
 
-const char *hook_uri(enum hook_driver d)
-{
-	const char *e = secure_getenv("LIBVIRT_CLUSTER_HOOK_URI");
-
-	if (e && *e)
-		return e;
-	switch (d) {
-	case HOOK_DRIVER_QEMU:
-		return "qemu:///system";
-	case HOOK_DRIVER_LXC:
-		return "lxc:///system";
-	default:
-		return "network:///system";
-	}
-}
-
-virConnectPtr hook_connect(enum hook_driver d)
-{
-	virConnectPtr c;
-
-	/* libvirt prints its errors to stderr by default; ours go to syslog. */
-	virSetErrorFunc(NULL, hook_virt_silent);
-	c = virConnectOpen(hook_uri(d));
-	if (!c && d == HOOK_DRIVER_NETWORK && !secure_getenv("LIBVIRT_CLUSTER_HOOK_URI")) {
-		/* The monolithic libvirtd (Debian 12) has no network:///system
-		 * socket of its own; its hypervisor URIs reach the network
-		 * driver too. */
-		c = virConnectOpen("qemu:///system");
-		if (!c)
-			c = virConnectOpen("lxc:///system");
-	}
-	return c;
-}
-
-void hook_virt_silent(void *userdata, virErrorPtr err)
-{
-	(void)userdata;
-	(void)err;
-}
-
-const char *hook_virt_error(void)
-{
-	virErrorPtr e = virGetLastError();
-	return e && e->message ? e->message : "unknown libvirt error";
-}
-
 static void sleep_ms(unsigned ms)
 {
 	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -179,16 +131,16 @@ static bool nic_watched(const struct hook_work *w, size_t i, char *bridge, size_
 
 /* Which watched NICs have no live lease; fills leases (ranked). */
 static size_t missing_leases(struct hook_work *w, const bool *watched, bool *missing,
-			     struct hook_lease *leases, size_t *n_leases)
+			     struct host_lease *leases, size_t *n_leases)
 {
-	uint8_t macs[HOOK_MAX_NICS][LC_MAC_LEN];
+	uint8_t macs[HOST_MAX_NICS][LC_MAC_LEN];
 	size_t n_missing = 0;
 
 	for (size_t i = 0; i < w->rec.n_nics; i++)
 		memcpy(macs[i], w->rec.nics[i].mac, LC_MAC_LEN);
 	*n_leases = 0;
-	if (hook_leases_for_macs(w->paths.lease_dir, (const uint8_t(*)[LC_MAC_LEN])macs,
-				 w->rec.n_nics, leases, HOOK_MAX_LEASES, n_leases) < 0)
+	if (host_leases_for_macs(w->paths.lease_dir, (const uint8_t(*)[LC_MAC_LEN])macs,
+				 w->rec.n_nics, leases, HOST_MAX_LEASES, n_leases) < 0)
 		*n_leases = 0;
 	for (size_t i = 0; i < w->rec.n_nics; i++) {
 		bool have = false;
@@ -197,31 +149,53 @@ static size_t missing_leases(struct hook_work *w, const bool *watched, bool *mis
 		missing[i] = watched[i] && !have;
 		n_missing += missing[i];
 	}
-	hook_leases_rank(leases, *n_leases, &w->rec, &w->paths, &w->config);
+	host_leases_rank(leases, *n_leases, &w->rec, &w->paths, &w->config);
 	return n_missing;
 }
 
 static size_t wait_leases(struct hook_work *w, const bool *watched, bool *missing,
-			  struct hook_lease *leases, size_t *n_leases, unsigned seconds)
+			  struct host_lease *leases, size_t *n_leases, unsigned seconds)
 {
-	uint64_t deadline = hook_now_usec() + (uint64_t)seconds * 1000000u;
+	uint64_t deadline = host_now_usec() + (uint64_t)seconds * 1000000u;
 	size_t n;
 
 	for (;;) {
 		n = missing_leases(w, watched, missing, leases, n_leases);
-		if (n == 0 || hook_now_usec() >= deadline)
+		if (n == 0 || host_now_usec() >= deadline)
 			return n;
 		sleep_ms(250);
 	}
+}
+
+/* One NIC's renewal, in the guest the record names (by UUID when it has
+ * one, so a namesake is never entered). */
+static int renew_nic(virConnectPtr conn, const struct hook_work *w, size_t i, char *what,
+		     size_t size)
+{
+	char ifname[64];
+	struct host_renew_req req = {
+	    .driver = w->rec.driver,
+	    .name = w->rec.name,
+	    .mac = w->rec.nics[i].mac,
+	    .guest_dev = w->guest_dev[i],
+	    .command = w->config.renew_command,
+	    .timeout_s = HOOK_RENEW_TIMEOUT_S,
+	};
+	virDomainPtr dom = host_domain_running(conn, w->rec.uuid, w->rec.name);
+	int r = host_renew(dom, &req, ifname, sizeof(ifname), what, size);
+
+	if (dom)
+		virDomainFree(dom);
+	return r;
 }
 
 void hook_worker_started(void *p)
 {
 	struct hook_work *w = p;
 	struct lc_guest_record *rec = &w->rec;
-	enum hook_driver drv = hook_driver_from_name(rec->driver);
-	bool watched[HOOK_MAX_NICS] = {false}, missing[HOOK_MAX_NICS];
-	struct hook_lease *leases = calloc(HOOK_MAX_LEASES, sizeof(*leases));
+	const char *drv = rec->driver;
+	bool watched[HOST_MAX_NICS] = {false}, missing[HOST_MAX_NICS];
+	struct host_lease *leases = calloc(HOST_MAX_LEASES, sizeof(*leases));
 	size_t n_leases = 0, n_watched = 0, n_missing;
 	virConnectPtr conn = NULL;
 	char renew[512] = "", dns[512] = "";
@@ -240,9 +214,9 @@ void hook_worker_started(void *p)
 				(unsigned)(w->config.renew_after > 0 ? w->config.renew_after : 0));
 	while (n_missing && tries < w->config.renew_tries) {
 		tries++;
-		if (!conn && !(conn = hook_connect(drv))) {
+		if (!conn && !(conn = host_connect(drv))) {
 			snprintf(renew, sizeof(renew), "; cannot connect to %s to renew DHCP: %s",
-				 hook_uri(drv), hook_virt_error());
+				 host_uri(drv), host_virt_error());
 			break;
 		}
 		size_t ran = 0;
@@ -251,9 +225,7 @@ void hook_worker_started(void *p)
 			if (!missing[i])
 				continue;
 			char what[256] = "";
-			int r = drv == HOOK_DRIVER_LXC
-				    ? hook_renew_lxc(conn, w, i, what, sizeof(what))
-				    : hook_renew_qemu(conn, w, i, what, sizeof(what));
+			int r = renew_nic(conn, w, i, what, sizeof(what));
 			if (r == 0)
 				ran++;
 			snprintf(renew, sizeof(renew), "; DHCP renewal try %d/%d: %s", tries,
@@ -276,12 +248,12 @@ void hook_worker_started(void *p)
 	if (n_leases) {
 		unsigned added = 0, kept = 0;
 		if (!conn)
-			conn = hook_connect(drv);
+			conn = host_connect(drv);
 		if (!conn)
 			snprintf(dns, sizeof(dns), "; DNS not updated: cannot connect to %s: %s",
-				 hook_uri(drv), hook_virt_error());
+				 host_uri(drv), host_virt_error());
 		else
-			hook_dns_register(conn, rec, leases, n_leases, &added, &kept, dns,
+			host_dns_register(conn, rec, leases, n_leases, &added, &kept, dns,
 					  sizeof(dns));
 	}
 
@@ -304,20 +276,20 @@ void hook_worker_started(void *p)
 void hook_worker_stopped(void *p)
 {
 	struct hook_work *w = p;
-	enum hook_driver drv = hook_driver_from_name(w->rec.driver);
+	const char *drv = w->rec.driver;
 	virConnectPtr conn;
 	unsigned removed = 0;
 	char msg[256] = "";
 
 	hook_log_open(w->config.debug);
-	conn = hook_connect(drv);
+	conn = host_connect(drv);
 	if (!conn) {
 		hook_log(LOG_WARNING,
 			 "%s %s worker: cannot connect to %s to remove DNS entries: %s",
-			 w->rec.driver, w->rec.name, hook_uri(drv), hook_virt_error());
+			 w->rec.driver, w->rec.name, host_uri(drv), host_virt_error());
 		return;
 	}
-	hook_dns_unregister(conn, &w->rec, &removed, msg, sizeof(msg));
+	host_dns_unregister(conn, &w->rec, &removed, msg, sizeof(msg));
 	if (removed || msg[0])
 		hook_log(msg[0] ? LOG_WARNING : LOG_INFO, "%s %s worker: %u DNS entr%s removed%s",
 			 w->rec.driver, w->rec.name, removed, removed == 1 ? "y" : "ies", msg);

@@ -91,7 +91,7 @@ chk_guest_has_ip() {
 	echo "$a" | awk '{print $4}'
 	[[ $a == *"inet $ip3/"* ]]
 }
-assert "the address is on node3's eth0 (udhcpc ran us as its script)" chk_guest_has_ip
+assert "the address is on node3's eth0 (udhcpc's script put it there)" chk_guest_has_ip
 chk_ping3() {
 	"$LAB" exec busybox ping -c1 -W2 "$ip3" >/dev/null && echo "ping $ip3 ok"
 }

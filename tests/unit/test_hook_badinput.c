@@ -94,7 +94,7 @@ static struct run run_hook(const char *const *args, enum in_mode mode, const cha
 	}
 	assert_int_equal(pipe2(out, O_CLOEXEC), 0);
 	assert_int_equal(pipe2(err, O_CLOEXEC), 0);
-	uint64_t t0 = hook_now_usec();
+	uint64_t t0 = host_now_usec();
 	pid = fork();
 	if (pid == 0) {
 		int fd = -1;
@@ -160,7 +160,7 @@ static struct run run_hook(const char *const *args, enum in_mode mode, const cha
 	}
 	int st;
 	assert_int_equal(waitpid(pid, &st, 0), pid);
-	res.usec = hook_now_usec() - t0;
+	res.usec = host_now_usec() - t0;
 	res.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	for (int i = 0; i < 2; i++)
 		if (p[i].fd >= 0)

@@ -18,9 +18,25 @@
 #include <cmocka.h>
 
 #include "hooks/hook.h"
+#include "host/host.h"
 #include "tests/unit/hook_test_util.h"
 
 #define DHCLIENT "/sbin/dhclient"
+
+/* The core's hex reader (lc_hex_parse) on a C string. */
+static ssize_t hex(const char *s, uint8_t *buf, size_t size)
+{
+	return lc_hex_parse(s, strlen(s), buf, size);
+}
+
+/* A DHCPv6 Release for the identity a host_lease holds. */
+static int send6(const char *bridge, const struct lc_addr *a, const struct host_lease *l,
+		 int timeout_ms)
+{
+	struct lc_dhcp6_id id;
+	host_lease_dhcp6(l, &id);
+	return host_dhcp6_release_send(bridge, a, &id, timeout_ms);
+}
 
 static const uint8_t MAC[6] = {0x52, 0x54, 0x00, 0x15, 0x00, 0x03};
 
@@ -44,8 +60,8 @@ static void test_release_packet(void **state)
 
 	memset(pkt, 0xee, sizeof(pkt));
 	assert_int_equal(
-	    hook_dhcp4_release_build(pkt, sizeof(pkt), MAC, &ci, &srv, NULL, 0, 0x11223344),
-	    HOOK_DHCP4_PACKET_SIZE);
+	    host_dhcp4_release_build(pkt, sizeof(pkt), MAC, &ci, &srv, NULL, 0, 0x11223344),
+	    HOST_DHCP4_PACKET_SIZE);
 	assert_int_equal(pkt[0], 1);					       /* BOOTREQUEST */
 	assert_int_equal(pkt[1], 1);					       /* ethernet */
 	assert_int_equal(pkt[2], 6);					       /* hlen */
@@ -60,23 +76,23 @@ static void test_release_packet(void **state)
 	assert_int_equal(be32(pkt + 236), 0x63825363); /* magic cookie */
 	const uint8_t opts[] = {53, 1, 7, 54, 4, 192, 168, 150, 1, 255};
 	assert_memory_equal(pkt + 240, opts, sizeof(opts));
-	for (int i = 240 + (int)sizeof(opts); i < HOOK_DHCP4_PACKET_SIZE; i++)
+	for (int i = 240 + (int)sizeof(opts); i < HOST_DHCP4_PACKET_SIZE; i++)
 		assert_int_equal(pkt[i], 0);		     /* pad */
-	assert_int_equal(pkt[HOOK_DHCP4_PACKET_SIZE], 0xee); /* nothing past the packet */
+	assert_int_equal(pkt[HOST_DHCP4_PACKET_SIZE], 0xee); /* nothing past the packet */
 }
 
 static void test_release_client_id(void **state)
 {
-	uint8_t pkt[HOOK_DHCP4_PACKET_SIZE], cid[32];
+	uint8_t pkt[HOST_DHCP4_PACKET_SIZE], cid[32];
 	struct lc_addr ci = addr("10.0.0.2"), srv = addr("10.0.0.1");
 	(void)state;
 
 	/* as libvirt's .status writes it */
-	ssize_t n = hook_hex_parse("01:52:54:00:15:00:03", cid, sizeof(cid));
+	ssize_t n = hex("01:52:54:00:15:00:03", cid, sizeof(cid));
 	assert_int_equal(n, 7);
 	assert_int_equal(
-	    hook_dhcp4_release_build(pkt, sizeof(pkt), MAC, &ci, &srv, cid, (size_t)n, 1),
-	    HOOK_DHCP4_PACKET_SIZE);
+	    host_dhcp4_release_build(pkt, sizeof(pkt), MAC, &ci, &srv, cid, (size_t)n, 1),
+	    HOST_DHCP4_PACKET_SIZE);
 	const uint8_t opts[] = {53, 1, 7,    54,   4, 10,   0, 0, 1,  61,
 				7,  1, 0x52, 0x54, 0, 0x15, 0, 3, 255};
 	assert_memory_equal(pkt + 240, opts, sizeof(opts));
@@ -84,8 +100,8 @@ static void test_release_client_id(void **state)
 	/* the longest client id still fits the 308 option bytes */
 	uint8_t big[255];
 	memset(big, 0xab, sizeof(big));
-	assert_int_equal(hook_dhcp4_release_build(pkt, sizeof(pkt), MAC, &ci, &srv, big, 255, 1),
-			 HOOK_DHCP4_PACKET_SIZE);
+	assert_int_equal(host_dhcp4_release_build(pkt, sizeof(pkt), MAC, &ci, &srv, big, 255, 1),
+			 HOST_DHCP4_PACKET_SIZE);
 	assert_int_equal(pkt[240 + 9], 61);
 	assert_int_equal(pkt[240 + 10], 255);
 	assert_int_equal(pkt[240 + 11 + 255], 255);
@@ -93,22 +109,22 @@ static void test_release_client_id(void **state)
 
 static void test_release_refuses(void **state)
 {
-	uint8_t pkt[HOOK_DHCP4_PACKET_SIZE];
+	uint8_t pkt[HOST_DHCP4_PACKET_SIZE];
 	struct lc_addr ci = addr("10.0.0.2"), srv = addr("10.0.0.1"), v6 = addr("fd00::2");
 	uint8_t cid[1] = {1};
 	(void)state;
 
-	assert_int_equal(hook_dhcp4_release_build(pkt, sizeof(pkt) - 1, MAC, &ci, &srv, NULL, 0, 0),
+	assert_int_equal(host_dhcp4_release_build(pkt, sizeof(pkt) - 1, MAC, &ci, &srv, NULL, 0, 0),
 			 -ENOBUFS);
-	assert_int_equal(hook_dhcp4_release_build(pkt, sizeof(pkt), MAC, &v6, &srv, NULL, 0, 0),
+	assert_int_equal(host_dhcp4_release_build(pkt, sizeof(pkt), MAC, &v6, &srv, NULL, 0, 0),
 			 -EINVAL);
-	assert_int_equal(hook_dhcp4_release_build(pkt, sizeof(pkt), MAC, &ci, &v6, NULL, 0, 0),
+	assert_int_equal(host_dhcp4_release_build(pkt, sizeof(pkt), MAC, &ci, &v6, NULL, 0, 0),
 			 -EINVAL);
-	assert_int_equal(hook_dhcp4_release_build(pkt, sizeof(pkt), MAC, &ci, &srv, cid, 256, 0),
+	assert_int_equal(host_dhcp4_release_build(pkt, sizeof(pkt), MAC, &ci, &srv, cid, 256, 0),
 			 -EINVAL);
-	assert_int_equal(hook_dhcp4_release_build(pkt, sizeof(pkt), MAC, &ci, &srv, NULL, 3, 0),
+	assert_int_equal(host_dhcp4_release_build(pkt, sizeof(pkt), MAC, &ci, &srv, NULL, 3, 0),
 			 -EINVAL);
-	assert_int_equal(hook_dhcp4_release_build(NULL, 0, MAC, &ci, &srv, NULL, 0, 0), -EINVAL);
+	assert_int_equal(host_dhcp4_release_build(NULL, 0, MAC, &ci, &srv, NULL, 0, 0), -EINVAL);
 }
 
 static void test_release6_packet(void **state)
@@ -117,10 +133,10 @@ static void test_release6_packet(void **state)
 	struct lc_addr a6 = addr("fd00:150::1:12"), a4 = addr("10.0.0.2");
 	(void)state;
 
-	assert_int_equal(
-	    hook_hex_parse("00:01:00:01:2c:4e:1a:3b:52:54:00:15:00:03", cduid, sizeof(cduid)), 14);
-	assert_int_equal(hook_hex_parse("00:03:00:01:52:54:00:65:b2:e5", sduid, sizeof(sduid)), 10);
-	ssize_t n = hook_dhcp6_release_build(pkt, sizeof(pkt), cduid, 14, sduid, 10, 0x00150003,
+	assert_int_equal(hex("00:01:00:01:2c:4e:1a:3b:52:54:00:15:00:03", cduid, sizeof(cduid)),
+			 14);
+	assert_int_equal(hex("00:03:00:01:52:54:00:65:b2:e5", sduid, sizeof(sduid)), 10);
+	ssize_t n = host_dhcp6_release_build(pkt, sizeof(pkt), cduid, 14, sduid, 10, 0x00150003,
 					     false, &a6, 0xabcdef);
 	/* 4 + (4+14) + (4+10) + (4+12) + (4+24) */
 	assert_int_equal(n, 4 + 18 + 14 + 16 + 28);
@@ -138,17 +154,17 @@ static void test_release6_packet(void **state)
 	assert_int_equal(be32(pkt + 72) | be32(pkt + 76), 0);
 
 	assert_int_equal(
-	    hook_dhcp6_release_build(pkt, sizeof(pkt), cduid, 14, sduid, 10, 1, false, &a4, 1),
+	    host_dhcp6_release_build(pkt, sizeof(pkt), cduid, 14, sduid, 10, 1, false, &a4, 1),
 	    -EINVAL);
-	assert_int_equal(hook_dhcp6_release_build(pkt, 40, cduid, 14, sduid, 10, 1, false, &a6, 1),
+	assert_int_equal(host_dhcp6_release_build(pkt, 40, cduid, 14, sduid, 10, 1, false, &a6, 1),
 			 -ENOBUFS);
 	/* the longest DUIDs fit what the sender allocates */
-	uint8_t big[HOOK_DUID_MAX], out[4 + 2 * (4 + HOOK_DUID_MAX) + 16 + 28];
+	uint8_t big[LC_DUID_MAX], out[4 + 2 * (4 + LC_DUID_MAX) + 16 + 28];
 	memset(big, 0x5a, sizeof(big));
-	assert_int_equal(hook_dhcp6_release_build(out, sizeof(out), big, sizeof(big), big,
+	assert_int_equal(host_dhcp6_release_build(out, sizeof(out), big, sizeof(big), big,
 						  sizeof(big), 1, false, &a6, 1),
 			 (ssize_t)sizeof(out));
-	assert_int_equal(hook_dhcp6_release_build(out, sizeof(out), big, sizeof(big) + 1, big, 1, 1,
+	assert_int_equal(host_dhcp6_release_build(out, sizeof(out), big, sizeof(big) + 1, big, 1, 1,
 						  false, &a6, 1),
 			 -EINVAL);
 }
@@ -161,7 +177,7 @@ static void test_release6_temporary(void **state)
 	(void)state;
 
 	ssize_t n =
-	    hook_dhcp6_release_build(pkt, sizeof(pkt), cduid, 2, sduid, 1, 7, true, &a6, 0x010203);
+	    host_dhcp6_release_build(pkt, sizeof(pkt), cduid, 2, sduid, 1, 7, true, &a6, 0x010203);
 	assert_int_equal(n, 4 + 6 + 5 + 8 + 28);
 	const uint8_t head[] = {8, 1, 2, 3, 0, 1, 0, 2, 0xab, 0xcd, 0, 2, 0, 1, 0xef};
 	assert_memory_equal(pkt, head, sizeof(head));
@@ -171,7 +187,7 @@ static void test_release6_temporary(void **state)
 	assert_int_equal(be32(pkt + 43) | be32(pkt + 47), 0);
 	assert_int_equal(pkt[0], 8);
 	assert_int_equal(
-	    hook_dhcp6_release_build(pkt, (size_t)n - 1, cduid, 2, sduid, 1, 7, true, &a6, 1),
+	    host_dhcp6_release_build(pkt, (size_t)n - 1, cduid, 2, sduid, 1, 7, true, &a6, 1),
 	    -ENOBUFS);
 }
 
@@ -183,17 +199,17 @@ static void test_reply6_status(void **state)
 	/* Reply, xid 0x0a0b0c; server id; status 0 "release received" */
 	const uint8_t ok[] = {7,    0x0a, 0x0b, 0x0c, 0, 2, 0, 2,   0xef,
 			      0xef, 0,	  13,	0,    4, 0, 0, 'o', 'k'};
-	assert_int_equal(hook_dhcp6_reply_status(ok, sizeof(ok), 0x0a0b0c), 0);
+	assert_int_equal(host_dhcp6_reply_status(ok, sizeof(ok), 0x0a0b0c), 0);
 	/* another transaction, or another message type: not ours */
-	assert_int_equal(hook_dhcp6_reply_status(ok, sizeof(ok), 0x0a0b0d), -EAGAIN);
-	assert_int_equal(hook_dhcp6_reply_status(ok, sizeof(ok), 0xff0a0b0c), 0); /* 24 bits */
+	assert_int_equal(host_dhcp6_reply_status(ok, sizeof(ok), 0x0a0b0d), -EAGAIN);
+	assert_int_equal(host_dhcp6_reply_status(ok, sizeof(ok), 0xff0a0b0c), 0); /* 24 bits */
 	uint8_t adv[sizeof(ok)];
 	memcpy(adv, ok, sizeof(ok));
 	adv[0] = 2;
-	assert_int_equal(hook_dhcp6_reply_status(adv, sizeof(adv), 0x0a0b0c), -EAGAIN);
-	assert_int_equal(hook_dhcp6_reply_status(ok, 3, 0x0a0b0c), -EAGAIN);
+	assert_int_equal(host_dhcp6_reply_status(adv, sizeof(adv), 0x0a0b0c), -EAGAIN);
+	assert_int_equal(host_dhcp6_reply_status(ok, 3, 0x0a0b0c), -EAGAIN);
 	/* cut short inside an option */
-	assert_int_equal(hook_dhcp6_reply_status(ok, sizeof(ok) - 3, 0x0a0b0c), -EBADMSG);
+	assert_int_equal(host_dhcp6_reply_status(ok, sizeof(ok) - 3, 0x0a0b0c), -EBADMSG);
 
 	/* IA_NA {iaid, t1, t2, IAADDR {addr, 0, 0}, status 3 NoBinding}, then Success */
 	const uint8_t nobind[] = {7,
@@ -256,17 +272,17 @@ static void test_reply6_status(void **state)
 				  2,
 				  0,
 				  0};
-	assert_int_equal(hook_dhcp6_reply_status(nobind, sizeof(nobind), 1), -ENOENT);
+	assert_int_equal(host_dhcp6_reply_status(nobind, sizeof(nobind), 1), -ENOENT);
 	/* the same inside an IA_TA */
 	const uint8_t nobind_ta[] = {7, 0, 0, 1, 0, 4, 0, 4 + 6, 0, 0, 0, 9, 0, 13, 0, 2, 0, 3};
-	assert_int_equal(hook_dhcp6_reply_status(nobind_ta, sizeof(nobind_ta), 1), -ENOENT);
+	assert_int_equal(host_dhcp6_reply_status(nobind_ta, sizeof(nobind_ta), 1), -ENOENT);
 	/* UnspecFail at the top */
 	const uint8_t fail[] = {7, 0, 0, 1, 0, 13, 0, 2, 0, 1};
-	assert_int_equal(hook_dhcp6_reply_status(fail, sizeof(fail), 1), -EPROTO);
+	assert_int_equal(host_dhcp6_reply_status(fail, sizeof(fail), 1), -EPROTO);
 	/* a status option too short to hold its code */
 	const uint8_t shortst[] = {7, 0, 0, 1, 0, 13, 0, 1, 0};
-	assert_int_equal(hook_dhcp6_reply_status(shortst, sizeof(shortst), 1), -EBADMSG);
-	assert_int_equal(hook_dhcp6_reply_status(NULL, 0, 1), -EAGAIN);
+	assert_int_equal(host_dhcp6_reply_status(shortst, sizeof(shortst), 1), -EBADMSG);
+	assert_int_equal(host_dhcp6_reply_status(NULL, 0, 1), -EAGAIN);
 }
 
 static void test_hex(void **state)
@@ -274,17 +290,17 @@ static void test_hex(void **state)
 	uint8_t b[8];
 	(void)state;
 
-	assert_int_equal(hook_hex_parse("ff", b, sizeof(b)), 1);
+	assert_int_equal(hex("ff", b, sizeof(b)), 1);
 	assert_int_equal(b[0], 0xff);
 	/* dnsmasq drops leading zeros */
-	assert_int_equal(hook_hex_parse("1:a:ff", b, sizeof(b)), 3);
+	assert_int_equal(hex("1:a:ff", b, sizeof(b)), 3);
 	assert_int_equal(b[0], 1);
 	assert_int_equal(b[1], 0xa);
-	assert_int_equal(hook_hex_parse("", b, sizeof(b)), -EINVAL);
-	assert_int_equal(hook_hex_parse("zz", b, sizeof(b)), -EINVAL);
-	assert_int_equal(hook_hex_parse("01:", b, sizeof(b)), -EINVAL);
-	assert_int_equal(hook_hex_parse("01-02", b, sizeof(b)), -EINVAL);
-	assert_int_equal(hook_hex_parse("1:2:3:4:5:6:7:8:9", b, sizeof(b)), -ENOBUFS);
+	assert_int_equal(hex("", b, sizeof(b)), -EINVAL);
+	assert_int_equal(hex("zz", b, sizeof(b)), -EINVAL);
+	assert_int_equal(hex("01:", b, sizeof(b)), -EINVAL);
+	assert_int_equal(hex("01-02", b, sizeof(b)), -EINVAL);
+	assert_int_equal(hex("1:2:3:4:5:6:7:8:9", b, sizeof(b)), -ENOBUFS);
 }
 
 static void test_server_addr(void **state)
@@ -293,11 +309,11 @@ static void test_server_addr(void **state)
 	char a[64];
 	(void)state;
 
-	assert_int_equal(hook_dhcp_server_addr("lo", &ci, &ret), 0);
+	assert_int_equal(host_dhcp_server_addr("lo", &ci, &ret), 0);
 	assert_string_equal(lc_addr_format(&ret, a, sizeof(a)), "127.0.0.1");
-	assert_int_equal(hook_dhcp_server_addr("no-such-if0", &ci, &ret), -EADDRNOTAVAIL);
+	assert_int_equal(host_dhcp_server_addr("no-such-if0", &ci, &ret), -EADDRNOTAVAIL);
 	/* lo's ::1 is no subnet of fd00::/64, but the first v6 address serves */
-	int r = hook_dhcp_server_addr("lo", &v6, &ret);
+	int r = host_dhcp_server_addr("lo", &v6, &ret);
 	assert_true(r == 0 || r == -EADDRNOTAVAIL); /* a host may run with IPv6 off */
 }
 
@@ -326,7 +342,7 @@ static int link_up(const char *ifname)
 	return r;
 }
 
-/* In a child in its own network namespace: what hook_dhcp4_release_send
+/* In a child in its own network namespace: what host_dhcp4_release_send
  * puts on the wire is byte for byte what the builder made. */
 static void test_send_on_the_wire(void **state)
 {
@@ -345,15 +361,15 @@ static void test_send_on_the_wire(void **state)
 		struct lc_addr ci, srv;
 		lc_addr_parse("127.0.0.5", 9, &ci);
 		lc_addr_parse("127.0.0.1", 9, &srv);
-		if (hook_dhcp4_release_send("lo", &ci, MAC) < 0)
+		if (host_dhcp4_release_send("lo", &ci, MAC) < 0)
 			_exit(4);
-		uint8_t got[1024], want[HOOK_DHCP4_PACKET_SIZE];
+		uint8_t got[1024], want[HOST_DHCP4_PACKET_SIZE];
 		struct timeval tv = {2, 0};
 		setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		ssize_t n = recv(s, got, sizeof(got), 0);
-		if (n != HOOK_DHCP4_PACKET_SIZE)
+		if (n != HOST_DHCP4_PACKET_SIZE)
 			_exit(5);
-		hook_dhcp4_release_build(want, sizeof(want), MAC, &ci, &srv, NULL, 0,
+		host_dhcp4_release_build(want, sizeof(want), MAC, &ci, &srv, NULL, 0,
 					 be32(got + 4));
 		_exit(memcmp(got, want, sizeof(want)) == 0 ? 0 : 6);
 	}
@@ -430,11 +446,11 @@ static void test_dnsmasq_drops_lease(void **state)
 		if (!lease_listed(leasefile, "10.9.0.23"))
 			rc = 4; /* dnsmasq did not keep the lease it was given */
 		/* someone else's MAC: dnsmasq must keep the lease */
-		else if (hook_dhcp4_release_send("lcbr0", &ci, other) < 0)
+		else if (host_dhcp4_release_send("lcbr0", &ci, other) < 0)
 			rc = 5;
 		else if (usleep(500000), !lease_listed(leasefile, "10.9.0.23"))
 			rc = 7;
-		else if (hook_dhcp4_release_send("lcbr0", &ci, MAC) < 0)
+		else if (host_dhcp4_release_send("lcbr0", &ci, MAC) < 0)
 			rc = 5;
 		else {
 			rc = 6;
@@ -525,10 +541,10 @@ static bool file_has(const char *file, const char *needle)
 	return found;
 }
 
-static int id_from(const struct v6_lease *v, struct hook_dhcp6_id *id)
+static int id_from(const struct v6_lease *v, struct host_lease *id)
 {
-	ssize_t c = hook_hex_parse(v->client_duid, id->client_duid, sizeof(id->client_duid));
-	ssize_t s = hook_hex_parse(v->server_duid, id->server_duid, sizeof(id->server_duid));
+	ssize_t c = hex(v->client_duid, id->client_duid, sizeof(id->client_duid));
+	ssize_t s = hex(v->server_duid, id->server_duid, sizeof(id->server_duid));
 	if (c <= 0 || s <= 0)
 		return -1;
 	id->client_duid_len = (uint8_t)c;
@@ -589,7 +605,7 @@ static int v6_server_side(const char *root)
 	pid_t client_ns, dnsmasq = -1, dhclient = -1;
 	struct v6_lease v;
 	struct lc_addr a6;
-	struct hook_dhcp6_id id, bad;
+	struct host_lease id, bad;
 	int rc = 0, r;
 
 	snprintf(leasefile, sizeof(leasefile), "%s/dnsmasq6.leases", root);
@@ -677,7 +693,7 @@ static int v6_server_side(const char *root)
 	bad.client_duid[bad.client_duid_len - 1] ^= 0xff;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r = hook_dhcp6_release_send("lcbr6", &a6, &bad, 3000);
+	r = send6("lcbr6", &a6, &bad, 3000);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (r != -ENOENT) {
 		fprintf(stderr, "wrong DUID: %d (%s)\n", r, strerror(-r));
@@ -688,7 +704,7 @@ static int v6_server_side(const char *root)
 		(long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
 	bad = id;
 	bad.iaid++;
-	r = hook_dhcp6_release_send("lcbr6", &a6, &bad, 3000);
+	r = send6("lcbr6", &a6, &bad, 3000);
 	if (r != -ENOENT) {
 		fprintf(stderr, "wrong IAID: %d (%s)\n", r, strerror(-r));
 		rc = 8;
@@ -698,7 +714,7 @@ static int v6_server_side(const char *root)
 	 * half second of neighbour solicitations is well inside the wait) */
 	bad = id;
 	bad.server_duid[bad.server_duid_len - 1] ^= 0xff;
-	r = hook_dhcp6_release_send("lcbr6", &a6, &bad, 1500);
+	r = send6("lcbr6", &a6, &bad, 1500);
 	if (r != -ETIMEDOUT) {
 		fprintf(stderr, "wrong server DUID: %d (%s)\n", r, strerror(-r));
 		rc = 9;
@@ -758,7 +774,7 @@ static int v6_server_side(const char *root)
 		goto out;
 	}
 	/* and dnsmasq holds no binding for it any more */
-	r = hook_dhcp6_release_send("lcbr6", &a6, &id, 3000);
+	r = send6("lcbr6", &a6, &id, 3000);
 	if (r != -ENOENT) {
 		fprintf(stderr, "Release again: %d (%s)\n", r, strerror(-r));
 		rc = 16;

@@ -238,10 +238,10 @@ static void test_stopped_release(void **state)
 static void test_metadata_groups(void **state)
 {
 	const char *good = "<domain type='kvm'><name>web1</name><uuid>u1</uuid><metadata>"
-			   "<lc:cluster xmlns:lc='" HOOK_XMLNS "' name='lab' group='WEB'/>"
+			   "<lc:cluster xmlns:lc='" HOST_XMLNS "' name='lab' group='WEB'/>"
 			   "</metadata></domain>";
 	const char *bad = "<domain type='kvm'><name>web2</name><uuid>u2</uuid><metadata>"
-			  "<lc:cluster xmlns:lc='" HOOK_XMLNS "' name='lab' group='web'/>"
+			  "<lc:cluster xmlns:lc='" HOST_XMLNS "' name='lab' group='web'/>"
 			  "</metadata></domain>";
 	(void)state;
 

@@ -57,12 +57,12 @@ static void test_domain_to_record(void **state)
 {
 	size_t len = 0;
 	char *xml = hook_test_stdin("lxc.c1.prepare.begin", &len);
-	struct hook_domain *d = calloc(1, sizeof(*d));
+	struct host_domain *d = calloc(1, sizeof(*d));
 	struct lc_guest_record *rec = calloc(1, sizeof(*rec)), *back = calloc(1, sizeof(*back));
 	struct lc_net_record nr = {0};
 	(void)state;
 
-	assert_int_equal(hook_xml_domain(xml, len, d), 0);
+	assert_int_equal(host_xml_domain(xml, len, d), 0);
 	/* a network record supplies the bridge that prepare's XML lacks */
 	strcpy(nr.name, "labnet");
 	strcpy(nr.bridge, "virbr-lab");
@@ -96,7 +96,7 @@ static void test_domain_to_record(void **state)
 
 static void test_cluster_and_group(void **state)
 {
-	struct hook_domain d = {0};
+	struct host_domain d = {0};
 	struct lc_guest_record *rec = calloc(1, sizeof(*rec));
 	(void)state;
 
@@ -126,12 +126,12 @@ static void test_network_to_record(void **state)
 {
 	size_t len = 0;
 	char *xml = hook_test_stdin("network.labnet.started.begin", &len);
-	struct hook_network *n = calloc(1, sizeof(*n));
+	struct host_network *n = calloc(1, sizeof(*n));
 	struct lc_net_record rec, back;
 	char a[64];
 	(void)state;
 
-	assert_int_equal(hook_xml_network(xml, len, n), 0);
+	assert_int_equal(host_xml_network(xml, len, n), 0);
 	hook_network_to_record(n, 7, &rec);
 	assert_string_equal(rec.name, "labnet");
 	assert_string_equal(rec.bridge, "virbr-lab");
@@ -165,7 +165,7 @@ static void test_leases_for_macs(void **state)
 	char *buf;
 	size_t n = 0;
 	uint8_t macs[2][LC_MAC_LEN];
-	struct hook_lease leases[8];
+	struct host_lease leases[8];
 	char a[64];
 	(void)state;
 
@@ -183,7 +183,7 @@ static void test_leases_for_macs(void **state)
 	assert_int_equal(lc_mac_parse("52:54:00:15:00:03", 17, macs[0]), 0);
 	assert_int_equal(lc_mac_parse("52:54:00:99:99:99", 17, macs[1]), 0);
 	assert_int_equal(
-	    hook_leases_for_macs(env.leases, (const uint8_t(*)[LC_MAC_LEN])macs, 2, leases, 8, &n),
+	    host_leases_for_macs(env.leases, (const uint8_t(*)[LC_MAC_LEN])macs, 2, leases, 8, &n),
 	    0);
 	assert_int_equal(n, 1);
 	assert_string_equal(lc_addr_format(&leases[0].addr, a, sizeof(a)), "192.168.150.12");
@@ -197,7 +197,7 @@ static void test_leases_for_macs(void **state)
 					 "\"52:54:00:99:99:99\",\"expiry-time\":1000}]"),
 			 0);
 	assert_int_equal(
-	    hook_leases_for_macs(env.leases, (const uint8_t(*)[LC_MAC_LEN])macs, 2, leases, 8, &n),
+	    host_leases_for_macs(env.leases, (const uint8_t(*)[LC_MAC_LEN])macs, 2, leases, 8, &n),
 	    0);
 	assert_int_equal(n, 1);
 	/* an infinite one is */
@@ -206,11 +206,11 @@ static void test_leases_for_macs(void **state)
 					 "\"52:54:00:99:99:99\"}]"),
 			 0);
 	assert_int_equal(
-	    hook_leases_for_macs(env.leases, (const uint8_t(*)[LC_MAC_LEN])macs, 2, leases, 8, &n),
+	    host_leases_for_macs(env.leases, (const uint8_t(*)[LC_MAC_LEN])macs, 2, leases, 8, &n),
 	    0);
 	assert_int_equal(n, 2);
 	/* no lease dir */
-	assert_int_equal(hook_leases_for_macs("/nonexistent-lc", (const uint8_t(*)[LC_MAC_LEN])macs,
+	assert_int_equal(host_leases_for_macs("/nonexistent-lc", (const uint8_t(*)[LC_MAC_LEN])macs,
 					      2, leases, 8, &n),
 			 -ENOENT);
 }
@@ -220,7 +220,7 @@ static void test_leases_rank(void **state)
 	/* node1: int NIC first in the XML, ext second; external ranks first */
 	struct lc_guest_record rec = {0};
 	struct lc_net_record ext = {0}, in = {0};
-	struct hook_lease l[2];
+	struct host_lease l[2];
 	memset(l, 0, sizeof(l));
 	struct lc_paths paths;
 	char a[64];
@@ -248,7 +248,7 @@ static void test_leases_rank(void **state)
 	lc_addr_parse("192.168.160.10", 14, &l[0].addr);
 	memcpy(l[1].mac, rec.nics[1].mac, 6);
 	lc_addr_parse("192.168.150.10", 14, &l[1].addr);
-	hook_leases_rank(l, 2, &rec, &paths, NULL);
+	host_leases_rank(l, 2, &rec, &paths, NULL);
 	assert_string_equal(lc_addr_format(&l[0].addr, a, sizeof(a)), "192.168.150.10");
 	assert_string_equal(l[0].network, "ext");
 	assert_string_equal(l[0].domain, "lab.test");

@@ -356,8 +356,8 @@ static void test_register(void **state)
 	NEED_BUS();
 
 	addrs2(a);
-	assert_int_equal(hook_bus_open(&bus), 0);
-	assert_int_equal(hook_resolved_register(bus, 5, a, 2, "lab.test", 1000000), 0);
+	assert_int_equal(host_bus_open(&bus), 0);
+	assert_int_equal(host_resolved_register(bus, 5, a, 2, "lab.test", 1000000), 0);
 	assert_int_equal(call_test("Calls", 0, calls_s, sizeof(calls_s)), 1);
 	assert_string_equal(calls_s, "SetLinkDNS 5 192.168.150.1 fd00:150::1\n"
 				     "SetLinkDomains 5 ~lab.test\n"
@@ -377,18 +377,18 @@ static void test_register_twice_same_state(void **state)
 	NEED_BUS();
 
 	addrs2(a);
-	assert_int_equal(hook_bus_open(&bus), 0);
-	assert_int_equal(hook_resolved_register(bus, 6, a, 1, "lab.test", 1000000), 0);
+	assert_int_equal(host_bus_open(&bus), 0);
+	assert_int_equal(host_resolved_register(bus, 6, a, 1, "lab.test", 1000000), 0);
 	assert_true(call_test("State", 6, st1, sizeof(st1)) >= 0);
-	assert_int_equal(hook_resolved_register(bus, 6, a, 1, "lab.test", 1000000), 0);
+	assert_int_equal(host_resolved_register(bus, 6, a, 1, "lab.test", 1000000), 0);
 	assert_true(call_test("State", 6, st2, sizeof(st2)) >= 0);
 	assert_string_equal(st1, st2);
 	assert_string_equal(st1, "dns=[192.168.150.1] domains=[~lab.test] default-route=[no]");
 
 	/* revert twice: the second finds nothing to undo, same state */
-	assert_int_equal(hook_resolved_revert(bus, 6, 1000000), 0);
+	assert_int_equal(host_resolved_revert(bus, 6, 1000000), 0);
 	assert_true(call_test("State", 6, st1, sizeof(st1)) >= 0);
-	assert_int_equal(hook_resolved_revert(bus, 6, 1000000), 0);
+	assert_int_equal(host_resolved_revert(bus, 6, 1000000), 0);
 	assert_true(call_test("State", 6, st2, sizeof(st2)) >= 0);
 	assert_string_equal(st1, st2);
 	assert_string_equal(st1, "dns=[] domains=[] default-route=[]");
@@ -404,8 +404,8 @@ static void test_no_domain(void **state)
 	NEED_BUS();
 
 	addrs2(a);
-	assert_int_equal(hook_bus_open(&bus), 0);
-	assert_int_equal(hook_resolved_register(bus, 7, a, 1, NULL, 1000000), 0);
+	assert_int_equal(host_bus_open(&bus), 0);
+	assert_int_equal(host_resolved_register(bus, 7, a, 1, NULL, 1000000), 0);
 	assert_true(call_test("State", 7, st, sizeof(st)) >= 0);
 	assert_string_equal(st, "dns=[192.168.150.1] domains=[] default-route=[no]");
 	sd_bus_unref(bus);
@@ -420,17 +420,17 @@ static void test_errors(void **state)
 	NEED_BUS();
 
 	addrs2(a);
-	assert_int_equal(hook_bus_open(&bus), 0);
-	assert_int_equal(hook_resolved_register(bus, LINK_GONE, a, 1, "x.test", 1000000), -ENXIO);
-	assert_int_equal(hook_resolved_register(bus, LINK_BUSY, a, 1, "x.test", 1000000), -EBUSY);
-	assert_int_equal(hook_resolved_revert(bus, LINK_GONE, 1000000), -ENXIO);
-	assert_int_equal(hook_resolved_register(bus, 0, a, 1, "x.test", 1000000), -EINVAL);
-	assert_int_equal(hook_resolved_revert(NULL, 5, 1000000), -EINVAL);
+	assert_int_equal(host_bus_open(&bus), 0);
+	assert_int_equal(host_resolved_register(bus, LINK_GONE, a, 1, "x.test", 1000000), -ENXIO);
+	assert_int_equal(host_resolved_register(bus, LINK_BUSY, a, 1, "x.test", 1000000), -EBUSY);
+	assert_int_equal(host_resolved_revert(bus, LINK_GONE, 1000000), -ENXIO);
+	assert_int_equal(host_resolved_register(bus, 0, a, 1, "x.test", 1000000), -EINVAL);
+	assert_int_equal(host_resolved_revert(NULL, 5, 1000000), -EINVAL);
 	/* a resolved that never answers: the whole sequence ends in its budget */
-	uint64_t t0 = hook_now_usec();
-	assert_int_equal(hook_resolved_register(bus, LINK_HANG, a, 1, "x.test", 300000),
+	uint64_t t0 = host_now_usec();
+	assert_int_equal(host_resolved_register(bus, LINK_HANG, a, 1, "x.test", 300000),
 			 -ETIMEDOUT);
-	uint64_t dt = hook_now_usec() - t0;
+	uint64_t dt = host_now_usec() - t0;
 	assert_true(dt >= 290000 && dt < 900000); /* slack for a loaded machine */
 	/* the first refusal stops the sequence: nothing half-applied */
 	assert_int_equal(call_test("Calls", 0, calls_s, sizeof(calls_s)), 1);
@@ -452,20 +452,20 @@ static void test_resolved_absent(void **state)
 	waitpid(svc_pid, NULL, 0);
 	svc_pid = 0;
 	addrs2(a);
-	assert_int_equal(hook_bus_open(&bus), 0);
-	uint64_t t0 = hook_now_usec();
-	assert_int_equal(hook_resolved_register(bus, 5, a, 1, "lab.test", 1000000), -EHOSTUNREACH);
-	assert_int_equal(hook_resolved_revert(bus, 5, 1000000), -EHOSTUNREACH);
-	assert_true(hook_now_usec() - t0 < 500000);
+	assert_int_equal(host_bus_open(&bus), 0);
+	uint64_t t0 = host_now_usec();
+	assert_int_equal(host_resolved_register(bus, 5, a, 1, "lab.test", 1000000), -EHOSTUNREACH);
+	assert_int_equal(host_resolved_revert(bus, 5, 1000000), -EHOSTUNREACH);
+	assert_true(host_now_usec() - t0 < 500000);
 	sd_bus_unref(bus);
 
 	/* no bus at all */
 	snprintf(saved, sizeof(saved), "%s", getenv("DBUS_SYSTEM_BUS_ADDRESS"));
 	setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/lc-bus", 1);
 	bus = NULL;
-	int r = hook_bus_open(&bus);
+	int r = host_bus_open(&bus);
 	if (r >= 0)
-		r = hook_resolved_register(bus, 5, a, 1, "lab.test", 1000000);
+		r = host_resolved_register(bus, 5, a, 1, "lab.test", 1000000);
 	assert_true(r < 0);
 	sd_bus_unref(bus);
 	setenv("DBUS_SYSTEM_BUS_ADDRESS", saved, 1);

@@ -18,15 +18,15 @@ static void mac_is(const uint8_t *mac, const char *want)
 	assert_string_equal(s, want);
 }
 
-static struct hook_domain *domain_fixture(const char *name)
+static struct host_domain *domain_fixture(const char *name)
 {
 	size_t len = 0;
 	char *xml = hook_test_stdin(name, &len);
-	struct hook_domain *d = calloc(1, sizeof(*d));
+	struct host_domain *d = calloc(1, sizeof(*d));
 
 	assert_non_null(xml);
 	assert_non_null(d);
-	assert_int_equal(hook_xml_domain(xml, len, d), 0);
+	assert_int_equal(host_xml_domain(xml, len, d), 0);
 	free(xml);
 	return d;
 }
@@ -43,7 +43,7 @@ static void test_every_domain_capture(void **state)
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
-		struct hook_domain *d = domain_fixture(caps[i]);
+		struct host_domain *d = domain_fixture(caps[i]);
 		/* "lxc.c1.x" names guest c1 */
 		assert_int_equal(d->name[0], 'c');
 		assert_int_equal(d->name[1], caps[i][5]);
@@ -59,7 +59,7 @@ static void test_every_domain_capture(void **state)
 static void test_c1_nic_order(void **state)
 {
 	/* c1: isonet first, labnet second, in XML order */
-	struct hook_domain *d = domain_fixture("lxc.c1.prepare.begin");
+	struct host_domain *d = domain_fixture("lxc.c1.prepare.begin");
 	(void)state;
 
 	assert_string_equal(d->name, "c1");
@@ -76,7 +76,7 @@ static void test_c1_nic_order(void **state)
 
 static void test_c1_started_has_bridges(void **state)
 {
-	struct hook_domain *d = domain_fixture("lxc.c1.started.begin");
+	struct host_domain *d = domain_fixture("lxc.c1.started.begin");
 	(void)state;
 
 	assert_int_equal(d->id, 204);
@@ -94,14 +94,14 @@ static void test_c1_started_has_bridges(void **state)
 	free(d);
 }
 
-static struct hook_network *network_fixture(const char *name)
+static struct host_network *network_fixture(const char *name)
 {
 	size_t len = 0;
 	char *xml = hook_test_stdin(name, &len);
-	struct hook_network *n = calloc(1, sizeof(*n));
+	struct host_network *n = calloc(1, sizeof(*n));
 
 	assert_non_null(xml);
-	assert_int_equal(hook_xml_network(xml, len, n), 0);
+	assert_int_equal(host_xml_network(xml, len, n), 0);
 	free(xml);
 	return n;
 }
@@ -111,7 +111,7 @@ static void test_networks(void **state)
 	char a[64];
 	(void)state;
 
-	struct hook_network *n = network_fixture("network.labnet.started.begin");
+	struct host_network *n = network_fixture("network.labnet.started.begin");
 	assert_string_equal(n->name, "labnet");
 	assert_string_equal(n->uuid, "33268ad7-7a72-4c55-8ae1-f499fff7833d");
 	assert_string_equal(n->bridge, "virbr-lab");
@@ -145,7 +145,7 @@ static void test_networks(void **state)
 static void test_port(void **state)
 {
 	(void)state;
-	struct hook_network *n = network_fixture("network.labnet.port-created.begin");
+	struct host_network *n = network_fixture("network.labnet.port-created.begin");
 	assert_true(n->port.present);
 	assert_string_equal(n->port.owner_name, "c4");
 	assert_string_equal(n->port.owner_uuid, "d350ad31-81c8-4a0e-917d-c17b706cf822");
@@ -154,19 +154,19 @@ static void test_port(void **state)
 	free(n);
 }
 
-static int parse_str(const char *xml, struct hook_domain *d)
+static int parse_str(const char *xml, struct host_domain *d)
 {
-	return hook_xml_domain(xml, strlen(xml), d);
+	return host_xml_domain(xml, strlen(xml), d);
 }
 
 #define DOM_HEAD "<domain type='kvm'><name>g</name><uuid>u</uuid>"
 
 static void test_metadata(void **state)
 {
-	struct hook_domain *d = calloc(1, sizeof(*d));
+	struct host_domain *d = calloc(1, sizeof(*d));
 	(void)state;
 
-	assert_int_equal(parse_str(DOM_HEAD "<metadata><lc:cluster xmlns:lc='" HOOK_XMLNS
+	assert_int_equal(parse_str(DOM_HEAD "<metadata><lc:cluster xmlns:lc='" HOST_XMLNS
 					    "' name='lab' group='WEB'/></metadata></domain>",
 				   d),
 			 0);
@@ -178,9 +178,9 @@ static void test_metadata(void **state)
 	 * an unqualified <cluster> are not ours */
 	memset(d, 0, sizeof(*d));
 	assert_int_equal(parse_str(DOM_HEAD "<metadata><x:cluster xmlns:x='urn:other' name='no'/>"
-					    "<cluster name='no'/><q:cluster xmlns:q='" HOOK_XMLNS
+					    "<cluster name='no'/><q:cluster xmlns:q='" HOST_XMLNS
 					    "' name='yes' group='web'/>"
-					    "<q:cluster xmlns:q='" HOOK_XMLNS
+					    "<q:cluster xmlns:q='" HOST_XMLNS
 					    "' name='second'/></metadata></domain>",
 				   d),
 			 0);
@@ -190,7 +190,7 @@ static void test_metadata(void **state)
 
 	/* a cluster name with a space is unusable */
 	memset(d, 0, sizeof(*d));
-	assert_int_equal(parse_str(DOM_HEAD "<metadata><lc:cluster xmlns:lc='" HOOK_XMLNS
+	assert_int_equal(parse_str(DOM_HEAD "<metadata><lc:cluster xmlns:lc='" HOST_XMLNS
 					    "' name='my lab'/></metadata></domain>",
 				   d),
 			 0);
@@ -206,7 +206,7 @@ static void test_metadata(void **state)
 
 static void test_interfaces(void **state)
 {
-	struct hook_domain *d = calloc(1, sizeof(*d));
+	struct host_domain *d = calloc(1, sizeof(*d));
 	(void)state;
 
 	assert_int_equal(
@@ -231,8 +231,8 @@ static void test_interfaces(void **state)
 
 static void test_garbage(void **state)
 {
-	struct hook_domain *d = calloc(1, sizeof(*d));
-	struct hook_network *n = calloc(1, sizeof(*n));
+	struct host_domain *d = calloc(1, sizeof(*d));
+	struct host_network *n = calloc(1, sizeof(*n));
 	static const char *const bad_xml[] = {
 	    "",
 	    "not xml at all",
@@ -244,26 +244,26 @@ static void test_garbage(void **state)
 	(void)state;
 
 	for (size_t i = 0; i < sizeof(bad_xml) / sizeof(bad_xml[0]); i++)
-		assert_true(hook_xml_domain(bad_xml[i], strlen(bad_xml[i]), d) < 0);
+		assert_true(host_xml_domain(bad_xml[i], strlen(bad_xml[i]), d) < 0);
 	/* UTF-16 with NULs inside */
 	static const char utf16[] = {'\xff', '\xfe', '<', 0, 'd', 0, '/', 0, '>', 0};
-	assert_true(hook_xml_domain(utf16, sizeof(utf16), d) < 0);
-	assert_int_equal(hook_xml_domain(NULL, 0, d), -ENODATA);
+	assert_true(host_xml_domain(utf16, sizeof(utf16), d) < 0);
+	assert_int_equal(host_xml_domain(NULL, 0, d), -ENODATA);
 
 	/* well-formed, but not a domain, or a domain with no name */
 	assert_int_equal(parse_str("<network><name>x</name></network>", d), -EINVAL);
 	assert_int_equal(parse_str("<domain><uuid>x</uuid></domain>", d), -EINVAL);
 	assert_int_equal(parse_str("<domain><name></name></domain>", d), -EINVAL);
 	assert_int_equal(parse_str("<domain><name>a\nb</name></domain>", d), -EINVAL);
-	assert_int_equal(hook_xml_network("<domain/>", 9, n), -EINVAL);
-	assert_int_equal(hook_xml_network("<hookData/>", 11, n), -EINVAL);
+	assert_int_equal(host_xml_network("<domain/>", 9, n), -EINVAL);
+	assert_int_equal(host_xml_network("<hookData/>", 11, n), -EINVAL);
 	free(d);
 	free(n);
 }
 
 static void test_entities_refused(void **state)
 {
-	struct hook_domain *d = calloc(1, sizeof(*d));
+	struct host_domain *d = calloc(1, sizeof(*d));
 	(void)state;
 
 	/* billion laughs: refused whole, in no time, without expanding */
@@ -276,9 +276,9 @@ static void test_entities_refused(void **state)
 			   "<!ENTITY f '&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;'>"
 			   "<!ENTITY g '&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;'>"
 			   "]><domain><name>&g;</name></domain>";
-	uint64_t t0 = hook_now_usec();
+	uint64_t t0 = host_now_usec();
 	assert_int_equal(parse_str(bomb, d), -EBADMSG);
-	assert_true(hook_now_usec() - t0 < 200000);
+	assert_true(host_now_usec() - t0 < 200000);
 
 	/* an external entity: no file is read, no network is used */
 	const char *xxe = "<?xml version='1.0'?><!DOCTYPE domain ["
@@ -296,7 +296,7 @@ static void test_entities_refused(void **state)
 
 static void test_oversized_fields(void **state)
 {
-	struct hook_domain *d = calloc(1, sizeof(*d));
+	struct host_domain *d = calloc(1, sizeof(*d));
 	char *xml = malloc(4096);
 	char big[400];
 	(void)state;
@@ -326,9 +326,9 @@ static void test_oversized_fields(void **state)
 				      "</interface>",
 				      i);
 	o += (size_t)snprintf(x2 + o, 200 * 80 - o, "</devices></domain>");
-	assert_int_equal(hook_xml_domain(x2, o, d), 0);
-	assert_int_equal(d->n_nics, HOOK_MAX_NICS);
-	assert_int_equal(d->n_nics_skipped, 70 - HOOK_MAX_NICS);
+	assert_int_equal(host_xml_domain(x2, o, d), 0);
+	assert_int_equal(d->n_nics, HOST_MAX_NICS);
+	assert_int_equal(d->n_nics_skipped, 70 - HOST_MAX_NICS);
 	free(x2);
 	free(xml);
 	free(d);
@@ -336,7 +336,7 @@ static void test_oversized_fields(void **state)
 
 static void test_dns_hosts(void **state)
 {
-	struct hook_dns *dns = calloc(1, sizeof(*dns));
+	struct host_dns *dns = calloc(1, sizeof(*dns));
 	char a[64];
 	const char *xml = "<network><name>ext</name><domain name='lab.test'/>"
 			  "<dns><host ip='192.168.150.12'><hostname>node3</hostname>"
@@ -346,7 +346,7 @@ static void test_dns_hosts(void **state)
 			  "<txt name='t' value='v'/></dns></network>";
 	(void)state;
 
-	assert_int_equal(hook_xml_dns_hosts(xml, strlen(xml), dns), 0);
+	assert_int_equal(host_xml_dns_hosts(xml, strlen(xml), dns), 0);
 	assert_int_equal(dns->n_hosts, 2);
 	assert_string_equal(lc_addr_format(&dns->hosts[0].addr, a, sizeof(a)), "192.168.150.12");
 	assert_int_equal(dns->hosts[0].n_names, 2);
@@ -354,9 +354,42 @@ static void test_dns_hosts(void **state)
 	assert_string_equal(dns->hosts[0].names[1], "node3.lab.test");
 	assert_int_equal(dns->hosts[1].addr.family, AF_INET6);
 	/* no <dns>: none */
-	assert_int_equal(hook_xml_dns_hosts("<network><name>x</name></network>", 33, dns), 0);
+	assert_int_equal(host_xml_dns_hosts("<network><name>x</name></network>", 33, dns), 0);
 	assert_int_equal(dns->n_hosts, 0);
 	free(dns);
+}
+
+/* The element alone, as virDomainGetMetadata returns it (the CLI's read). */
+static int meta(const char *xml, char *c, char *g)
+{
+	strcpy(c, "unset");
+	strcpy(g, "unset");
+	return host_xml_metadata(xml, strlen(xml), c, 64, g, 64);
+}
+
+static void test_metadata_element(void **state)
+{
+	char c[64], g[64];
+	(void)state;
+
+	/* libvirt 9.0 drops the namespace */
+	assert_int_equal(meta("<cluster name=\"lab\" group=\"db\"/>", c, g), 1);
+	assert_string_equal(c, "lab");
+	assert_string_equal(g, "db");
+	assert_int_equal(meta("<lc:cluster xmlns:lc='" HOST_XMLNS "' name='lab'/>", c, g), 1);
+	assert_string_equal(c, "lab");
+	assert_string_equal(g, "");
+	/* raw: an invalid group is kept for the CLI to report */
+	assert_int_equal(meta("<cluster name='a b' group='web-1'/>", c, g), 1);
+	assert_string_equal(c, "a b");
+	assert_string_equal(g, "web-1");
+	/* what cannot be copied becomes a marker no valid name matches */
+	assert_int_equal(meta("<cluster name='x&#10;y'/>", c, g), 1);
+	assert_string_equal(c, "?");
+	assert_int_equal(meta("<other name='lab'/>", c, g), 0);
+	assert_int_equal(meta("<q:cluster xmlns:q='urn:other' name='lab'/>", c, g), 0);
+	assert_int_equal(meta("<cluster", c, g), -EBADMSG);
+	assert_int_equal(meta("", c, g), 0);
 }
 
 int main(void)
@@ -368,6 +401,7 @@ int main(void)
 	    cmocka_unit_test(test_networks),
 	    cmocka_unit_test(test_port),
 	    cmocka_unit_test(test_metadata),
+	    cmocka_unit_test(test_metadata_element),
 	    cmocka_unit_test(test_interfaces),
 	    cmocka_unit_test(test_garbage),
 	    cmocka_unit_test(test_entities_refused),

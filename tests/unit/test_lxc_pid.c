@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Finding an LXC guest's init without libvirt (hooks/lxc-pid.c), which the
+ * Finding an LXC guest's init without libvirt (host/lxc.c), which the
  * hook's worker and `libvirt-cluster renew` share.  A fake /run/libvirt/lxc
  * and /proc in a temporary directory: the controller's pid file, processes
  * with their stat lines, and ns/net entries whose inodes say which network
@@ -20,7 +20,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "hooks/lxc-pid.h"
+#include "host/host.h"
 
 static char root[PATH_MAX], run_dir[PATH_MAX + 8], proc[PATH_MAX + 8];
 
@@ -105,7 +105,7 @@ static void test_finds_init(void **state)
 {
 	pid_t pid = 0;
 	(void)state;
-	assert_int_equal(lxc_init_pid_at(run_dir, proc, "node1", &pid), 0);
+	assert_int_equal(host_lxc_init_pid_at(run_dir, proc, "node1", &pid), 0);
 	assert_int_equal(pid, 102);
 }
 
@@ -114,18 +114,18 @@ static void test_errors(void **state)
 	pid_t pid = 4242;
 	(void)state;
 	/* no pid file: the guest does not run */
-	assert_int_equal(lxc_init_pid_at(run_dir, proc, "nosuch", &pid), -ENOENT);
+	assert_int_equal(host_lxc_init_pid_at(run_dir, proc, "nosuch", &pid), -ENOENT);
 	/* a controller without a child in another network namespace */
-	assert_int_equal(lxc_init_pid_at(run_dir, proc, "node2", &pid), -ESRCH);
+	assert_int_equal(host_lxc_init_pid_at(run_dir, proc, "node2", &pid), -ESRCH);
 	/* a stale pid file */
-	assert_int_equal(lxc_init_pid_at(run_dir, proc, "node3", &pid), -ESRCH);
+	assert_int_equal(host_lxc_init_pid_at(run_dir, proc, "node3", &pid), -ESRCH);
 	/* pid files that hold no usable pid */
-	assert_int_equal(lxc_init_pid_at(run_dir, proc, "junk", &pid), -EINVAL);
-	assert_int_equal(lxc_init_pid_at(run_dir, proc, "one", &pid), -EINVAL);
-	assert_int_equal(lxc_init_pid_at(run_dir, proc, "empty", &pid), -EINVAL);
+	assert_int_equal(host_lxc_init_pid_at(run_dir, proc, "junk", &pid), -EINVAL);
+	assert_int_equal(host_lxc_init_pid_at(run_dir, proc, "one", &pid), -EINVAL);
+	assert_int_equal(host_lxc_init_pid_at(run_dir, proc, "empty", &pid), -EINVAL);
 	/* a name is one path component */
-	assert_int_equal(lxc_init_pid_at(run_dir, proc, "../run/node1", &pid), -EINVAL);
-	assert_int_equal(lxc_init_pid_at(run_dir, proc, "", &pid), -EINVAL);
+	assert_int_equal(host_lxc_init_pid_at(run_dir, proc, "../run/node1", &pid), -EINVAL);
+	assert_int_equal(host_lxc_init_pid_at(run_dir, proc, "", &pid), -EINVAL);
 	/* ret_pid is not touched on failure */
 	assert_int_equal(pid, 4242);
 }
@@ -137,11 +137,11 @@ static void test_real_proc(void **state)
 	pid_t pid = 4242;
 	(void)state;
 	assert_int_equal(stat("/proc/self/ns/net", &st), 0);
-	assert_int_equal(lxc_ns_ino(getpid(), "net", &ino), 0);
+	assert_int_equal(host_lxc_ns_ino(getpid(), "net", &ino), 0);
 	assert_true(ino == st.st_ino);
-	assert_int_equal(lxc_ns_ino(getpid(), "nosuchns", &ino), -ENOENT);
+	assert_int_equal(host_lxc_ns_ino(getpid(), "nosuchns", &ino), -ENOENT);
 	/* a guest name no libvirt runs here */
-	assert_int_equal(lxc_init_pid("libvirt-cluster-test-no-such-guest", &pid), -ENOENT);
+	assert_int_equal(host_lxc_init_pid("libvirt-cluster-test-no-such-guest", &pid), -ENOENT);
 	assert_int_equal(pid, 4242);
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +9,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
-#include "hooks/hook.h"
+#include "host/xml.h"
 
 static void xml_silent(void *userdata, xmlErrorPtr error)
 {
@@ -114,15 +115,20 @@ static bool is_text_trimmed_valid(const char *s)
 	return s && *s;
 }
 
-static void parse_metadata(const xmlNode *metadata, struct hook_domain *d)
+/* <lc:cluster> in our namespace, whatever its prefix. */
+static bool is_ours(const xmlNode *c)
+{
+	return c && c->type == XML_ELEMENT_NODE && c->ns && c->ns->href &&
+	       strcmp((const char *)c->ns->href, HOST_XMLNS) == 0 &&
+	       strcmp((const char *)c->name, HOST_XMLNS_ELEMENT) == 0;
+}
+
+static void parse_metadata(const xmlNode *metadata, struct host_domain *d)
 {
 	if (!metadata)
 		return;
 	for (xmlNodePtr c = metadata->children; c; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE || !c->ns || !c->ns->href)
-			continue;
-		if (strcmp((const char *)c->ns->href, HOOK_XMLNS) != 0 ||
-		    strcmp((const char *)c->name, HOOK_XMLNS_ELEMENT) != 0)
+		if (!is_ours(c))
 			continue;
 		d->has_cluster = true;
 		if (copy_value(c, "name", d->cluster, sizeof(d->cluster)) < 0) {
@@ -143,9 +149,9 @@ static void parse_metadata(const xmlNode *metadata, struct hook_domain *d)
 	}
 }
 
-int hook_xml_domain(const char *buf, size_t len, struct hook_domain *ret)
+int host_xml_domain(const char *buf, size_t len, struct host_domain *ret)
 {
-	struct hook_domain *d;
+	struct host_domain *d;
 	xmlDocPtr doc = NULL;
 	xmlNodePtr root, devices;
 	char tmp[32];
@@ -182,14 +188,14 @@ int hook_xml_domain(const char *buf, size_t len, struct hook_domain *ret)
 
 	devices = child(root, "devices");
 	for (xmlNodePtr c = devices ? devices->children : NULL; c; c = c->next) {
-		struct hook_nic nic = {{0}};
+		struct host_nic nic = {{0}};
 		char mac[32], type[32];
 		xmlNodePtr src;
 
 		if (!node_is(c, "interface"))
 			continue;
 		if (copy_value(child(c, "mac"), "address", mac, sizeof(mac)) <= 0 ||
-		    lc_mac_parse(mac, strlen(mac), nic.mac) < 0 || d->n_nics >= HOOK_MAX_NICS) {
+		    lc_mac_parse(mac, strlen(mac), nic.mac) < 0 || d->n_nics >= HOST_MAX_NICS) {
 			d->n_nics_skipped++;
 			continue;
 		}
@@ -212,7 +218,7 @@ out:
 	return r;
 }
 
-static void parse_network(const xmlNode *net, struct hook_network *n)
+static void parse_network(const xmlNode *net, struct host_network *n)
 {
 	xmlNodePtr fwd = child(net, "forward");
 
@@ -238,9 +244,9 @@ static void parse_network(const xmlNode *net, struct hook_network *n)
 	}
 }
 
-int hook_xml_network(const char *buf, size_t len, struct hook_network *ret)
+int host_xml_network(const char *buf, size_t len, struct host_network *ret)
 {
-	struct hook_network *n;
+	struct host_network *n;
 	xmlDocPtr doc = NULL;
 	xmlNodePtr root, net, port;
 	int r;
@@ -291,9 +297,9 @@ out:
 	return r;
 }
 
-int hook_xml_dns_hosts(const char *buf, size_t len, struct hook_dns *ret)
+int host_xml_dns_hosts(const char *buf, size_t len, struct host_dns *ret)
 {
-	struct hook_dns *dns;
+	struct host_dns *dns;
 	xmlDocPtr doc = NULL;
 	xmlNodePtr root, dnsn;
 	int r;
@@ -315,10 +321,10 @@ int hook_xml_dns_hosts(const char *buf, size_t len, struct hook_dns *ret)
 	}
 	dnsn = child(root, "dns");
 	for (xmlNodePtr h = dnsn ? dnsn->children : NULL; h; h = h->next) {
-		struct hook_dns_host *host;
+		struct host_dns_host *host;
 		char a[64];
 
-		if (!node_is(h, "host") || dns->n_hosts >= HOOK_DNS_MAX_HOSTS)
+		if (!node_is(h, "host") || dns->n_hosts >= HOST_DNS_MAX_HOSTS)
 			continue;
 		host = &dns->hosts[dns->n_hosts];
 		memset(host, 0, sizeof(*host));
@@ -326,7 +332,7 @@ int hook_xml_dns_hosts(const char *buf, size_t len, struct hook_dns *ret)
 		    lc_addr_parse(a, strlen(a), &host->addr) < 0)
 			continue;
 		for (xmlNodePtr c = h->children; c; c = c->next) {
-			if (!node_is(c, "hostname") || host->n_names >= HOOK_DNS_MAX_NAMES)
+			if (!node_is(c, "hostname") || host->n_names >= HOST_DNS_MAX_NAMES)
 				continue;
 			if (copy_value(c, NULL, host->names[host->n_names],
 				       sizeof(host->names[0])) > 0 &&
@@ -339,6 +345,36 @@ int hook_xml_dns_hosts(const char *buf, size_t len, struct hook_dns *ret)
 	r = 0;
 out:
 	free(dns);
+	xmlFreeDoc(doc);
+	return r;
+}
+
+static void copy_marked(const xmlNode *n, const char *attr, char *buf, size_t size)
+{
+	int r = copy_value(n, attr, buf, size);
+	if (r <= 0)
+		snprintf(buf, size, "%s", r < 0 ? "?" : "");
+}
+
+int host_xml_metadata(const char *buf, size_t len, char *cluster, size_t csize, char *group,
+		      size_t gsize)
+{
+	xmlDocPtr doc = NULL;
+	xmlNodePtr root;
+	int r = xml_open(buf, len, &doc);
+
+	if (r < 0)
+		return r == -ENODATA ? 0 : r;
+	root = xmlDocGetRootElement(doc);
+	/* libvirt hands the element back without its namespace (it chose it
+	 * by that namespace): the name is what is left to check. */
+	r = is_ours(root) || node_is(root, HOST_XMLNS_ELEMENT);
+	if (r) {
+		/* As written, for the CLI to report when invalid; what cannot
+		 * be copied is a marker no group or cluster name matches. */
+		copy_marked(root, "name", cluster, csize);
+		copy_marked(root, "group", group, gsize);
+	}
 	xmlFreeDoc(doc);
 	return r;
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "hooks/hook.h"
+#include "host/host.h"
 #include "resolver/json.h"
 
 /* Append s as a JSON string (with quotes). */
@@ -80,7 +80,7 @@ static bool reply_return(struct json_cursor *c, const char *reply)
 	}
 }
 
-int hook_agent_ifname(const char *reply, const char *mac, char *buf, size_t size)
+int host_agent_ifname(const char *reply, const char *mac, char *buf, size_t size)
 {
 	struct json_cursor c;
 	bool first = true;
@@ -121,7 +121,7 @@ int hook_agent_ifname(const char *reply, const char *mac, char *buf, size_t size
 	}
 }
 
-int hook_agent_member(const char *reply, const char *member, int64_t *ret)
+int host_agent_member(const char *reply, const char *member, int64_t *ret)
 {
 	struct json_cursor c;
 	bool first = true;
@@ -150,7 +150,7 @@ int hook_agent_member(const char *reply, const char *member, int64_t *ret)
 	}
 }
 
-int hook_agent_exec_json(const char *command, const char *ifname, char *buf, size_t size)
+int host_agent_exec_json(const char *command, const char *ifname, char *buf, size_t size)
 {
 	size_t o = 0;
 	char env_if[80];

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "hooks/lxc-pid.h"
-
+/* An LXC guest's init and its namespaces (host.h says why not libvirt's).
+ * libc only. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sched.h>
+
+#include "host/host.h"
 
 static int read_pid_file(const char *path, pid_t *ret)
 {
@@ -44,7 +47,7 @@ static int ns_ino_at(const char *proc, pid_t pid, const char *ns, ino_t *ret)
 	return 0;
 }
 
-int lxc_ns_ino(pid_t pid, const char *ns, ino_t *ret_ino)
+int host_lxc_ns_ino(pid_t pid, const char *ns, ino_t *ret_ino)
 {
 	return ns_ino_at("/proc", pid, ns, ret_ino);
 }
@@ -72,7 +75,7 @@ static int ppid_of(const char *proc, pid_t pid, pid_t *ret)
 	return 0;
 }
 
-int lxc_init_pid_at(const char *run_dir, const char *proc, const char *name, pid_t *ret_pid)
+int host_lxc_init_pid_at(const char *run_dir, const char *proc, const char *name, pid_t *ret_pid)
 {
 	char path[4200];
 	pid_t ctrl = 0, found = 0;
@@ -111,7 +114,55 @@ int lxc_init_pid_at(const char *run_dir, const char *proc, const char *name, pid
 	return 0;
 }
 
-int lxc_init_pid(const char *name, pid_t *ret_pid)
+int host_lxc_init_pid(const char *name, pid_t *ret_pid)
 {
-	return lxc_init_pid_at(LXC_PID_RUN_DIR, "/proc", name, ret_pid);
+	return host_lxc_init_pid_at(HOST_LXC_RUN_DIR, "/proc", name, ret_pid);
+}
+
+/* The order host_lxc_open_ns fills and host_lxc_enter_ns enters: the
+ * mount namespace last, since /proc/PID/ns paths are ours until then. */
+static const char *const lxc_ns[HOST_LXC_N_NS] = {"net", "uts", "ipc", "pid", "mnt"};
+
+int host_lxc_open_ns(const char *name, int fds[HOST_LXC_N_NS])
+{
+	pid_t init = 0;
+	int r = host_lxc_init_pid(name, &init);
+
+	for (size_t k = 0; k < HOST_LXC_N_NS; k++)
+		fds[k] = -1;
+	if (r < 0)
+		return -ESRCH;
+	for (size_t k = 0; k < HOST_LXC_N_NS; k++) {
+		char path[64];
+		ino_t mine = 0, theirs = 0;
+		/* Entering a namespace we are already in is pointless (and
+		 * for pid, changes what our children see). */
+		if (host_lxc_ns_ino(getpid(), lxc_ns[k], &mine) == 0 &&
+		    host_lxc_ns_ino(init, lxc_ns[k], &theirs) == 0 && mine == theirs)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)init, lxc_ns[k]);
+		fds[k] = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fds[0] < 0) {
+		host_lxc_close_ns(fds);
+		return -ESRCH;
+	}
+	return 0;
+}
+
+int host_lxc_enter_ns(const int fds[HOST_LXC_N_NS])
+{
+	for (size_t k = 0; k < HOST_LXC_N_NS; k++)
+		if (fds[k] >= 0 && setns(fds[k], 0) < 0 && strcmp(lxc_ns[k], "mnt") == 0)
+			return -errno; /* without the guest's filesystem, nothing to run */
+	return chdir("/") < 0 ? -errno : 0;
+}
+
+void host_lxc_close_ns(int fds[HOST_LXC_N_NS])
+{
+	for (size_t k = 0; k < HOST_LXC_N_NS; k++) {
+		if (fds[k] >= 0)
+			close(fds[k]);
+		fds[k] = -1;
+	}
 }

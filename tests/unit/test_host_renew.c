@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The DHCP client command the worker runs inside a guest.  The default one
+ * The DHCP client command the worker and `libvirt-cluster renew` run inside
+ * a guest (host/renew.c).  The default one
  * is run here by a real /bin/sh against stand-in udhcpc, dhclient and ip
  * commands that log what they are asked, in a private mount namespace whose
  * /run is a fresh tmpfs (the default writes its udhcpc script
@@ -16,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "hooks/hook.h"
+#include "host/host.h"
 #include "resolver/json.h"
 #include "tests/unit/hook_test_util.h"
 
@@ -40,18 +41,18 @@ static void test_configured_command(void **state)
 	char buf[256];
 	(void)state;
 
-	assert_int_equal(hook_renew_command("dhclient -1 IF", "eth1", buf, sizeof(buf)), 0);
+	assert_int_equal(host_renew_command("dhclient -1 IF", "eth1", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "dhclient -1 eth1");
 	/* only the word IF: not IFACE, not xIF, not IF_X */
-	assert_int_equal(hook_renew_command("IF=IF $IFACE xIF IF_X IF;IF", "e0", buf, sizeof(buf)),
+	assert_int_equal(host_renew_command("IF=IF $IFACE xIF IF_X IF;IF", "e0", buf, sizeof(buf)),
 			 0);
 	assert_string_equal(buf, "e0=e0 $IFACE xIF IF_X e0;e0");
-	assert_int_equal(hook_renew_command("udhcpc -i IF", "a-very-long-name", buf, 10), -ENOBUFS);
+	assert_int_equal(host_renew_command("udhcpc -i IF", "a-very-long-name", buf, 10), -ENOBUFS);
 	/* none configured: the default */
-	assert_int_equal(hook_renew_command(NULL, "eth0", buf, sizeof(buf)), -ENOBUFS);
+	assert_int_equal(host_renew_command(NULL, "eth0", buf, sizeof(buf)), -ENOBUFS);
 	char *big = malloc(1 << 15);
-	assert_int_equal(hook_renew_command("", "eth0", big, 1 << 15), 0);
-	assert_string_equal(big, hook_renew_default_command);
+	assert_int_equal(host_renew_command("", "eth0", big, 1 << 15), 0);
+	assert_string_equal(big, host_renew_default_command);
 	free(big);
 }
 
@@ -91,7 +92,7 @@ static int run_default(const char *bindir, const char *ifname)
 		char path_env[PATH_MAX + 64];
 		snprintf(path_env, sizeof(path_env), "PATH=%s", bindir);
 		char *envp[] = {path_env, NULL};
-		execle("/bin/sh", "sh", "-c", hook_renew_default_command, "sh", ifname,
+		execle("/bin/sh", "sh", "-c", host_renew_default_command, "sh", ifname,
 		       (char *)NULL, envp);
 		_exit(127);
 	}
@@ -151,8 +152,26 @@ static void test_default_busybox_guest(void **state)
 	assert_int_equal(r, 0);
 	char *calls = hook_test_slurp(log, NULL);
 	assert_non_null(calls);
-	/* udhcpc without -q (it stays to renew), with our script */
-	assert_non_null(strstr(calls, "udhcpc -n -i eth1 -s /run/libvirt-cluster-udhcpc.sh\n"));
+	/* udhcpc without -q (it stays to renew), with our script, a pid file
+	 * (the next renewal replaces it) and the guest's own hostname */
+	char want[512], host[256] = "";
+	FILE *hf = fopen("/proc/sys/kernel/hostname", "re");
+	if (hf) {
+		if (!fgets(host, sizeof(host), hf))
+			host[0] = '\0';
+		fclose(hf);
+	}
+	host[strcspn(host, "\n")] = '\0';
+	if (!strcmp(host, "(none)") || !strncmp(host, "localhost", 9))
+		host[0] = '\0';
+	snprintf(want, sizeof(want),
+		 "udhcpc -n -i eth1 -s /run/libvirt-cluster-udhcpc.sh -p "
+		 "/run/libvirt-cluster-udhcpc.eth1.pid%s%s\n",
+		 host[0] ? " -x hostname:" : "", host);
+	assert_non_null(strstr(calls, want));
+	/* deconfig keeps what the guest has: only bound replaces the address */
+	assert_null(
+	    strstr(calls, "ip -4 addr flush dev eth1\nip link set eth1 up\nip -4 addr show"));
 	/* the address, the link, one default route via the first router */
 	assert_non_null(strstr(calls, "ip -4 addr flush dev eth1\n"));
 	assert_non_null(strstr(calls, "ip addr add 192.168.150.77/24 dev eth1\n"));
@@ -208,20 +227,20 @@ static void test_agent_ifname(void **state)
 	(void)state;
 
 	assert_int_equal(
-	    hook_agent_ifname(IFACES_REPLY, "52:54:00:1c:00:05", ifname, sizeof(ifname)), 0);
+	    host_agent_ifname(IFACES_REPLY, "52:54:00:1c:00:05", ifname, sizeof(ifname)), 0);
 	assert_string_equal(ifname, "enp1s0");
 	/* MACs compare case-insensitively */
 	assert_int_equal(
-	    hook_agent_ifname(IFACES_REPLY, "52:54:00:1c:01:05", ifname, sizeof(ifname)), 0);
+	    host_agent_ifname(IFACES_REPLY, "52:54:00:1c:01:05", ifname, sizeof(ifname)), 0);
 	assert_string_equal(ifname, "enp2s0");
 	assert_int_equal(
-	    hook_agent_ifname(IFACES_REPLY, "52:54:00:99:99:99", ifname, sizeof(ifname)), -ENODEV);
-	assert_int_equal(hook_agent_ifname("{\"error\": {\"class\": \"CommandNotFound\"}}", "x",
+	    host_agent_ifname(IFACES_REPLY, "52:54:00:99:99:99", ifname, sizeof(ifname)), -ENODEV);
+	assert_int_equal(host_agent_ifname("{\"error\": {\"class\": \"CommandNotFound\"}}", "x",
 					   ifname, sizeof(ifname)),
 			 -EBADMSG);
-	assert_int_equal(hook_agent_ifname("{\"return\": [", "x", ifname, sizeof(ifname)),
+	assert_int_equal(host_agent_ifname("{\"return\": [", "x", ifname, sizeof(ifname)),
 			 -EBADMSG);
-	assert_int_equal(hook_agent_ifname("", "x", ifname, sizeof(ifname)), -EBADMSG);
+	assert_int_equal(host_agent_ifname("", "x", ifname, sizeof(ifname)), -EBADMSG);
 }
 
 static void test_agent_member(void **state)
@@ -229,22 +248,22 @@ static void test_agent_member(void **state)
 	int64_t v = -5;
 	(void)state;
 
-	assert_int_equal(hook_agent_member("{\"return\": {\"pid\": 1234}}", "pid", &v), 0);
+	assert_int_equal(host_agent_member("{\"return\": {\"pid\": 1234}}", "pid", &v), 0);
 	assert_int_equal(v, 1234);
 	assert_int_equal(
-	    hook_agent_member("{\"return\": {\"exitcode\": 0, \"exited\": true}}", "exited", &v),
+	    host_agent_member("{\"return\": {\"exitcode\": 0, \"exited\": true}}", "exited", &v),
 	    0);
 	assert_int_equal(v, 1);
 	assert_int_equal(
-	    hook_agent_member("{\"return\": {\"exitcode\": 3, \"exited\": true}}", "exitcode", &v),
+	    host_agent_member("{\"return\": {\"exitcode\": 3, \"exited\": true}}", "exitcode", &v),
 	    0);
 	assert_int_equal(v, 3);
-	assert_int_equal(hook_agent_member("{\"return\": {\"exited\": false}}", "exited", &v), 0);
+	assert_int_equal(host_agent_member("{\"return\": {\"exited\": false}}", "exited", &v), 0);
 	assert_int_equal(v, 0);
-	assert_int_equal(hook_agent_member("{\"return\": {\"exited\": false}}", "exitcode", &v),
+	assert_int_equal(host_agent_member("{\"return\": {\"exited\": false}}", "exitcode", &v),
 			 -ENOENT);
-	assert_int_equal(hook_agent_member("{\"return\": {\"pid\": \"x\"}}", "pid", &v), -EBADMSG);
-	assert_int_equal(hook_agent_member("[1]", "pid", &v), -EBADMSG);
+	assert_int_equal(host_agent_member("{\"return\": {\"pid\": \"x\"}}", "pid", &v), -EBADMSG);
+	assert_int_equal(host_agent_member("[1]", "pid", &v), -EBADMSG);
 }
 
 /* The guest-exec command carries the default script intact: parse it back
@@ -260,7 +279,7 @@ static void test_agent_exec_json(void **state)
 	(void)state;
 
 	assert_int_equal(
-	    hook_agent_exec_json(hook_renew_default_command, "enp1s0", buf, sizeof(buf)), 0);
+	    host_agent_exec_json(host_renew_default_command, "enp1s0", buf, sizeof(buf)), 0);
 	json_init(&c, buf, strlen(buf));
 	assert_int_equal(json_object_next(&c, &first, key, sizeof(key)), 1);
 	assert_string_equal(key, "execute");
@@ -280,7 +299,7 @@ static void test_agent_exec_json(void **state)
 				assert_true(json_string(&c, got, sizeof(got), &len, &trunc));
 				assert_false(trunc);
 				if (n_args == 1)
-					assert_string_equal(got, hook_renew_default_command);
+					assert_string_equal(got, host_renew_default_command);
 				if (n_args == 3)
 					assert_string_equal(got, "enp1s0");
 				n_args++;
@@ -295,9 +314,9 @@ static void test_agent_exec_json(void **state)
 	assert_true(json_at_end(&c));
 
 	/* control characters are escaped; a command too big is refused */
-	assert_int_equal(hook_agent_exec_json("a\001\"\\b", "e", buf, sizeof(buf)), 0);
+	assert_int_equal(host_agent_exec_json("a\001\"\\b", "e", buf, sizeof(buf)), 0);
 	assert_non_null(strstr(buf, "\"a\\u0001\\\"\\\\b\""));
-	assert_int_equal(hook_agent_exec_json(hook_renew_default_command, "e", buf, 100), -ENOBUFS);
+	assert_int_equal(host_agent_exec_json(host_renew_default_command, "e", buf, 100), -ENOBUFS);
 }
 
 int main(void)

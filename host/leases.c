@@ -17,11 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hooks/hook.h"
+#include "host/host.h"
 #include "resolver/lease.h"
 #include "resolver/util.h"
-
-_Static_assert(HOOK_DUID_MAX == LC_DUID_MAX, "a DUID the core keeps fits the hook's copy");
 
 static bool mac_in(const uint8_t mac[LC_MAC_LEN], const uint8_t (*macs)[LC_MAC_LEN], size_t n,
 		   size_t *ret_idx)
@@ -46,7 +44,7 @@ static void copy_str(char *dst, size_t size, const char *src)
 
 static int scan_status(const char *dir, const char *file, size_t stem,
 		       const uint8_t (*macs)[LC_MAC_LEN], size_t n_macs, int64_t now,
-		       struct hook_lease *ret, size_t max, size_t *io_n)
+		       struct host_lease *ret, size_t max, size_t *io_n)
 {
 	char path[4096];
 	char *buf = NULL;
@@ -71,7 +69,7 @@ static int scan_status(const char *dir, const char *file, size_t stem,
 	}
 	for (size_t i = 0; i < leases.n && *io_n < max; i++) {
 		const struct lc_lease *l = &((struct lc_lease *)leases.items)[i];
-		struct hook_lease *h;
+		struct host_lease *h;
 		size_t idx;
 
 		if (!l->has_mac || !mac_in(l->mac, macs, n_macs, &idx))
@@ -89,12 +87,12 @@ static int scan_status(const char *dir, const char *file, size_t stem,
 		if (l->dhcp6) {
 			const struct lc_dhcp6_id *d = l->dhcp6;
 			h->has_dhcp6 = true;
-			h->dhcp6.iaid = d->iaid;
-			h->dhcp6.temporary = d->temporary;
-			h->dhcp6.client_duid_len = d->client_duid_len;
-			h->dhcp6.server_duid_len = d->server_duid_len;
-			memcpy(h->dhcp6.client_duid, d->client_duid, d->client_duid_len);
-			memcpy(h->dhcp6.server_duid, d->server_duid, d->server_duid_len);
+			h->iaid = d->iaid;
+			h->temporary = d->temporary;
+			h->client_duid_len = d->client_duid_len;
+			h->server_duid_len = d->server_duid_len;
+			memcpy(h->client_duid, d->client_duid, d->client_duid_len);
+			memcpy(h->server_duid, d->server_duid, d->server_duid_len);
 		}
 	}
 	r = 0;
@@ -104,8 +102,8 @@ out:
 	return r;
 }
 
-int hook_leases_for_macs(const char *lease_dir, const uint8_t (*macs)[LC_MAC_LEN], size_t n_macs,
-			 struct hook_lease *ret, size_t max, size_t *ret_n)
+int host_leases_for_macs(const char *lease_dir, const uint8_t (*macs)[LC_MAC_LEN], size_t n_macs,
+			 struct host_lease *ret, size_t max, size_t *ret_n)
 {
 	DIR *d;
 	struct dirent *de;
@@ -137,11 +135,11 @@ int hook_leases_for_macs(const char *lease_dir, const uint8_t (*macs)[LC_MAC_LEN
 
 /* Network, domain and class of each lease's bridge, from the network
  * records; then sort the leases into the resolver's rank order. */
-void hook_leases_rank(struct hook_lease *leases, size_t n, const struct lc_guest_record *rec,
+void host_leases_rank(struct host_lease *leases, size_t n, const struct lc_guest_record *rec,
 		      const struct lc_paths *paths, const struct lc_config *config)
 {
 	struct lc_host_addr *ha;
-	struct hook_lease *copy;
+	struct host_lease *copy;
 
 	if (n == 0)
 		return;
@@ -150,7 +148,7 @@ void hook_leases_rank(struct hook_lease *leases, size_t n, const struct lc_guest
 	if (!ha || !copy)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		struct hook_lease *l = &leases[i];
+		struct host_lease *l = &leases[i];
 		struct lc_net_record nr;
 		enum lc_class klass = LC_CLASS_UNKNOWN;
 
@@ -187,4 +185,14 @@ void hook_leases_rank(struct hook_lease *leases, size_t n, const struct lc_guest
 out:
 	free(ha);
 	free(copy);
+}
+
+void host_lease_dhcp6(const struct host_lease *l, struct lc_dhcp6_id *ret)
+{
+	ret->iaid = l->iaid;
+	ret->temporary = l->temporary;
+	ret->client_duid_len = l->client_duid_len;
+	ret->server_duid_len = l->server_duid_len;
+	ret->client_duid = l->client_duid;
+	ret->server_duid = l->server_duid;
 }

@@ -22,7 +22,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-#include "hooks/worker.h"
+#include "host/host.h"
 
 struct names {
 	char n[2][256];
@@ -50,7 +50,7 @@ static void names_for(const char *name, const char *domain, struct names *ret)
 		ret->count++;
 }
 
-static bool host_has(const struct hook_dns_host *h, const char *name)
+static bool host_has(const struct host_dns_host *h, const char *name)
 {
 	for (size_t i = 0; i < h->n_names; i++)
 		if (strcasecmp(h->names[i], name) == 0)
@@ -58,7 +58,7 @@ static bool host_has(const struct hook_dns_host *h, const char *name)
 	return false;
 }
 
-static bool host_is_ours(const struct hook_dns_host *h, const struct names *ours)
+static bool host_is_ours(const struct host_dns_host *h, const struct names *ours)
 {
 	if (h->n_names < ours->count || h->n_names > ours->count + 1)
 		return false;
@@ -68,7 +68,7 @@ static bool host_is_ours(const struct hook_dns_host *h, const struct names *ours
 	return true;
 }
 
-static bool host_mentions(const struct hook_dns_host *h, const struct names *ours)
+static bool host_mentions(const struct host_dns_host *h, const struct names *ours)
 {
 	for (size_t i = 0; i < h->n_names; i++)
 		for (size_t k = 0; k < ours->count; k++)
@@ -135,14 +135,14 @@ static int net_update(virNetworkPtr net, unsigned command, const struct lc_addr 
 	return 0;
 }
 
-static int net_state(virNetworkPtr net, struct hook_dns *dns, struct hook_network *n);
+static int net_state(virNetworkPtr net, struct host_dns *dns, struct host_network *n);
 
 /* Delete one entry; one that is gone already (another worker was faster)
  * is no failure. */
-static int net_delete(virNetworkPtr net, const struct hook_dns_host *host)
+static int net_delete(virNetworkPtr net, const struct host_dns_host *host)
 {
-	struct hook_dns *now;
-	struct hook_network *n;
+	struct host_dns *now;
+	struct host_network *n;
 	bool still = true;
 
 	if (net_update(net, VIR_NETWORK_UPDATE_COMMAND_DELETE, &host->addr, host->names,
@@ -163,16 +163,16 @@ static int net_delete(virNetworkPtr net, const struct hook_dns_host *host)
 }
 
 /* The live <dns> and <domain> of a network. */
-static int net_state(virNetworkPtr net, struct hook_dns *dns, struct hook_network *n)
+static int net_state(virNetworkPtr net, struct host_dns *dns, struct host_network *n)
 {
 	char *xml = virNetworkGetXMLDesc(net, 0);
 	int r;
 
 	if (!xml)
 		return -EIO;
-	r = hook_xml_dns_hosts(xml, strlen(xml), dns);
+	r = host_xml_dns_hosts(xml, strlen(xml), dns);
 	if (r == 0)
-		r = hook_xml_network(xml, strlen(xml), n);
+		r = host_xml_network(xml, strlen(xml), n);
 	free(xml);
 	return r;
 }
@@ -192,7 +192,7 @@ static void append(char *msg, size_t size, const char *fmt, ...)
 }
 
 /* The entry: the lease's own hostname first (see above), then ours. */
-static int add_entry(virNetworkPtr net, const struct hook_lease *l, const struct names *ours)
+static int add_entry(virNetworkPtr net, const struct host_lease *l, const struct names *ours)
 {
 	char names[3][256];
 	size_t n = 0;
@@ -205,12 +205,12 @@ static int add_entry(virNetworkPtr net, const struct hook_lease *l, const struct
 			  (const char(*)[256])names, n);
 }
 
-int hook_dns_register(virConnectPtr conn, const struct lc_guest_record *rec,
-		      const struct hook_lease *leases, size_t n_leases, unsigned *ret_added,
+int host_dns_register(virConnectPtr conn, const struct lc_guest_record *rec,
+		      const struct host_lease *leases, size_t n_leases, unsigned *ret_added,
 		      unsigned *ret_kept, char *msg, size_t size)
 {
-	struct hook_dns *dns = malloc(sizeof(*dns));
-	struct hook_network *n = malloc(sizeof(*n));
+	struct host_dns *dns = malloc(sizeof(*dns));
+	struct host_network *n = malloc(sizeof(*n));
 	unsigned added = 0, kept = 0;
 	int result = 0;
 
@@ -225,7 +225,7 @@ int hook_dns_register(virConnectPtr conn, const struct lc_guest_record *rec,
 		goto out;
 	}
 	for (size_t i = 0; i < n_leases; i++) {
-		const struct hook_lease *best = &leases[i];
+		const struct host_lease *best = &leases[i];
 		bool seen = false, dhcp_answers = false, present = false, admin = false,
 		     ip_taken = false;
 		struct names ours;
@@ -257,7 +257,7 @@ int hook_dns_register(virConnectPtr conn, const struct lc_guest_record *rec,
 		}
 		names_for(rec->name, n->domain, &ours);
 		for (size_t h = 0; h < dns->n_hosts; h++) {
-			const struct hook_dns_host *host = &dns->hosts[h];
+			const struct host_dns_host *host = &dns->hosts[h];
 			if (host_is_ours(host, &ours)) {
 				/* Ours and right: keep, whatever the lease's hostname
 				 * says (dnsmasq reports a name from its hosts files as
@@ -267,7 +267,7 @@ int hook_dns_register(virConnectPtr conn, const struct lc_guest_record *rec,
 				} else if (net_delete(net, host) < 0) {
 					append(msg, size,
 					       "; DNS: cannot remove stale entry on %s: %s",
-					       best->network, hook_virt_error());
+					       best->network, host_virt_error());
 					result = -EIO;
 				}
 			} else if (host_mentions(host, &ours)) {
@@ -284,7 +284,7 @@ int hook_dns_register(virConnectPtr conn, const struct lc_guest_record *rec,
 			       best->network, lc_addr_format(&best->addr, a, sizeof(a)));
 		} else if (add_entry(net, best, &ours) < 0) {
 			append(msg, size, "; DNS: cannot add %s on %s: %s", rec->name,
-			       best->network, hook_virt_error());
+			       best->network, host_virt_error());
 			result = -EIO;
 		} else {
 			char a[64];
@@ -304,11 +304,11 @@ out:
 	return result;
 }
 
-int hook_dns_unregister_net(virConnectPtr conn, const char *network, const char *name,
+int host_dns_unregister_net(virConnectPtr conn, const char *network, const char *name,
 			    unsigned *ret_removed, char *msg, size_t size)
 {
-	struct hook_dns *dns = malloc(sizeof(*dns));
-	struct hook_network *n = malloc(sizeof(*n));
+	struct host_dns *dns = malloc(sizeof(*dns));
+	struct host_network *n = malloc(sizeof(*n));
 	virNetworkPtr net = NULL;
 	struct names ours;
 	int r = 0;
@@ -327,12 +327,12 @@ int hook_dns_unregister_net(virConnectPtr conn, const char *network, const char 
 	}
 	names_for(name, n->domain, &ours);
 	for (size_t h = 0; h < dns->n_hosts; h++) {
-		const struct hook_dns_host *host = &dns->hosts[h];
+		const struct host_dns_host *host = &dns->hosts[h];
 		if (!host_is_ours(host, &ours))
 			continue;
 		if (net_delete(net, host) < 0) {
 			append(msg, size, "; cannot remove %s from %s: %s", name, network,
-			       hook_virt_error());
+			       host_virt_error());
 			r = -EIO;
 		} else {
 			(*ret_removed)++;
@@ -346,7 +346,7 @@ out:
 	return r;
 }
 
-int hook_dns_unregister(virConnectPtr conn, const struct lc_guest_record *rec,
+int host_dns_unregister(virConnectPtr conn, const struct lc_guest_record *rec,
 			unsigned *ret_removed, char *msg, size_t size)
 {
 	int result = 0;
@@ -360,7 +360,7 @@ int hook_dns_unregister(virConnectPtr conn, const struct lc_guest_record *rec,
 			seen = !strcmp(rec->nics[k].network, rec->nics[i].network);
 		if (seen)
 			continue;
-		int r = hook_dns_unregister_net(conn, rec->nics[i].network, rec->name, ret_removed,
+		int r = host_dns_unregister_net(conn, rec->nics[i].network, rec->name, ret_removed,
 						msg, size);
 		if (r < 0)
 			result = r;

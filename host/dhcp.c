@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hooks/hook.h"
+#include "host/host.h"
 
 #define BOOTREQUEST 1
 #define HTYPE_ETHER 1
@@ -63,7 +63,7 @@ static void put_be16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)v;
 }
 
-ssize_t hook_dhcp4_release_build(uint8_t *buf, size_t size, const uint8_t mac[LC_MAC_LEN],
+ssize_t host_dhcp4_release_build(uint8_t *buf, size_t size, const uint8_t mac[LC_MAC_LEN],
 				 const struct lc_addr *ciaddr, const struct lc_addr *server,
 				 const uint8_t *client_id, size_t client_id_len, uint32_t xid)
 {
@@ -72,15 +72,15 @@ ssize_t hook_dhcp4_release_build(uint8_t *buf, size_t size, const uint8_t mac[LC
 	if (!buf || !mac || !ciaddr || !server || ciaddr->family != AF_INET ||
 	    server->family != AF_INET || client_id_len > 255 || (client_id_len && !client_id))
 		return -EINVAL;
-	if (size < HOOK_DHCP4_PACKET_SIZE)
+	if (size < HOST_DHCP4_PACKET_SIZE)
 		return -ENOBUFS;
 	/* 3 (type) + 6 (server id) + 2 + client id + 1 (end) must fit in the
 	 * 308 option bytes after the cookie. */
 	if (3 + 6 + (client_id_len ? 2 + client_id_len : 0) + 1 >
-	    HOOK_DHCP4_PACKET_SIZE - OFF_OPTIONS)
+	    HOST_DHCP4_PACKET_SIZE - OFF_OPTIONS)
 		return -EMSGSIZE;
 
-	memset(buf, 0, HOOK_DHCP4_PACKET_SIZE);
+	memset(buf, 0, HOST_DHCP4_PACKET_SIZE);
 	buf[OFF_OP] = BOOTREQUEST;
 	buf[OFF_HTYPE] = HTYPE_ETHER;
 	buf[OFF_HLEN] = LC_MAC_LEN;
@@ -106,7 +106,7 @@ ssize_t hook_dhcp4_release_build(uint8_t *buf, size_t size, const uint8_t mac[LC
 	*o++ = OPT_END;
 	/* The rest stays OPT_PAD (zero). */
 	(void)OPT_PAD;
-	return HOOK_DHCP4_PACKET_SIZE;
+	return HOST_DHCP4_PACKET_SIZE;
 }
 
 #define DHCP6_RELEASE 8
@@ -121,7 +121,7 @@ ssize_t hook_dhcp4_release_build(uint8_t *buf, size_t size, const uint8_t mac[LC
 #define DHCP6_CLIENT_PORT 546
 #define DHCP6_SERVER_PORT 547
 
-ssize_t hook_dhcp6_release_build(uint8_t *buf, size_t size, const uint8_t *client_duid,
+ssize_t host_dhcp6_release_build(uint8_t *buf, size_t size, const uint8_t *client_duid,
 				 size_t client_duid_len, const uint8_t *server_duid,
 				 size_t server_duid_len, uint32_t iaid, bool temporary,
 				 const struct lc_addr *addr, uint32_t xid)
@@ -131,8 +131,8 @@ ssize_t hook_dhcp6_release_build(uint8_t *buf, size_t size, const uint8_t *clien
 	size_t ia_head = temporary ? 4 : 12;
 
 	if (!buf || !client_duid || !server_duid || !addr || addr->family != AF_INET6 ||
-	    client_duid_len == 0 || server_duid_len == 0 || client_duid_len > HOOK_DUID_MAX ||
-	    server_duid_len > HOOK_DUID_MAX)
+	    client_duid_len == 0 || server_duid_len == 0 || client_duid_len > LC_DUID_MAX ||
+	    server_duid_len > LC_DUID_MAX)
 		return -EINVAL; /* a DUID is at most 130 bytes (RFC 8415 11.1) */
 	/* header 4, client id 4+n, server id 4+n, IA 4+head + IAADDR 4+24 */
 	need = 4 + 4 + client_duid_len + 4 + server_duid_len + 4 + ia_head + 28;
@@ -224,7 +224,7 @@ static int d6_options_status(const uint8_t *p, const uint8_t *end, int depth)
 	return worst;
 }
 
-int hook_dhcp6_reply_status(const uint8_t *buf, size_t len, uint32_t xid)
+int host_dhcp6_reply_status(const uint8_t *buf, size_t len, uint32_t xid)
 {
 	int st;
 
@@ -237,46 +237,6 @@ int hook_dhcp6_reply_status(const uint8_t *buf, size_t len, uint32_t xid)
 	if (st == 0)
 		return 0;
 	return st == D6_STATUS_NOBINDING ? -ENOENT : -EPROTO;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-ssize_t hook_hex_parse(const char *s, uint8_t *buf, size_t size)
-{
-	size_t n = 0;
-
-	if (!s || !*s)
-		return -EINVAL;
-	for (;;) {
-		int hi = hexval(s[0]), lo;
-		if (hi < 0)
-			return -EINVAL;
-		/* dnsmasq writes single-digit bytes without a leading zero. */
-		lo = hexval(s[1]);
-		if (n >= size)
-			return -ENOBUFS;
-		if (lo >= 0) {
-			buf[n++] = (uint8_t)(hi << 4 | lo);
-			s += 2;
-		} else {
-			buf[n++] = (uint8_t)hi;
-			s += 1;
-		}
-		if (!*s)
-			return (ssize_t)n;
-		if (*s != ':')
-			return -EINVAL;
-		s++;
-	}
 }
 
 static bool same_subnet(const struct lc_addr *a, const struct sockaddr *addr,
@@ -300,7 +260,7 @@ static bool same_subnet(const struct lc_addr *a, const struct sockaddr *addr,
 	return true;
 }
 
-int hook_dhcp_server_addr(const char *ifname, const struct lc_addr *client, struct lc_addr *ret)
+int host_dhcp_server_addr(const char *ifname, const struct lc_addr *client, struct lc_addr *ret)
 {
 	struct ifaddrs *ifa = NULL;
 	struct lc_addr first = {0}, match = {0};
@@ -336,10 +296,10 @@ int hook_dhcp_server_addr(const char *ifname, const struct lc_addr *client, stru
 	return 0;
 }
 
-int hook_dhcp4_release_send(const char *bridge, const struct lc_addr *addr,
+int host_dhcp4_release_send(const char *bridge, const struct lc_addr *addr,
 			    const uint8_t mac[LC_MAC_LEN])
 {
-	uint8_t pkt[HOOK_DHCP4_PACKET_SIZE];
+	uint8_t pkt[HOST_DHCP4_PACKET_SIZE];
 	struct lc_addr server;
 	struct sockaddr_in dst = {.sin_family = AF_INET, .sin_port = htons(DHCP_SERVER_PORT)};
 	uint32_t xid;
@@ -348,12 +308,12 @@ int hook_dhcp4_release_send(const char *bridge, const struct lc_addr *addr,
 
 	if (!bridge || !*bridge || strlen(bridge) >= IFNAMSIZ)
 		return -EINVAL;
-	r = hook_dhcp_server_addr(bridge, addr, &server);
+	r = host_dhcp_server_addr(bridge, addr, &server);
 	if (r < 0)
 		return r;
 	/* The xid only has to differ between clients; no answer is expected. */
 	xid = (uint32_t)getpid() ^ ((uint32_t)addr->bytes[3] << 24 | (uint32_t)mac[5] << 16);
-	n = hook_dhcp4_release_build(pkt, sizeof(pkt), mac, addr, &server, NULL, 0, xid);
+	n = host_dhcp4_release_build(pkt, sizeof(pkt), mac, addr, &server, NULL, 0, xid);
 	if (n < 0)
 		return (int)n;
 
@@ -407,17 +367,17 @@ static int d6_wait_reply(int fd, uint32_t xid, int64_t deadline)
 				continue;
 			return -errno;
 		}
-		r = hook_dhcp6_reply_status(buf, (size_t)n, xid);
+		r = host_dhcp6_reply_status(buf, (size_t)n, xid);
 		if (r != -EAGAIN && r != -EBADMSG)
 			return r;
 		/* someone else's Reply, or garbage: keep listening */
 	}
 }
 
-int hook_dhcp6_release_send(const char *bridge, const struct lc_addr *addr,
-			    const struct hook_dhcp6_id *id, int timeout_ms)
+int host_dhcp6_release_send(const char *bridge, const struct lc_addr *addr,
+			    const struct lc_dhcp6_id *id, int timeout_ms)
 {
-	uint8_t pkt[4 + 2 * (4 + HOOK_DUID_MAX) + 16 + 28];
+	uint8_t pkt[4 + 2 * (4 + LC_DUID_MAX) + 16 + 28];
 	struct sockaddr_in6 src = {.sin6_family = AF_INET6, .sin6_port = htons(DHCP6_CLIENT_PORT)};
 	struct sockaddr_in6 dst = {.sin6_family = AF_INET6, .sin6_port = htons(DHCP6_SERVER_PORT)};
 	struct timespec ts;
@@ -435,7 +395,7 @@ int hook_dhcp6_release_send(const char *bridge, const struct lc_addr *addr,
 	/* The xid only has to tell our Reply from another client's. */
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	xid = ((uint32_t)ts.tv_nsec ^ (uint32_t)getpid() << 8 ^ addr->bytes[15]) & 0xffffff;
-	n = hook_dhcp6_release_build(pkt, sizeof(pkt), id->client_duid, id->client_duid_len,
+	n = host_dhcp6_release_build(pkt, sizeof(pkt), id->client_duid, id->client_duid_len,
 				     id->server_duid, id->server_duid_len, id->iaid, id->temporary,
 				     addr, xid);
 	if (n < 0)
