@@ -67,9 +67,25 @@ static const struct cli_option *option_by_val(int val)
 const struct cli_command *cli_command_find(const char *name)
 {
 	for (size_t i = 0; i < cli_n_commands; i++)
-		if (strcmp(cli_commands[i].name, name) == 0)
-			return &cli_commands[i];
+		if (strcmp(cli_commands[i]->name, name) == 0)
+			return cli_commands[i];
 	return NULL;
+}
+
+/* "resolve, list, ...": every command of the table, for the message about
+ * one that is not. */
+static const char *command_names(char *buf, size_t size)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < cli_n_commands && at < size; i++) {
+		int n = snprintf(buf + at, size - at, "%s%s", i ? ", " : "", cli_commands[i]->name);
+		if (n < 0)
+			break;
+		at += (size_t)n;
+	}
+	return buf;
 }
 
 static void option_spelling(const struct cli_option *o, char *buf, size_t size)
@@ -108,7 +124,7 @@ void cli_help(FILE *f, const struct cli_command *cmd)
 	      "same resolver as the libvirt_cluster NSS module.\n\nCommands:\n",
 	      f);
 	for (size_t i = 0; i < cli_n_commands; i++) {
-		const struct cli_command *c = &cli_commands[i];
+		const struct cli_command *c = cli_commands[i];
 		snprintf(left, sizeof(left), "%s%s%s", c->name, c->usage[0] ? " " : "", c->usage);
 		/* The first line of the help is the summary. */
 		const char *nl = strchr(c->help, '\n');
@@ -290,11 +306,11 @@ int cli_parse(int argc, char **argv, struct cli_args *ret, char *err, size_t err
 		}
 	}
 	a.command = cli_command_find(name);
-	if (!a.command)
-		FAIL("unknown command '%s' (commands: resolve, list, inventory, wait, renew, "
-		     "doctor, "
-		     "enable, disable)",
-		     name);
+	if (!a.command) {
+		char names[512];
+		FAIL("unknown command '%s' (commands: %s)", name,
+		     command_names(names, sizeof(names)));
+	}
 	a.argc = argc - first;
 	a.argv = argv + first;
 	if (a.help || a.version) {

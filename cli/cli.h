@@ -74,7 +74,12 @@ struct cli_command {
 	const char *help;
 };
 
-extern const struct cli_command cli_commands[];
+/* Each command's file defines its entry, kmod-style:
+ *   CLI_COMMAND(resolve) = { .name = "resolve", ... };
+ * and the build gathers them into cli_commands (adding a command touches
+ * its file and cli/Makemodule.am's CLI_COMMAND_SOURCES, nothing else). */
+#define CLI_COMMAND(id) const struct cli_command cli_cmd_##id
+extern const struct cli_command *const cli_commands[];
 extern const size_t cli_n_commands;
 
 const struct cli_command *cli_command_find(const char *name);
@@ -110,16 +115,6 @@ struct lc_paths;
 /* Resolver paths: compiled defaults, environment, then --root as prefix of
  * every path the environment did not set. */
 void cli_lc_paths(const struct cli_args *args, struct lc_paths *ret);
-
-/* Commands. */
-int cmd_resolve(const struct cli_args *args);
-int cmd_list(const struct cli_args *args);
-int cmd_inventory(const struct cli_args *args);
-int cmd_wait(const struct cli_args *args);
-int cmd_renew(const struct cli_args *args);
-int cmd_doctor(const struct cli_args *args);
-int cmd_enable(const struct cli_args *args);
-int cmd_disable(const struct cli_args *args);
 
 /* Formatting helpers shared by the commands (format.c). */
 /* "in 59m", "2h ago", "never (infinite lease)"; buf >= 64. */

@@ -608,7 +608,7 @@ static const char *status_word(enum finding_status s)
 	return s == FIND_OK ? "ok" : s == FIND_SKIPPED ? "skipped" : "problem";
 }
 
-int cmd_doctor(const struct cli_args *args)
+static int cmd_doctor(const struct cli_args *args)
 {
 	struct doctor d = {.args = args};
 	struct lc_config cfg;
@@ -680,3 +680,16 @@ int cmd_doctor(const struct cli_args *args)
 	}
 	return problems == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }
+
+CLI_COMMAND(doctor) = {
+    .name = "doctor",
+    .min_args = 0,
+    .max_args = 0,
+    .fn = cmd_doctor,
+    .options = CLI_OPT_JSON | CLI_OPT_ROOT | CLI_OPT_HOOK,
+    .usage = "",
+    .help = "Check the setup and print the exact fix for each problem.\n"
+	    "nsswitch.conf hosts line, hook links and daemon reload, lease directory,\n"
+	    "config file, guest groups, systemd-resolved links.  Exit 0 only when all\n"
+	    "is well.",
+};

@@ -213,12 +213,34 @@ static int toggle(const struct cli_args *args, bool enable)
 	return rc;
 }
 
-int cmd_enable(const struct cli_args *args)
+static int cmd_enable(const struct cli_args *args)
 {
 	return toggle(args, true);
 }
 
-int cmd_disable(const struct cli_args *args)
+static int cmd_disable(const struct cli_args *args)
 {
 	return toggle(args, false);
 }
+
+CLI_COMMAND(enable) = {
+    .name = "enable",
+    .min_args = 0,
+    .max_args = 0,
+    .fn = cmd_enable,
+    .options = CLI_OPT_DRY_RUN | CLI_OPT_ROOT | CLI_OPT_HOOK | CLI_OPT_NO_RELOAD,
+    .usage = "",
+    .help = "Add the module to the hosts line and install the hook links.\n"
+	    "Idempotent; backs up what it changes; --dry-run shows the diff.",
+};
+
+CLI_COMMAND(disable) = {
+    .name = "disable",
+    .min_args = 0,
+    .max_args = 0,
+    .fn = cmd_disable,
+    .options = CLI_OPT_DRY_RUN | CLI_OPT_ROOT | CLI_OPT_HOOK | CLI_OPT_NO_RELOAD,
+    .usage = "",
+    .help = "Remove the module from the hosts line and the hook links.\n"
+	    "Idempotent; backs up what it changes; --dry-run shows the diff.",
+};

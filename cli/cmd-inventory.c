@@ -172,7 +172,7 @@ static int build(const struct lc_db *db, struct inventory *inv)
 	return 0;
 }
 
-int cmd_inventory(const struct cli_args *args)
+static int cmd_inventory(const struct cli_args *args)
 {
 	struct lc_paths paths;
 	struct lc_db *db = NULL;
@@ -281,3 +281,16 @@ int cmd_inventory(const struct cli_args *args)
 	lc_db_free(db);
 	return CLI_EXIT_OK;
 }
+
+CLI_COMMAND(inventory) = {
+    .name = "inventory",
+    .min_args = 0,
+    .max_args = 0,
+    .fn = cmd_inventory,
+    .options = CLI_OPT_LIST | CLI_OPT_HOST | CLI_OPT_ROOT,
+    .usage = "",
+    .help = "Ansible dynamic inventory (--list or --host NAME).\n"
+	    "Groups come from each guest's cluster and group; ansible_host is its\n"
+	    "first-ranked address; _meta.hostvars is filled.  Point Ansible at the\n"
+	    "libvirt-cluster-inventory script: ansible -i libvirt-cluster-inventory ...",
+};

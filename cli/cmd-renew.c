@@ -20,7 +20,7 @@
 
 #ifndef BUILD_HOST
 
-int cmd_renew(const struct cli_args *args)
+static int cmd_renew(const struct cli_args *args)
 {
 	(void)args;
 	cli_error("renew: this libvirt-cluster was built without libvirt (configure found no "
@@ -271,7 +271,7 @@ static int renew_prepare(struct renew *rn, virConnectPtr *ret_conn, virDomainPtr
 	return CLI_EXIT_OK;
 }
 
-int cmd_renew(const struct cli_args *args)
+static int cmd_renew(const struct cli_args *args)
 {
 	struct renew *rn = calloc(1, sizeof(*rn));
 	virConnectPtr conn = NULL;
@@ -311,3 +311,15 @@ int cmd_renew(const struct cli_args *args)
 }
 
 #endif
+
+CLI_COMMAND(renew) = {
+    .name = "renew",
+    .min_args = 1,
+    .max_args = 1,
+    .fn = cmd_renew,
+    .options = CLI_OPT_JSON | CLI_OPT_CONNECT | CLI_OPT_TIMEOUT | CLI_OPT_ROOT,
+    .usage = "NAME",
+    .help = "Renew a guest's DHCP leases now, as the hook's worker would.\n"
+	    "lxc: runs a DHCP client in the guest's network namespace; qemu: asks the\n"
+	    "guest agent.  Prints the leases it got.",
+};

@@ -150,7 +150,7 @@ static void text_host(const char *query, const struct lc_match *m, int64_t now)
 	}
 }
 
-int cmd_resolve(const struct cli_args *args)
+static int cmd_resolve(const struct cli_args *args)
 {
 	struct lc_db *db = NULL;
 	struct cli_json j;
@@ -236,7 +236,7 @@ static void addr_list(const struct lc_host *h, char *buf, size_t size)
 		snprintf(buf, size, "-");
 }
 
-int cmd_list(const struct cli_args *args)
+static int cmd_list(const struct cli_args *args)
 {
 	struct lc_db *db = NULL;
 	int64_t now;
@@ -309,3 +309,27 @@ int cmd_list(const struct cli_args *args)
 	lc_db_free(db);
 	return CLI_EXIT_OK;
 }
+
+CLI_COMMAND(resolve) = {
+    .name = "resolve",
+    .min_args = 1,
+    .max_args = -1,
+    .fn = cmd_resolve,
+    .options = CLI_OPT_JSON | CLI_OPT_FAMILY4 | CLI_OPT_FAMILY6 | CLI_OPT_ROOT,
+    .usage = "NAME...",
+    .help = "Show a guest's addresses in rank order, and why.\n"
+	    "For each address: its network and class (external/isolated), when its\n"
+	    "lease expires, and which ranking rule put it ahead of the next.  The same\n"
+	    "answer, in the same order, as `getent ahosts NAME`.",
+};
+
+CLI_COMMAND(list) = {
+    .name = "list",
+    .min_args = 0,
+    .max_args = 0,
+    .fn = cmd_list,
+    .options = CLI_OPT_JSON | CLI_OPT_ALL | CLI_OPT_ROOT,
+    .usage = "",
+    .help = "List running guests: name, driver, cluster, group, addresses.\n"
+	    "With --all, stopped guests too, marked stopped.",
+};

@@ -152,7 +152,7 @@ static void progress(const struct waiter *ws, size_t n, int64_t elapsed_ms, int 
 	fflush(stderr);
 }
 
-int cmd_wait(const struct cli_args *args)
+static int cmd_wait(const struct cli_args *args)
 {
 	struct lc_paths paths;
 	struct lc_cache *cache;
@@ -214,3 +214,15 @@ int cmd_wait(const struct cli_args *args)
 	lc_cache_free(cache);
 	return rc;
 }
+
+CLI_COMMAND(wait) = {
+    .name = "wait",
+    .min_args = 1,
+    .max_args = -1,
+    .fn = cmd_wait,
+    .options = CLI_OPT_PORT | CLI_OPT_TIMEOUT | CLI_OPT_QUIET | CLI_OPT_FAMILY4 | CLI_OPT_FAMILY6 |
+	       CLI_OPT_ROOT,
+    .usage = "NAME...",
+    .help = "Wait until every guest resolves (and, with --port, accepts TCP).\n"
+	    "Exit 100+N when the N-th NAME was not ready before the timeout.",
+};

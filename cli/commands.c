@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The command table: every command is one row; the help text, argument
- * counts and option checks come from it.  Also the path and message
- * helpers every command shares.
+ * The command table, gathered from the commands' own files: the help text,
+ * argument counts and option checks come from it.  Also the path and
+ * message helpers every command shares.
  */
 #include "cli/cli.h"
 #include "resolver/resolver.h"
@@ -12,45 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-const struct cli_command cli_commands[] = {
-    {"resolve", 1, -1, cmd_resolve, CLI_OPT_JSON | CLI_OPT_FAMILY4 | CLI_OPT_FAMILY6 | CLI_OPT_ROOT,
-     "NAME...",
-     "Show a guest's addresses in rank order, and why.\n"
-     "For each address: its network and class (external/isolated), when its\n"
-     "lease expires, and which ranking rule put it ahead of the next.  The same\n"
-     "answer, in the same order, as `getent ahosts NAME`."},
-    {"list", 0, 0, cmd_list, CLI_OPT_JSON | CLI_OPT_ALL | CLI_OPT_ROOT, "",
-     "List running guests: name, driver, cluster, group, addresses.\n"
-     "With --all, stopped guests too, marked stopped."},
-    {"inventory", 0, 0, cmd_inventory, CLI_OPT_LIST | CLI_OPT_HOST | CLI_OPT_ROOT, "",
-     "Ansible dynamic inventory (--list or --host NAME).\n"
-     "Groups come from each guest's cluster and group; ansible_host is its\n"
-     "first-ranked address; _meta.hostvars is filled.  Point Ansible at the\n"
-     "libvirt-cluster-inventory script: ansible -i libvirt-cluster-inventory ..."},
-    {"wait", 1, -1, cmd_wait,
-     CLI_OPT_PORT | CLI_OPT_TIMEOUT | CLI_OPT_QUIET | CLI_OPT_FAMILY4 | CLI_OPT_FAMILY6 |
-	 CLI_OPT_ROOT,
-     "NAME...",
-     "Wait until every guest resolves (and, with --port, accepts TCP).\n"
-     "Exit 100+N when the N-th NAME was not ready before the timeout."},
-    {"renew", 1, 1, cmd_renew, CLI_OPT_JSON | CLI_OPT_CONNECT | CLI_OPT_TIMEOUT | CLI_OPT_ROOT,
-     "NAME",
-     "Renew a guest's DHCP leases now, as the hook's worker would.\n"
-     "lxc: runs a DHCP client in the guest's network namespace; qemu: asks the\n"
-     "guest agent.  Prints the leases it got."},
-    {"doctor", 0, 0, cmd_doctor, CLI_OPT_JSON | CLI_OPT_ROOT | CLI_OPT_HOOK, "",
-     "Check the setup and print the exact fix for each problem.\n"
-     "nsswitch.conf hosts line, hook links and daemon reload, lease directory,\n"
-     "config file, guest groups, systemd-resolved links.  Exit 0 only when all\n"
-     "is well."},
-    {"enable", 0, 0, cmd_enable, CLI_OPT_DRY_RUN | CLI_OPT_ROOT | CLI_OPT_HOOK | CLI_OPT_NO_RELOAD,
-     "",
-     "Add the module to the hosts line and install the hook links.\n"
-     "Idempotent; backs up what it changes; --dry-run shows the diff."},
-    {"disable", 0, 0, cmd_disable,
-     CLI_OPT_DRY_RUN | CLI_OPT_ROOT | CLI_OPT_HOOK | CLI_OPT_NO_RELOAD, "",
-     "Remove the module from the hosts line and the hook links.\n"
-     "Idempotent; backs up what it changes; --dry-run shows the diff."},
+/* Each cmd-*.c owns its entry (CLI_COMMAND); the build lists them, in the
+ * order of CLI_COMMAND_SOURCES, in cli/command-list.h. */
+#define X(id) extern const struct cli_command cli_cmd_##id;
+#include "cli/command-list.h"
+#undef X
+
+const struct cli_command *const cli_commands[] = {
+#define X(id) &cli_cmd_##id,
+#include "cli/command-list.h"
+#undef X
 };
 
 const size_t cli_n_commands = sizeof(cli_commands) / sizeof(cli_commands[0]);
