@@ -25,8 +25,8 @@ flags="-g -O1 -fsanitize=thread -include $abs_top_builddir/config.h -I$src
 "$cc" $flags -shared -fPIC -Wl,--version-script="$src/nss/nss.sym" \
 	"$src"/nss/nss.c "$src"/resolver/*.c -o "$out/libnss_libvirt_cluster.so.2" -lpthread
 # shellcheck disable=SC2086
-"$cc" $flags "$src/tests/stress/test-stress.c" "$src/tests/stress/nssload.c" \
-	-o "$out/test-stress" -ldl -lpthread
+"$cc" $flags "$src/tests/stress/test_stress.c" "$src/tests/stress/nssload.c" \
+	-o "$out/test_stress" -ldl -lpthread
 
 TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 ${TSAN_OPTIONS:-}" \
-	exec "$out/test-stress" "${LC_TSAN_ITERATIONS:-600}" 16 "$out/libnss_libvirt_cluster.so.2"
+	exec "$out/test_stress" "${LC_TSAN_ITERATIONS:-600}" 16 "$out/libnss_libvirt_cluster.so.2"

@@ -1,14 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # valgrind memcheck over the programs that call the module's entry points:
-# no error, nothing definitely lost.  Runs tests/stress/test-nss-calls,
+# no error, nothing definitely lost.  Runs tests/stress/test_nss_calls,
 # tests/nss/test_entry_points (when cmocka built it) and the programs named
 # in LC_VALGRIND_PROGRAMS (paths under the build dir).
 set -eu
 skip() { echo "SKIP: $*"; exit 77; }
 command -v valgrind >/dev/null 2>&1 || skip "valgrind is not installed"
 : "${abs_top_builddir:?run from make check}"
-progs="tests/stress/test-nss-calls ${LC_VALGRIND_PROGRAMS:-}"
+progs="tests/stress/test_nss_calls ${LC_VALGRIND_PROGRAMS:-}"
 [ -x "$abs_top_builddir/tests/nss/test_entry_points" ] && progs="$progs tests/nss/test_entry_points"
 fail=0
 for p in $progs; do

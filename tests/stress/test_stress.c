@@ -13,7 +13,7 @@
  * dropped whole).  A mix of two versions, a stray address, a missing
  * renamed file or a crash fails.
  *
- *   test-stress [ITERATIONS [THREADS [MODULE.so]]]   (10000, 16, LC_NSS_DIR)
+ *   test_stress [ITERATIONS [THREADS [MODULE.so]]]   (10000, 16, LC_NSS_DIR)
  * ITERATIONS defaults to $LC_STRESS_ITERATIONS when set (the sanitizer run
  * uses fewer: ASan makes each lookup several times dearer).
  */

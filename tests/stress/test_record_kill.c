@@ -10,7 +10,7 @@
  * when killed between the link and the rename: rarely, never most times
  * (as they did when the temp file was named while it was written).
  *
- *   test-record-kill [ROUNDS]   (default 400)
+ *   test_record_kill [ROUNDS]   (default 400)
  */
 #include <dirent.h>
 #include <errno.h>
