@@ -173,20 +173,12 @@ static bool called_as_inventory(const char *argv0)
 		return CLI_EXIT_USAGE;                                                             \
 	} while (0)
 
-int cli_parse(int argc, char **argv, struct cli_args *ret, char *err, size_t errlen)
+/* getopt_long's tables from ours.  ':' first: missing arguments are ours
+ * to report; GNU order, options anywhere. */
+static void build_getopt(struct option *longopts, char *shortopts)
 {
-	struct option longopts[N_OPTIONS + 1];
-	char shortopts[3 * N_OPTIONS + 2];
-	struct cli_args a;
 	size_t ns = 0;
 
-	memset(&a, 0, sizeof(a));
-	a.family = AF_UNSPEC;
-	a.timeout = 120;
-	err[0] = '\0';
-
-	/* ':' first: report missing arguments ourselves; no permutation
-	 * surprises: GNU order, options anywhere. */
 	shortopts[ns++] = ':';
 	for (size_t i = 0; i < N_OPTIONS; i++) {
 		longopts[i] =
@@ -199,7 +191,77 @@ int cli_parse(int argc, char **argv, struct cli_args *ret, char *err, size_t err
 	}
 	memset(&longopts[N_OPTIONS], 0, sizeof(longopts[0]));
 	shortopts[ns] = '\0';
+}
 
+/* One option, given as getopt_long returned it, into a. */
+static int apply_option(int c, struct cli_args *a, char *err, size_t errlen)
+{
+	switch (c) {
+	case 'h':
+		a->help = true;
+		break;
+	case 'V':
+		a->version = true;
+		break;
+	case 'j':
+		a->json = true;
+		break;
+	case 'a':
+		a->all = true;
+		break;
+	case OPT_LIST:
+		a->list = true;
+		break;
+	case OPT_HOST:
+		a->host = optarg;
+		break;
+	case 'p':
+		if (parse_int(optarg, 1, 65535, &a->port) < 0)
+			FAIL("--port: '%s' is not a TCP port (1-65535)", optarg);
+		break;
+	case 't':
+		if (parse_int(optarg, 0, 86400 * 7, &a->timeout) < 0)
+			FAIL("--timeout: '%s' is not a number of seconds (0-604800)", optarg);
+		break;
+	case 'q':
+		a->quiet = true;
+		break;
+	case '4':
+		a->family = AF_INET;
+		break;
+	case '6':
+		a->family = AF_INET6;
+		break;
+	case 'n':
+		a->dry_run = true;
+		break;
+	case OPT_NO_RELOAD:
+		a->no_reload = true;
+		break;
+	case OPT_ROOT:
+		if (optarg[0] != '/')
+			FAIL("--root: '%s' must be an absolute path", optarg);
+		a->root = optarg;
+		break;
+	case OPT_HOOK:
+		if (optarg[0] != '/')
+			FAIL("--hook: '%s' must be an absolute path", optarg);
+		a->hook = optarg;
+		break;
+	case 'c':
+		a->connect = optarg;
+		break;
+	}
+	return CLI_EXIT_OK;
+}
+
+/* Every option of argv into a; optind is left at the first operand. */
+static int parse_options(int argc, char **argv, struct cli_args *a, char *err, size_t errlen)
+{
+	struct option longopts[N_OPTIONS + 1];
+	char shortopts[3 * N_OPTIONS + 2];
+
+	build_getopt(longopts, shortopts);
 	optind = 0; /* full re-initialisation: parse may run more than once */
 	opterr = 0;
 	for (;;) {
@@ -219,67 +281,55 @@ int cli_parse(int argc, char **argv, struct cli_args *ret, char *err, size_t err
 		const struct cli_option *o = option_by_val(c);
 		if (!o)
 			FAIL("internal error: option %d", c);
-		a.seen |= o->bit;
-		switch (c) {
-		case 'h':
-			a.help = true;
-			break;
-		case 'V':
-			a.version = true;
-			break;
-		case 'j':
-			a.json = true;
-			break;
-		case 'a':
-			a.all = true;
-			break;
-		case OPT_LIST:
-			a.list = true;
-			break;
-		case OPT_HOST:
-			a.host = optarg;
-			break;
-		case 'p':
-			if (parse_int(optarg, 1, 65535, &a.port) < 0)
-				FAIL("--port: '%s' is not a TCP port (1-65535)", optarg);
-			break;
-		case 't':
-			if (parse_int(optarg, 0, 86400 * 7, &a.timeout) < 0)
-				FAIL("--timeout: '%s' is not a number of seconds (0-604800)",
-				     optarg);
-			break;
-		case 'q':
-			a.quiet = true;
-			break;
-		case '4':
-			a.family = AF_INET;
-			break;
-		case '6':
-			a.family = AF_INET6;
-			break;
-		case 'n':
-			a.dry_run = true;
-			break;
-		case OPT_NO_RELOAD:
-			a.no_reload = true;
-			break;
-		case OPT_ROOT:
-			if (optarg[0] != '/')
-				FAIL("--root: '%s' must be an absolute path", optarg);
-			a.root = optarg;
-			break;
-		case OPT_HOOK:
-			if (optarg[0] != '/')
-				FAIL("--hook: '%s' must be an absolute path", optarg);
-			a.hook = optarg;
-			break;
-		case 'c':
-			a.connect = optarg;
-			break;
-		}
+		a->seen |= o->bit;
+		int r = apply_option(c, a, err, errlen);
+		if (r != CLI_EXIT_OK)
+			return r;
 	}
-	if ((a.seen & CLI_OPT_FAMILY4) && (a.seen & CLI_OPT_FAMILY6))
+	if ((a->seen & CLI_OPT_FAMILY4) && (a->seen & CLI_OPT_FAMILY6))
 		FAIL("-4 and -6 exclude each other (give neither for both families)");
+	return CLI_EXIT_OK;
+}
+
+/* The options and operands that the command a->command takes. */
+static int check_command(const struct cli_args *a, char *err, size_t errlen)
+{
+	const struct cli_command *cmd = a->command;
+	unsigned extra = a->seen & ~cmd->options;
+
+	if (extra) {
+		for (size_t i = 0; i < N_OPTIONS; i++)
+			if (options[i].bit & extra)
+				FAIL("option '--%s' does not apply to '%s'", options[i].name,
+				     cmd->name);
+	}
+	if (a->argc < cmd->min_args)
+		FAIL("'%s' needs %s%s", cmd->name,
+		     cmd->min_args == 1 && cmd->max_args != 1 ? "at least one " : "", cmd->usage);
+	if (cmd->max_args >= 0 && a->argc > cmd->max_args) {
+		if (cmd->max_args == 0)
+			FAIL("'%s' takes no arguments ('%s' is extra)", cmd->name, a->argv[0]);
+		FAIL("'%s' takes at most %d argument%s ('%s' is extra)", cmd->name, cmd->max_args,
+		     cmd->max_args == 1 ? "" : "s", a->argv[cmd->max_args]);
+	}
+	if (strcmp(cmd->name, "inventory") == 0 && a->list == !!a->host)
+		FAIL("inventory needs exactly one of --list and --host NAME");
+	return CLI_EXIT_OK;
+}
+
+int cli_parse(int argc, char **argv, struct cli_args *ret, char *err, size_t errlen)
+{
+	struct cli_args a;
+	int r;
+
+	memset(&a, 0, sizeof(a));
+	a.family = AF_UNSPEC;
+	a.timeout = 120;
+	err[0] = '\0';
+
+	r = parse_options(argc, argv, &a, err, errlen);
+	if (r != CLI_EXIT_OK)
+		return r;
 
 	int first = optind;
 	const char *name = NULL;
@@ -298,12 +348,11 @@ int cli_parse(int argc, char **argv, struct cli_args *ret, char *err, size_t err
 	if (strcmp(name, "help") == 0) {
 		/* "help CMD" is "CMD --help". */
 		a.help = true;
-		if (first < argc) {
-			name = argv[first++];
-		} else {
+		if (first >= argc) {
 			*ret = a;
 			return CLI_EXIT_OK;
 		}
+		name = argv[first++];
 	}
 	a.command = cli_command_find(name);
 	if (!a.command) {
@@ -313,32 +362,10 @@ int cli_parse(int argc, char **argv, struct cli_args *ret, char *err, size_t err
 	}
 	a.argc = argc - first;
 	a.argv = argv + first;
-	if (a.help || a.version) {
-		*ret = a;
-		return CLI_EXIT_OK;
-	}
-
-	unsigned extra = a.seen & ~a.command->options;
-	if (extra) {
-		for (size_t i = 0; i < N_OPTIONS; i++)
-			if (options[i].bit & extra)
-				FAIL("option '--%s' does not apply to '%s'", options[i].name,
-				     a.command->name);
-	}
-	if (a.argc < a.command->min_args)
-		FAIL("'%s' needs %s%s", a.command->name,
-		     a.command->min_args == 1 && a.command->max_args != 1 ? "at least one " : "",
-		     a.command->usage);
-	if (a.command->max_args >= 0 && a.argc > a.command->max_args) {
-		if (a.command->max_args == 0)
-			FAIL("'%s' takes no arguments ('%s' is extra)", a.command->name, a.argv[0]);
-		FAIL("'%s' takes at most %d argument%s ('%s' is extra)", a.command->name,
-		     a.command->max_args, a.command->max_args == 1 ? "" : "s",
-		     a.argv[a.command->max_args]);
-	}
-	if (strcmp(a.command->name, "inventory") == 0) {
-		if (a.list == !!a.host)
-			FAIL("inventory needs exactly one of --list and --host NAME");
+	if (!a.help && !a.version) {
+		r = check_command(&a, err, errlen);
+		if (r != CLI_EXIT_OK)
+			return r;
 	}
 	*ret = a;
 	return CLI_EXIT_OK;

@@ -172,63 +172,50 @@ static int build(const struct lc_db *db, struct inventory *inv)
 	return 0;
 }
 
-static int cmd_inventory(const struct cli_args *args)
+/* --host NAME: the host's variables, {} when it is unknown, as every
+ * inventory script answers (Ansible asks only when _meta is missing). */
+static int answer_host(const struct lc_db *db, const char *name, const char *runstate_dir,
+		       int64_t now)
 {
-	struct lc_paths paths;
-	struct lc_db *db = NULL;
+	const struct lc_host *found = NULL;
 	struct cli_json j;
-	int64_t now = (int64_t)time(NULL);
 
-	cli_lc_paths(args, &paths);
-	int r = lc_db_load(&paths, now, &db);
-	if (r < 0) {
-		cli_error("cannot read the guest sources: %s", strerror(-r));
-		return CLI_EXIT_FAILURE;
+	for (size_t i = 0; i < lc_db_n_hosts(db) && !found; i++) {
+		const struct lc_host *h = lc_db_host(db, i);
+		if (h->running && strcasecmp(h->name, name) == 0)
+			found = h;
 	}
-	if (lc_db_unavailable(db)) {
-		cli_error(
-		    "lease directory %s is missing or unreadable (see 'libvirt-cluster doctor')",
-		    paths.lease_dir);
-		lc_db_free(db);
-		return CLI_EXIT_UNAVAIL;
-	}
-
-	if (args->host) {
-		/* Ansible asks this only when _meta is missing; answer like
-		 * every inventory script: the host's variables, {} if unknown. */
-		const struct lc_host *found = NULL;
-		for (size_t i = 0; i < lc_db_n_hosts(db) && !found; i++) {
-			const struct lc_host *h = lc_db_host(db, i);
-			if (h->running && strcasecmp(h->name, args->host) == 0)
-				found = h;
-		}
-		if (found && validate(db, paths.runstate_dir) > 0) {
-			lc_db_free(db);
-			return CLI_EXIT_INVALID;
-		}
-		cli_json_init(&j, stdout, true);
-		if (found) {
-			hostvars(&j, found, now);
-		} else {
-			cli_json_begin_object(&j);
-			cli_json_end_object(&j);
-		}
-		cli_json_finish(&j);
-		lc_db_free(db);
-		return CLI_EXIT_OK;
-	}
-
-	if (validate(db, paths.runstate_dir) > 0) {
-		lc_db_free(db);
+	if (found && validate(db, runstate_dir) > 0)
 		return CLI_EXIT_INVALID;
+	cli_json_init(&j, stdout, true);
+	if (found) {
+		hostvars(&j, found, now);
+	} else {
+		cli_json_begin_object(&j);
+		cli_json_end_object(&j);
 	}
-	struct inventory inv = {0};
-	if (build(db, &inv) < 0) {
-		cli_error("out of memory");
-		inventory_free(&inv);
-		lc_db_free(db);
-		return CLI_EXIT_FAILURE;
-	}
+	cli_json_finish(&j);
+	return CLI_EXIT_OK;
+}
+
+static void print_hosts(struct cli_json *j, const char *group, const struct lc_host **hosts,
+			size_t n)
+{
+	cli_json_key(j, group);
+	cli_json_begin_object(j);
+	cli_json_key(j, "hosts");
+	cli_json_begin_array(j);
+	for (size_t k = 0; k < n; k++)
+		cli_json_string(j, hosts[k]->name);
+	cli_json_end_array(j);
+	cli_json_end_object(j);
+}
+
+/* --list: _meta.hostvars of every running guest, then all's children and
+ * each group's hosts. */
+static void print_inventory(const struct lc_db *db, const struct inventory *inv, int64_t now)
+{
+	struct cli_json j;
 
 	cli_json_init(&j, stdout, true);
 	cli_json_begin_object(&j);
@@ -251,35 +238,51 @@ static int cmd_inventory(const struct cli_args *args)
 	cli_json_key(&j, "children");
 	cli_json_begin_array(&j);
 	cli_json_string(&j, "ungrouped");
-	for (size_t i = 0; i < inv.n_groups; i++)
-		cli_json_string(&j, inv.groups[i].name);
+	for (size_t i = 0; i < inv->n_groups; i++)
+		cli_json_string(&j, inv->groups[i].name);
 	cli_json_end_array(&j);
 	cli_json_end_object(&j);
 
-	for (size_t i = 0; i < inv.n_groups; i++) {
-		cli_json_key(&j, inv.groups[i].name);
-		cli_json_begin_object(&j);
-		cli_json_key(&j, "hosts");
-		cli_json_begin_array(&j);
-		for (size_t k = 0; k < inv.groups[i].n; k++)
-			cli_json_string(&j, inv.groups[i].hosts[k]->name);
-		cli_json_end_array(&j);
-		cli_json_end_object(&j);
-	}
-	cli_json_key(&j, "ungrouped");
-	cli_json_begin_object(&j);
-	cli_json_key(&j, "hosts");
-	cli_json_begin_array(&j);
-	for (size_t k = 0; k < inv.n_ungrouped; k++)
-		cli_json_string(&j, inv.ungrouped[k]->name);
-	cli_json_end_array(&j);
-	cli_json_end_object(&j);
+	for (size_t i = 0; i < inv->n_groups; i++)
+		print_hosts(&j, inv->groups[i].name, inv->groups[i].hosts, inv->groups[i].n);
+	print_hosts(&j, "ungrouped", inv->ungrouped, inv->n_ungrouped);
 	cli_json_end_object(&j);
 	cli_json_finish(&j);
+}
 
+static int cmd_inventory(const struct cli_args *args)
+{
+	struct lc_paths paths;
+	struct lc_db *db = NULL;
+	struct inventory inv = {0};
+	int64_t now = (int64_t)time(NULL);
+	int rc;
+
+	cli_lc_paths(args, &paths);
+	int r = lc_db_load(&paths, now, &db);
+	if (r < 0) {
+		cli_error("cannot read the guest sources: %s", strerror(-r));
+		return CLI_EXIT_FAILURE;
+	}
+	if (lc_db_unavailable(db)) {
+		cli_error(
+		    "lease directory %s is missing or unreadable (see 'libvirt-cluster doctor')",
+		    paths.lease_dir);
+		rc = CLI_EXIT_UNAVAIL;
+	} else if (args->host) {
+		rc = answer_host(db, args->host, paths.runstate_dir, now);
+	} else if (validate(db, paths.runstate_dir) > 0) {
+		rc = CLI_EXIT_INVALID;
+	} else if (build(db, &inv) < 0) {
+		cli_error("out of memory");
+		rc = CLI_EXIT_FAILURE;
+	} else {
+		print_inventory(db, &inv, now);
+		rc = CLI_EXIT_OK;
+	}
 	inventory_free(&inv);
 	lc_db_free(db);
-	return CLI_EXIT_OK;
+	return rc;
 }
 
 CLI_COMMAND(inventory) = {
