@@ -79,8 +79,10 @@ lc_unlink_hooks() {
 	done
 	if [ -f "$lc_state/hook-dirs" ]; then
 		# Deepest first: the list is in the order they were made.
+		# Not one a package has shipped since (libvirt-daemon-system's
+		# /etc/libvirt/hooks): that is dpkg's to remove.
 		tac "$lc_state/hook-dirs" | while read -r dir; do
-			rmdir "$dir" 2>/dev/null || true
+			dpkg-query -S "$dir" >/dev/null 2>&1 || rmdir "$dir" 2>/dev/null || true
 		done
 	fi
 	rm -f "$lc_state/hook-links" "$lc_state/hook-dirs"
