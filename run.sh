@@ -14,12 +14,14 @@ LAB_PKGS="libvirt-daemon-system libvirt-daemon-driver-lxc libvirt-clients
   dnsmasq-base dnsmasq-utils busybox-static openssh-server openssh-client isc-dhcp-client
   iproute2 util-linux procps python3 bind9-dnsutils libnss-libvirt qemu-system-x86
   dbus ansible-core valgrind clang"
+# Building the Debian packages (debian/) and its test (tests/pkg).
+DEB_PKGS="debhelper dh-autoreconf dpkg-dev fakeroot lintian git"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 install_pkgs() {
 	local missing=() p
-	for p in $BUILD_PKGS $LAB_PKGS; do
+	for p in $BUILD_PKGS $LAB_PKGS $DEB_PKGS; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0

@@ -26,14 +26,7 @@ mount --bind "$TMPD/hosts" /etc/hosts
 export LD_LIBRARY_PATH="$LC_NSS_DIR"
 export LIBVIRT_CLUSTER_LEASE_DIR="$TMPD/leases" LIBVIRT_CLUSTER_RUNSTATE_DIR="$TMPD/run" \
 	LIBVIRT_CLUSTER_CONFIG="$TMPD/conf"
-fail=0 pass=0
-check() { # description, expected, actual
-	if [ "$2" = "$3" ]; then
-		pass=$((pass + 1)); echo "ok   $1"
-	else
-		fail=$((fail + 1)); echo "FAIL $1"; echo "     want: $2"; echo "     got:  $3"
-	fi
-}
+. "$abs_top_srcdir"/tests/check.sh
 first_addrs() { getent ahostsv4 "$1" | awk '$2 == "STREAM" {print $1}' | paste -sd' '; }
 
 check "node1: external address first, though int is NIC 1 and newer" \
