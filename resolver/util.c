@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -289,93 +290,91 @@ int64_t lc_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static uint32_t strmap_hash(const struct lc_strmap *m, const char *key, size_t len)
+static int cmp_str(const void *a, const void *b)
 {
-	if (m->fold)
-		return lc_hash_fold(key, len);
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < len; i++) {
-		h ^= (uint8_t)key[i];
-		h *= 16777619u;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names live in one block, kept in names[n]: one allocation for a
+ * directory, not one a name (a cold lookup in a small lab lists a dozen). */
+int lc_list_dir(const char *dir, char ***ret_names, size_t *ret_n, struct lc_sig *ret_sig)
+{
+	struct stat st;
+	DIR *d;
+	int fd;
+	char *text = NULL, **names;
+	size_t *offs = NULL, n = 0, cap = 0, used = 0, tcap = 0;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ret_sig && fstat(fd, &st) == 0)
+		lc_sig_from_stat(ret_sig, &st);
+	d = fdopendir(fd);
+	if (!d) {
+		int r = -errno;
+		close(fd);
+		return r;
 	}
-	return h;
-}
-
-static bool strmap_eq(const struct lc_strmap *m, const struct lc_strmap_slot *s, const char *key,
-		      size_t len, uint32_t h)
-{
-	if (s->hash != h || s->len != len)
-		return false;
-	return m->fold ? lc_strneq_fold(s->key, key, len) : memcmp(s->key, key, len) == 0;
-}
-
-static int strmap_grow(struct lc_strmap *m)
-{
-	size_t ncap = m->slots ? (m->mask + 1) * 2 : 64;
-	struct lc_strmap_slot *n = calloc(ncap, sizeof(*n));
-	if (!n)
-		return -ENOMEM;
-	for (size_t i = 0; m->slots && i <= m->mask; i++) {
-		if (!m->slots[i].used)
+	for (struct dirent *de; (de = readdir(d)) && n < LC_DIR_MAX_ENTRIES;) {
+		if (de->d_name[0] == '.')
 			continue;
-		size_t j = m->slots[i].hash & (ncap - 1);
-		while (n[j].used)
-			j = (j + 1) & (ncap - 1);
-		n[j] = m->slots[i];
+		size_t l = strlen(de->d_name) + 1;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 32;
+			size_t *no = realloc(offs, ncap * sizeof(*offs));
+			if (!no)
+				goto nomem;
+			offs = no;
+			cap = ncap;
+		}
+		if (used + l > tcap) {
+			size_t ncap = tcap ? tcap * 2 : 1024;
+			while (ncap < used + l)
+				ncap *= 2;
+			char *nt = realloc(text, ncap);
+			if (!nt)
+				goto nomem;
+			text = nt;
+			tcap = ncap;
+		}
+		memcpy(text + used, de->d_name, l);
+		offs[n++] = used;
+		used += l;
 	}
-	free(m->slots);
-	m->slots = n;
-	m->mask = ncap - 1;
+	closedir(d);
+	names = malloc((n + 1) * sizeof(*names));
+	if (!names) {
+		free(offs);
+		free(text);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		names[i] = text + offs[i];
+	names[n] = text;
+	free(offs);
+	/* a few names: insertion sort, no allocation; many: qsort */
+	if (n > 32)
+		qsort(names, n, sizeof(*names), cmp_str);
+	for (size_t i = 1; n <= 32 && i < n; i++) {
+		char *x = names[i];
+		size_t k = i;
+		for (; k > 0 && strcmp(names[k - 1], x) > 0; k--)
+			names[k] = names[k - 1];
+		names[k] = x;
+	}
+	*ret_names = names;
+	*ret_n = n;
 	return 0;
+nomem:
+	free(offs);
+	free(text);
+	closedir(d);
+	return -ENOMEM;
 }
 
-int lc_strmap_put(struct lc_strmap *m, const char *key, size_t len, uint32_t val,
-		  uint32_t *ret_val)
+void lc_names_free(char **names, size_t n)
 {
-	uint32_t h = strmap_hash(m, key, len);
-
-	if (!m->slots || (m->n + 1) * 2 > m->mask + 1) {
-		int r = strmap_grow(m);
-		if (r < 0)
-			return r;
-	}
-	for (size_t i = h & m->mask;; i = (i + 1) & m->mask) {
-		struct lc_strmap_slot *s = &m->slots[i];
-		if (!s->used) {
-			*s = (struct lc_strmap_slot){.key = key, .len = (uint32_t)len, .val = val,
-						     .hash = h, .used = true};
-			m->n++;
-			if (ret_val)
-				*ret_val = val;
-			return 1;
-		}
-		if (strmap_eq(m, s, key, len, h)) {
-			if (ret_val)
-				*ret_val = s->val;
-			return 0;
-		}
-	}
-}
-
-bool lc_strmap_get(const struct lc_strmap *m, const char *key, size_t len, uint32_t *ret_val)
-{
-	if (!m->slots)
-		return false;
-	uint32_t h = strmap_hash(m, key, len);
-	for (size_t i = h & m->mask;; i = (i + 1) & m->mask) {
-		const struct lc_strmap_slot *s = &m->slots[i];
-		if (!s->used)
-			return false;
-		if (strmap_eq(m, s, key, len, h)) {
-			*ret_val = s->val;
-			return true;
-		}
-	}
-}
-
-void lc_strmap_free(struct lc_strmap *m)
-{
-	free(m->slots);
-	m->slots = NULL;
-	m->mask = m->n = 0;
+	free(names[n]);
+	free(names);
 }
