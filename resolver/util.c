@@ -295,86 +295,89 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The names live in one block, kept in names[n]: one allocation for a
- * directory, not one a name (a cold lookup in a small lab lists a dozen). */
-int lc_list_dir(const char *dir, char ***ret_names, size_t *ret_n, struct lc_sig *ret_sig)
+/* Sorted in place: a few names by insertion (no allocation), many by qsort. */
+static void sort_names(char **names, size_t n)
 {
-	struct stat st;
-	DIR *d;
-	int fd;
-	char *text = NULL, **names;
-	size_t *offs = NULL, n = 0, cap = 0, used = 0, tcap = 0;
-
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (ret_sig && fstat(fd, &st) == 0)
-		lc_sig_from_stat(ret_sig, &st);
-	d = fdopendir(fd);
-	if (!d) {
-		int r = -errno;
-		close(fd);
-		return r;
-	}
-	for (struct dirent *de; (de = readdir(d)) && n < LC_DIR_MAX_ENTRIES;) {
-		if (de->d_name[0] == '.')
-			continue;
-		size_t l = strlen(de->d_name) + 1;
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 32;
-			size_t *no = realloc(offs, ncap * sizeof(*offs));
-			if (!no)
-				goto nomem;
-			offs = no;
-			cap = ncap;
-		}
-		if (used + l > tcap) {
-			size_t ncap = tcap ? tcap * 2 : 1024;
-			while (ncap < used + l)
-				ncap *= 2;
-			char *nt = realloc(text, ncap);
-			if (!nt)
-				goto nomem;
-			text = nt;
-			tcap = ncap;
-		}
-		memcpy(text + used, de->d_name, l);
-		offs[n++] = used;
-		used += l;
-	}
-	closedir(d);
-	names = malloc((n + 1) * sizeof(*names));
-	if (!names) {
-		free(offs);
-		free(text);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++)
-		names[i] = text + offs[i];
-	names[n] = text;
-	free(offs);
-	/* a few names: insertion sort, no allocation; many: qsort */
-	if (n > 32)
+	if (n > 32) {
 		qsort(names, n, sizeof(*names), cmp_str);
-	for (size_t i = 1; n <= 32 && i < n; i++) {
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
 		char *x = names[i];
 		size_t k = i;
 		for (; k > 0 && strcmp(names[k - 1], x) > 0; k--)
 			names[k] = names[k - 1];
 		names[k] = x;
 	}
+}
+
+/* The names, NUL-terminated one after another in text, then the array of
+ * pointers to them after the text, in the same block: one allocation for
+ * a directory (a cold lookup in a small lab lists a dozen names), read
+ * with getdents64 into the stack, not through a DIR and its 32 KB. */
+int lc_list_dir(const char *dir, char ***ret_names, size_t *ret_n, struct lc_sig *ret_sig)
+{
+	char dents[4096], *text = NULL;
+	size_t n = 0, used = 0, cap = 0;
+	struct stat st;
+	ssize_t k;
+	int fd, r = 0;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ret_sig && fstat(fd, &st) == 0)
+		lc_sig_from_stat(ret_sig, &st);
+	while (n < LC_DIR_MAX_ENTRIES && (k = getdents64(fd, dents, sizeof(dents))) != 0) {
+		if (k < 0) {
+			r = -errno;
+			goto out;
+		}
+		for (ssize_t off = 0; off < k && n < LC_DIR_MAX_ENTRIES;) {
+			const struct dirent64 *de = (const struct dirent64 *)(dents + off);
+			size_t l = strlen(de->d_name) + 1;
+			off += de->d_reclen;
+			if (de->d_name[0] == '.')
+				continue;
+			if (used + l > cap) {
+				size_t ncap = cap ? cap * 2 : 1024;
+				while (ncap < used + l)
+					ncap *= 2;
+				char *nt = realloc(text, ncap);
+				if (!nt) {
+					r = -ENOMEM;
+					goto out;
+				}
+				text = nt;
+				cap = ncap;
+			}
+			memcpy(text + used, de->d_name, l);
+			used += l;
+			n++;
+		}
+	}
+	/* the pointers after the text, aligned */
+	size_t at = (used + sizeof(char *) - 1) & ~(sizeof(char *) - 1);
+	char *block = realloc(text, at + (n + 1) * sizeof(char *));
+	if (!block) {
+		r = -ENOMEM;
+		goto out;
+	}
+	text = NULL;
+	char **names = (char **)(void *)(block + at);
+	for (size_t i = 0, o = 0; i < n; i++, o += strlen(block + o) + 1)
+		names[i] = block + o;
+	names[n] = block;
+	sort_names(names, n);
 	*ret_names = names;
 	*ret_n = n;
-	return 0;
-nomem:
-	free(offs);
+out:
 	free(text);
-	closedir(d);
-	return -ENOMEM;
+	close(fd);
+	return r;
 }
 
 void lc_names_free(char **names, size_t n)
 {
-	free(names[n]);
-	free(names);
+	free(names[n]); /* the block: the text, then names itself */
 }
