@@ -313,14 +313,15 @@ static void sort_names(char **names, size_t n)
 
 /* The names, NUL-terminated one after another in text, then the array of
  * pointers to them after the text, in the same block: one allocation for
- * a directory (a cold lookup in a small lab lists a dozen names), read
- * with getdents64 into the stack, not through a DIR and its 32 KB. */
+ * the names of a directory (a cold lookup in a small lab lists a dozen).
+ * readdir, not getdents64: tests/stress interposes it to delete a file
+ * between the listing and the open. */
 int lc_list_dir(const char *dir, char ***ret_names, size_t *ret_n, struct lc_sig *ret_sig)
 {
-	char dents[4096], *text = NULL;
+	char *text = NULL;
 	size_t n = 0, used = 0, cap = 0;
 	struct stat st;
-	ssize_t k;
+	DIR *d;
 	int fd, r = 0;
 
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -328,33 +329,31 @@ int lc_list_dir(const char *dir, char ***ret_names, size_t *ret_n, struct lc_sig
 		return -errno;
 	if (ret_sig && fstat(fd, &st) == 0)
 		lc_sig_from_stat(ret_sig, &st);
-	while (n < LC_DIR_MAX_ENTRIES && (k = getdents64(fd, dents, sizeof(dents))) != 0) {
-		if (k < 0) {
-			r = -errno;
-			goto out;
-		}
-		for (ssize_t off = 0; off < k && n < LC_DIR_MAX_ENTRIES;) {
-			const struct dirent64 *de = (const struct dirent64 *)(dents + off);
-			size_t l = strlen(de->d_name) + 1;
-			off += de->d_reclen;
-			if (de->d_name[0] == '.')
-				continue;
-			if (used + l > cap) {
-				size_t ncap = cap ? cap * 2 : 1024;
-				while (ncap < used + l)
-					ncap *= 2;
-				char *nt = realloc(text, ncap);
-				if (!nt) {
-					r = -ENOMEM;
-					goto out;
-				}
-				text = nt;
-				cap = ncap;
+	d = fdopendir(fd);
+	if (!d) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	for (struct dirent *de; n < LC_DIR_MAX_ENTRIES && (de = readdir(d));) {
+		size_t l = strlen(de->d_name) + 1;
+		if (de->d_name[0] == '.')
+			continue;
+		if (used + l > cap) {
+			size_t ncap = cap ? cap * 2 : 1024;
+			while (ncap < used + l)
+				ncap *= 2;
+			char *nt = realloc(text, ncap);
+			if (!nt) {
+				r = -ENOMEM;
+				goto out;
 			}
-			memcpy(text + used, de->d_name, l);
-			used += l;
-			n++;
+			text = nt;
+			cap = ncap;
 		}
+		memcpy(text + used, de->d_name, l);
+		used += l;
+		n++;
 	}
 	/* the pointers after the text, aligned */
 	size_t at = (used + sizeof(char *) - 1) & ~(sizeof(char *) - 1);
@@ -373,7 +372,7 @@ int lc_list_dir(const char *dir, char ***ret_names, size_t *ret_n, struct lc_sig
 	*ret_n = n;
 out:
 	free(text);
-	close(fd);
+	closedir(d);
 	return r;
 }
 
