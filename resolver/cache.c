@@ -23,7 +23,7 @@
 #define RACY_NS (100 * 1000 * 1000LL)
 
 struct tracked {
-	char *path;
+	size_t path; /* offset in the cache's path block */
 	struct lc_sig sig;
 };
 
@@ -36,6 +36,10 @@ struct lc_cache {
 	 * tracks the same paths in the same order, and a compare costs less
 	 * than a free and a strdup */
 	size_t n_files, n_paths, cap_files;
+	/* the paths, NUL-terminated one after another in one block, in the
+	 * order they were tracked: one allocation, not a strdup a file */
+	char *pathbuf;
+	size_t pb_used, pb_cap;
 	int64_t built_ns;
 	bool racy;
 	bool oom; /* tracking failed: never trust this db */
@@ -71,10 +75,10 @@ void lc_paths_default(struct lc_paths *ret_paths)
 		const char *def;
 		size_t off;
 	} map[] = {
-		{ENV("LIBVIRT_CLUSTER_LEASE_DIR="), LEASE_DIR, offsetof(struct lc_paths, lease_dir)},
-		{ENV("LIBVIRT_CLUSTER_RUNSTATE_DIR="), RUNSTATE_DIR,
-		 offsetof(struct lc_paths, runstate_dir)},
-		{ENV("LIBVIRT_CLUSTER_CONFIG="), CONFIG_FILE, offsetof(struct lc_paths, config)},
+	    {ENV("LIBVIRT_CLUSTER_LEASE_DIR="), LEASE_DIR, offsetof(struct lc_paths, lease_dir)},
+	    {ENV("LIBVIRT_CLUSTER_RUNSTATE_DIR="), RUNSTATE_DIR,
+	     offsetof(struct lc_paths, runstate_dir)},
+	    {ENV("LIBVIRT_CLUSTER_CONFIG="), CONFIG_FILE, offsetof(struct lc_paths, config)},
 	};
 #undef ENV
 	const char *v[3] = {NULL, NULL, NULL};
@@ -117,8 +121,7 @@ void lc_cache_free(struct lc_cache *c)
 	if (!c)
 		return;
 	lc_db_free(c->db);
-	for (size_t i = 0; i < c->n_paths; i++)
-		free(c->files[i].path);
+	free(c->pathbuf);
 	free(c->files);
 	free(c);
 }
@@ -143,24 +146,35 @@ static void track(void *ud, const char *path, const struct lc_sig *sig)
 		c->cap_files = ncap;
 	}
 	struct tracked *t = &c->files[c->n_files];
-	if (c->n_files < c->n_paths && strcmp(t->path, path) != 0) {
-		char *p = strdup(path);
-		if (!p) {
-			c->oom = true;
-			return;
+	if (c->n_files < c->n_paths && strcmp(c->pathbuf + t->path, path) != 0) {
+		/* a different file from here on: the paths after it are not
+		 * worth keeping either (a build tracks them in one order) */
+		c->n_paths = c->n_files;
+		c->pb_used = t->path;
+	}
+	if (c->n_files == c->n_paths) {
+		size_t l = strlen(path) + 1;
+		if (c->pb_used + l > c->pb_cap) {
+			size_t ncap = c->pb_cap ? c->pb_cap * 2 : 1024;
+			while (ncap < c->pb_used + l)
+				ncap *= 2;
+			char *nb = realloc(c->pathbuf, ncap);
+			if (!nb) {
+				c->oom = true;
+				return;
+			}
+			c->pathbuf = nb;
+			c->pb_cap = ncap;
 		}
-		free(t->path);
-		t->path = p;
-	} else if (c->n_files == c->n_paths) {
-		if (!(t->path = strdup(path))) {
-			c->oom = true;
-			return;
-		}
+		memcpy(c->pathbuf + c->pb_used, path, l);
+		t->path = c->pb_used;
+		c->pb_used += l;
 		c->n_paths++;
 	}
 	t->sig = *sig;
 	c->n_files++;
-	if (sig->exists && (sig->mtime_ns > c->built_ns - RACY_NS || sig->ctime_ns > c->built_ns - RACY_NS))
+	if (sig->exists &&
+	    (sig->mtime_ns > c->built_ns - RACY_NS || sig->ctime_ns > c->built_ns - RACY_NS))
 		c->racy = true;
 }
 
@@ -185,7 +199,7 @@ static enum validity check_files(struct lc_cache *c, const struct lc_paths *path
 	for (size_t i = 0; i < c->n_files; i++) {
 		struct stat st;
 		struct lc_sig sig = {0};
-		if (stat(c->files[i].path, &st) == 0)
+		if (stat(c->pathbuf + c->files[i].path, &st) == 0)
 			lc_sig_from_stat(&sig, &st);
 		if (!lc_sig_equal(&sig, &c->files[i].sig))
 			return CHANGED;

@@ -79,7 +79,8 @@ static int parse_list(char *v, char **list, size_t *n, bool fold, lc_config_issu
 			for (char *q = w; *q; q++)
 				*q = lc_lower(*q);
 			if (!*w || l > LC_NAME_MAX) {
-				issue(fn, ud, line, "%s: ignoring an empty or over-long domain", key);
+				issue(fn, ud, line, "%s: ignoring an empty or over-long domain",
+				      key);
 				continue;
 			}
 		}
@@ -94,6 +95,72 @@ static int parse_list(char *v, char **list, size_t *n, bool fold, lc_config_issu
 		list[(*n)++] = copy;
 	}
 	return 0;
+}
+
+/* One `key = value` line of the config: a bad value is an issue, not an
+ * error; only -ENOMEM fails the parse. */
+static int config_key(struct lc_config *cfg, const char *key, char *val,
+		      lc_config_issue_fn on_issue, void *userdata, unsigned lineno)
+{
+	int r = 0;
+
+	if (!strcmp(key, "domains")) {
+		r = parse_list(val, cfg->domains, &cfg->n_domains, true, on_issue, userdata, lineno,
+			       key);
+	} else if (!strcmp(key, "prefer")) {
+		r = parse_list(val, cfg->prefer, &cfg->n_prefer, false, on_issue, userdata, lineno,
+			       key);
+	} else if (!strcmp(key, "leases")) {
+		size_t before = cfg->n_leases;
+		r = parse_list(val, cfg->leases, &cfg->n_leases, false, on_issue, userdata, lineno,
+			       key);
+		/* a relative path would be read relative to the cwd of
+		 * whichever process resolves a name: drop it */
+		for (size_t i = before; i < cfg->n_leases;) {
+			if (cfg->leases[i][0] == '/') {
+				i++;
+				continue;
+			}
+			issue(on_issue, userdata, lineno,
+			      "leases: \"%.100s\" is not an absolute path, ignored",
+			      cfg->leases[i]);
+			free(cfg->leases[i]);
+			memmove(&cfg->leases[i], &cfg->leases[i + 1],
+				(cfg->n_leases - i - 1) * sizeof(cfg->leases[0]));
+			cfg->n_leases--;
+		}
+	} else if (!strcmp(key, "renew_after")) {
+		if (!parse_uint(val, 3600, &cfg->renew_after))
+			issue(on_issue, userdata, lineno,
+			      "renew_after: expected seconds 0..3600, got \"%.40s\"", val);
+	} else if (!strcmp(key, "renew_tries")) {
+		if (!parse_uint(val, 100, &cfg->renew_tries))
+			issue(on_issue, userdata, lineno,
+			      "renew_tries: expected a count 0..100, got \"%.40s\"", val);
+	} else if (!strcmp(key, "renew_command")) {
+		free(cfg->renew_command);
+		cfg->renew_command = *val ? strdup(val) : NULL;
+		if (*val && !cfg->renew_command)
+			r = -ENOMEM;
+	} else if (!strcmp(key, "addresses")) {
+		if (!strcmp(val, "first"))
+			cfg->first_only = true;
+		else if (!strcmp(val, "all"))
+			cfg->first_only = false;
+		else
+			issue(on_issue, userdata, lineno,
+			      "addresses: expected all or first, got \"%.40s\"", val);
+	} else if (!strcmp(key, "resolved") || !strcmp(key, "fail_hard") || !strcmp(key, "debug")) {
+		bool *dst = !strcmp(key, "resolved")	? &cfg->resolved
+			    : !strcmp(key, "fail_hard") ? &cfg->fail_hard
+							: &cfg->debug;
+		if (!parse_bool(val, dst))
+			issue(on_issue, userdata, lineno, "%s: expected yes or no, got \"%.40s\"",
+			      key, val);
+	} else {
+		issue(on_issue, userdata, lineno, "unknown key \"%.60s\"", key);
+	}
+	return r;
 }
 
 int lc_config_parse(const char *buf, size_t len, struct lc_config *ret_config,
@@ -146,67 +213,11 @@ int lc_config_parse(const char *buf, size_t len, struct lc_config *ret_config,
 			*t = '\0';
 		while (*val == ' ' || *val == '\t')
 			val++;
-		for (size_t l = strlen(val); l && (val[l - 1] == ' ' || val[l - 1] == '\t' ||
-						   val[l - 1] == '\r');)
+		for (size_t l = strlen(val);
+		     l && (val[l - 1] == ' ' || val[l - 1] == '\t' || val[l - 1] == '\r');)
 			val[--l] = '\0';
 
-		if (!strcmp(key, "domains")) {
-			r = parse_list(val, cfg.domains, &cfg.n_domains, true, on_issue, userdata, lineno,
-				       key);
-		} else if (!strcmp(key, "prefer")) {
-			r = parse_list(val, cfg.prefer, &cfg.n_prefer, false, on_issue, userdata, lineno,
-				       key);
-		} else if (!strcmp(key, "leases")) {
-			size_t before = cfg.n_leases;
-			r = parse_list(val, cfg.leases, &cfg.n_leases, false, on_issue, userdata, lineno,
-				       key);
-			/* a relative path would be read relative to the cwd of
-			 * whichever process resolves a name: drop it */
-			for (size_t i = before; i < cfg.n_leases;) {
-				if (cfg.leases[i][0] == '/') {
-					i++;
-					continue;
-				}
-				issue(on_issue, userdata, lineno,
-				      "leases: \"%.100s\" is not an absolute path, ignored",
-				      cfg.leases[i]);
-				free(cfg.leases[i]);
-				memmove(&cfg.leases[i], &cfg.leases[i + 1],
-					(cfg.n_leases - i - 1) * sizeof(cfg.leases[0]));
-				cfg.n_leases--;
-			}
-		} else if (!strcmp(key, "renew_after")) {
-			if (!parse_uint(val, 3600, &cfg.renew_after))
-				issue(on_issue, userdata, lineno,
-				      "renew_after: expected seconds 0..3600, got \"%.40s\"", val);
-		} else if (!strcmp(key, "renew_tries")) {
-			if (!parse_uint(val, 100, &cfg.renew_tries))
-				issue(on_issue, userdata, lineno,
-				      "renew_tries: expected a count 0..100, got \"%.40s\"", val);
-		} else if (!strcmp(key, "renew_command")) {
-			free(cfg.renew_command);
-			cfg.renew_command = *val ? strdup(val) : NULL;
-			if (*val && !cfg.renew_command)
-				r = -ENOMEM;
-		} else if (!strcmp(key, "addresses")) {
-			if (!strcmp(val, "first"))
-				cfg.first_only = true;
-			else if (!strcmp(val, "all"))
-				cfg.first_only = false;
-			else
-				issue(on_issue, userdata, lineno,
-				      "addresses: expected all or first, got \"%.40s\"", val);
-		} else if (!strcmp(key, "resolved") || !strcmp(key, "fail_hard") ||
-			   !strcmp(key, "debug")) {
-			bool *dst = !strcmp(key, "resolved")    ? &cfg.resolved
-				    : !strcmp(key, "fail_hard") ? &cfg.fail_hard
-								: &cfg.debug;
-			if (!parse_bool(val, dst))
-				issue(on_issue, userdata, lineno, "%s: expected yes or no, got \"%.40s\"",
-				      key, val);
-		} else {
-			issue(on_issue, userdata, lineno, "unknown key \"%.60s\"", key);
-		}
+		r = config_key(&cfg, key, val, on_issue, userdata, lineno);
 		if (r < 0) {
 			lc_config_free(&cfg);
 			return r;

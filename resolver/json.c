@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "resolver/json.h"
+#include "resolver/util.h"
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -26,11 +27,10 @@ void json_skip_ws(struct json_cursor *c)
 	/* libvirt pretty-prints: a newline and an indent before most tokens */
 	while (c->end - c->p >= 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)c->p);
-		__m128i ws = _mm_or_si128(
-			_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
-				     _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
-			_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')),
-				     _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+		__m128i ws = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+						       _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+					  _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')),
+						       _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
 		unsigned m = ~(unsigned)_mm_movemask_epi8(ws) & 0xffff;
 		if (m) {
 			c->p += __builtin_ctz(m);
@@ -86,17 +86,6 @@ bool json_at_end(struct json_cursor *c)
 	return c->p == c->end;
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 static size_t put_utf8(char *buf, uint32_t cp)
 {
 	if (cp < 0x80) {
@@ -119,6 +108,56 @@ static size_t put_utf8(char *buf, uint32_t cp)
 	buf[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
 	buf[3] = (char)(0x80 | (cp & 0x3f));
 	return 4;
+}
+
+/* Four hex digits of a \\u escape. */
+static bool hex4(const char *p, uint32_t *ret)
+{
+	uint32_t v = 0;
+	for (int i = 0; i < 4; i++) {
+		int h = lc_hex_digit(p[i]);
+		if (h < 0)
+			return false;
+		v = v << 4 | (uint32_t)h;
+	}
+	*ret = v;
+	return true;
+}
+
+/* The escape after a backslash, the cursor past the backslash: its UTF-8
+ * bytes into tmp. */
+static bool unescape(struct json_cursor *c, char tmp[4], size_t *ret_n)
+{
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	uint32_t cp, lo;
+
+	if (c->p >= c->end)
+		return false;
+	char e = *c->p++;
+	const char *k = e ? strchr(from, e) : NULL;
+	if (k) {
+		tmp[0] = to[k - from];
+		*ret_n = 1;
+		return true;
+	}
+	if (e != 'u' || c->end - c->p < 4 || !hex4(c->p, &cp))
+		return false;
+	c->p += 4;
+	if (cp >= 0xd800 && cp < 0xdc00) {
+		/* a surrogate pair */
+		if (c->end - c->p < 6 || c->p[0] != '\\' || c->p[1] != 'u' || !hex4(c->p + 2, &lo))
+			return false;
+		if (lo < 0xdc00 || lo > 0xdfff)
+			return false;
+		c->p += 6;
+		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+	} else if (cp >= 0xdc00 && cp <= 0xdfff) {
+		return false;
+	}
+	if (cp == 0)
+		return false; /* an embedded NUL would cut a name short */
+	*ret_n = put_utf8(tmp, cp);
+	return true;
 }
 
 bool json_string(struct json_cursor *c, char *out, size_t size, size_t *ret_len,
@@ -151,55 +190,10 @@ bool json_string(struct json_cursor *c, char *out, size_t size, size_t *ret_len,
 		/* an escape */
 		if (c->p >= c->end)
 			return false;
-		char e = *c->p++;
 		char tmp[4];
-		size_t tn = 1;
-		switch (e) {
-		case '"': tmp[0] = '"'; break;
-		case '\\': tmp[0] = '\\'; break;
-		case '/': tmp[0] = '/'; break;
-		case 'b': tmp[0] = '\b'; break;
-		case 'f': tmp[0] = '\f'; break;
-		case 'n': tmp[0] = '\n'; break;
-		case 'r': tmp[0] = '\r'; break;
-		case 't': tmp[0] = '\t'; break;
-		case 'u': {
-			uint32_t cp = 0;
-			if (c->end - c->p < 4)
-				return false;
-			for (int i = 0; i < 4; i++) {
-				int h = hexval(c->p[i]);
-				if (h < 0)
-					return false;
-				cp = cp << 4 | (uint32_t)h;
-			}
-			c->p += 4;
-			if (cp >= 0xd800 && cp < 0xdc00) {
-				/* a surrogate pair */
-				uint32_t lo = 0;
-				if (c->end - c->p < 6 || c->p[0] != '\\' || c->p[1] != 'u')
-					return false;
-				for (int i = 0; i < 4; i++) {
-					int h = hexval(c->p[2 + i]);
-					if (h < 0)
-						return false;
-					lo = lo << 4 | (uint32_t)h;
-				}
-				if (lo < 0xdc00 || lo > 0xdfff)
-					return false;
-				c->p += 6;
-				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-			} else if (cp >= 0xdc00 && cp <= 0xdfff) {
-				return false;
-			}
-			if (cp == 0)
-				return false; /* an embedded NUL would cut a name short */
-			tn = put_utf8(tmp, cp);
-			break;
-		}
-		default:
+		size_t tn;
+		if (!unescape(c, tmp, &tn))
 			return false;
-		}
 		if (out && len + tn < size)
 			memcpy(out + len, tmp, tn);
 		else

@@ -7,16 +7,6 @@
 #include "resolver/json.h"
 #include "resolver/lease.h"
 
-static int hexdigit(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	ch = lc_lower(ch);
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	return -1;
-}
-
 int lc_mac_parse(const char *s, size_t len, uint8_t ret_mac[LC_MAC_LEN])
 {
 	uint8_t mac[LC_MAC_LEN];
@@ -24,7 +14,7 @@ int lc_mac_parse(const char *s, size_t len, uint8_t ret_mac[LC_MAC_LEN])
 	if (len != 17)
 		return -EINVAL;
 	for (int i = 0; i < LC_MAC_LEN; i++) {
-		int hi = hexdigit(s[i * 3]), lo = hexdigit(s[i * 3 + 1]);
+		int hi = lc_hex_digit(s[i * 3]), lo = lc_hex_digit(s[i * 3 + 1]);
 		if (hi < 0 || lo < 0)
 			return -EINVAL;
 		if (i < LC_MAC_LEN - 1 && s[i * 3 + 2] != ':')
@@ -96,12 +86,12 @@ int lc_hex_parse(const char *s, size_t len, uint8_t *buf, size_t size)
 	if (len == 0)
 		return -EINVAL;
 	for (;;) {
-		int hi = i < len ? hexdigit(s[i]) : -1, lo;
+		int hi = i < len ? lc_hex_digit(s[i]) : -1, lo;
 		if (hi < 0)
 			return -EINVAL;
 		i++;
 		/* dnsmasq writes %.2x, but a single digit is still one byte */
-		lo = i < len ? hexdigit(s[i]) : -1;
+		lo = i < len ? lc_hex_digit(s[i]) : -1;
 		if (lo >= 0) {
 			hi = hi << 4 | lo;
 			i++;
@@ -310,7 +300,6 @@ int lease_parse_status_flags(const char *buf, size_t len, struct lc_arena *arena
 	}
 	return 0;
 }
-
 
 bool lease_json_framing_ok(const char *buf, size_t len)
 {

@@ -10,16 +10,7 @@
 
 #define LC_HOSTNAME_MAX 255
 #define LC_EXPIRY_INFINITE INT64_MAX
-#define LC_DUID_MAX 130 /* 2 type bytes + 128 (RFC 8415 section 11.1) */
-
-/* What a DHCPv6 Release must name (RFC 8415 section 18.2.7): the client's
- * DUID, its IA's IAID and type, and the server's DUID.  In the arena. */
-struct lc_dhcp6_id {
-	uint32_t iaid;
-	bool temporary; /* an IA_TA address: dnsmasq writes "T" before the IAID */
-	uint8_t client_duid_len, server_duid_len;
-	const uint8_t *client_duid, *server_duid;
-};
+/* LC_DUID_MAX and struct lc_dhcp6_id are public: resolver.h. */
 
 struct lc_lease {
 	struct lc_addr addr;
@@ -70,9 +61,6 @@ struct json_cursor;
 int lease_status_object(struct json_cursor *c, struct lc_arena *arena, unsigned flags,
 			struct lc_lease *ret);
 int lease_macs_object(struct json_cursor *c, struct lc_macs_entry *ret);
-/* "00:01:0a:.." (1 or 2 hex digits a byte, ':' between) -> bytes; returns
- * the length, -EINVAL for anything else, -ENOBUFS past size. */
-int lc_hex_parse(const char *s, size_t len, uint8_t *buf, size_t size);
 /* The cheap part of validating a .status/.macs file: `[` ... `}` `]` (or
  * `[` `]`).  A file cut short anywhere fails it. */
 bool lease_json_framing_ok(const char *buf, size_t len);

@@ -79,15 +79,25 @@ static int rank_cmp(const void *x, const void *y)
 	return c;
 }
 
-void lc_rank_sort(struct lc_host_addr *addrs, size_t n)
+void lc_rank_sort_items(void *items, size_t n, size_t size)
 {
+	char *p = items;
 	int c;
 
 	if (n == 0)
 		return;
-	qsort(addrs, n, sizeof(*addrs), rank_cmp);
-	for (size_t i = 0; i + 1 < n; i++)
-		addrs[i].rule = deciding_rule(&addrs[i], &addrs[i + 1], &c);
+	qsort(items, n, size, rank_cmp);
+	for (size_t i = 0; i + 1 < n; i++) {
+		struct lc_host_addr *a = (void *)(p + i * size);
+		a->rule = deciding_rule(a, (void *)(p + (i + 1) * size), &c);
+	}
 	/* the last one is where it is because everything else came first */
-	addrs[n - 1].rule = n > 1 ? addrs[n - 2].rule : LC_RULE_TIEBREAK;
+	struct lc_host_addr *last = (void *)(p + (n - 1) * size);
+	last->rule =
+	    n > 1 ? ((struct lc_host_addr *)(void *)(p + (n - 2) * size))->rule : LC_RULE_TIEBREAK;
+}
+
+void lc_rank_sort(struct lc_host_addr *addrs, size_t n)
+{
+	lc_rank_sort_items(addrs, n, sizeof(*addrs));
 }

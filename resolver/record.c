@@ -151,7 +151,8 @@ static int guest_line(const char *k, size_t kl, const char *v, size_t vl, void *
 		/* nic MAC NETWORK BRIDGE */
 		struct lc_nic nic = {0};
 		const char *s1 = memchr(v, ' ', vl);
-		if (g->n_nics >= LC_RECORD_MAX_NICS || !s1 || lc_mac_parse(v, (size_t)(s1 - v), nic.mac) < 0)
+		if (g->n_nics >= LC_RECORD_MAX_NICS || !s1 ||
+		    lc_mac_parse(v, (size_t)(s1 - v), nic.mac) < 0)
 			return -EBADMSG;
 		const char *net = s1 + 1, *vend = v + vl;
 		const char *s2 = memchr(net, ' ', (size_t)(vend - net));
@@ -159,7 +160,8 @@ static int guest_line(const char *k, size_t kl, const char *v, size_t vl, void *
 			s2 = vend;
 		if (!copy_field(nic.network, sizeof(nic.network), net, (size_t)(s2 - net)))
 			return -EBADMSG;
-		if (s2 < vend && !copy_field(nic.bridge, sizeof(nic.bridge), s2 + 1, (size_t)(vend - s2 - 1)))
+		if (s2 < vend &&
+		    !copy_field(nic.bridge, sizeof(nic.bridge), s2 + 1, (size_t)(vend - s2 - 1)))
 			return -EBADMSG;
 		if (!strcmp(nic.network, "-"))
 			nic.network[0] = '\0';
@@ -279,7 +281,8 @@ int lc_guest_record_format(const struct lc_guest_record *r, char *buf, size_t si
 	struct out o = {buf, size, 0, false};
 
 	if (!lc_record_name_valid(r->name) || !field_ok(r->uuid) || !field_ok(r->driver) ||
-	    !field_ok(r->cluster) || strchr(r->cluster, ' ') || (r->group[0] && !lc_group_valid(r->group)))
+	    !field_ok(r->cluster) || strchr(r->cluster, ' ') ||
+	    (r->group[0] && !lc_group_valid(r->group)))
 		return -EINVAL;
 	put(&o, RECORD_HEADER "\nkind guest\nname %s\n", r->name);
 	if (r->uuid[0])
@@ -332,7 +335,8 @@ int lc_net_record_format(const struct lc_net_record *r, char *buf, size_t size)
 	return 0;
 }
 
-static int record_path(char *buf, size_t size, const char *dir, const char *prefix, const char *name)
+static int record_path(char *buf, size_t size, const char *dir, const char *prefix,
+		       const char *name)
 {
 	if (!lc_record_name_valid(name))
 		return -EINVAL;
@@ -535,5 +539,95 @@ int lc_net_record_load(const char *dir, const char *name, struct lc_net_record *
 		return r;
 	r = lc_net_record_parse(buf, len, ret);
 	free(buf);
+	return r;
+}
+
+bool lc_record_file_name(const char *fname, enum lc_record_kind *ret_kind, const char **ret_name,
+			 size_t *ret_len)
+{
+	size_t l = strlen(fname), pre;
+	enum lc_record_kind kind;
+
+	if (!strncmp(fname, "guest-", 6)) {
+		kind = LC_RECORD_GUEST;
+		pre = 6;
+	} else if (!strncmp(fname, "net-", 4)) {
+		kind = LC_RECORD_NET;
+		pre = 4;
+	} else {
+		return false;
+	}
+	if (l < pre + 5 || strcmp(fname + l - 4, ".rec") != 0)
+		return false;
+	*ret_kind = kind;
+	*ret_name = fname + pre;
+	*ret_len = l - pre - 4;
+	return true;
+}
+
+int lc_record_dir_foreach(const char *dir, lc_record_fn fn, void *userdata)
+{
+	char **names, name[256];
+	size_t n;
+	int r = lc_list_dir(dir, &names, &n, NULL);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		enum lc_record_kind kind;
+		const char *s;
+		size_t len;
+
+		if (!lc_record_file_name(names[i], &kind, &s, &len) || len >= sizeof(name))
+			continue;
+		memcpy(name, s, len);
+		name[len] = '\0';
+		r = fn(kind, name, userdata);
+	}
+	lc_names_free(names, n);
+	return r < 0 ? r : 0;
+}
+
+struct raw_field {
+	const char *key;
+	const char *val;
+	size_t vlen;
+	bool found;
+};
+
+static int raw_line(const char *k, size_t kl, const char *v, size_t vl, void *ud)
+{
+	struct raw_field *f = ud;
+
+	if (kl == strlen(f->key) && !memcmp(k, f->key, kl)) {
+		f->val = v;
+		f->vlen = vl;
+		f->found = true;
+	}
+	return 0;
+}
+
+int lc_record_raw_field(const char *dir, enum lc_record_kind kind, const char *name,
+			const char *key, char *buf, size_t size)
+{
+	struct raw_field f = {.key = key};
+	char *text;
+	size_t len;
+	int r;
+
+	if (!key || !*key || strchr(key, ' ') || (kind != LC_RECORD_GUEST && kind != LC_RECORD_NET))
+		return -EINVAL;
+	r = load_record(dir, kind == LC_RECORD_GUEST ? "guest-" : "net-", name, &text, &len);
+	if (r < 0)
+		return r;
+	r = record_walk(text, len, kind == LC_RECORD_GUEST ? "guest" : "network", raw_line, &f);
+	if (r == 0 && f.found && f.vlen >= size)
+		r = -ENOBUFS;
+	if (r == 0 && f.found) {
+		memcpy(buf, f.val, f.vlen);
+		buf[f.vlen] = '\0';
+		r = 1;
+	}
+	free(text);
 	return r;
 }

@@ -15,8 +15,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define LC_NAME_MAX 255	      /* longest DNS name we accept */
-#define LC_LABEL_MAX 63	      /* longest DNS label */
+#define LC_NAME_MAX 255		/* longest DNS name we accept */
+#define LC_LABEL_MAX 63		/* longest DNS label */
 #define LC_FILE_MAX (32u << 20) /* largest lease/record/config file read */
 #define LC_MAC_LEN 6
 
@@ -176,9 +176,48 @@ int lc_group_suggest(const char *group, char *buf, size_t size);
 /* A name usable in a record file name: 1..255 bytes, no '/', no NUL, not "." or "..". */
 bool lc_record_name_valid(const char *name);
 
+enum lc_record_kind {
+	LC_RECORD_GUEST, /* guest-<name>.rec */
+	LC_RECORD_NET,	 /* net-<name>.rec */
+};
+
+/* Is fname (a name in the runstate dir, no '/') a record file?  The one
+ * place that knows the names: guest-<name>.rec or net-<name>.rec with a
+ * name of at least one byte.  A writer's temp file (`X.rec.tmp.PID`) is
+ * not one.  On true, *ret_name points into fname at the name, *ret_len
+ * bytes long (not NUL-terminated there). */
+bool lc_record_file_name(const char *fname, enum lc_record_kind *ret_kind, const char **ret_name,
+			 size_t *ret_len);
+
+/* Called once per record file, name NUL-terminated.  A negative return
+ * stops the walk and is what lc_record_dir_foreach returns. */
+typedef int (*lc_record_fn)(enum lc_record_kind kind, const char *name, void *userdata);
+
+/* Every record file in dir (runstate dir), in byte order of file names, so
+ * each face sees them in the same order.  Only the name is looked at: load
+ * the record with lc_guest_record_load or lc_net_record_load.  -errno when
+ * dir cannot be read; -ENOMEM. */
+int lc_record_dir_foreach(const char *dir, lc_record_fn fn, void *userdata);
+
+/* The value of key in the record of that kind and name in dir, exactly as
+ * written (the bytes after `key `): what the parsers refuse and drop, such
+ * as a group that is not a valid group, is seen here, so the CLI can say
+ * what is wrong with it.  The file must still be a record (header, kind);
+ * the last line with the key wins, as in the parsers.  1 = found and
+ * copied NUL-terminated into buf, 0 = the record has no such key,
+ * -ENOBUFS = the value does not fit in size, -EBADMSG = not a record,
+ * -ENOENT and other -errno from reading it, -EINVAL for a bad name. */
+int lc_record_raw_field(const char *dir, enum lc_record_kind kind, const char *name,
+			const char *key, char *buf, size_t size);
+
 /* ---- small parsers shared by the faces --------------------------------- */
 
 int lc_mac_parse(const char *s, size_t len, uint8_t ret_mac[LC_MAC_LEN]);
+/* The core's one hex decoder, public for the hook (DHCP client ids and
+ * DUIDs as dnsmasq writes them): "00:01:0a:.." (1 or 2 hex digits a byte,
+ * ':' between) -> bytes; returns the length, -EINVAL for anything else,
+ * -ENOBUFS past size. */
+int lc_hex_parse(const char *s, size_t len, uint8_t *buf, size_t size);
 void lc_mac_format(const uint8_t mac[LC_MAC_LEN], char buf[18]);
 int lc_addr_parse(const char *s, size_t len, struct lc_addr *ret);
 const char *lc_addr_format(const struct lc_addr *a, char *buf, size_t size);
@@ -195,21 +234,21 @@ struct lc_host_addr {
 	const char *bridge;
 	const char *mac_str; /* "52:54:00:..", never NULL */
 	enum lc_class klass;
-	int64_t expiry;	      /* epoch seconds; INT64_MAX = infinite */
+	int64_t expiry;		/* epoch seconds; INT64_MAX = infinite */
 	enum lc_rank_rule rule; /* the rule that put it ahead of the next one */
-	int nic_index;	      /* position in the domain XML, -1 unknown */
-	int prefer_index;     /* position in `prefer`, -1 not listed */
+	int nic_index;		/* position in the domain XML, -1 unknown */
+	int prefer_index;	/* position in `prefer`, -1 not listed */
 };
 
 /* A host: a guest known by domain name, or a DHCP client known only by its
  * hostname.  All strings are owned by the db. */
 struct lc_host {
-	const char *name;   /* domain name if known, else the DHCP hostname */
-	const char *driver; /* "qemu", "lxc" or NULL (no record) */
-	const char *cluster; /* from the guest record, or NULL */
-	const char *group;   /* from the guest record, or NULL */
-	bool running;	     /* NICs plugged (.macs) or a hook record */
-	bool guest;	     /* a libvirt guest (domain name known), not a DHCP-only client */
+	const char *name;     /* domain name if known, else the DHCP hostname */
+	const char *driver;   /* "qemu", "lxc" or NULL (no record) */
+	const char *cluster;  /* from the guest record, or NULL */
+	const char *group;    /* from the guest record, or NULL */
+	bool running;	      /* NICs plugged (.macs) or a hook record */
+	bool guest;	      /* a libvirt guest (domain name known), not a DHCP-only client */
 	const char **aliases; /* DHCP hostnames != name, then every FQDN; NULL-terminated */
 	size_t n_aliases;
 	struct lc_host_addr *addrs; /* live addresses, ranked */
@@ -219,9 +258,9 @@ struct lc_host {
 /* Why a lookup found nothing: the module maps these to NSS statuses. */
 enum lc_lookup {
 	LC_FOUND = 0,
-	LC_NOTFOUND,	/* no such guest (or filtered out) */
-	LC_NODATA,	/* the guest exists, but has no address of that family */
-	LC_UNAVAIL,	/* the lease directory is missing or unreadable */
+	LC_NOTFOUND, /* no such guest (or filtered out) */
+	LC_NODATA,   /* the guest exists, but has no address of that family */
+	LC_UNAVAIL,  /* the lease directory is missing or unreadable */
 };
 
 /* Query options. */
@@ -287,11 +326,63 @@ int lc_cache_get_for(struct lc_cache *c, const struct lc_paths *paths, int64_t n
 /* How many times the cache rebuilt (for tests and the benchmark). */
 unsigned long lc_cache_builds(const struct lc_cache *c);
 
+/* ---- one guest's leases, for the hook ------------------------------------------- */
+
+#define LC_DUID_MAX 130 /* 2 type bytes + 128 (RFC 8415 section 11.1) */
+
+/* What a DHCPv6 Release must name (RFC 8415 section 18.2.7): the client's
+ * DUID, its IA's IAID and type, and the server's DUID.  The bytes are
+ * owned by whatever returned the id (a db arena, a struct lc_guest_leases). */
+struct lc_dhcp6_id {
+	uint32_t iaid;
+	bool temporary; /* an IA_TA address: dnsmasq writes "T" before the IAID */
+	uint8_t client_duid_len, server_duid_len;
+	const uint8_t *client_duid, *server_duid;
+};
+
+/* One lease of a guest.  `a` comes first so the list ranks with the same
+ * code as a host's addresses: a.addr, a.network (the network the db puts
+ * the bridge on: a network record's or a readable <network>.conf's name,
+ * merged as for the module, else the bridge's name), a.domain, a.bridge
+ * (the <bridge>.status it came from), a.mac_str, a.klass, a.expiry,
+ * a.rule, a.nic_index (the MAC's index in the list asked for) and
+ * a.prefer_index. */
+struct lc_guest_lease {
+	struct lc_host_addr a;
+	uint8_t mac[LC_MAC_LEN];
+	const char *hostname;		 /* the lease's DHCP hostname, NULL when none was sent */
+	const struct lc_dhcp6_id *dhcp6; /* IPv6 with a valid client-id, iaid and server-duid */
+};
+
+struct lc_guest_leases {
+	struct lc_guest_lease *leases; /* in rank order */
+	size_t n;
+	struct lc_db *owner; /* holds every string and id: free with lc_guest_leases_free */
+};
+
+/* Every live (unexpired) lease held by one of macs, from every
+ * <bridge>.status in the lease dir, whether or not the NIC is still
+ * plugged (a stopped guest's leases are what DHCPRELEASE needs), ranked
+ * as the module ranks a guest's addresses: networks are read as lc_db_load
+ * reads them (network records, then readable <network>.conf files; the
+ * config's `prefer` from paths->config).  Pass the MACs in the domain
+ * XML's NIC order, as a guest record lists them: that order is the
+ * nic-order rule, as the record's is for the module (which, for a guest
+ * with no record, knows no NIC order).  -errno when the lease dir cannot be listed (-ENOENT
+ * when it does not exist); a lease file that cannot be read or parsed adds
+ * nothing. */
+int lc_guest_leases(const struct lc_paths *paths, int64_t now, const uint8_t (*macs)[LC_MAC_LEN],
+		    size_t n_macs, struct lc_guest_leases *ret);
+void lc_guest_leases_free(struct lc_guest_leases *l);
+
 /* ---- ranking -------------------------------------------------------------- */
 
 /* Sort a host's addresses into rank order and set each `rule`.  Exposed for
  * unit tests; the db calls it. */
 void lc_rank_sort(struct lc_host_addr *addrs, size_t n);
+/* The same for n items of size bytes that each begin with a struct
+ * lc_host_addr (struct lc_guest_lease). */
+void lc_rank_sort_items(void *items, size_t n, size_t size);
 
 /* ---- names ------------------------------------------------------------------ */
 

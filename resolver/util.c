@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -289,93 +290,93 @@ int64_t lc_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static uint32_t strmap_hash(const struct lc_strmap *m, const char *key, size_t len)
+static int cmp_str(const void *a, const void *b)
 {
-	if (m->fold)
-		return lc_hash_fold(key, len);
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < len; i++) {
-		h ^= (uint8_t)key[i];
-		h *= 16777619u;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted in place: a few names by insertion (no allocation), many by qsort. */
+static void sort_names(char **names, size_t n)
+{
+	if (n > 32) {
+		qsort(names, n, sizeof(*names), cmp_str);
+		return;
 	}
-	return h;
+	for (size_t i = 1; i < n; i++) {
+		char *x = names[i];
+		size_t k = i;
+		for (; k > 0 && strcmp(names[k - 1], x) > 0; k--)
+			names[k] = names[k - 1];
+		names[k] = x;
+	}
 }
 
-static bool strmap_eq(const struct lc_strmap *m, const struct lc_strmap_slot *s, const char *key,
-		      size_t len, uint32_t h)
+/* The names, NUL-terminated one after another in text, then the array of
+ * pointers to them after the text, in the same block: one allocation for
+ * the names of a directory (a cold lookup in a small lab lists a dozen).
+ * readdir, not getdents64: tests/stress interposes it to delete a file
+ * between the listing and the open. */
+int lc_list_dir(const char *dir, char ***ret_names, size_t *ret_n, struct lc_sig *ret_sig)
 {
-	if (s->hash != h || s->len != len)
-		return false;
-	return m->fold ? lc_strneq_fold(s->key, key, len) : memcmp(s->key, key, len) == 0;
-}
+	char *text = NULL;
+	size_t n = 0, used = 0, cap = 0;
+	struct stat st;
+	DIR *d;
+	int fd, r = 0;
 
-static int strmap_grow(struct lc_strmap *m)
-{
-	size_t ncap = m->slots ? (m->mask + 1) * 2 : 64;
-	struct lc_strmap_slot *n = calloc(ncap, sizeof(*n));
-	if (!n)
-		return -ENOMEM;
-	for (size_t i = 0; m->slots && i <= m->mask; i++) {
-		if (!m->slots[i].used)
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ret_sig && fstat(fd, &st) == 0)
+		lc_sig_from_stat(ret_sig, &st);
+	d = fdopendir(fd);
+	if (!d) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	for (struct dirent *de; n < LC_DIR_MAX_ENTRIES && (de = readdir(d));) {
+		size_t l = strlen(de->d_name) + 1;
+		if (de->d_name[0] == '.')
 			continue;
-		size_t j = m->slots[i].hash & (ncap - 1);
-		while (n[j].used)
-			j = (j + 1) & (ncap - 1);
-		n[j] = m->slots[i];
+		if (used + l > cap) {
+			size_t ncap = cap ? cap * 2 : 1024;
+			while (ncap < used + l)
+				ncap *= 2;
+			char *nt = realloc(text, ncap);
+			if (!nt) {
+				r = -ENOMEM;
+				goto out;
+			}
+			text = nt;
+			cap = ncap;
+		}
+		memcpy(text + used, de->d_name, l);
+		used += l;
+		n++;
 	}
-	free(m->slots);
-	m->slots = n;
-	m->mask = ncap - 1;
-	return 0;
+	/* the pointers after the text, aligned */
+	size_t at = (used + sizeof(char *) - 1) & ~(sizeof(char *) - 1);
+	char *block = realloc(text, at + (n + 1) * sizeof(char *));
+	if (!block) {
+		r = -ENOMEM;
+		goto out;
+	}
+	text = NULL;
+	char **names = (char **)(void *)(block + at);
+	for (size_t i = 0, o = 0; i < n; i++, o += strlen(block + o) + 1)
+		names[i] = block + o;
+	names[n] = block;
+	sort_names(names, n);
+	*ret_names = names;
+	*ret_n = n;
+out:
+	free(text);
+	closedir(d);
+	return r;
 }
 
-int lc_strmap_put(struct lc_strmap *m, const char *key, size_t len, uint32_t val,
-		  uint32_t *ret_val)
+void lc_names_free(char **names, size_t n)
 {
-	uint32_t h = strmap_hash(m, key, len);
-
-	if (!m->slots || (m->n + 1) * 2 > m->mask + 1) {
-		int r = strmap_grow(m);
-		if (r < 0)
-			return r;
-	}
-	for (size_t i = h & m->mask;; i = (i + 1) & m->mask) {
-		struct lc_strmap_slot *s = &m->slots[i];
-		if (!s->used) {
-			*s = (struct lc_strmap_slot){.key = key, .len = (uint32_t)len, .val = val,
-						     .hash = h, .used = true};
-			m->n++;
-			if (ret_val)
-				*ret_val = val;
-			return 1;
-		}
-		if (strmap_eq(m, s, key, len, h)) {
-			if (ret_val)
-				*ret_val = s->val;
-			return 0;
-		}
-	}
-}
-
-bool lc_strmap_get(const struct lc_strmap *m, const char *key, size_t len, uint32_t *ret_val)
-{
-	if (!m->slots)
-		return false;
-	uint32_t h = strmap_hash(m, key, len);
-	for (size_t i = h & m->mask;; i = (i + 1) & m->mask) {
-		const struct lc_strmap_slot *s = &m->slots[i];
-		if (!s->used)
-			return false;
-		if (strmap_eq(m, s, key, len, h)) {
-			*ret_val = s->val;
-			return true;
-		}
-	}
-}
-
-void lc_strmap_free(struct lc_strmap *m)
-{
-	free(m->slots);
-	m->slots = NULL;
-	m->mask = m->n = 0;
+	free(names[n]); /* the block: the text, then names itself */
 }

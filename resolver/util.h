@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Internal helpers of the resolver core: safe file reading, an arena, a
- * small hash, ASCII case folding.  Not part of the faces' API. */
+ * small hash, ASCII case folding, directory listing.  Not part of the
+ * faces' API (the hash map is resolver/map.h). */
 #pragma once
 
 #include <stdbool.h>
@@ -65,6 +66,16 @@ bool lc_streq_fold(const char *a, const char *b);
 bool lc_strneq_fold(const char *a, const char *b, size_t n);
 bool lc_has_suffix(const char *s, size_t len, const char *suffix);
 uint32_t lc_hash_fold(const char *s, size_t len);
+/* The core's one hex digit: 0..15, or -1 for anything else. */
+static inline int lc_hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	ch = lc_lower(ch);
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	return -1;
+}
 
 /* A bump allocator: many small allocations, one free. */
 struct lc_arena {
@@ -85,24 +96,10 @@ void lc_vec_free(struct lc_vec *v);
 
 int64_t lc_now_ns(void);
 
-/* A string -> uint32 hash map (open addressing).  Keys are not copied: they
- * must outlive the map.  fold: compare ASCII case-insensitively. */
-struct lc_strmap_slot {
-	const char *key;
-	uint32_t len;
-	uint32_t val;
-	uint32_t hash;
-	bool used;
-};
-struct lc_strmap {
-	struct lc_strmap_slot *slots;
-	size_t mask, n;
-	bool fold;
-};
-/* Insert unless present; *ret_val gets the value now stored (the old one
- * when the key was there).  Returns 1 when inserted, 0 when present,
- * -ENOMEM. */
-int lc_strmap_put(struct lc_strmap *m, const char *key, size_t len, uint32_t val,
-		  uint32_t *ret_val);
-bool lc_strmap_get(const struct lc_strmap *m, const char *key, size_t len, uint32_t *ret_val);
-void lc_strmap_free(struct lc_strmap *m);
+/* A directory's file names, dot files left out, sorted by strcmp, at
+ * most LC_DIR_MAX_ENTRIES of them; one block, freed with lc_names_free.
+ * *ret_sig (when not NULL) gets the directory's signature once it is
+ * open, even if listing it then fails. */
+#define LC_DIR_MAX_ENTRIES 100000
+int lc_list_dir(const char *dir, char ***ret_names, size_t *ret_n, struct lc_sig *ret_sig);
+void lc_names_free(char **names, size_t n);

@@ -493,6 +493,117 @@ static void test_load_rejects_cut_file(void **state)
 	free(g);
 }
 
+static void test_record_file_name(void **state)
+{
+	enum lc_record_kind k;
+	const char *n;
+	size_t l;
+
+	assert_true(lc_record_file_name("guest-node1.rec", &k, &n, &l));
+	assert_int_equal(k, LC_RECORD_GUEST);
+	assert_int_equal(l, 5);
+	assert_memory_equal(n, "node1", 5);
+	assert_true(lc_record_file_name("net-ext.rec", &k, &n, &l));
+	assert_int_equal(k, LC_RECORD_NET);
+	assert_int_equal(l, 3);
+	assert_memory_equal(n, "ext", 3);
+	/* a name with dots and dashes is still one name */
+	assert_true(lc_record_file_name("guest-a.b-c.rec", &k, &n, &l));
+	assert_int_equal(l, 5);
+	static const char *const no[] = {
+	    "guest-.rec", "net-.rec",	  "guest-x.rec.tmp.123", "guest-x.re", "x-node1.rec",
+	    "guest",	  ".guest-x.rec", "GUEST-x.rec",	 "net-x",      "",
+	};
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (lc_record_file_name(no[i], &k, &n, &l))
+			fail_msg("\"%s\" taken for a record", no[i]);
+}
+
+struct seen {
+	char names[16][64];
+	size_t n;
+	int stop_at; /* return -EINTR at this call, -1 never */
+};
+
+static int collect(enum lc_record_kind kind, const char *name, void *ud)
+{
+	struct seen *s = ud;
+	if ((int)s->n == s->stop_at)
+		return -EINTR;
+	snprintf(s->names[s->n++], sizeof(s->names[0]), "%s:%s",
+		 kind == LC_RECORD_GUEST ? "guest" : "net", name);
+	return 0;
+}
+
+static void test_record_dir_foreach(void **state)
+{
+	const char *dir = *state;
+	struct seen s = {.stop_at = -1};
+	static const char *const files[] = {"net-int.rec", "guest-b.rec",	 "guest-a.rec",
+					    "other.txt",   "guest-c.rec.tmp.99", "net-ext.rec",
+					    ".guest-h.rec"};
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		unit_write(dir, files[i], "x\n", (size_t)-1);
+	assert_int_equal(lc_record_dir_foreach(dir, collect, &s), 0);
+	/* records only, in byte order of the file names */
+	assert_int_equal(s.n, 4);
+	assert_string_equal(s.names[0], "guest:a");
+	assert_string_equal(s.names[1], "guest:b");
+	assert_string_equal(s.names[2], "net:ext");
+	assert_string_equal(s.names[3], "net:int");
+	/* the callback stops the walk */
+	s = (struct seen){.stop_at = 1};
+	assert_int_equal(lc_record_dir_foreach(dir, collect, &s), -EINTR);
+	assert_int_equal(s.n, 1);
+	char *missing = unit_path(dir, "nope");
+	assert_int_equal(lc_record_dir_foreach(missing, collect, &s), -ENOENT);
+	free(missing);
+}
+
+static void test_record_raw_field(void **state)
+{
+	const char *dir = *state;
+	struct lc_guest_record *g = calloc(1, sizeof(*g));
+	char buf[64] = "untouched";
+
+	assert_non_null(g);
+	unit_write(dir, "guest-w.rec",
+		   "libvirt-cluster record 1\nkind guest\nname w\ngroup web-1\n"
+		   "cluster lab\ngroup web-2\n",
+		   (size_t)-1);
+	/* the parser drops the invalid group; the raw field keeps it (the last
+	 * line wins, as in the parser) */
+	assert_int_equal(lc_guest_record_load(dir, "w", g), 0);
+	assert_string_equal(g->group, "");
+	assert_int_equal(lc_record_raw_field(dir, LC_RECORD_GUEST, "w", "group", buf, sizeof(buf)),
+			 1);
+	assert_string_equal(buf, "web-2");
+	assert_int_equal(
+	    lc_record_raw_field(dir, LC_RECORD_GUEST, "w", "cluster", buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "lab");
+	/* absent key, short buffer (buf untouched), wrong kind, no record */
+	strcpy(buf, "untouched");
+	assert_int_equal(lc_record_raw_field(dir, LC_RECORD_GUEST, "w", "uuid", buf, sizeof(buf)),
+			 0);
+	assert_int_equal(lc_record_raw_field(dir, LC_RECORD_GUEST, "w", "group", buf, 5), -ENOBUFS);
+	assert_string_equal(buf, "untouched");
+	assert_int_equal(lc_record_raw_field(dir, LC_RECORD_NET, "w", "group", buf, sizeof(buf)),
+			 -ENOENT);
+	unit_write(dir, "net-w.rec", "libvirt-cluster record 1\nkind guest\nname w\n", (size_t)-1);
+	assert_int_equal(lc_record_raw_field(dir, LC_RECORD_NET, "w", "name", buf, sizeof(buf)),
+			 -EBADMSG);
+	unit_write(dir, "guest-bad.rec", "not a record\ngroup X\n", (size_t)-1);
+	assert_int_equal(
+	    lc_record_raw_field(dir, LC_RECORD_GUEST, "bad", "group", buf, sizeof(buf)), -EBADMSG);
+	assert_int_equal(
+	    lc_record_raw_field(dir, LC_RECORD_GUEST, "../w", "group", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(lc_record_raw_field(dir, LC_RECORD_GUEST, "w", "", buf, sizeof(buf)),
+			 -EINVAL);
+	assert_string_equal(buf, "untouched");
+	free(g);
+}
+
 #define D(f) cmocka_unit_test_setup_teardown(f, unit_setup_tmpdir, unit_teardown_tmpdir)
 
 int main(void)
@@ -510,6 +621,9 @@ int main(void)
 	    D(test_write_load_remove_net),
 	    D(test_write_creates_dir),
 	    D(test_load_rejects_cut_file),
+	    cmocka_unit_test(test_record_file_name),
+	    D(test_record_dir_foreach),
+	    D(test_record_raw_field),
 	};
 	return cmocka_run_group_tests_name("record", tests, NULL, NULL);
 }

@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "resolver/map.h"
 #include "resolver/util.h"
 #include "tests/unit/unit.h"
 
@@ -140,40 +142,122 @@ static void test_sig(void **state)
 	free(p);
 }
 
+static uint32_t map_get(const struct lc_map *m, const void *key, size_t len, bool *found)
+{
+	const struct lc_map_slot *s = lc_map_get(m, key, len);
+	*found = s != NULL;
+	return s ? s->val : 0;
+}
+
+static int map_put(struct lc_map *m, const void *key, size_t len, uint32_t val, uint32_t *ret_val)
+{
+	struct lc_map_slot *s;
+	int r = lc_map_put(m, key, len, &s);
+	if (r == 1)
+		s->val = val;
+	if (r >= 0 && ret_val)
+		*ret_val = s->val;
+	return r;
+}
+
 static void test_strmap(void **state)
 {
-	struct lc_strmap exact = {0}, fold = {.fold = true};
+	struct lc_map exact = {.kind = LC_MAP_STR}, fold = {.kind = LC_MAP_FOLD};
 	char keys[500][16];
 	uint32_t v;
+	bool found;
 
 	for (uint32_t i = 0; i < 500; i++) {
 		snprintf(keys[i], sizeof(keys[i]), "Node%u", i);
-		assert_int_equal(lc_strmap_put(&exact, keys[i], strlen(keys[i]), i, NULL), 1);
-		assert_int_equal(lc_strmap_put(&fold, keys[i], strlen(keys[i]), i, NULL), 1);
+		assert_int_equal(map_put(&exact, keys[i], strlen(keys[i]), i, NULL), 1);
+		assert_int_equal(map_put(&fold, keys[i], strlen(keys[i]), i, NULL), 1);
 	}
 	assert_int_equal(exact.n, 500);
 	for (uint32_t i = 0; i < 500; i++) {
 		char lower[16];
 		snprintf(lower, sizeof(lower), "node%u", i);
-		assert_true(lc_strmap_get(&exact, keys[i], strlen(keys[i]), &v));
+		v = map_get(&exact, keys[i], strlen(keys[i]), &found);
+		assert_true(found);
 		assert_int_equal(v, i);
-		assert_false(lc_strmap_get(&exact, lower, strlen(lower), &v));
-		assert_true(lc_strmap_get(&fold, lower, strlen(lower), &v));
+		map_get(&exact, lower, strlen(lower), &found);
+		assert_false(found);
+		v = map_get(&fold, lower, strlen(lower), &found);
+		assert_true(found);
 		assert_int_equal(v, i);
 	}
 	/* present: not replaced, and the stored value comes back */
 	uint32_t old = 0;
-	assert_int_equal(lc_strmap_put(&fold, "NODE7", 5, 999, &old), 0);
+	assert_int_equal(map_put(&fold, "NODE7", 5, 999, &old), 0);
 	assert_int_equal(old, 7);
-	assert_true(lc_strmap_get(&fold, "node7", 5, &v));
+	v = map_get(&fold, "node7", 5, &found);
+	assert_true(found);
 	assert_int_equal(v, 7);
 	/* the length bounds the key */
-	assert_true(lc_strmap_get(&exact, "Node12345", 6, &v));
+	v = map_get(&exact, "Node12345", 6, &found);
+	assert_true(found);
 	assert_int_equal(v, 12);
-	assert_false(lc_strmap_get(&exact, "Node", 4, &v));
-	lc_strmap_free(&exact);
-	lc_strmap_free(&fold);
-	assert_false(lc_strmap_get(&exact, "Node1", 5, &v));
+	map_get(&exact, "Node", 4, &found);
+	assert_false(found);
+	lc_map_free(&exact);
+	lc_map_free(&fold);
+	map_get(&exact, "Node1", 5, &found);
+	assert_false(found);
+}
+
+/* The same map type keyed by MAC (held in the slot) and by address. */
+static void test_map_mac_addr(void **state)
+{
+	struct lc_map macs = {.kind = LC_MAP_MAC}, addrs = {.kind = LC_MAP_ADDR};
+	static struct lc_addr a[300];
+	uint8_t mac[LC_MAC_LEN] = {0x52, 0x54, 0, 0, 0, 0};
+	struct lc_map_slot *s;
+	bool found;
+
+	for (uint32_t i = 0; i < 300; i++) {
+		mac[4] = (uint8_t)(i >> 8);
+		mac[5] = (uint8_t)i;
+		assert_int_equal(lc_map_put(&macs, mac, LC_MAC_LEN, &s), 1);
+		s->val = i;
+		s->aux = i * 2;
+		a[i].family = i % 2 ? AF_INET6 : AF_INET;
+		a[i].bytes[0] = 10;
+		a[i].bytes[3] = (uint8_t)i;
+		a[i].bytes[2] = (uint8_t)(i >> 8);
+		assert_int_equal(map_put(&addrs, &a[i], sizeof(a[i]), i, NULL), 1);
+	}
+	assert_int_equal(macs.n, 300);
+	for (uint32_t i = 0; i < 300; i++) {
+		mac[4] = (uint8_t)(i >> 8);
+		mac[5] = (uint8_t)i;
+		s = lc_map_get(&macs, mac, LC_MAC_LEN);
+		assert_non_null(s);
+		assert_int_equal(s->val, i);
+		assert_int_equal(s->aux, i * 2);
+		/* the key is the value, not where it was */
+		struct lc_addr q = a[i];
+		assert_int_equal(map_get(&addrs, &q, sizeof(q), &found), i);
+		assert_true(found);
+		q.family = q.family == AF_INET ? AF_INET6 : AF_INET;
+		map_get(&addrs, &q, sizeof(q), &found);
+		assert_false(found);
+	}
+	mac[0] = 0xff;
+	assert_null(lc_map_get(&macs, mac, LC_MAC_LEN));
+	/* reserved up front: no growth */
+	struct lc_map r = {.kind = LC_MAP_FOLD};
+	assert_int_equal(lc_map_reserve(&r, 100), 0);
+	size_t cap = r.mask + 1;
+	assert_true(cap >= 200);
+	static char names[100][8];
+	for (uint32_t i = 0; i < 100; i++) {
+		snprintf(names[i], sizeof(names[i]), "n%u", i);
+		assert_int_equal(map_put(&r, names[i], strlen(names[i]), i, NULL), 1);
+	}
+	assert_int_equal(r.n, 100);
+	assert_int_equal(r.mask + 1, cap);
+	lc_map_free(&r);
+	lc_map_free(&macs);
+	lc_map_free(&addrs);
 }
 
 static void test_arena_vec(void **state)
@@ -236,6 +320,7 @@ int main(void)
 	    D(test_read_refuses_non_regular),
 	    D(test_sig),
 	    cmocka_unit_test(test_strmap),
+	    cmocka_unit_test(test_map_mac_addr),
 	    cmocka_unit_test(test_arena_vec),
 	    cmocka_unit_test(test_strings),
 	};

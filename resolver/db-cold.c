@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The cold path: a process's first lookup of a name keeps the .macs and
+ * .status buffers whole and parses only the objects that can matter to
+ * that name, found with scan_find.  What it takes goes through the same
+ * host assembly as a full load (db-hosts.c), so it answers that one name
+ * exactly as a full load would.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "resolver/db-internal.h"
+#include "resolver/json.h"
+#include "resolver/scan.h"
+
+/* ---- the cold path: look only at objects that can matter ------------------ */
+
+int db_keep_file(struct builder *b, char *buf, size_t len, uint32_t net, bool is_status)
+{
+	/* the framing is what a cut-short or half-written file fails; the
+	 * objects we take are then parsed in full.  A file broken inside
+	 * (framing intact) is not walked byte by byte here: that is the cost
+	 * this path exists to avoid (see the man page). */
+	uint32_t file = is_status ? b->n_files++ : 0;
+	if (!lease_json_framing_ok(buf, len)) {
+		lc_big_free(buf);
+		return 0;
+	}
+	struct kept_file *k = lc_vec_push(&b->kept);
+	if (!k) {
+		lc_big_free(buf);
+		return -ENOMEM;
+	}
+	k->buf = buf;
+	k->len = len;
+	k->net = net;
+	k->file = file;
+	k->is_status = is_status;
+	if (!is_status)
+		((struct bnet *)b->nets.items)[net].has_macs = true;
+	return 0;
+}
+
+static bool is_ws(char c)
+{
+	return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+}
+
+#define OBJECT_MAX (64u << 10) /* how far back an object may start */
+
+struct hit_ctx {
+	struct builder *b;
+	struct kept_file *f;
+	int r;
+};
+
+/* The top-level object around pos: the nearest '{' before it that follows
+ * '[' or ',', parses in full, ends after pos, and is followed by ',' or
+ * ']'.  A '{' inside a string never parses as such an object.  Known
+ * limit: the second or later object of an array nested in an unknown key
+ * (libvirt writes none) is not told apart from a lease here, while the
+ * full load skips it. */
+static int take_object(struct hit_ctx *h, size_t pos)
+{
+	struct kept_file *f = h->f;
+	size_t low = pos > OBJECT_MAX ? pos - OBJECT_MAX : 0;
+
+	for (size_t i = pos; i-- > low;) {
+		if (f->buf[i] != '{')
+			continue;
+		size_t j = i;
+		while (j > 0 && is_ws(f->buf[j - 1]))
+			j--;
+		if (j == 0 || (f->buf[j - 1] != '[' && f->buf[j - 1] != ','))
+			continue;
+		/* after '[', only the file's own array opens a lease object: an
+		 * object first in an array inside an unknown key is not one */
+		if (f->buf[j - 1] == '[') {
+			size_t z = 0;
+			while (z < j - 1 && is_ws(f->buf[z]))
+				z++;
+			if (z != j - 1)
+				continue;
+		}
+		for (size_t s = 0; s < f->n_seen; s++)
+			if (f->seen[s] == i)
+				return 0; /* taken already */
+		struct json_cursor c;
+		json_init(&c, f->buf + i, f->len - i);
+		struct lc_lease l;
+		struct lc_macs_entry e;
+		int k = f->is_status
+			    ? lease_status_object(&c, &h->b->db->arena, LEASE_SKIP_DHCP6_ID, &l)
+			    : lease_macs_object(&c, &e);
+		if (k == -ENOMEM)
+			return k;
+		if (k < 0)
+			continue;
+		size_t end = (size_t)(c.p - f->buf);
+		if (end <= pos || !(json_peek(&c, ',') || json_peek(&c, ']'))) {
+			if (!f->is_status)
+				free(e.macs);
+			continue;
+		}
+		if (f->n_seen == f->cap_seen) {
+			size_t ncap = f->cap_seen ? f->cap_seen * 2 : 8;
+			size_t *ns = realloc(f->seen, ncap * sizeof(*ns));
+			if (!ns) {
+				if (!f->is_status)
+					free(e.macs);
+				return -ENOMEM;
+			}
+			f->seen = ns;
+			f->cap_seen = ncap;
+		}
+		f->seen[f->n_seen++] = i;
+		if (k == 0)
+			return 0;
+		if (f->is_status) {
+			struct blease *bl = lc_vec_push(&h->b->leases);
+			if (!bl)
+				return -ENOMEM;
+			bl->l = l;
+			bl->net = f->net;
+			bl->file = f->file;
+			bl->off = i;
+			return 0;
+		}
+		uint32_t gi;
+		int r = db_guest_find_or_add(h->b, e.domain, &gi);
+		struct bguest *g = &((struct bguest *)h->b->guests.items)[gi];
+		if (r == 0 && !g->found_in)
+			g->found_in = f;
+		for (size_t m = 0; r >= 0 && m < e.n_macs; m++)
+			r = db_mac_put(h->b, e.macs[m], gi, -1);
+		free(e.macs);
+		return r;
+	}
+	return 0;
+}
+
+static int on_hit(void *ud, size_t needle, size_t pos)
+{
+	struct hit_ctx *h = ud;
+	int r = take_object(h, pos);
+	return r < 0 ? r : 0;
+}
+
+static int scan_kept(struct builder *b, bool status, const struct scan_needle *nd, size_t n)
+{
+	struct kept_file *k = b->kept.items;
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < b->kept.n; i++) {
+		if (k[i].is_status != status)
+			continue;
+		struct hit_ctx h = {b, &k[i], 0};
+		int r = scan_find(k[i].buf, k[i].len, nd, n, on_hit, &h);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* MAC strings as needles, for the MACs selected by want(). */
+static int mac_needles(struct lc_arena *A, const uint8_t (*macs)[LC_MAC_LEN], size_t n_macs,
+		       struct scan_needle **ret, size_t *ret_n)
+{
+	struct scan_needle *nd = lc_arena_alloc(A, (n_macs ? n_macs : 1) * sizeof(*nd));
+	if (!nd)
+		return -ENOMEM;
+	for (size_t i = 0; i < n_macs; i++) {
+		char *s = lc_arena_alloc(A, 18);
+		if (!s)
+			return -ENOMEM;
+		lc_mac_format(macs[i], s);
+		nd[i] = (struct scan_needle){s, 17, false};
+	}
+	*ret = nd;
+	*ret_n = n_macs;
+	return 0;
+}
+
+/* Needles for the MACs the macmap holds now whose leases were not looked
+ * for yet; they count as looked for from now on. */
+static int new_mac_needles(struct builder *b, struct scan_needle **ret, size_t *ret_n)
+{
+	uint8_t(*list)[LC_MAC_LEN] = malloc((b->macs.n ? b->macs.n : 1) * LC_MAC_LEN);
+	struct lc_map_slot *slots = b->macs.slots;
+	size_t n = 0;
+	if (!list)
+		return -ENOMEM;
+	for (size_t i = 0; slots && i <= b->macs.mask; i++) {
+		if (!slots[i].key || (slots[i].aux & BMAC_SEARCHED))
+			continue;
+		slots[i].aux |= BMAC_SEARCHED;
+		uint64_t k = slots[i].key - 1;
+		for (int j = LC_MAC_LEN - 1; j >= 0; j--, k >>= 8)
+			list[n][j] = (uint8_t)(k & 0xff);
+		n++;
+	}
+	int r = mac_needles(&b->db->arena, (const uint8_t(*)[LC_MAC_LEN])list, n, ret, ret_n);
+	free(list);
+	return r;
+}
+
+/*
+ * Every name a query can match starts with its first label, so an object
+ * that can matter holds that label as a string, or holds the MAC of a
+ * guest that does:
+ *   1. .macs: entries naming the label -> guests and their MACs;
+ *   2. .status: leases naming the label or one of those MACs;
+ *   3. .macs again for the MACs of leases found by hostname alone (their
+ *      guest may go by another domain name), then for the domain names of
+ *      the guests that finds (their other NICs, on other bridges), and
+ *      .status for those guests' other MACs.
+ * What this yields goes through the same build as a full load, so the
+ * answer for this one name is the one a full load gives.
+ */
+int db_load_filtered(struct builder *b)
+{
+	struct lc_arena *A = &b->db->arena;
+	struct scan_needle label = {b->label, b->label_len, true};
+	struct scan_needle *nd;
+	size_t n_nd, before;
+	int r;
+
+	if ((r = scan_kept(b, false, &label, 1)) < 0)
+		return r;
+	/* 2: the label, and every MAC known so far (records and .macs hits) */
+	if ((r = new_mac_needles(b, &nd, &n_nd)) < 0)
+		return r;
+	struct scan_needle *all = lc_arena_alloc(A, (n_nd + 1) * sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	all[0] = label;
+	memcpy(all + 1, nd, n_nd * sizeof(*nd));
+	before = b->leases.n;
+	/* A bare name that is a guest's domain name is that guest: a domain
+	 * name outranks every DHCP hostname, so only its MACs' leases matter
+	 * (`ssh node1`, the common case, skips a pass). */
+	bool skip_label = false;
+	if (b->label[b->label_len] == '\0') {
+		const struct bguest *g = b->guests.items;
+		for (size_t i = 0; i < b->guests.n && !skip_label; i++)
+			skip_label = lc_streq_fold(g[i].name, b->label);
+	}
+	if ((r = skip_label ? scan_kept(b, true, all + 1, n_nd)
+			    : scan_kept(b, true, all, n_nd + 1)) < 0)
+		return r;
+	/* 3: leases whose MAC no known guest has */
+	struct blease *bl = b->leases.items;
+	uint8_t(*orphans)[LC_MAC_LEN] = malloc((b->leases.n - before + 1) * LC_MAC_LEN);
+	size_t n_orphans = 0;
+	if (!orphans)
+		return -ENOMEM;
+	for (size_t i = before; i < b->leases.n; i++)
+		if (bl[i].l.has_mac && !db_mac_find(b, bl[i].l.mac))
+			memcpy(orphans[n_orphans++], bl[i].l.mac, LC_MAC_LEN);
+	size_t known = b->macs.n, guests_before = b->guests.n;
+	r = mac_needles(A, (const uint8_t(*)[LC_MAC_LEN])orphans, n_orphans, &nd, &n_nd);
+	free(orphans);
+	if (r < 0 || (r = scan_kept(b, false, nd, n_nd)) < 0)
+		return r;
+	if (b->macs.n == known)
+		return 0;
+	/* a guest found by one MAC lists its other NICs under its domain name
+	 * in the other bridges' .macs (records, loaded whole, list them all) */
+	size_t n_new = b->guests.n - guests_before;
+	if (n_new) {
+		struct scan_needle *nn = lc_arena_alloc(A, n_new * sizeof(*nn));
+		const struct bguest *g = b->guests.items;
+		struct kept_file *k = b->kept.items;
+		if (!nn)
+			return -ENOMEM;
+		/* libvirt lists a domain once per bridge: the file that named
+		 * it need not be searched for it again */
+		for (size_t f = 0; f < b->kept.n; f++) {
+			size_t n = 0;
+			if (k[f].is_status)
+				continue;
+			for (size_t i = 0; i < n_new; i++) {
+				const struct bguest *gi = &g[guests_before + i];
+				if (gi->found_in != &k[f])
+					nn[n++] =
+					    (struct scan_needle){gi->name, strlen(gi->name), false};
+			}
+			struct hit_ctx h = {b, &k[f], 0};
+			if (n && (r = scan_find(k[f].buf, k[f].len, nn, n, on_hit, &h)) < 0)
+				return r;
+		}
+	}
+	/* the guests found in step 3 may have more NICs: their leases (the
+	 * MACs searched in step 2 are not searched again) */
+	if ((r = new_mac_needles(b, &nd, &n_nd)) < 0)
+		return r;
+	return scan_kept(b, true, nd, n_nd);
+}

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Inside the db: the snapshot itself and the builder that makes it.  A
+ * build runs in four steps, one file each:
+ *   db-source.c  the sources: config, hook records, the lease directory
+ *                (.conf, .macs, .status) and extra dnsmasq lease files;
+ *   db-cold.c    the cold path: for one name, only the objects that can
+ *                matter to it;
+ *   db-hosts.c   host assembly: leases to hosts, ranking, aliases;
+ *   db-index.c   the name and address indexes, and the queries on them.
+ * db.c runs the steps.  Internal to the core.
+ */
+#pragma once
+
+#include "resolver/lease.h"
+#include "resolver/map.h"
+#include "resolver/resolver.h"
+#include "resolver/util.h"
+
+struct bnet {
+	const char *name;
+	const char *bridge;
+	const char *domain; /* NULL when none */
+	enum lc_class klass;
+	bool has_macs;
+};
+
+struct bguest {
+	const char *name;
+	const char *driver, *cluster, *group;
+	const void *found_in; /* cold path: the .macs file that named it first */
+};
+
+/* The MAC map (LC_MAP_MAC): val = the guest; aux = the NIC index (int16,
+ * -1 unknown) and whether the cold path looked for its leases already. */
+#define BMAC_SEARCHED 0x10000u
+static inline int bmac_nic_index(const struct lc_map_slot *m)
+{
+	return (int16_t)(m->aux & 0xffff);
+}
+static inline void bmac_set_nic_index(struct lc_map_slot *m, int nic_index)
+{
+	m->aux = (m->aux & ~0xffffu) | (uint16_t)(int16_t)nic_index;
+}
+
+struct blease {
+	struct lc_lease l;
+	uint32_t net;
+	uint32_t file; /* which lease file, in load order */
+	size_t off;    /* where in it: orders leases the same on both paths */
+};
+
+struct kept_file {
+	char *buf;
+	size_t len;
+	uint32_t net;
+	uint32_t file;
+	bool is_status;
+	size_t *seen; /* offsets of objects already taken */
+	size_t n_seen, cap_seen;
+};
+
+struct pending {
+	uint32_t host;
+	struct lc_host_addr a;
+};
+
+struct lc_db {
+	struct lc_arena arena;
+	struct lc_config config;
+	bool unavailable;
+	int64_t next_expiry;
+	struct lc_host *hosts;
+	size_t n_hosts;
+	struct lc_map names; /* LC_MAP_FOLD: val = host */
+	struct lc_map addrs; /* LC_MAP_ADDR: val = host, aux = its address index */
+};
+
+struct builder {
+	struct lc_db *db;
+	bool oom; /* a read ran out of memory: the build fails (db_read) */
+	const struct lc_paths *paths;
+	int64_t now;
+	lc_track_fn track;
+	void *ud;
+	unsigned lease_flags; /* for lease_parse_status_flags */
+	/* lc_guest_leases: networks from records and .conf, then every lease
+	 * of every .status, plugged or not: no guest records, no .macs, no
+	 * extra lease files (their leases name no bridge to release on) */
+	bool guest_leases;
+	int lease_dir_error;   /* why the lease dir could not be listed, or 0 */
+	struct lc_vec nets;    /* struct bnet */
+	struct lc_vec guests;  /* struct bguest */
+	struct lc_vec leases;  /* struct blease */
+	struct lc_map macs;    /* LC_MAP_MAC, see above */
+	struct lc_vec hosts;   /* struct lc_host, during the build */
+	struct lc_vec pending; /* struct pending */
+	/* cold path: only what can matter to one name (see db_load_filtered) */
+	const char *label; /* the query's first label, NULL = build everything */
+	size_t label_len;
+	struct lc_vec kept;	     /* struct kept_file: .macs and .status buffers */
+	uint32_t n_files;	     /* lease files loaded so far */
+	struct lc_map guest_by_name; /* LC_MAP_STR: val = guest */
+	struct lc_map hn_hosts;	     /* LC_MAP_FOLD: DHCP-only hosts by hostname */
+};
+
+/* db.c */
+void db_builder_init(struct builder *b, const struct lc_paths *paths, int64_t now,
+		     struct lc_db *db);
+void db_builder_free(struct builder *b);
+/* The config, the records, the lease dir and the extra lease files. */
+int db_load_sources(struct builder *b);
+
+/* db-source.c */
+void db_track_path(struct builder *b, const char *path, const struct lc_sig *sig);
+void db_track_stat(struct builder *b, const char *path);
+int db_read(struct builder *b, const char *path, size_t max, char **ret_buf, size_t *ret_len);
+int db_list_dir(struct builder *b, const char *dir, char ***ret_names, size_t *ret_n);
+int db_path_join(char *buf, size_t size, const char *dir, const char *name);
+int db_add_net(struct builder *b, const char *name, const char *bridge, const char *domain,
+	       enum lc_class klass);
+int db_net_by_bridge(struct builder *b, const char *bridge, bool create);
+int db_guest_find_or_add(struct builder *b, const char *name, uint32_t *ret);
+int db_mac_put(struct builder *b, const uint8_t mac[LC_MAC_LEN], uint32_t guest, int nic_index);
+static inline struct lc_map_slot *db_mac_find(struct builder *b, const uint8_t mac[LC_MAC_LEN])
+{
+	return lc_map_get_mac(&b->macs, mac);
+}
+int db_load_records(struct builder *b);
+/* .conf, then .macs, then .status (kept for the cold path when b->label) */
+int db_load_lease_dir(struct builder *b);
+int db_load_status(struct builder *b, const char *path, uint32_t net);
+int db_load_dnsmasq(struct builder *b, const char *path);
+
+/* db-cold.c */
+int db_keep_file(struct builder *b, char *buf, size_t len, uint32_t net, bool is_status);
+int db_load_filtered(struct builder *b);
+
+/* db-hosts.c */
+int db_prefer_index(const struct lc_config *cfg, const char *net);
+/* A lease as one of a host's addresses, on its network (nic_index -1:
+ * unknown), its MAC string in the arena. */
+int db_lease_addr(struct builder *b, const struct blease *bl, int nic_index,
+		  struct lc_host_addr *ret);
+int db_assign_leases(struct builder *b);
+int db_finish_hosts(struct builder *b);
+
+/* db-index.c */
+int db_build_indexes(struct lc_db *db);

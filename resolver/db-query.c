@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Queries on a built db: forward lookups by name (bare, with a configured
+ * cluster suffix, with a network's domain, or an address literal) and
+ * reverse lookups by address, each a probe or two of the indexes.
+ */
+#include <string.h>
+#include <sys/socket.h>
+
+#include "resolver/db-internal.h"
+
+bool lc_match_addr(const struct lc_match *m, size_t i)
+{
+	const struct lc_host_addr *a = &m->host->addrs[i];
+	if (m->only_idx >= 0 && (size_t)m->only_idx != i)
+		return false;
+	if (m->family != AF_UNSPEC && a->addr.family != m->family)
+		return false;
+	if (m->domain && (!a->domain || strcmp(a->domain, m->domain) != 0))
+		return false;
+	return true;
+}
+
+static bool addr_find(const struct lc_db *db, const struct lc_addr *a,
+		      const struct lc_host **ret_host, uint32_t *ret_idx)
+{
+	const struct lc_map_slot *s = lc_map_get_addr(&db->addrs, a);
+	if (!s)
+		return false;
+	*ret_host = &db->hosts[s->val];
+	*ret_idx = s->aux;
+	return true;
+}
+
+static const struct lc_host *name_get(const struct lc_db *db, const char *key, size_t len)
+{
+	const struct lc_map_slot *s = lc_map_get_str(&db->names, key, len);
+	return s ? &db->hosts[s->val] : NULL;
+}
+
+static enum lc_lookup finish_match(struct lc_match *m, struct lc_match *ret)
+{
+	for (size_t i = 0; i < m->host->n_addrs; i++)
+		if (lc_match_addr(m, i)) {
+			*ret = *m;
+			return LC_FOUND;
+		}
+	*ret = *m;
+	return LC_NODATA;
+}
+
+static bool is_config_domain(const struct lc_db *db, const char *s)
+{
+	for (size_t i = 0; i < db->config.n_domains; i++)
+		if (!strcmp(db->config.domains[i], s))
+			return true;
+	return false;
+}
+
+static bool host_has_domain(const struct lc_host *h, const char *s)
+{
+	for (size_t i = 0; i < h->n_addrs; i++)
+		if (h->addrs[i].domain && !strcmp(h->addrs[i].domain, s))
+			return true;
+	return false;
+}
+
+enum lc_lookup lc_db_lookup_name(const struct lc_db *db, const char *name, int family,
+				 struct lc_match *ret_match)
+{
+	char q[LC_NAME_MAX + 1];
+	struct lc_match m = {.family = family, .only_idx = -1};
+	struct lc_addr lit;
+	size_t len;
+
+	if (lc_name_normalize(name, q, sizeof(q)) < 0)
+		return LC_NOTFOUND;
+	len = strlen(q);
+
+	/* an address literal that is a guest's: answer as the reverse path does */
+	if (lc_addr_parse(q, len, &lit) == 0) {
+		uint32_t idx;
+		if (!addr_find(db, &lit, &m.host, &idx))
+			return db->unavailable ? LC_UNAVAIL : LC_NOTFOUND;
+		m.only_idx = (int)idx;
+		return finish_match(&m, ret_match);
+	}
+
+	const struct lc_host *h = name_get(db, q, len);
+	if (h && h->running) {
+		m.host = h;
+		return finish_match(&m, ret_match);
+	}
+	/* name.suffix: the longest known name first */
+	for (size_t i = len; i-- > 1;) {
+		if (q[i] != '.')
+			continue;
+		h = name_get(db, q, i);
+		if (!h || !h->running)
+			continue;
+		const char *suffix = q + i + 1;
+		if (is_config_domain(db, suffix)) {
+			m.host = h;
+			return finish_match(&m, ret_match);
+		}
+		if (host_has_domain(h, suffix)) {
+			m.host = h;
+			/* only the addresses on networks of that domain */
+			const struct lc_host_addr *a = h->addrs;
+			for (size_t k = 0; k < h->n_addrs; k++)
+				if (a[k].domain && !strcmp(a[k].domain, suffix)) {
+					m.domain = a[k].domain;
+					break;
+				}
+			return finish_match(&m, ret_match);
+		}
+	}
+	return db->unavailable ? LC_UNAVAIL : LC_NOTFOUND;
+}
+
+enum lc_lookup lc_db_lookup_addr(const struct lc_db *db, const struct lc_addr *addr,
+				 const struct lc_host **ret_host)
+{
+	uint32_t idx;
+	if (addr_find(db, addr, ret_host, &idx))
+		return LC_FOUND;
+	return db->unavailable ? LC_UNAVAIL : LC_NOTFOUND;
+}

@@ -1,0 +1,416 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The db's sources: the config, the hook records in the runstate dir, the
+ * lease directory (<network>.conf, <bridge>.macs, <bridge>.status) and
+ * the extra dnsmasq lease files.  Every file read is tracked, so the cache
+ * can tell later whether anything changed.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "resolver/db-internal.h"
+
+/* ---- tracking the files we read ---------------------------------------- */
+
+void db_track_path(struct builder *b, const char *path, const struct lc_sig *sig)
+{
+	if (b->track)
+		b->track(b->ud, path, sig);
+}
+
+void db_track_stat(struct builder *b, const char *path)
+{
+	struct lc_sig sig = {0};
+	struct stat st;
+
+	if (!b->track)
+		return;
+	if (stat(path, &st) == 0)
+		lc_sig_from_stat(&sig, &st);
+	b->track(b->ud, path, &sig);
+}
+
+/* Read a file for the build, tracking it whatever the outcome.  Free the
+ * buffer with lc_big_free.  A file that cannot be read adds nothing; one
+ * that ran out of memory marks the build, which then fails
+ * (lc_db_load_tracked): a db built without the file would be cached and
+ * answer "not found" for its guests until the file changes. */
+int db_read(struct builder *b, const char *path, size_t max, char **ret_buf, size_t *ret_len)
+{
+	struct lc_sig sig;
+	int r = lc_read_big(path, max, ret_buf, ret_len, &sig);
+	if (r == 0)
+		db_track_path(b, path, &sig);
+	else
+		db_track_stat(b, path);
+	b->oom |= r == -ENOMEM;
+	return r;
+}
+
+/* ---- networks, guests, MACs ---------------------------------------------- */
+
+static int net_by_name(struct builder *b, const char *name)
+{
+	struct bnet *n = b->nets.items;
+	for (size_t i = 0; i < b->nets.n; i++)
+		if (!strcmp(n[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+int db_net_by_bridge(struct builder *b, const char *bridge, bool create)
+{
+	struct bnet *n = b->nets.items;
+	for (size_t i = 0; i < b->nets.n; i++)
+		if (n[i].bridge && !strcmp(n[i].bridge, bridge))
+			return (int)i;
+	if (!create)
+		return -1;
+	struct bnet *nn = lc_vec_push(&b->nets);
+	if (!nn)
+		return -ENOMEM;
+	/* a bridge we know nothing else of: name it after the bridge */
+	nn->name = lc_arena_strdup(&b->db->arena, bridge);
+	nn->bridge = nn->name;
+	nn->klass = LC_CLASS_UNKNOWN;
+	return nn->name ? (int)(b->nets.n - 1) : -ENOMEM;
+}
+
+/* Map a MAC to a guest.  The record's NIC index wins over the .macs list,
+ * which carries no XML order. */
+int db_mac_put(struct builder *b, const uint8_t mac[LC_MAC_LEN], uint32_t guest, int nic_index)
+{
+	struct lc_map_slot *m;
+	int r = lc_map_put(&b->macs, mac, LC_MAC_LEN, &m);
+
+	if (r < 0)
+		return r;
+	if (r == 1) {
+		m->val = guest;
+		bmac_set_nic_index(m, nic_index);
+	} else if (nic_index >= 0 && m->val == guest) {
+		bmac_set_nic_index(m, nic_index);
+	}
+	return 0;
+}
+
+int db_guest_find_or_add(struct builder *b, const char *name, uint32_t *ret)
+{
+	uint32_t gi;
+	size_t len = strlen(name);
+	const struct lc_map_slot *s = lc_map_get_str(&b->guest_by_name, name, len);
+
+	if (s) {
+		*ret = s->val;
+		return 0;
+	}
+	struct bguest *ng = lc_vec_push(&b->guests);
+	if (!ng)
+		return -ENOMEM;
+	ng->name = lc_arena_strndup(&b->db->arena, name, len);
+	if (!ng->name)
+		return -ENOMEM;
+	gi = (uint32_t)(b->guests.n - 1);
+	struct lc_map_slot *ns;
+	int r = lc_map_put(&b->guest_by_name, ng->name, len, &ns);
+	if (r < 0)
+		return r;
+	ns->val = gi;
+	*ret = gi;
+	return 0;
+}
+
+/* ---- the sources ------------------------------------------------------------ */
+
+/* List a directory's file names (sorted, so a build is deterministic),
+ * tracking the directory itself: a new or removed file changes it. */
+int db_list_dir(struct builder *b, const char *dir, char ***ret_names, size_t *ret_n)
+{
+	struct lc_sig sig = {0};
+	int r = lc_list_dir(dir, ret_names, ret_n, &sig);
+
+	if (sig.exists)
+		db_track_path(b, dir, &sig);
+	else
+		db_track_stat(b, dir);
+	return r;
+}
+
+static bool ends_with(const char *s, const char *suffix, size_t *ret_stem)
+{
+	size_t l = strlen(s), sl = strlen(suffix);
+	if (l <= sl || strcmp(s + l - sl, suffix) != 0)
+		return false;
+	*ret_stem = l - sl;
+	return true;
+}
+
+int db_path_join(char *buf, size_t size, const char *dir, const char *name)
+{
+	size_t dl = strlen(dir), nl = strlen(name);
+	if (dl + 1 + nl + 1 > size)
+		return -ENAMETOOLONG;
+	memcpy(buf, dir, dl);
+	buf[dl] = '/';
+	memcpy(buf + dl + 1, name, nl + 1);
+	return 0;
+}
+
+int db_add_net(struct builder *b, const char *name, const char *bridge, const char *domain,
+	       enum lc_class klass)
+{
+	struct lc_arena *A = &b->db->arena;
+	int i = net_by_name(b, name);
+	struct bnet *n;
+
+	if (i < 0) {
+		n = lc_vec_push(&b->nets);
+		if (!n || !(n->name = lc_arena_strdup(A, name)))
+			return -ENOMEM;
+		n->klass = LC_CLASS_UNKNOWN;
+	} else {
+		n = &((struct bnet *)b->nets.items)[i];
+	}
+	/* a hook record and a readable .conf describe the same network; take
+	 * what each knows */
+	if (!n->bridge && bridge && *bridge && !(n->bridge = lc_arena_strdup(A, bridge)))
+		return -ENOMEM;
+	if (!n->domain && domain && *domain && !(n->domain = lc_arena_strdup(A, domain)))
+		return -ENOMEM;
+	if (n->klass == LC_CLASS_UNKNOWN)
+		n->klass = klass;
+	return 0;
+}
+
+static int load_guest_record(struct builder *b, const char *buf, size_t len)
+{
+	struct lc_guest_record *gr = malloc(sizeof(*gr));
+	struct lc_arena *A = &b->db->arena;
+	uint32_t gi;
+	int r = gr ? lc_guest_record_parse(buf, len, gr) : -ENOMEM;
+
+	if (r < 0 || (r = db_guest_find_or_add(b, gr->name, &gi)) < 0)
+		goto out;
+	struct bguest *g = &((struct bguest *)b->guests.items)[gi];
+	if (gr->driver[0])
+		g->driver = lc_arena_strdup(A, gr->driver);
+	if (gr->cluster[0])
+		g->cluster = lc_arena_strdup(A, gr->cluster);
+	if (gr->group[0])
+		g->group = lc_arena_strdup(A, gr->group);
+	for (size_t k = 0; k < gr->n_nics && r >= 0; k++)
+		r = db_mac_put(b, gr->nics[k].mac, gi, (int)k);
+out:
+	free(gr);
+	return r == -ENOMEM ? r : 0; /* a bad record is ignored whole */
+}
+
+int db_load_records(struct builder *b)
+{
+	const char *dir = b->paths->runstate_dir;
+	char **names, path[4096];
+	size_t n;
+	int r;
+
+	r = db_list_dir(b, dir, &names, &n);
+	if (r < 0)
+		return r == -ENOMEM ? r : 0; /* no records: hooks not installed */
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		enum lc_record_kind kind;
+		const char *name;
+		size_t name_len, len;
+		char *buf;
+
+		if (!lc_record_file_name(names[i], &kind, &name, &name_len) ||
+		    (b->guest_leases && kind != LC_RECORD_NET))
+			continue;
+		if (db_path_join(path, sizeof(path), dir, names[i]) < 0)
+			continue;
+		if (db_read(b, path, 1u << 20, &buf, &len) < 0)
+			continue;
+		if (kind == LC_RECORD_NET) {
+			struct lc_net_record nr;
+			if (lc_net_record_parse(buf, len, &nr) == 0)
+				r = db_add_net(b, nr.name, nr.bridge, nr.domain, nr.klass);
+		} else {
+			r = load_guest_record(b, buf, len);
+		}
+		lc_big_free(buf);
+	}
+	lc_names_free(names, n);
+	return r < 0 ? r : 0;
+}
+
+/* Leases parsed from one file, in file order, on network net. */
+static int push_leases(struct builder *b, const struct lc_vec *tmp, uint32_t net)
+{
+	size_t start = b->leases.n;
+
+	for (size_t i = 0; i < tmp->n; i++) {
+		struct blease *bl = lc_vec_push(&b->leases);
+		if (!bl) {
+			b->leases.n = start;
+			return -ENOMEM;
+		}
+		bl->l = ((struct lc_lease *)tmp->items)[i];
+		bl->net = net;
+		bl->file = b->n_files;
+		bl->off = i;
+	}
+	return 0;
+}
+
+int db_load_status(struct builder *b, const char *path, uint32_t net)
+{
+	char *buf;
+	size_t len;
+	struct lc_vec tmp = {.item_size = sizeof(struct lc_lease)};
+	int r;
+
+	if (db_read(b, path, LC_FILE_MAX, &buf, &len) < 0)
+		return 0; /* unreadable or hostile: no entries from it */
+	r = lease_parse_status_flags(buf, len, &b->db->arena, &tmp, b->lease_flags);
+	lc_big_free(buf);
+	if (r == 0)
+		r = push_leases(b, &tmp, net);
+	b->n_files++;
+	lc_vec_free(&tmp);
+	return r == -ENOMEM ? r : 0;
+}
+
+int db_load_dnsmasq(struct builder *b, const char *path)
+{
+	char *buf;
+	size_t len;
+	struct lc_vec tmp = {.item_size = sizeof(struct lc_lease)};
+	const char *base = strrchr(path, '/');
+	int r;
+
+	if (db_read(b, path, LC_FILE_MAX, &buf, &len) < 0)
+		return 0;
+	r = lease_parse_dnsmasq(buf, len, &b->db->arena, &tmp);
+	lc_big_free(buf);
+	if (r == 0 && tmp.n) {
+		/* a plain dnsmasq: the network is known by its lease file */
+		base = base ? base + 1 : path;
+		r = db_add_net(b, base, NULL, NULL, LC_CLASS_UNKNOWN);
+		if (r == 0)
+			r = push_leases(b, &tmp, (uint32_t)net_by_name(b, base));
+	}
+	b->n_files++;
+	lc_vec_free(&tmp);
+	return r == -ENOMEM ? r : 0;
+}
+
+static int load_netconf(struct builder *b, const char *path, const char *stem)
+{
+	struct lc_netconf nc;
+	char *buf;
+	size_t len;
+	int r = 0;
+
+	/* 0600 root-only: a normal user's process can't read it, which is
+	 * why hook records exist */
+	if (db_read(b, path, 1u << 20, &buf, &len) < 0)
+		return 0;
+	if (lease_parse_netconf(buf, len, &nc) == 0)
+		r = db_add_net(b, stem, nc.bridge, nc.domain,
+			       nc.isolated ? LC_CLASS_ISOLATED : LC_CLASS_EXTERNAL);
+	lc_big_free(buf);
+	return r;
+}
+
+static int load_macs(struct builder *b, const char *path, const char *stem)
+{
+	struct lc_vec entries = {.item_size = sizeof(struct lc_macs_entry)};
+	char *buf;
+	size_t len;
+	int ni, r;
+
+	if (db_read(b, path, LC_FILE_MAX, &buf, &len) < 0)
+		return 0;
+	int pr = lease_parse_macs(buf, len, &entries);
+	lc_big_free(buf);
+	if (pr == -ENOMEM)
+		return pr;
+	ni = db_net_by_bridge(b, stem, true);
+	if (ni < 0) {
+		lease_macs_free(&entries);
+		return ni;
+	}
+	/* only a .macs file that parsed says who is plugged in */
+	if (pr == 0)
+		((struct bnet *)b->nets.items)[ni].has_macs = true;
+	struct lc_macs_entry *e = entries.items;
+	r = 0;
+	for (size_t k = 0; k < entries.n && r >= 0; k++) {
+		uint32_t gi;
+		r = db_guest_find_or_add(b, e[k].domain, &gi);
+		for (size_t m = 0; r >= 0 && m < e[k].n_macs; m++)
+			r = db_mac_put(b, e[k].macs[m], gi, -1);
+	}
+	lease_macs_free(&entries);
+	return r;
+}
+
+/* One file of the lease dir in its pass: 0 .conf, 1 .macs, 2 .status. */
+static int lease_dir_file(struct builder *b, int pass, const char *path, const char *stem)
+{
+	char *buf;
+	size_t len;
+	int ni;
+
+	if (pass == 0)
+		return load_netconf(b, path, stem);
+	if (pass == 1 && b->guest_leases)
+		return 0;
+	if (!b->label && pass == 1)
+		return load_macs(b, path, stem);
+	ni = db_net_by_bridge(b, stem, true);
+	if (ni < 0)
+		return ni;
+	if (!b->label)
+		return db_load_status(b, path, (uint32_t)ni);
+	if (db_read(b, path, LC_FILE_MAX, &buf, &len) < 0)
+		return 0;
+	return db_keep_file(b, buf, len, (uint32_t)ni, pass == 2);
+}
+
+int db_load_lease_dir(struct builder *b)
+{
+	static const char *const sfx[] = {".conf", ".macs", ".status"};
+	const char *dir = b->paths->lease_dir;
+	char **names, path[4096], stem_buf[256];
+	size_t n, stem;
+	int r;
+
+	r = db_list_dir(b, dir, &names, &n);
+	if (r < 0) {
+		if (r == -ENOMEM)
+			return r;
+		b->db->unavailable = true;
+		b->lease_dir_error = r;
+		return 0;
+	}
+	/* networks first (.conf), then who is plugged in (.macs), then leases */
+	for (int pass = 0; pass < 3 && r >= 0; pass++) {
+		for (size_t i = 0; i < n && r >= 0; i++) {
+			if (!ends_with(names[i], sfx[pass], &stem) || stem >= sizeof(stem_buf))
+				continue;
+			memcpy(stem_buf, names[i], stem);
+			stem_buf[stem] = '\0';
+			if (db_path_join(path, sizeof(path), dir, names[i]) < 0)
+				continue;
+			r = lease_dir_file(b, pass, path, stem_buf);
+		}
+	}
+	lc_names_free(names, n);
+	if (r >= 0 && b->label)
+		r = db_load_filtered(b);
+	return r;
+}
