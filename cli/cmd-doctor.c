@@ -239,8 +239,10 @@ static bool records_newer_than(const char *dir, const struct timespec *t)
 	if (!dp)
 		return false;
 	while (!found && (de = readdir(dp))) {
-		size_t l = strlen(de->d_name);
-		if (l < 5 || strcmp(de->d_name + l - 4, ".rec") != 0)
+		enum lc_record_kind kind;
+		const char *name;
+		size_t len;
+		if (!lc_record_file_name(de->d_name, &kind, &name, &len))
 			continue;
 		struct stat st;
 		if (fstatat(dirfd(dp), de->d_name, &st, 0) < 0)
@@ -492,103 +494,107 @@ static void check_guests(struct doctor *d)
 /* ---- systemd-resolved ------------------------------------------------------ */
 
 #ifdef BUILD_HOST
+struct resolved_walk {
+	struct doctor *d;
+	struct sd_bus *bus;
+	size_t checked;
+};
+
+/* One network record: does resolved send its domain to its dnsmasq? */
+static int check_resolved_net(enum lc_record_kind kind, const char *name, void *userdata)
+{
+	struct resolved_walk *w = userdata;
+	struct doctor *d = w->d;
+	struct finding *f;
+
+	if (kind != LC_RECORD_NET)
+		return 0;
+	struct lc_net_record *net = calloc(1, sizeof(*net));
+	if (!net) {
+		d->oom = true;
+		return -ENOMEM;
+	}
+	if (lc_net_record_load(d->lp.runstate_dir, name, net) < 0 || !net->domain[0])
+		goto out;
+	/* The bridge's index now; the record's may be stale. */
+	int ifindex = (int)if_nametoindex(net->bridge);
+	if (ifindex <= 0)
+		ifindex = net->ifindex;
+	if (ifindex <= 0)
+		goto out;
+	bool dns, dom;
+	int r = host_resolved_link_state(w->bus, ifindex, net->addrs, net->n_addrs, net->domain,
+					 &dns, &dom);
+	w->checked++;
+	if (r < 0) {
+		f = add(d, FIND_PROBLEM, "resolved",
+			"network %s (%s): systemd-resolved does not know the link: %s", name,
+			net->bridge, strerror(-r));
+	} else if (dns && dom) {
+		add(d, FIND_OK, "resolved",
+		    "network %s (%s): systemd-resolved sends *.%s to its dnsmasq", name,
+		    net->bridge, net->domain);
+		goto out;
+	} else {
+		f = add(d, FIND_PROBLEM, "resolved",
+			"network %s (%s): systemd-resolved has %s for the link, so *.%s "
+			"does not reach libvirt's dnsmasq",
+			name, net->bridge,
+			!dns && !dom ? "neither its DNS server nor its routing domain"
+			: !dns	     ? "no DNS server"
+				     : "no routing domain",
+			net->domain);
+	}
+	char ab[64] = "ADDRESS";
+	if (net->n_addrs > 0)
+		lc_addr_format(&net->addrs[0], ab, sizeof(ab));
+	fix(f,
+	    "restart the network so the hook registers it (virsh net-destroy %s && "
+	    "virsh net-start %s), or by hand:\n  resolvectl dns %s %s\n  resolvectl "
+	    "domain %s '~%s'\n  resolvectl default-route %s false",
+	    name, name, net->bridge, ab, net->bridge, net->domain, net->bridge);
+out:
+	free(net);
+	return 0;
+}
+
 static void check_resolved(struct doctor *d, const struct lc_config *cfg)
 {
-	struct sd_bus *bus = NULL;
-	struct finding *f;
+	struct resolved_walk w = {.d = d};
+	struct stat st;
 
 	if (!cfg->resolved) {
 		add(d, FIND_SKIPPED, "resolved", "resolved = no in %s: links are not registered",
 		    d->lp.config);
 		return;
 	}
-	DIR *dp = opendir(d->lp.runstate_dir);
-	if (!dp) {
+	if (stat(d->lp.runstate_dir, &st) < 0) {
 		add(d, FIND_SKIPPED, "resolved",
 		    "no network records in %s (%s): the network hook has not run yet",
 		    d->lp.runstate_dir, strerror(errno));
 		return;
 	}
-	int r = host_bus_open(&bus);
+	int r = host_bus_open(&w.bus);
 	if (r < 0) {
-		closedir(dp);
 		add(d, FIND_SKIPPED, "resolved", "no system bus (%s): systemd-resolved not checked",
 		    strerror(-r));
 		return;
 	}
 	/* Ask the bus whether resolved is there, rather than guessing from
 	 * the error of a call that may also start it. */
-	if (host_resolved_running(bus) <= 0) {
-		closedir(dp);
-		host_bus_close(bus);
+	if (host_resolved_running(w.bus) <= 0) {
+		host_bus_close(w.bus);
 		add(d, FIND_SKIPPED, "resolved",
 		    "systemd-resolved is not running: nothing to register (the hook carries on "
 		    "without it)");
 		return;
 	}
-	size_t checked = 0;
-	struct dirent *de;
-	while ((de = readdir(dp))) {
-		size_t l = strlen(de->d_name);
-		if (l < 9 || strncmp(de->d_name, "net-", 4) != 0 ||
-		    strcmp(de->d_name + l - 4, ".rec") != 0)
-			continue;
-		char name[256];
-		snprintf(name, sizeof(name), "%.*s", (int)(l - 8), de->d_name + 4);
-		struct lc_net_record *net = calloc(1, sizeof(*net));
-		if (!net) {
-			d->oom = true;
-			break;
-		}
-		if (lc_net_record_load(d->lp.runstate_dir, name, net) < 0 || !net->domain[0]) {
-			free(net);
-			continue;
-		}
-		/* The bridge's index now; the record's may be stale. */
-		int ifindex = (int)if_nametoindex(net->bridge);
-		if (ifindex <= 0)
-			ifindex = net->ifindex;
-		if (ifindex <= 0) {
-			free(net);
-			continue;
-		}
-		bool dns, dom;
-		r = host_resolved_link_state(bus, ifindex, net->addrs, net->n_addrs, net->domain,
-					     &dns, &dom);
-		checked++;
-		if (r < 0) {
-			f = add(d, FIND_PROBLEM, "resolved",
-				"network %s (%s): systemd-resolved does not know the link: %s",
-				name, net->bridge, strerror(-r));
-		} else if (dns && dom) {
-			add(d, FIND_OK, "resolved",
-			    "network %s (%s): systemd-resolved sends *.%s to its dnsmasq", name,
-			    net->bridge, net->domain);
-			free(net);
-			continue;
-		} else {
-			f = add(d, FIND_PROBLEM, "resolved",
-				"network %s (%s): systemd-resolved has %s for the link, so *.%s "
-				"does not reach libvirt's dnsmasq",
-				name, net->bridge,
-				!dns && !dom ? "neither its DNS server nor its routing domain"
-				: !dns	     ? "no DNS server"
-					     : "no routing domain",
-				net->domain);
-		}
-		char ab[64] = "ADDRESS";
-		if (net->n_addrs > 0)
-			lc_addr_format(&net->addrs[0], ab, sizeof(ab));
-		fix(f,
-		    "restart the network so the hook registers it (virsh net-destroy %s && "
-		    "virsh net-start %s), or by hand:\n  resolvectl dns %s %s\n  resolvectl "
-		    "domain %s '~%s'\n  resolvectl default-route %s false",
-		    name, name, net->bridge, ab, net->bridge, net->domain, net->bridge);
-		free(net);
-	}
-	closedir(dp);
-	host_bus_close(bus);
-	if (checked == 0)
+	r = lc_record_dir_foreach(d->lp.runstate_dir, check_resolved_net, &w);
+	host_bus_close(w.bus);
+	if (r < 0 && r != -ENOMEM)
+		add(d, FIND_SKIPPED, "resolved", "no network records in %s (%s)",
+		    d->lp.runstate_dir, strerror(-r));
+	else if (w.checked == 0)
 		add(d, FIND_SKIPPED, "resolved", "no network record with a DNS domain in %s",
 		    d->lp.runstate_dir);
 }

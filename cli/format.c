@@ -92,7 +92,10 @@ void cli_guest_labels(const struct lc_host *h, const char *runstate_dir, char *c
 	snprintf(group, gsize, "%s", h->group ? h->group : "");
 	if (!h->driver || (h->cluster && h->group))
 		return;
-	if (!h->group && sys_record_raw_group(runstate_dir, h->name, group, gsize) > 0 && group[0])
+	if (!h->group &&
+	    lc_record_raw_field(runstate_dir, LC_RECORD_GUEST, h->name, "group", group, gsize) >
+		0 &&
+	    group[0])
 		return;
 	/* Only a guest the hook recorded can have metadata it refused. */
 	if (cli_guest_metadata(h->name, h->driver, mc, sizeof(mc), mg, sizeof(mg)) <= 0)

@@ -374,34 +374,3 @@ int sys_lmtime(const char *path, struct timespec *ret)
 	*ret = st.st_mtim;
 	return 0;
 }
-
-int sys_record_raw_group(const char *runstate_dir, const char *name, char *buf, size_t size)
-{
-	char path[PATH_MAX], *text = NULL;
-	size_t len;
-	int found = 0;
-
-	if (strchr(name, '/') || (size_t)snprintf(path, sizeof(path), "%s/guest-%s.rec",
-						  runstate_dir, name) >= sizeof(path))
-		return -EINVAL;
-	int r = sys_read_file(path, &text, &len);
-	if (r < 0)
-		return r;
-	for (char *line = text, *next; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		if (strncmp(line, "group", 5) != 0 || (line[5] != ' ' && line[5] != '\t'))
-			continue;
-		char *v = line + 5;
-		while (*v == ' ' || *v == '\t')
-			v++;
-		size_t l = strcspn(v, "\r");
-		while (l > 0 && (v[l - 1] == ' ' || v[l - 1] == '\t'))
-			l--;
-		snprintf(buf, size, "%.*s", (int)l, v);
-		found = 1;
-	}
-	free(text);
-	return found;
-}

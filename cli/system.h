@@ -40,8 +40,3 @@ size_t sys_daemons(const char *run_dir, struct sys_daemon *ret, size_t max);
 
 /* The last modification of a link or file itself (lstat), or -errno. */
 int sys_lmtime(const char *path, struct timespec *ret);
-
-/* The `group` value exactly as a guest record holds it.  The resolver drops
- * a group that is no valid group name; the CLI must still see it to say so.
- * Returns 1 and the value, 0 when the record has no group line, -errno. */
-int sys_record_raw_group(const char *runstate_dir, const char *name, char *buf, size_t size);

@@ -305,8 +305,8 @@ static int op_guest_release(struct hook_ctx *ctx, const struct op *op)
 		hook_domain_to_record(d, ctx->args.driver, ctx->paths.runstate_dir, rec);
 	n_macs = collect_macs(have_xml ? d : NULL, rec, macs, 2 * HOST_MAX_NICS);
 
-	r = host_leases_for_macs(ctx->paths.lease_dir, (const uint8_t(*)[LC_MAC_LEN])macs, n_macs,
-				 leases, HOST_MAX_LEASES, &n_leases);
+	r = host_guest_leases(&ctx->paths, (const uint8_t(*)[LC_MAC_LEN])macs, n_macs, leases,
+			      HOST_MAX_LEASES, &n_leases);
 	if (r < 0 && r != -ENOENT)
 		snprintf(err, sizeof(err), "; cannot read leases in %.60s: %.40s",
 			 ctx->paths.lease_dir, strerror(-r));

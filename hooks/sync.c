@@ -134,11 +134,10 @@ static int sync_domains(struct hook_ctx *ctx, virConnectPtr conn, enum hook_driv
 				seen_add(seen, rec->name);
 			for (size_t k = 0; k < rec->n_nics; k++)
 				memcpy(macs[k], rec->nics[k].mac, LC_MAC_LEN);
-			if (host_leases_for_macs(ctx->paths.lease_dir,
-						 (const uint8_t(*)[LC_MAC_LEN])macs, rec->n_nics,
-						 leases, HOST_MAX_LEASES, &n_leases) == 0 &&
+			if (host_guest_leases(&ctx->paths, (const uint8_t(*)[LC_MAC_LEN])macs,
+					      rec->n_nics, leases, HOST_MAX_LEASES,
+					      &n_leases) == 0 &&
 			    n_leases) {
-				host_leases_rank(leases, n_leases, rec, &ctx->paths, &ctx->config);
 				host_dns_register(conn, rec, leases, n_leases, &added, &kept, msg,
 						  sizeof(msg));
 				*ret_dns += added;
@@ -154,46 +153,45 @@ static int sync_domains(struct hook_ctx *ctx, virConnectPtr conn, enum hook_driv
 	return n;
 }
 
+struct stale_walk {
+	struct hook_ctx *ctx;
+	const struct names_seen *seen; /* networks, guests */
+	bool nets_ok;
+	const bool *drv_ok;
+	unsigned n;
+};
+
+static int drop_one(enum lc_record_kind kind, const char *name, void *userdata)
+{
+	struct stale_walk *w = userdata;
+	const char *dir = w->ctx->paths.runstate_dir;
+
+	if (kind == LC_RECORD_NET) {
+		if (w->nets_ok && !seen_has(&w->seen[0], name) &&
+		    lc_net_record_remove(dir, name) == 0)
+			w->n++;
+		return 0;
+	}
+	struct lc_guest_record *rec = malloc(sizeof(*rec));
+	if (rec && lc_guest_record_load(dir, name, rec) == 0) {
+		enum hook_driver drv = hook_driver_from_name(rec->driver);
+		if (drv != HOOK_DRIVER_NONE && w->drv_ok[drv] && !seen_has(&w->seen[1], name) &&
+		    lc_guest_record_remove(dir, name) == 0)
+			w->n++;
+	}
+	free(rec);
+	return 0;
+}
+
 /* Drop records of objects the daemon no longer runs; only for drivers we
  * could ask (a record of an unreachable driver may still be right). */
 static unsigned drop_stale(struct hook_ctx *ctx, const struct names_seen *seen, bool nets_ok,
 			   const bool *drv_ok)
 {
-	DIR *d = opendir(ctx->paths.runstate_dir);
-	struct dirent *de;
-	unsigned n = 0;
+	struct stale_walk w = {.ctx = ctx, .seen = seen, .nets_ok = nets_ok, .drv_ok = drv_ok};
 
-	if (!d)
-		return 0;
-	while ((de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-		char name[256];
-		bool guest = !strncmp(de->d_name, "guest-", 6),
-		     net = !strncmp(de->d_name, "net-", 4);
-		size_t pre = guest ? 6 : 4;
-
-		if ((!guest && !net) || l < pre + 5 || strcmp(de->d_name + l - 4, ".rec") != 0 ||
-		    l - pre - 4 >= sizeof(name))
-			continue;
-		memcpy(name, de->d_name + pre, l - pre - 4);
-		name[l - pre - 4] = '\0';
-		if (net && nets_ok && !seen_has(&seen[0], name)) {
-			if (lc_net_record_remove(ctx->paths.runstate_dir, name) == 0)
-				n++;
-		} else if (guest) {
-			struct lc_guest_record *rec = malloc(sizeof(*rec));
-			if (rec && lc_guest_record_load(ctx->paths.runstate_dir, name, rec) == 0) {
-				enum hook_driver drv = hook_driver_from_name(rec->driver);
-				if (drv != HOOK_DRIVER_NONE && drv_ok[drv] &&
-				    !seen_has(&seen[1], name) &&
-				    lc_guest_record_remove(ctx->paths.runstate_dir, name) == 0)
-					n++;
-			}
-			free(rec);
-		}
-	}
-	closedir(d);
-	return n;
+	lc_record_dir_foreach(ctx->paths.runstate_dir, drop_one, &w);
+	return w.n;
 }
 
 int hook_sync(struct hook_ctx *ctx)

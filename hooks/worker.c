@@ -139,8 +139,8 @@ static size_t missing_leases(struct hook_work *w, const bool *watched, bool *mis
 	for (size_t i = 0; i < w->rec.n_nics; i++)
 		memcpy(macs[i], w->rec.nics[i].mac, LC_MAC_LEN);
 	*n_leases = 0;
-	if (host_leases_for_macs(w->paths.lease_dir, (const uint8_t(*)[LC_MAC_LEN])macs,
-				 w->rec.n_nics, leases, HOST_MAX_LEASES, n_leases) < 0)
+	if (host_guest_leases(&w->paths, (const uint8_t(*)[LC_MAC_LEN])macs, w->rec.n_nics, leases,
+			      HOST_MAX_LEASES, n_leases) < 0)
 		*n_leases = 0;
 	for (size_t i = 0; i < w->rec.n_nics; i++) {
 		bool have = false;
@@ -149,7 +149,6 @@ static size_t missing_leases(struct hook_work *w, const bool *watched, bool *mis
 		missing[i] = watched[i] && !have;
 		n_missing += missing[i];
 	}
-	host_leases_rank(leases, *n_leases, &w->rec, &w->paths, &w->config);
 	return n_missing;
 }
 

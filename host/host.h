@@ -213,14 +213,14 @@ struct host_lease {
 void host_lease_dhcp6(const struct host_lease *l, struct lc_dhcp6_id *ret);
 
 #define HOST_MAX_LEASES 64
-/* Every live lease (not expired) held by one of the MACs, from every
- * <bridge>.status under lease_dir, whether or not the NIC is still plugged. */
-int host_leases_for_macs(const char *lease_dir, const uint8_t (*macs)[LC_MAC_LEN], size_t n_macs,
-			 struct host_lease *ret, size_t max, size_t *ret_n);
-/* Fill network/domain from rec and the network records, then sort into the
- * resolver's rank order (lc_rank_sort). */
-void host_leases_rank(struct host_lease *leases, size_t n, const struct lc_guest_record *rec,
-		      const struct lc_paths *paths, const struct lc_config *config);
+/* Every live lease (not expired) held by one of the MACs (in the domain
+ * XML's NIC order: nic_index is the index into them), from every
+ * <bridge>.status under paths->lease_dir, whether or not the NIC is still
+ * plugged, in the module's rank order (lc_guest_leases): network and
+ * domain as the module sees them.  At most max; -errno when the lease dir
+ * cannot be listed (-ENOENT when missing). */
+int host_guest_leases(const struct lc_paths *paths, const uint8_t (*macs)[LC_MAC_LEN],
+		      size_t n_macs, struct host_lease *ret, size_t max, size_t *ret_n);
 
 /* ---- dnsmasq's dns-host entries ---------------------------------------------------------- */
 

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include <cmocka.h>
 
@@ -166,6 +167,7 @@ static void test_leases_for_macs(void **state)
 	size_t n = 0;
 	uint8_t macs[2][LC_MAC_LEN];
 	struct host_lease leases[8];
+	struct lc_paths paths;
 	char a[64];
 	(void)state;
 
@@ -180,11 +182,11 @@ static void test_leases_for_macs(void **state)
 	/* garbage next to it changes nothing */
 	assert_int_equal(hook_test_write(env.leases, "virbr-bad.status", "[{\"ip-address\":"), 0);
 
+	lc_paths_default(&paths); /* env's: the scratch lease dir, run dir and config */
 	assert_int_equal(lc_mac_parse("52:54:00:15:00:03", 17, macs[0]), 0);
 	assert_int_equal(lc_mac_parse("52:54:00:99:99:99", 17, macs[1]), 0);
 	assert_int_equal(
-	    host_leases_for_macs(env.leases, (const uint8_t(*)[LC_MAC_LEN])macs, 2, leases, 8, &n),
-	    0);
+	    host_guest_leases(&paths, (const uint8_t(*)[LC_MAC_LEN])macs, 2, leases, 8, &n), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(lc_addr_format(&leases[0].addr, a, sizeof(a)), "192.168.150.12");
 	assert_string_equal(leases[0].bridge, "virbr-lab");
@@ -197,8 +199,7 @@ static void test_leases_for_macs(void **state)
 					 "\"52:54:00:99:99:99\",\"expiry-time\":1000}]"),
 			 0);
 	assert_int_equal(
-	    host_leases_for_macs(env.leases, (const uint8_t(*)[LC_MAC_LEN])macs, 2, leases, 8, &n),
-	    0);
+	    host_guest_leases(&paths, (const uint8_t(*)[LC_MAC_LEN])macs, 2, leases, 8, &n), 0);
 	assert_int_equal(n, 1);
 	/* an infinite one is */
 	assert_int_equal(hook_test_write(env.leases, "virbr-old.status",
@@ -206,13 +207,13 @@ static void test_leases_for_macs(void **state)
 					 "\"52:54:00:99:99:99\"}]"),
 			 0);
 	assert_int_equal(
-	    host_leases_for_macs(env.leases, (const uint8_t(*)[LC_MAC_LEN])macs, 2, leases, 8, &n),
-	    0);
+	    host_guest_leases(&paths, (const uint8_t(*)[LC_MAC_LEN])macs, 2, leases, 8, &n), 0);
 	assert_int_equal(n, 2);
 	/* no lease dir */
-	assert_int_equal(host_leases_for_macs("/nonexistent-lc", (const uint8_t(*)[LC_MAC_LEN])macs,
-					      2, leases, 8, &n),
-			 -ENOENT);
+	strcpy(paths.lease_dir, "/nonexistent-lc");
+	assert_int_equal(
+	    host_guest_leases(&paths, (const uint8_t(*)[LC_MAC_LEN])macs, 2, leases, 8, &n),
+	    -ENOENT);
 }
 
 static void test_leases_rank(void **state)
@@ -244,16 +245,89 @@ static void test_leases_rank(void **state)
 	lc_mac_parse("52:54:00:15:00:01", 17, rec.nics[1].mac);
 	strcpy(rec.nics[1].network, "ext");
 
-	memcpy(l[0].mac, rec.nics[0].mac, 6);
-	lc_addr_parse("192.168.160.10", 14, &l[0].addr);
-	memcpy(l[1].mac, rec.nics[1].mac, 6);
-	lc_addr_parse("192.168.150.10", 14, &l[1].addr);
-	host_leases_rank(l, 2, &rec, &paths, NULL);
+	assert_int_equal(hook_test_write(env.leases, "virbr-int.status",
+					 "[{\"ip-address\":\"192.168.160.10\",\"mac-address\":"
+					 "\"52:54:00:16:00:01\"}]"),
+			 0);
+	assert_int_equal(hook_test_write(env.leases, "virbr-ext.status",
+					 "[{\"ip-address\":\"192.168.150.10\",\"mac-address\":"
+					 "\"52:54:00:15:00:01\"}]"),
+			 0);
+	uint8_t macs[2][LC_MAC_LEN];
+	size_t n = 0;
+	memcpy(macs[0], rec.nics[0].mac, 6);
+	memcpy(macs[1], rec.nics[1].mac, 6);
+	assert_int_equal(lc_guest_record_write(env.run, &rec), 0);
+	assert_int_equal(host_guest_leases(&paths, (const uint8_t(*)[LC_MAC_LEN])macs, 2, l, 2, &n),
+			 0);
+	assert_int_equal(n, 2);
 	assert_string_equal(lc_addr_format(&l[0].addr, a, sizeof(a)), "192.168.150.10");
 	assert_string_equal(l[0].network, "ext");
 	assert_string_equal(l[0].domain, "lab.test");
 	assert_int_equal(l[0].nic_index, 1);
 	assert_string_equal(l[1].network, "int");
+}
+
+/* Issue 11's bug: with no network records but readable <network>.conf
+ * files, the hook ranked a guest's leases by NIC order alone (class
+ * unknown) while the module took the class from the .conf: the address
+ * the hook gave dnsmasq was not the one getent answers first.  c1 of the
+ * libvirt 9.0 captures has its isolated NIC (isonet) first in its XML and
+ * a lease on each network. */
+static void test_leases_rank_as_module(void **state)
+{
+	struct lc_guest_record rec = {0};
+	struct host_lease l[4];
+	struct lc_paths paths;
+	struct lc_db *db = NULL;
+	struct lc_match m;
+	uint8_t macs[2][LC_MAC_LEN];
+	size_t n = 0;
+	char a[64], b[64];
+	(void)state;
+
+	lc_paths_default(&paths);
+	for (size_t i = 0; i < 2; i++) {
+		static const char *const conf[] = {"labnet.conf", "isonet.conf"};
+		static const char *const status[] = {"virbr-lab.status", "virbr-iso.status"};
+		char path[PATH_MAX + 64], *buf;
+
+		snprintf(path, sizeof(path), "%s/dnsmasq/%s", hook_test_fixture_dir(), conf[i]);
+		buf = hook_test_slurp(path, NULL);
+		assert_non_null(buf);
+		assert_int_equal(hook_test_write(env.leases, conf[i], buf), 0);
+		free(buf);
+		buf = hook_test_status_fresh(status[i]);
+		assert_non_null(buf);
+		assert_int_equal(hook_test_write(env.leases, status[i], buf), 0);
+		free(buf);
+	}
+	strcpy(rec.name, "c1");
+	strcpy(rec.driver, "lxc");
+	rec.n_nics = 2;
+	lc_mac_parse("52:54:00:16:00:01", 17, rec.nics[0].mac);
+	strcpy(rec.nics[0].network, "isonet");
+	strcpy(rec.nics[0].bridge, "virbr-iso");
+	lc_mac_parse("52:54:00:15:00:01", 17, rec.nics[1].mac);
+	strcpy(rec.nics[1].network, "labnet");
+	strcpy(rec.nics[1].bridge, "virbr-lab");
+	assert_int_equal(lc_guest_record_write(env.run, &rec), 0);
+	memcpy(macs[0], rec.nics[0].mac, 6);
+	memcpy(macs[1], rec.nics[1].mac, 6);
+
+	assert_int_equal(host_guest_leases(&paths, (const uint8_t(*)[LC_MAC_LEN])macs, 2, l, 4, &n),
+			 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(lc_db_load(&paths, (int64_t)time(NULL), &db), 0);
+	assert_int_equal(lc_db_lookup_name(db, "c1", AF_UNSPEC, &m), LC_FOUND);
+	assert_true(m.host->n_addrs >= 1);
+	/* the hook's first is the module's first: the external network's */
+	assert_string_equal(lc_addr_format(&l[0].addr, a, sizeof(a)),
+			    lc_addr_format(&m.host->addrs[0].addr, b, sizeof(b)));
+	assert_string_equal(a, "192.168.150.10");
+	assert_string_equal(l[0].network, "labnet");
+	assert_string_equal(l[0].domain, "lab.test");
+	lc_db_free(db);
 }
 
 int main(void)
@@ -265,6 +339,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_network_to_record, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_leases_for_macs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_leases_rank, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_leases_rank_as_module, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
