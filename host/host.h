@@ -21,7 +21,6 @@
 #include <libvirt/virterror.h>
 
 #include "host/xml.h"
-#include "resolver/lease.h"
 #include "resolver/resolver.h"
 
 /* CLOCK_MONOTONIC in microseconds. */

@@ -2,7 +2,10 @@
 /* A strict pull parser for the little JSON that libvirt writes (.status,
  * .macs).  It validates as it goes: any syntax error, an unterminated
  * string, nesting deeper than JSON_MAX_DEPTH or trailing garbage makes the
- * caller drop the whole file. */
+ * caller drop the whole file.
+ *
+ * Public on purpose beyond the core: host/'s guest-agent client reads
+ * qemu-ga's replies with it, so the project has one JSON reader. */
 #pragma once
 
 #include <stdbool.h>
