@@ -50,8 +50,9 @@ static void seen_free(struct names_seen *s)
 	free(s->v);
 }
 
-/* Leftovers of a writer killed between create and rename: "X.rec.tmp.PID"
- * whose PID is gone. */
+/* Leftovers of a writer killed between link and rename:
+ * "X.rec.tmp.PID.N" (the core's temp name: the writer's pid, then a count)
+ * or an older writer's "X.rec.tmp.PID", whose PID is gone. */
 static unsigned clean_tmp(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -66,6 +67,8 @@ static unsigned clean_tmp(const char *dir)
 		if (!t)
 			continue;
 		long pid = strtol(t + 9, &end, 10);
+		if (*end == '.' && end[1] && !end[1 + strspn(end + 1, "0123456789")])
+			end += strlen(end);
 		if (*end || pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
 			continue;
 		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
