@@ -136,12 +136,11 @@ assert "hook p99 < 250 ms for every operation" chk_p99
 # What the hook's own log cannot see: the cost of starting the process
 # (loading its libraries) before main().  --version runs no event.
 # shellcheck disable=SC2016 # the lab's shell expands them
-exec_ms=$("$LAB" exec bash -c 't=$(date +%s%N); for i in $(seq 50); do "$1" --version >/dev/null; done; a=$(date +%s%N)
-	for i in $(seq 50); do /bin/true; done; b=$(date +%s%N)
-	echo $(((a - t) / 50000)) $(((b - a) / 50000))' _ "$hook_bin")
-read -r exec_hook exec_true <<<"$exec_ms"
+exec_ms=$("$LAB" exec bash -c 'each() { local t i; t=$(date +%s%N); for i in $(seq 50); do "$@" >/dev/null; done; echo $((($(date +%s%N) - t) / 50000)); }
+	echo $(each "$1" --version) $(each "$2" --version) $(each /bin/true)' _ "$hook_bin" "$work/hook")
+read -r exec_hook exec_wrapped exec_true <<<"$exec_ms"
 us_ms() { echo "$(($1 / 1000)).$(($1 % 1000 / 100))"; }
-echo "--- hook process start to exit (--version, no event), 50 runs: $(us_ms "$exec_hook") ms each; /bin/true $(us_ms "$exec_true") ms; $(ldd "$hook_bin" | grep -c '=>') shared libraries"
+echo "--- hook process start to exit (--version, no event), 50 runs: $(us_ms "$exec_hook") ms each ($(ldd "$hook_bin" | grep -c '=>') shared libraries); through the lab's wrapper script $(us_ms "$exec_wrapped") ms; /bin/true $(us_ms "$exec_true") ms"
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 med_start() { cat "$@" | awk '$1 == "start" { print $3 }' | median; }
