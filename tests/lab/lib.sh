@@ -763,6 +763,18 @@ hook_invariants() {
 	assert "no virsh start failed, libvirtd logged no failed hook" chk_starts_ok
 }
 
+# poll_until SECONDS CMD...: run CMD every 0.1 s until it succeeds, for at
+# most SECONDS (CMD's arguments are expanded once: for a changing
+# condition, CMD is a function or sh -c).
+poll_until() {
+	local end=$(($(date +%s%3N) + $1 * 1000))
+	shift
+	until "$@"; do
+		[ "$(date +%s%3N)" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
+
 # The pids of the hook binary's processes in the lab (the workers, once
 # the hooks have returned).
 hook_pids() {

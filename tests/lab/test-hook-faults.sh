@@ -58,27 +58,26 @@ chk_waiting() {
 }
 assert "case 1: $N workers wait for leases when libvirtd is SIGKILLed" chk_waiting
 chk_kept() {
-	local g missing=
-	for g in "${ws[@]}"; do rec_exists "$g" || missing="$missing $g"; done
-	echo "records missing:${missing:- none}; libvirt_lxc controllers: $(in_lab pgrep -c -x libvirt_lxc)"
+	local missing
+	missing=$(records_missing | paste -sd' ')
+	echo "records missing: ${missing:-none}; libvirt_lxc controllers: $(in_lab pgrep -c -x libvirt_lxc)"
 	[ -z "$missing" ]
 }
 assert "case 1: the kill loses no record, the guests keep running" chk_kept
 for g in "${ws[@]:0:$((N / 2))}"; do in_lab rm -f "$RUN/guest-$g.rec"; done
 in_lab libvirtd -d
 t_restart=$(date +%s%3N)
+records_missing() { # one listing for all of them
+	local g have
+	have=$(in_lab ls "$RUN" 2>/dev/null)
+	for g in "${ws[@]}"; do grep -qx "guest-$g.rec" <<<"$have" || echo "$g"; done
+}
+none_missing() { [ -z "$(records_missing)" ]; }
 chk_restored() {
-	local end=$(($(date +%s) + 30)) g missing
-	while :; do
-		missing=
-		for g in "${ws[@]}"; do rec_exists "$g" || missing="$missing $g"; done
-		[ -n "$missing" ] || break
-		[ "$(date +%s)" -lt "$end" ] || {
-			echo "after 30 s still missing:$missing"
-			return 1
-		}
-		sleep 0.2
-	done
+	if ! poll_until 30 none_missing; then
+		echo "after 30 s still missing: $(records_missing | paste -sd' ')"
+		return 1
+	fi
 	echo "all $N records back $(ms_since "$t_restart") ms after libvirtd -d; $(grep -c ' reconnect: record written' "$work/log") reconnect hooks logged"
 }
 assert "case 1: the reconnect hooks write back the $((N / 2)) deleted records" chk_restored

@@ -142,15 +142,7 @@ chk_boot_sync() {
 	lease=$("$LAB" lease node3 ext 2>/dev/null)
 	echo "boot-time --sync $(ms_since "$t_boot") ms after the power cut: $boot_sync; node3's lease: ${lease:-released}"
 	# leaseshelper drops a released lease from .status a moment later
-	wait_for_cmd 10 sh -c "! '$LAB' lease node3 ext >/dev/null 2>&1" && chk_truth >/dev/null
-}
-wait_for_cmd() { # SECONDS CMD...
-	local end=$(($(date +%s) + $1))
-	shift
-	until "$@"; do
-		[ "$(date +%s)" -lt "$end" ] || return 1
-		sleep 0.1
-	done
+	poll_until 10 sh -c "! '$LAB' lease node3 ext >/dev/null 2>&1" && chk_truth >/dev/null
 }
 assert "case 3: the boot-time --sync leaves every record right and releases stopped node3's lease" chk_boot_sync
 assert "case 3: node3 no longer resolves" chk_unresolvable "$LAB_NSS" node3
