@@ -31,6 +31,10 @@ skip() {
 	exit 77
 }
 
+# run.sh's distcheck sets it: the lab tests have just run on the same
+# sources, and the tarball's build and unit tests are what distcheck adds.
+[ -z "${LC_SKIP_LAB:-}" ] || skip "LC_SKIP_LAB is set (make distcheck after a full make check)"
+
 # Tests that judge name resolution need an NSS line; by default ours, which
 # must be built.  LAB_NSS runs the same assertions against any other line.
 lab_pick_nss() {
