@@ -47,18 +47,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#if defined(__has_include)
-#if __has_include(<valgrind/callgrind.h>)
-#include <valgrind/callgrind.h>
-#define HAVE_CALLGRIND_H 1
-#endif
-#endif
-#ifndef HAVE_CALLGRIND_H
-/* Without valgrind's headers the driver still measures wall time. */
-#define CALLGRIND_TOGGLE_COLLECT
-#define CALLGRIND_DUMP_STATS_AT(s) ((void)(s))
-#define RUNNING_ON_VALGRIND 0
-#endif
+#include "callgrind-compat.h"
 
 typedef enum nss_status (*gethostbyname4_fn)(const char *name, struct gaih_addrtuple **pat,
 					     char *buffer, size_t buflen, int *errnop, int *herrnop,

@@ -66,9 +66,11 @@ static int take_object(struct hit_ctx *h, size_t pos)
 	struct kept_file *f = h->f;
 	size_t low = pos > OBJECT_MAX ? pos - OBJECT_MAX : 0;
 
-	for (size_t i = pos; i-- > low;) {
-		if (f->buf[i] != '{')
-			continue;
+	for (size_t i = pos; i > low;) {
+		const char *open = memrchr(f->buf + low, '{', i - low);
+		if (!open)
+			break;
+		i = (size_t)(open - f->buf);
 		size_t j = i;
 		while (j > 0 && is_ws(f->buf[j - 1]))
 			j--;

@@ -141,15 +141,6 @@ int db_list_dir(struct builder *b, const char *dir, char ***ret_names, size_t *r
 	return r;
 }
 
-static bool ends_with(const char *s, const char *suffix, size_t *ret_stem)
-{
-	size_t l = strlen(s), sl = strlen(suffix);
-	if (l <= sl || strcmp(s + l - sl, suffix) != 0)
-		return false;
-	*ret_stem = l - sl;
-	return true;
-}
-
 int db_path_join(char *buf, size_t size, const char *dir, const char *name)
 {
 	size_t dl = strlen(dir), nl = strlen(name);
@@ -381,12 +372,34 @@ static int lease_dir_file(struct builder *b, int pass, const char *path, const c
 	return db_keep_file(b, buf, len, (uint32_t)ni, pass == 2);
 }
 
+/* Which pass a lease dir file belongs to (0 .conf, 1 .macs, 2 .status,
+ * -1 none), and its stem's length.  Each name is looked at once. */
+struct dir_file {
+	int8_t pass;
+	uint16_t stem;
+};
+
+static struct dir_file classify(const char *name)
+{
+	static const struct {
+		const char *s;
+		size_t len;
+	} sfx[] = {{".conf", 5}, {".macs", 5}, {".status", 7}};
+	size_t l = strlen(name);
+
+	for (int8_t p = 0; p < 3; p++)
+		if (l > sfx[p].len && l - sfx[p].len < 256 &&
+		    !memcmp(name + l - sfx[p].len, sfx[p].s, sfx[p].len))
+			return (struct dir_file){p, (uint16_t)(l - sfx[p].len)};
+	return (struct dir_file){-1, 0};
+}
+
 int db_load_lease_dir(struct builder *b)
 {
-	static const char *const sfx[] = {".conf", ".macs", ".status"};
 	const char *dir = b->paths->lease_dir;
 	char **names, path[4096], stem_buf[256];
-	size_t n, stem;
+	struct dir_file small[128], *files;
+	size_t n, dl = strlen(dir);
 	int r;
 
 	r = db_list_dir(b, dir, &names, &n);
@@ -397,18 +410,31 @@ int db_load_lease_dir(struct builder *b)
 		b->lease_dir_error = r;
 		return 0;
 	}
+	files = n <= 128 ? small : malloc(n * sizeof(*files));
+	if (!files) {
+		lc_names_free(names, n);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		files[i] = classify(names[i]);
+	memcpy(path, dir, dl);
+	path[dl] = '/';
 	/* networks first (.conf), then who is plugged in (.macs), then leases */
 	for (int pass = 0; pass < 3 && r >= 0; pass++) {
 		for (size_t i = 0; i < n && r >= 0; i++) {
-			if (!ends_with(names[i], sfx[pass], &stem) || stem >= sizeof(stem_buf))
+			if (files[i].pass != pass)
 				continue;
-			memcpy(stem_buf, names[i], stem);
-			stem_buf[stem] = '\0';
-			if (db_path_join(path, sizeof(path), dir, names[i]) < 0)
+			size_t l = strlen(names[i]);
+			if (dl + 1 + l + 1 > sizeof(path))
 				continue;
+			memcpy(path + dl + 1, names[i], l + 1);
+			memcpy(stem_buf, names[i], files[i].stem);
+			stem_buf[files[i].stem] = '\0';
 			r = lease_dir_file(b, pass, path, stem_buf);
 		}
 	}
+	if (files != small)
+		free(files);
 	lc_names_free(names, n);
 	if (r >= 0 && b->label)
 		r = db_load_filtered(b);

@@ -35,10 +35,37 @@ void lc_mac_format(const uint8_t mac[LC_MAC_LEN], char buf[18])
 	}
 }
 
+/* A dotted quad as inet_pton takes it (four decimal parts of 0..255, no
+ * leading zero): most leases, parsed without the copy inet_pton needs.
+ * false: not one, or not sure (inet_pton decides). */
+static bool parse_ipv4(const char *s, size_t len, uint8_t out[4])
+{
+	size_t i = 0;
+	for (int part = 0; part < 4; part++) {
+		unsigned v = 0, digits = 0;
+		if (part && (i >= len || s[i++] != '.'))
+			return false;
+		while (i < len && s[i] >= '0' && s[i] <= '9' && digits < 4) {
+			v = v * 10 + (unsigned)(s[i++] - '0');
+			digits++;
+		}
+		if (!digits || digits > 3 || v > 255 || (digits > 1 && s[i - digits] == '0'))
+			return false;
+		out[part] = (uint8_t)v;
+	}
+	return i == len;
+}
+
 int lc_addr_parse(const char *s, size_t len, struct lc_addr *ret)
 {
 	char tmp[INET6_ADDRSTRLEN];
 	struct lc_addr a = {0};
+
+	if (len >= 7 && len <= 15 && parse_ipv4(s, len, a.bytes)) {
+		a.family = AF_INET;
+		*ret = a;
+		return 0;
+	}
 
 	if (len == 0 || len >= sizeof(tmp))
 		return -EINVAL;
@@ -516,6 +543,12 @@ int lease_parse_netconf(const char *buf, size_t len, struct lc_netconf *ret)
 		if (!eol)
 			eol = end;
 		size_t n = (size_t)(eol - p);
+		/* the three keys wanted start with 'i' or 'd': most lines of
+		 * libvirt's file are passed over on their first byte */
+		if (n == 0 || (*p != 'i' && *p != 'd')) {
+			p = eol + 1;
+			continue;
+		}
 		if (n > 10 && memcmp(p, "interface=", 10) == 0 && n - 10 < sizeof(nc.bridge)) {
 			memcpy(nc.bridge, p + 10, n - 10);
 			nc.bridge[n - 10] = '\0';

@@ -115,6 +115,10 @@ static int read_once(int fd, size_t max, bool big, char **ret_buf, size_t *ret_l
 			buf_free(buf, big);
 			return -EAGAIN;
 		}
+		/* all that stat said: no read for the end of file, the second
+		 * fstat tells a change that came after this read */
+		if (len == (size_t)before.st_size)
+			break;
 	}
 	if (fstat(fd, &after) < 0) {
 		int r = -errno;
@@ -220,7 +224,11 @@ void *lc_arena_alloc(struct lc_arena *a, size_t size)
 	struct lc_arena_chunk *c = a->head;
 	size = (size + 15) & ~(size_t)15;
 	if (!c || c->size - c->used < size) {
-		size_t csize = size > 65536 ? size : 65536;
+		/* 4 KB first, doubling to 64 KB: the db of a small lab, kept
+		 * by every process that resolved a name, needs a few hundred
+		 * bytes, not 64 KB */
+		size_t want = c && c->size < 32768 ? c->size * 2 : c ? 65536 : 4096;
+		size_t csize = size > want ? size : want;
 		c = malloc(sizeof(*c) + csize);
 		if (!c)
 			return NULL;

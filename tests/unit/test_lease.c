@@ -339,6 +339,41 @@ static void test_status_skip_dhcp6_id(void **state)
 	assert_int_equal(s->leases.n, 4);
 }
 
+/* The IPv4 fast path of lc_addr_parse answers as inet_pton does, for
+ * edge cases and for random strings of digits and dots. */
+static void test_addr_parse_ipv4_like_inet_pton(void **state)
+{
+	static const char *const edge[] = {
+	    "0.0.0.0",	"255.255.255.255", "256.1.1.1", "01.2.3.4",    "1.2.3",
+	    "1.2.3.4.", "1..2.3",	   " 1.2.3.4",	"1.2.3.04",    "1.2.3.0",
+	    "0.1.2.3",	"1234.1.1.1",	   "1.2.3.4 ",	"1.2.3.-4",    "10.0.0.10",
+	    "00.0.0.0", "1.2.3.255",	   "1.2.3.256", "192.168.1.1", "1.2.3.4\n"};
+	char buf[32];
+	unsigned seed = 7;
+
+	for (size_t i = 0; i < sizeof(edge) / sizeof(edge[0]) + 20000; i++) {
+		const char *in = buf;
+		if (i < sizeof(edge) / sizeof(edge[0])) {
+			in = edge[i];
+		} else {
+			size_t len = 7 + (seed = seed * 1103515245 + 12345) % 9;
+			for (size_t k = 0; k < len; k++)
+				buf[k] =
+				    "0123456789.1."[((seed = seed * 1103515245 + 12345) >> 16) %
+						    13];
+			buf[len] = '\0';
+		}
+		struct lc_addr a;
+		uint8_t want[4];
+		int r = lc_addr_parse(in, strlen(in), &a);
+		int ok = inet_pton(AF_INET, in, want);
+		if ((r == 0 && a.family == AF_INET) != (ok == 1))
+			fail_msg("\"%s\": lc_addr_parse %d, inet_pton %d", in, r, ok);
+		if (ok == 1)
+			assert_memory_equal(a.bytes, want, 4);
+	}
+}
+
 static void test_hex_parse(void **state)
 {
 	uint8_t b[4];
@@ -912,6 +947,7 @@ int main(void)
 	    T(test_status_dhcp6_id_bad),
 	    T(test_status_skip_dhcp6_id),
 	    cmocka_unit_test(test_hex_parse),
+	    cmocka_unit_test(test_addr_parse_ipv4_like_inet_pton),
 	    T(test_status_bad_address_skipped),
 	    T(test_status_bad_fields),
 	    T(test_status_long_hostname),
