@@ -91,13 +91,13 @@ status_file=$LAB_DIR/root/var/lib/libvirt/dnsmasq/$EXT_BR.status
 # $work/qemu.state says "started EPOCH" or "skip REASON".
 kvm_bg() {
 	set +e
-	local why='' i
+	local why=
 	if ! command -v qemu-system-x86_64 >/dev/null; then
 		why="qemu-system-x86_64 is not installed (qemu-system-x86)"
 	elif ! qemu_guest_files >/dev/null 2>&1; then
 		why="no kernel for the qemu guest: $QEMU_WHY"
 	else
-		for i in $(seq 1800); do
+		for _ in $(seq 1800); do
 			[ -e "$work/lab-up" ] && break
 			sleep 0.1
 		done
