@@ -39,6 +39,9 @@ eval "$("$LAB" env | grep -E '^EXT_')"
 # makes that one afresh).  renew_after: node3 runs no DHCP client, so the
 # worker renews its lease in the guest after 5 s.
 work=$LAB_DIR.demo
+# a lab an earlier `--keep` left up goes first (gracefully, while its hook
+# is still there), so that every step starts afresh
+LAB_GRACEFUL=1 "$LAB" down >/dev/null 2>&1 || true
 rm -rf "$work"
 mkdir -p "$work"
 hook_wrapper "$work" "$LAB_BUILDDIR/hooks/libvirt-cluster-hook" "renew_after = 5\nrenew_tries = 2\n"
