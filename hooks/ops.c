@@ -147,23 +147,27 @@ static int op_guest_record(struct hook_ctx *ctx, const struct op *op)
 			 "; cluster name is invalid (no spaces, '/' or control characters, at "
 			 "most 63 bytes): ignored");
 
-	r = lc_guest_record_write(ctx->paths.runstate_dir, rec);
-	if (r < 0) {
-		op_fail(ctx, op, "cannot write record in %s: %s", ctx->paths.runstate_dir,
-			strerror(-r));
-		goto out;
-	}
-	if (spawn && ctx->spawn_workers) {
+	int wr = lc_guest_record_write(ctx->paths.runstate_dir, rec);
+	/* The worker works from its own copy of the record: a full /run must
+	 * not also cost the guest its DHCP renewal and its DNS entry.  Not when
+	 * fail_hard is about to fail the start. */
+	if (spawn && ctx->spawn_workers &&
+	    (wr == 0 || !(ctx->config.fail_hard && op->start_path))) {
 		w = malloc(sizeof(*w));
-		if (!w) {
-			op_fail(ctx, op, "out of memory");
-			goto out;
+		if (w) {
+			fill_work(ctx, w, rec, d);
+			r = hook_spawn_detached(hook_worker_started, w);
 		}
-		fill_work(ctx, w, rec, d);
-		r = hook_spawn_detached(hook_worker_started, w);
 		snprintf(worker, sizeof(worker),
-			 r < 0 ? "; cannot start the lease worker: %s" : "; lease worker started",
-			 r < 0 ? strerror(-r) : "");
+			 !w	 ? "; cannot start the lease worker: out of memory"
+			 : r < 0 ? "; cannot start the lease worker: %s"
+				 : "; lease worker started",
+			 w && r < 0 ? strerror(-r) : "");
+	}
+	if (wr < 0) {
+		op_fail(ctx, op, "cannot write record in %s: %s%s", ctx->paths.runstate_dir,
+			strerror(-wr), worker);
+		goto out;
 	}
 	hook_log(note[0] ? LOG_WARNING : LOG_INFO,
 		 "%s %s %s: record written: %zu NIC%s%s%s%s%s%s%s", ev_driver(ctx),

@@ -49,8 +49,33 @@ static void seen_free(struct names_seen *s)
 	free(s->v);
 }
 
-/* Leftovers of a writer killed between create and rename: "X.rec.tmp.PID"
- * whose PID is gone. */
+/* The MACs of the guests that run now, over every driver. */
+struct macs_seen {
+	uint8_t (*v)[LC_MAC_LEN];
+	size_t n;
+};
+
+static void macs_add(struct macs_seen *m, const struct lc_guest_record *rec)
+{
+	void *nv = realloc(m->v, (m->n + rec->n_nics) * sizeof(*m->v));
+	if (!nv)
+		return;
+	m->v = nv;
+	for (size_t i = 0; i < rec->n_nics; i++)
+		memcpy(m->v[m->n++], rec->nics[i].mac, LC_MAC_LEN);
+}
+
+static bool macs_has(const struct macs_seen *m, const uint8_t *mac)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (!memcmp(m->v[i], mac, LC_MAC_LEN))
+			return true;
+	return false;
+}
+
+/* Leftovers of a writer killed between link and rename:
+ * "X.rec.tmp.PID.N" (the core's temp name: the writer's pid, then a count)
+ * or an older writer's "X.rec.tmp.PID", whose PID is gone. */
 static unsigned clean_tmp(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -65,6 +90,8 @@ static unsigned clean_tmp(const char *dir)
 		if (!t)
 			continue;
 		long pid = strtol(t + 9, &end, 10);
+		if (*end == '.' && end[1] && !end[1 + strspn(end + 1, "0123456789")])
+			end += strlen(end);
 		if (*end || pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
 			continue;
 		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
@@ -110,7 +137,7 @@ static int sync_networks(struct hook_ctx *ctx, virConnectPtr conn, struct names_
 }
 
 static int sync_domains(struct hook_ctx *ctx, virConnectPtr conn, enum hook_driver drv,
-			struct names_seen *seen, unsigned *ret_dns)
+			struct names_seen *seen, struct macs_seen *macs_running, unsigned *ret_dns)
 {
 	virDomainPtr *doms = NULL;
 	int n = virConnectListAllDomains(conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
@@ -132,6 +159,7 @@ static int sync_domains(struct hook_ctx *ctx, virConnectPtr conn, enum hook_driv
 			hook_domain_to_record(d, drv, ctx->paths.runstate_dir, rec);
 			if (lc_guest_record_write(ctx->paths.runstate_dir, rec) == 0)
 				seen_add(seen, rec->name);
+			macs_add(macs_running, rec);
 			for (size_t k = 0; k < rec->n_nics; k++)
 				memcpy(macs[k], rec->nics[k].mac, LC_MAC_LEN);
 			if (host_guest_leases(&ctx->paths, (const uint8_t(*)[LC_MAC_LEN])macs,
@@ -183,6 +211,54 @@ static int drop_one(enum lc_record_kind kind, const char *name, void *userdata)
 	return 0;
 }
 
+/* The live leases of the guests conn has defined but not running: their
+ * stopped hook never ran (a host that lost power, a libvirtd killed with
+ * them), so libvirt's .macs may still list them and the module would
+ * answer for them until the leases expire.  Released as the stopped hook
+ * releases them; a MAC a running guest has too is left alone. */
+static unsigned release_stopped(struct hook_ctx *ctx, virConnectPtr conn,
+				const struct macs_seen *macs_running)
+{
+	virDomainPtr *doms = NULL;
+	int n = virConnectListAllDomains(conn, &doms, VIR_CONNECT_LIST_DOMAINS_INACTIVE);
+	struct host_domain *d = calloc(1, sizeof(*d));
+	struct host_lease *leases = calloc(HOST_MAX_LEASES, sizeof(*leases));
+	unsigned released = 0;
+
+	for (int i = 0; i < n; i++) {
+		char *xml =
+		    d && leases ? virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE) : NULL;
+		uint8_t macs[HOST_MAX_NICS][LC_MAC_LEN];
+		size_t n_macs = 0, n_leases = 0;
+
+		if (xml && host_xml_domain(xml, strlen(xml), d) == 0)
+			for (size_t k = 0; k < d->n_nics; k++)
+				if (!macs_has(macs_running, d->nics[k].mac))
+					memcpy(macs[n_macs++], d->nics[k].mac, LC_MAC_LEN);
+		if (n_macs && host_guest_leases(&ctx->paths, (const uint8_t(*)[LC_MAC_LEN])macs,
+						n_macs, leases, HOST_MAX_LEASES, &n_leases) < 0)
+			n_leases = 0;
+		for (size_t k = 0; k < n_leases; k++) {
+			const struct host_lease *l = &leases[k];
+			struct lc_dhcp6_id id;
+			int r = -EINVAL;
+			if (l->addr.family == AF_INET) {
+				r = host_dhcp4_release_send(l->bridge, &l->addr, l->mac);
+			} else if (l->has_dhcp6) {
+				host_lease_dhcp6(l, &id);
+				r = host_dhcp6_release_send(l->bridge, &l->addr, &id, 0);
+			}
+			released += r == 0;
+		}
+		free(xml);
+		virDomainFree(doms[i]);
+	}
+	free(leases);
+	free(d);
+	free(doms);
+	return released;
+}
+
 /* Drop records of objects the daemon no longer runs; only for drivers we
  * could ask (a record of an unreachable driver may still be right). */
 static unsigned drop_stale(struct hook_ctx *ctx, const struct names_seen *seen, bool nets_ok,
@@ -197,10 +273,11 @@ static unsigned drop_stale(struct hook_ctx *ctx, const struct names_seen *seen, 
 int hook_sync(struct hook_ctx *ctx)
 {
 	struct names_seen seen[2] = {{0}}; /* networks, guests */
+	struct macs_seen macs_running = {0};
 	bool drv_ok[4] = {false};
 	virConnectPtr conn[4] = {NULL};
 	int n_nets = -1, n_guests = 0;
-	unsigned resolved = 0, dns = 0, dropped, tmp;
+	unsigned resolved = 0, dns = 0, released = 0, dropped, tmp;
 	bool any = false;
 
 	tmp = clean_tmp(ctx->paths.runstate_dir);
@@ -217,10 +294,11 @@ int hook_sync(struct hook_ctx *ctx)
 		enum hook_driver drv =
 		    t && !strcasecmp(t, "LXC") ? HOOK_DRIVER_LXC : HOOK_DRIVER_QEMU;
 		if (c) {
-			int k = sync_domains(ctx, c, drv, &seen[1], &dns);
+			int k = sync_domains(ctx, c, drv, &seen[1], &macs_running, &dns);
 			if (k >= 0) {
 				drv_ok[drv] = true;
 				n_guests += k;
+				released += release_stopped(ctx, c, &macs_running);
 			}
 			any = true;
 			if (c != conn[HOOK_DRIVER_NETWORK])
@@ -232,12 +310,16 @@ int hook_sync(struct hook_ctx *ctx)
 			if (!conn[drv])
 				continue;
 			any = true;
-			int k = sync_domains(ctx, conn[drv], drv, &seen[1], &dns);
+			int k = sync_domains(ctx, conn[drv], drv, &seen[1], &macs_running, &dns);
 			if (k >= 0) {
 				drv_ok[drv] = true;
 				n_guests += k;
 			}
 		}
+		/* after every driver's running guests: a MAC may move between them */
+		for (enum hook_driver drv = HOOK_DRIVER_QEMU; drv <= HOOK_DRIVER_LXC; drv++)
+			if (drv_ok[drv])
+				released += release_stopped(ctx, conn[drv], &macs_running);
 	}
 	dropped = drop_stale(ctx, seen, n_nets >= 0, drv_ok);
 	for (size_t i = 0; i < 4; i++)
@@ -245,6 +327,7 @@ int hook_sync(struct hook_ctx *ctx)
 			virConnectClose(conn[i]);
 	seen_free(&seen[0]);
 	seen_free(&seen[1]);
+	free(macs_running.v);
 
 	if (!any) {
 		fprintf(stderr, "libvirt-cluster-hook: cannot connect to libvirt: %s\n",
@@ -253,10 +336,13 @@ int hook_sync(struct hook_ctx *ctx)
 		return 1;
 	}
 	printf("synced %d network%s, %d guest%s; %u linked in resolved, %u DNS entr%s added, %u "
-	       "stale record%s removed\n",
+	       "stale record%s removed, %u lease%s of stopped guests released\n",
 	       n_nets < 0 ? 0 : n_nets, n_nets == 1 ? "" : "s", n_guests, n_guests == 1 ? "" : "s",
-	       resolved, dns, dns == 1 ? "y" : "ies", dropped + tmp, dropped + tmp == 1 ? "" : "s");
-	hook_log(LOG_INFO, "sync: %d networks, %d guests, %u stale records removed",
-		 n_nets < 0 ? 0 : n_nets, n_guests, dropped + tmp);
+	       resolved, dns, dns == 1 ? "y" : "ies", dropped + tmp, dropped + tmp == 1 ? "" : "s",
+	       released, released == 1 ? "" : "s");
+	hook_log(LOG_INFO,
+		 "sync: %d networks, %d guests, %u stale records removed, %u leases of stopped "
+		 "guests released",
+		 n_nets < 0 ? 0 : n_nets, n_guests, dropped + tmp, released);
 	return 0;
 }

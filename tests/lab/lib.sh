@@ -31,6 +31,10 @@ skip() {
 	exit 77
 }
 
+# run.sh's distcheck sets it: the lab tests have just run on the same
+# sources, and the tarball's build and unit tests are what distcheck adds.
+[ -z "${LC_SKIP_LAB:-}" ] || skip "LC_SKIP_LAB is set (make distcheck after a full make check)"
+
 # Tests that judge name resolution need an NSS line; by default ours, which
 # must be built.  LAB_NSS runs the same assertions against any other line.
 lab_pick_nss() {
@@ -739,4 +743,138 @@ chk_qemu_gone() {
 		sleep 0.2
 	done
 	echo "record, lease and dns-host entry gone"
+}
+
+# ---- the hook's invariants: what every hook load and fault test ends with ----------
+# hook_invariants [GONE...]: after the test's load or fault, once the lab
+# has settled, the state the NSS module answers from must be the truth.
+# Asserts (each one PASS/FAIL line):
+#  - no hook process (a worker) is left in the lab within 30 s: settled;
+#  - every running LXC guest resolves through glibc (getent ahostsv4) to
+#    exactly the live leases of its MACs in libvirt's .status files (none:
+#    it does not resolve); every defined guest that is not running, and
+#    every GONE name (undefined, renamed), does not resolve;
+#  - the records are the running guests and the active networks, no more,
+#    no fewer, and every one parses (lc-record-check: the core's parser);
+#  - no temp file (or anything but a record) is left in $RUN;
+#  - no `virsh start` failed because of us: $work/start-errors
+#    (hook_virsh_all writes it) is empty and libvirtd logged no failed hook script.
+# Needs hook_test_setup (work, RUN, hook_bin) and a lab that is up.
+hook_invariants() {
+	assert "settled: no hook worker left in the lab (within 30 s)" chk_no_workers 30
+	assert "running guests resolve to their leases, stopped and gone ones not at all" \
+		chk_truth "$@"
+	assert "every record parses (the core's parser) and names its object" chk_records_parse
+	assert "no temp file or other leftover in $RUN" chk_no_leftovers
+	assert "no virsh start failed, libvirtd logged no failed hook" chk_starts_ok
+}
+
+# poll_until SECONDS CMD...: run CMD every 0.1 s until it succeeds, for at
+# most SECONDS (CMD's arguments are expanded once: for a changing
+# condition, CMD is a function or sh -c).
+poll_until() {
+	local end=$(($(date +%s%3N) + $1 * 1000))
+	shift
+	until "$@"; do
+		[ "$(date +%s%3N)" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
+
+# The pids of the hook binary's processes in the lab (the workers, once
+# the hooks have returned).
+hook_pids() {
+	# shellcheck disable=SC2016 # the lab's shell expands them
+	"$LAB" exec bash -c 'for p in /proc/[0-9]*; do [ "$(readlink "$p/exe" 2>/dev/null)" = "$1" ] && echo "${p#/proc/}"; done; true' \
+		_ "$(readlink -f "$hook_bin")"
+}
+chk_no_workers() { # SECONDS
+	local end=$(($(date +%s) + $1)) left t0
+	t0=$(date +%s%3N)
+	while left=$(hook_pids | paste -sd' ') && [ -n "$left" ]; do
+		[ "$(date +%s)" -lt "$end" ] || {
+			echo "still running after $1 s: $left"
+			return 1
+		}
+		sleep 0.2
+	done
+	echo "none left after $(($(date +%s%3N) - t0)) ms"
+}
+
+# The module's answers and the records against libvirt's state, inside the
+# lab (hook-truth.py truth): one line per disagreement and a summary.
+chk_truth() { # GONE...
+	"$LAB" exec /usr/bin/python3 "$lab_srcdir/hook-truth.py" truth "$RUN" "$@"
+}
+chk_records_parse() {
+	local out rc=0
+	out=$("$LAB" exec "$LAB_BUILDDIR/tests/lab/lc-record-check" "$RUN") || rc=$?
+	grep -v '^ok ' <<<"$out" | paste -sd';'
+	return $rc
+}
+chk_no_leftovers() {
+	local left
+	left=$("$LAB" exec find "$RUN" -mindepth 1 -not -regex '.*/\(guest\|net\)-[^/]*\.rec' 2>/dev/null | paste -sd' ')
+	echo "${left:-nothing but records}"
+	[ -z "$left" ]
+}
+chk_starts_ok() {
+	local errs hooklog
+	errs=$(cat "$work/start-errors" 2>/dev/null)
+	hooklog=$(grep -i -c 'hook script execution failed' "$LAB_DIR/root/var/log/libvirt/libvirtd.log" 2>/dev/null)
+	echo "$(cat "$work"/virsh-times* 2>/dev/null | grep -c '^start ') starts, $(grep -c . <<<"$errs") failed${errs:+ ($(head -n 3 <<<"$errs" | paste -sd';'))}; libvirtd.log: ${hooklog:-0} failed hook(s)"
+	[ -z "$errs" ] && [ "${hooklog:-0}" -eq 0 ]
+}
+
+# hook_virsh_all VERB GUEST...: `virsh VERB GUEST` for every GUEST at once,
+# inside the lab, each one timed there (no nsenter in the figure).  Appends
+# "VERB GUEST MS" to $VIRSH_TIMES (default $work/virsh-times), and a failure's message to
+# $work/start-errors (start) or $work/virsh-errors; returns 1 after a failure.
+hook_virsh_all() {
+	local verb=$1 out rc=0
+	shift
+	# shellcheck disable=SC2016 # the lab's shell expands them
+	out=$("$LAB" exec bash -c 'verb=$1; shift
+		for g in "$@"; do
+			( t=$(date +%s%N)
+			  if e=$(virsh -q "$verb" "$g" 2>&1); then echo "ok $verb $g $((($(date +%s%N) - t) / 1000000))"
+			  else echo "err $g: $(echo "$e" | paste -sd" ")"; fi ) &
+		done
+		wait' _ "$verb" "$@")
+	grep '^ok ' <<<"$out" | cut -d' ' -f2- >>"${VIRSH_TIMES:-$work/virsh-times}"
+	if grep -q '^err ' <<<"$out"; then
+		rc=1
+		grep '^err ' <<<"$out" | cut -d' ' -f2- >>"$work/$([ "$verb" = start ] && echo start || echo virsh)-errors"
+	fi
+	return $rc
+}
+
+# hook_wait_resolved TIMEOUT GUEST...: poll, inside the lab, until every
+# GUEST resolves through glibc to exactly the live leases of its MACs, for
+# at most TIMEOUT seconds; "GUEST LEASE_MS RESOLVED_MS" lines (hook-truth.py).
+hook_wait_resolved() {
+	"$LAB" exec /usr/bin/python3 "$lab_srcdir/hook-truth.py" wait "$@"
+}
+
+# hook_names_resolving NAME...: those of NAME that resolve now (getent
+# hosts, one process in the lab for all of them).
+hook_names_resolving() {
+	# shellcheck disable=SC2016 # the lab's shell expands them
+	"$LAB" exec bash -c 'for n in "$@"; do getent hosts "$n" >/dev/null && echo "$n"; done; true' _ "$@"
+}
+
+# hook_links on|off: install or remove the lab's hook links, then SIGHUP
+# libvirtd and wait until it has reread its hook directories.
+hook_links() {
+	local d n
+	n=$(lab_reload_marker)
+	for d in qemu lxc network; do
+		if [ "$1" = on ]; then
+			ln -sfn "$(readlink -f "$LAB_HOOK")" "$LAB_DIR/root/etc/libvirt/hooks/$d.d/libvirt-cluster"
+		else
+			rm -f "$LAB_DIR/root/etc/libvirt/hooks/$d.d/libvirt-cluster"
+		fi
+	done
+	# shellcheck disable=SC2016 # the lab's shell expands it
+	"$LAB" exec sh -c 'kill -HUP "$(cat /run/libvirtd.pid)"' && lab_wait_reload "$n"
 }

@@ -249,8 +249,9 @@ static int start_service(void)
 	svc_pid = fork();
 	if (svc_pid == 0)
 		serve();
-	/* wait until it answers */
-	for (int i = 0; i < 100; i++) {
+	/* wait until it answers: up to 10 s, for a machine busy with other
+	 * builds (2 s was seen to run out) */
+	for (int i = 0; i < 500; i++) {
 		if (call_test("Calls", 0, NULL, 0) >= 0)
 			return 0;
 		usleep(20000);
@@ -303,7 +304,7 @@ static int group_setup(void **state)
 		      cfg, (char *)NULL);
 		_exit(127);
 	}
-	for (int i = 0; i < 100 && access(sock, F_OK) != 0; i++)
+	for (int i = 0; i < 500 && access(sock, F_OK) != 0; i++)
 		usleep(20000);
 	snprintf(addr, sizeof(addr), "unix:path=%s", sock);
 	setenv("DBUS_SYSTEM_BUS_ADDRESS", addr, 1);
