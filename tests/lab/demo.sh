@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# The demo: a real libvirt lab in private namespaces, its guests resolved by
-# name through glibc and our NSS module.  `./run.sh demo [--keep]` runs it
-# after building.  With --keep the lab stays up for you to explore.
+# The demo: the whole toolkit on a real libvirt lab in private namespaces.
+# The hook is installed in the lab's private /etc/libvirt/hooks/*.d/; the
+# guests (three LXC ones, and a qemu one booted under TCG) are resolved by
+# name through glibc and our NSS module, listed and grouped by the CLI,
+# reached by ssh and ansible, and a destroyed guest's name and lease go.
+# `./run.sh demo [--keep]` runs it after building.  With --keep the lab
+# stays up for you to explore.
 set -euo pipefail
 keep=0
 case ${1:-} in
@@ -13,64 +17,224 @@ case ${1:-} in
 	exit 64
 	;;
 esac
-
-lab_srcdir=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$lab_srcdir/../.." && pwd)
-LAB=$lab_srcdir/lab
-export LAB_BUILDDIR=${LAB_BUILDDIR:-$top/build}
-if [ -z "${LAB_NSS:-}" ]; then
-	if [ -e "$LAB_BUILDDIR/nss/.libs/libnss_libvirt_cluster.so.2" ]; then
-		export LAB_NSS="files libvirt_cluster dns"
-	else
-		echo "note: $LAB_BUILDDIR/nss/.libs/libnss_libvirt_cluster.so.2 is not built; using libvirt's modules" >&2
-		export LAB_NSS="files libvirt libvirt_guest dns"
-	fi
-fi
 t0=$(date +%s%3N)
 
+here=$(cd "$(dirname "$0")" && pwd)
+abs_top_builddir=${LAB_BUILDDIR:-$(cd "$here/../.." && pwd)/build}
+# shellcheck source=tests/lab/lib.sh
+. "$here/lib.sh"
+set -e
+for f in "$ours_so" "$LAB_BUILDDIR/hooks/libvirt-cluster-hook" "$LAB_BUILDDIR/cli/libvirt-cluster"; do
+	[ -e "$f" ] || {
+		echo "demo: $f is not built (./run.sh demo builds it)" >&2
+		exit 1
+	}
+done
+export LAB_NSS=$OURS_NSS
+CLI=$LAB_BUILDDIR/cli/libvirt-cluster
+LAB_DIR=$("$LAB" env | sed -n 's/^LAB_DIR=//p')
+export LAB_DIR
+eval "$("$LAB" env | grep -E '^EXT_')"
+# The hook's wrapper, config and log live beside the lab's dir (`lab up`
+# makes that one afresh).  renew_after: node3 runs no DHCP client, so the
+# worker renews its lease in the guest after 5 s.
+work=$LAB_DIR.demo
+# a lab an earlier `--keep` left up goes first (gracefully, while its hook
+# is still there), so that every step starts afresh
+LAB_GRACEFUL=1 "$LAB" down >/dev/null 2>&1 || true
+rm -rf "$work"
+mkdir -p "$work"
+hook_wrapper "$work" "$LAB_BUILDDIR/hooks/libvirt-cluster-hook" "renew_after = 5\nrenew_tries = 2\n"
+export LAB_HOOK=$work/hook
+# cluster "lab": the web servers, the database, and the qemu guest
+export LAB_GROUPS="node1:WEB node2:WEB node3:DB"
+KVM=kvm1 KVM_MAC=52:54:00:1c:00:61 KVM_GROUP=KVM
+# A TCG boot takes 10 to 60 s on two busy cores: the demo waits this long
+# from its start, then goes on without it.
+KVM_BOOT_SECS=${DEMO_KVM_BOOT_SECS:-100}
+
 b() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+# what the step proves
+so() { printf '  => %s\n' "$*"; }
 # run CMD... in the lab and show it as a shell line
 show() {
 	printf '$ %s\n' "$*"
 	"$LAB" exec "$@" 2>&1 | sed -e '/^$/d' -e 's/^/  /' || true
 }
+# the CLI in the lab, shown as the user types it
+lc_show() {
+	printf '$ libvirt-cluster %s\n' "$*"
+	"$LAB" exec env LIBVIRT_CLUSTER_RUNSTATE_DIR="$RUN" "$CLI" "$@" 2>&1 | sed -e '/^$/d' -e 's/^/  /' || true
+}
+lc() { "$LAB" exec env LIBVIRT_CLUSTER_RUNSTATE_DIR="$RUN" "$CLI" "$@"; }
 lookup() { # NAME [NOTE]
-	local out
+	local out rc=0
 	printf '$ getent hosts %s%s\n' "$1" "${2:+   # $2}"
-	if out=$("$LAB" exec getent hosts "$1"); then
+	out=$("$LAB" exec getent hosts "$1") || rc=$?
+	if [ "$rc" = 0 ]; then
 		echo "$out" | sed 's/^/  /'
 	else
-		echo "  (not found, exit $?)"
+		echo "  (not found, exit $rc)"
 	fi
 }
+# poll CMD... every 0.2 s until it succeeds or SECS pass
+poll() { # SECS CMD...
+	local end=$(($(date +%s) + $1))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -lt "$end" ] || return 1
+		sleep 0.2
+	done
+}
+hook_line() { grep -m1 " $1 $2 $3" "$work/log" | sed 's/^[0-9]* //'; } # DRIVER GUEST EVENT
+status_file=$LAB_DIR/root/var/lib/libvirt/dnsmasq/$EXT_BR.status
 
-if [ "$keep" = 0 ]; then
-	trap '"$LAB" down >/dev/null 2>&1 || true' EXIT
-fi
+# The qemu guest, in the background from the start: fetch Debian's kernel
+# (once per build tree), wait for the lab, define and start the guest.
+# $work/qemu.state says "started EPOCH" or "skip REASON".
+kvm_bg() {
+	set +e
+	local why=
+	if ! command -v qemu-system-x86_64 >/dev/null; then
+		why="qemu-system-x86_64 is not installed (qemu-system-x86)"
+	elif ! qemu_guest_files >/dev/null 2>&1; then
+		why="no kernel for the qemu guest: $QEMU_WHY"
+	else
+		for _ in $(seq 1800); do
+			[ -e "$work/lab-up" ] && break
+			sleep 0.1
+		done
+		if [ ! -e "$work/lab-up" ]; then
+			why="the lab did not come up"
+		elif ! qemu_guest_start "$KVM" "$KVM_MAC" "lab_hostname=$KVM" "" \
+			"<lc:cluster xmlns:lc=\"urn:libvirt-cluster:metadata:1\" name=\"lab\" group=\"$KVM_GROUP\"/>" \
+			>"$work/qemu.err" 2>&1; then
+			why="virsh -c qemu:///system start $KVM failed: $(paste -sd' ' "$work/qemu.err")"
+		fi
+	fi
+	if [ -n "$why" ]; then echo "skip $why"; else echo "started $qemu_t0"; fi >"$work/qemu.state.tmp"
+	mv "$work/qemu.state.tmp" "$work/qemu.state"
+}
+kvm_bg &
+kvm_pid=$!
 
-b "bringing up the lab: libvirtd, networks ext (NAT, lab.test) and int (isolated, int.test), LXC guests node1..3"
+at_exit() {
+	kill "$kvm_pid" 2>/dev/null || true
+	if [ "$keep" = 0 ]; then
+		# graceful: libvirt destroys the guests, so the hook releases their leases
+		"$LAB" down >/dev/null 2>&1 || true
+		rm -rf "$work"
+	fi
+}
+trap at_exit EXIT
+
+b "bringing up the lab, the hook installed: libvirtd, networks ext (NAT, lab.test) and int (isolated, int.test), LXC guests node1..3"
 LAB_QUIET=1 "$LAB" up
+touch "$work/lab-up"
 echo "  up; nsswitch inside the lab: hosts: $LAB_NSS (module from $LAB_BUILDDIR/nss/.libs)"
+echo "  the hook: $(readlink "$LAB_DIR/root/etc/libvirt/hooks/lxc.d/libvirt-cluster") in the lab's private /etc/libvirt/hooks/{qemu,lxc,network}.d/"
 echo "  the lab's /etc/hosts names no guest: $("$LAB" exec grep -c node /etc/hosts || true) lines mention a node"
+echo "  the qemu guest $KVM boots meanwhile (TCG), in the background"
 
 b "every guest by name"
 lookup node1
 lookup node1.lab.test "name + the network's domain"
 lookup node2
 lookup node2-dhcp "node2's DHCP hostname differs from its domain name"
-lookup node3 "running, but no DHCP client yet: no lease, no address"
+ip1=$("$LAB" addr node1 ext) ip2=$("$LAB" addr node2 ext)
+lookup "$ip1" "reverse: node1's address"
+lookup "$ip2" "reverse: node2's address"
+so "each guest resolves by its name and FQDN through glibc's NSS path, and its address back to its name, with no /etc/hosts entry"
+
+b "node1's address order"
+int1=$("$LAB" addr node1 int)
+echo "  node1's NICs, in its domain XML: eth0 on int (isolated) = $int1, eth1 on ext (NAT) = $ip1"
+lc_show resolve node1
+echo "  getent hosts node1 answers $("$LAB" exec getent hosts node1 | awk 'NR == 1 { print $1 }') first: the external"
+so "the external (NAT) network ranks before the isolated one whatever the NIC order or lease age, so gethostbyname and the inventory give the address other hosts can route to ('addresses = first' in libvirt-cluster.conf pins getaddrinfo's order too)"
+
+b "node3: no DHCP client, a lease from the hook's renewal"
+echo "  node3 runs no DHCP client; the hook's worker renews DHCP inside it after renew_after = 5 s"
+node3_line() { hook_line lxc node3 worker: | grep -q . && "$LAB" lease node3 >/dev/null 2>&1; }
+if poll 30 node3_line; then
+	echo "  the hook's log:"
+	hook_line lxc node3 worker: | sed 's/^/    /'
+else
+	echo "  (no worker line and lease for node3 within 30 s; hook log: $(tail -n 3 "$work/log" | paste -sd'|'))"
+fi
+lookup node3
+echo "  node3's lease: $("$LAB" lease node3 2>/dev/null || echo none)"
+so "node3 got its address from the hook's renewal, not from a client of its own, and resolves to it"
+
+b "dnsmasq answers node2.lab.test"
+node2_dns() { hook_line lxc node2 worker: | grep -q . && "$LAB" exec virsh -q net-dumpxml ext | grep -q '<hostname>node2</hostname>'; }
+poll 20 node2_dns || true
+echo "  the hook's log:"
+hook_line lxc node2 worker: | sed 's/^/    /'
+printf '$ virsh net-dumpxml ext | grep -B2 -A1 "<hostname>node2<"\n'
+"$LAB" exec virsh -q net-dumpxml ext | grep -B2 -A1 '<hostname>node2<' | sed 's/^/  /' || true
+gw=$("$LAB" exec virsh -q net-dumpxml ext | sed -n "s/.*<ip address='\([^']*\)'.*/\1/p" | head -n 1)
+show dig +noall +answer @"$gw" node2.lab.test
+so "node2's DHCP hostname is node2-dhcp, so only the dns-host entry the hook's worker added makes the network's own dnsmasq (at the gateway $gw) answer node2.lab.test"
 
 b "ssh by name"
-show ssh -F "$("$LAB" env | sed -n 's/^LAB_DIR=//p')/ssh/config" node1 hostname
+show ssh -F "$LAB_DIR/ssh/config" node1 hostname
+so "ssh resolves the bare name through the module and reaches the guest"
 
-if command -v ansible >/dev/null && [ -x "$LAB_BUILDDIR/cli/libvirt-cluster-inventory" ]; then
+b "KVM beside LXC: the qemu guest $KVM"
+kvm_ip=''
+kvm_state=''
+poll $((KVM_BOOT_SECS - ($(date +%s%3N) - t0) / 1000)) test -e "$work/qemu.state" || true
+kvm_state=$(cat "$work/qemu.state" 2>/dev/null || echo "skip not started within $KVM_BOOT_SECS s (the kernel download is slow?)")
+if [ "${kvm_state%% *}" = started ]; then
+	kvm_t0=${kvm_state#started }
+	echo "  $KVM: <domain type='qemu'> under TCG, Debian 12's kernel and a busybox initramfs, started $((kvm_t0 - t0 / 1000)) s into the demo"
+	kvm_lease() { [ -n "$(qemu_lease_of "$KVM_MAC")" ]; }
+	if poll $((t0 / 1000 + KVM_BOOT_SECS - $(date +%s))) kvm_lease; then
+		kvm_ip=$(qemu_lease_of "$KVM_MAC" | cut -d' ' -f1)
+		echo "  booted: its lease came $(($(date +%s) - kvm_t0)) s after start"
+		lookup "$KVM"
+		lookup "$KVM.lab.test"
+		lookup "$kvm_ip" "reverse"
+	else
+		echo "  $KVM did not boot within $KVM_BOOT_SECS s of the demo's start (TCG on a busy machine): no lease yet, so no address; the demo goes on"
+		echo "  its console ends: $(qemu_console_tail "$KVM")"
+	fi
+else
+	echo "  no qemu guest: ${kvm_state#skip }"
+fi
+lc_show list
+printf '$ libvirt-cluster inventory --list   # its groups\n'
+lc inventory --list 2>&1 | python3 -c '
+import json, sys
+try:
+    inv = json.load(sys.stdin)
+except ValueError as e:
+    sys.exit("  (not JSON: %s)" % e)
+for g in sorted(k for k in inv if k != "_meta"):
+    if inv[g].get("hosts") or inv[g].get("children"):
+        print("  %s: %s" % (g, " ".join(sorted(inv[g].get("hosts", [])) + ["@" + c for c in inv[g].get("children", [])])))
+' || true
+if [ -n "$kvm_ip" ]; then
+	so "one cluster: the qemu guest and the LXC guests in one list and in the inventory's cluster group LAB, each in its group"
+else
+	so "the LXC guests in one list and in the inventory's cluster group LAB, each in its group (without the qemu guest this time)"
+fi
+
+if command -v ansible >/dev/null; then
 	b "ansible by name"
+	ready=--port=22
+	lc wait --help 2>&1 | grep -q -- '--ready' && ready=--ready=ssh
+	printf '$ libvirt-cluster wait %s --timeout 30 node1 node2\n' "$ready"
+	rc=0
+	lc wait "$ready" --timeout 30 node1 node2 >"$work/wait.out" 2>&1 || rc=$?
+	sed -e '/^$/d' -e 's/^/  /' "$work/wait.out"
+	echo "  exit $rc$([ "$rc" = 0 ] && echo ": both resolve and accept ssh")"
 	# ansible in the lab (ansible-in-lab.sh: its files in the lab's dir, one
 	# line a host), each line cut short
 	an() {
 		printf '$ ansible %s\n' "$*"
-		"$LAB" exec bash "$lab_srcdir/ansible-in-lab.sh" "$("$LAB" env | sed -n 's/^LAB_DIR=//p')" \
-			"$LAB_BUILDDIR/cli/libvirt-cluster" "$@" 2>&1 |
+		"$LAB" exec bash "$lab_srcdir/ansible-in-lab.sh" "$LAB_DIR" "$CLI" "$@" 2>&1 |
 			sed -e 's/^\([^|]* | [A-Z!]*\).*"ping": "pong".*/\1 => pong/' -e 's/^\(.\{110\}\).*/\1 .../' \
 				-e 's/^/  /' || true
 	}
@@ -78,35 +242,33 @@ if command -v ansible >/dev/null && [ -x "$LAB_BUILDDIR/cli/libvirt-cluster-inve
 	an -i node1,node2, all -m ping
 	# the dynamic inventory: every guest of every running network
 	an -i "$LAB_BUILDDIR/cli/libvirt-cluster-inventory" all -m ping
-	echo "  (node3 has no lease yet, so no address: ansible says so rather than skip it)"
+	so "pong from node1 and node2 by bare names and through the inventory; node3 and $KVM have addresses but run no sshd, so ansible says so rather than skip them"
 fi
 
-b "node1's address order"
-ext=$("$LAB" addr node1 ext)
-int=$("$LAB" addr node1 int)
-echo "  node1's NICs, in its domain XML: eth0 on int (isolated) = $int, eth1 on ext (NAT) = $ext"
-echo "  getent hosts node1 answers $("$LAB" exec getent hosts node1 | awk 'NR == 1 { print $1 }') first: the external"
-echo "  (NAT) network ranks before the isolated one whatever the NIC order or lease age,"
-echo "  so gethostbyname and the CLI's Ansible inventory give the address other hosts can route to"
-echo "  (getaddrinfo may re-sort by RFC 3484 rule 9; 'addresses = first' in libvirt-cluster.conf pins it)."
-
 b "a guest stops"
-ip2=$("$LAB" addr node2 ext)
 show virsh destroy node2
 lookup node2
 lookup node2-dhcp
-echo "  ...although its lease for $ip2 is still in /var/lib/libvirt/dnsmasq/virbr-ext.status:"
-grep -c "\"$ip2\"" "$("$LAB" env | sed -n 's/^LAB_DIR=//p')/root/var/lib/libvirt/dnsmasq/virbr-ext.status" |
-	sed 's/^/  matching lease entries: /'
+released() { ! grep -q "\"$ip2\"" "$status_file"; }
+poll 10 released || true
+echo "  its lease for $ip2 in /var/lib/libvirt/dnsmasq/$EXT_BR.status:"
+echo "  matching lease entries: $(grep -c "\"$ip2\"" "$status_file" || true)"
+echo "  the hook's log:"
+hook_line lxc node2 stopped: | sed 's/^/    /'
+printf '$ dig +noall +answer +comments @%s node2.lab.test   # its status and answers\n' "$gw"
+"$LAB" exec dig +noall +answer +comments @"$gw" node2.lab.test 2>&1 | grep -E 'status:|IN[[:space:]]+A' | sed 's/^/  /' || true
+so "the name is gone and the lease released (DHCPRELEASE by the hook), not merely hidden: the address is free for the next guest"
 
 b "done in $((($(date +%s%3N) - t0) / 1000)).$(((($(date +%s%3N) - t0) % 1000) / 100)) s"
 if [ "$keep" = 1 ]; then
 	cat <<EOF
-  The lab is still up.  Enter it (same namespaces, its nsswitch.conf, virsh):
-    $LAB exec bash
+  The lab is still up, the hook installed (its log: $work/log).  Enter it
+  (same namespaces, its nsswitch.conf, virsh):
+    LAB_DIR=$LAB_DIR $LAB exec bash
     # then: getent hosts node1; ssh -F \$LAB_DIR/ssh/config node1; virsh list --all; virsh start node2
-  Or from outside:  $LAB status  |  $LAB exec getent hosts node1
-  Tear it down:     $LAB down
+    #       $CLI list
+  Or from outside:  LAB_DIR=$LAB_DIR $LAB status
+  Tear it down:     LAB_DIR=$LAB_DIR $LAB down
 EOF
 else
 	echo "  lab torn down (run with --keep to explore it)"

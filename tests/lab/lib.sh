@@ -650,11 +650,12 @@ sys.exit(r.get("exitcode", 1))' "$out"
 	return 1
 }
 
-# qemu_guest_start NAME MAC CMDLINE [DEVICES]: define and start a TCG guest
-# (direct kernel boot of QEMU_KERNEL and QEMU_INITRD, kernel command line
-# CMDLINE after the console's) with an e1000 NIC of MAC on the lab's NAT
-# network, its serial console in $work/NAME.console, and DEVICES (XML)
-# besides.  Sets qemu_t0 to when it started.
+# qemu_guest_start NAME MAC CMDLINE [DEVICES [METADATA]]: define and start a
+# TCG guest (direct kernel boot of QEMU_KERNEL and QEMU_INITRD, kernel
+# command line CMDLINE after the console's) with an e1000 NIC of MAC on the
+# lab's NAT network, its serial console in $work/NAME.console, DEVICES (XML)
+# besides, and METADATA (XML) as its <metadata>.  Sets qemu_t0 to when it
+# started.
 # shellcheck disable=SC2034 # the callers read it
 qemu_t0=0
 qemu_guest_start() {
@@ -663,6 +664,7 @@ qemu_guest_start() {
   <name>$1</name>
   <memory unit='MiB'>256</memory>
   <vcpu>1</vcpu>
+  ${5:+<metadata>$5</metadata>}
   <os>
     <type arch='x86_64' machine='pc'>hvm</type>
     <kernel>$QEMU_KERNEL</kernel>
