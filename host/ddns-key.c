@@ -140,7 +140,8 @@ static int parse_body(struct lexer *lx, struct ddns_key *k, char *err, size_t er
 		char stmt[32];
 		snprintf(stmt, sizeof(stmt), "%s", lx->tok);
 		if (next(lx) != 1)
-			break;
+			return fail(err, errlen, -EINVAL,
+				    "a quoted string or the key's { ... } is not closed");
 		if (!strcmp(stmt, "algorithm"))
 			snprintf(alg, sizeof(alg), "%s", lx->tok);
 		else if (!strcmp(stmt, "secret"))

@@ -145,20 +145,23 @@ static void keep_ours(struct ddns_zone *z)
 	z->n = k;
 }
 
+/* The message's answer section; the transfer is complete only when the
+ * closing SOA ends a message that is whole and valid. */
 static int take_answer(struct ddns_zone *z, const ldns_rr_list *an)
 {
+	bool closed = false;
+
 	for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++) {
 		const ldns_rr *rr = ldns_rr_list_rr(an, i);
 		char owner[256];
 
-		if (z->complete)
+		if (closed)
 			return -EBADMSG; /* nothing after the closing SOA */
 		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA) {
 			if (dname_text(ldns_rr_owner(rr), owner, sizeof(owner)) < 0 ||
 			    strcmp(owner, z->zone))
 				return -EBADMSG;
-			if (++z->soa_seen == 2)
-				z->complete = true;
+			closed = ++z->soa_seen == 2;
 			continue;
 		}
 		/* the transfer opens with the zone's SOA */
@@ -168,6 +171,7 @@ static int take_answer(struct ddns_zone *z, const ldns_rr_list *an)
 		if (r < 0)
 			return r;
 	}
+	z->complete = closed;
 	return 0;
 }
 

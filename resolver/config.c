@@ -108,6 +108,19 @@ static int parse_list(char *v, char **list, size_t *n, bool fold, lc_config_issu
 	return 0;
 }
 
+/* '#' starts a comment, but for the one in dns_server's ADDRESS#PORT (how
+ * BIND's tools write a port): right after the address, before a digit. */
+static char *comment_start(char *line)
+{
+	char *h = strchr(line, '#');
+	const char *k = line + strspn(line, " \t");
+
+	if (h && !strncmp(k, "dns_server", 10) && h > k && !strchr(" \t=", h[-1]) && h[1] >= '0' &&
+	    h[1] <= '9')
+		h = strchr(h + 1, '#');
+	return h;
+}
+
 /* ADDRESS or ADDRESS#PORT, the form BIND's tools use. */
 static bool valid_server(const char *v)
 {
@@ -239,7 +252,7 @@ int lc_config_parse(const char *buf, size_t len, struct lc_config *ret_config,
 			issue(on_issue, userdata, lineno, "NUL byte in line, ignored");
 			continue;
 		}
-		char *hash = strchr(line, '#');
+		char *hash = comment_start(line);
 		if (hash)
 			*hash = '\0';
 		key = line;
