@@ -263,3 +263,29 @@ int ddns_spool_run(const struct ddns_config *c, const char *dir, int64_t now, bo
  * is in ret either way. */
 int ddns_apply(const struct ddns_config *c, const char *spool_dir, enum ddns_op op,
 	       const struct ddns_guest *g, int64_t now, struct ddns_result *ret);
+
+/* ---- reconcile (--sync) and purge ------------------------------------ */
+
+struct ddns_sync_stats {
+	unsigned removed, published, conflicts, failed,
+	    others; /* others: other hosts' names, untouched */
+};
+
+/* Each outcome, to log it: what (a name), and the result. */
+typedef void (*ddns_sync_fn)(const char *what, const struct ddns_result *r, void *userdata);
+
+/* A name the zone shows that is this host's (TXT host=us) but no running
+ * guest's: not one of running's forward names with its DHCID, nor the PTR
+ * of one of their published addresses. */
+bool ddns_entry_stale(const struct ddns_config *c, const struct ddns_zone *z,
+		      const struct ddns_zone_entry *e, const struct ddns_guest *running, size_t n);
+/* Deliver the spool, read the zone and every reverse zone by AXFR, remove
+ * this host's stale names and publish every running guest again.  Another
+ * host's names are never touched.  err says why a transfer failed. */
+int ddns_sync(const struct ddns_config *c, const struct ddns_guest *running, size_t n,
+	      const char *spool_dir, int64_t now, ddns_sync_fn fn, void *userdata,
+	      struct ddns_sync_stats *ret, char *err, size_t errlen);
+/* Remove every name whose TXT says host=host_id (a dead host's, when the
+ * admin says so), each under its own DHCID and TXT as prerequisites. */
+int ddns_purge(const struct ddns_config *c, const char *host_id, ddns_sync_fn fn, void *userdata,
+	       struct ddns_sync_stats *ret, char *err, size_t errlen);

@@ -9,6 +9,8 @@
  *     apply publish|withdraw NAME UUID ADDR...  now, spooled on failure
  *     spool-run [force]              deliver what the spool holds
  *     axfr ZONE                      the names that carry our TXT
+ *     sync [NAME,UUID,ADDR[,ADDR...]]...   reconcile with these running guests
+ *     purge HOSTID                   remove every name of that host
  *
  * Prints "STATUS: MESSAGE" (status as ddns_status_name says), and exits 0
  * done, 2 conflict, 3 not-ours, 4 retry, 5 misconfigured, 1 other errors.
@@ -79,6 +81,48 @@ static int cmd_axfr(const char *zone)
 	return 0;
 }
 
+static void on_sync(const char *what, const struct ddns_result *r, void *ud)
+{
+	printf("sync %s: ", what);
+	report(r);
+}
+
+/* "NAME,UUID,ADDR,..." into a guest. */
+static int guest_csv(char *arg, struct ddns_guest *g)
+{
+	char *words[2 + DDNS_MAX_ADDRS], *save = NULL;
+	int n = 0;
+	for (char *w = strtok_r(arg, ",", &save); w && n < 2 + DDNS_MAX_ADDRS;
+	     w = strtok_r(NULL, ",", &save))
+		words[n++] = w;
+	return guest_from(n, words, g);
+}
+
+static int cmd_sync(const char *spool, int argc, char **argv)
+{
+	static struct ddns_guest running[64];
+	struct ddns_sync_stats st;
+	char err[DDNS_ERR_MAX];
+	int n = 0, r;
+
+	for (int i = 1; !strcmp(argv[0], "sync") && i < argc && n < 64; i++)
+		if (guest_csv(argv[i], &running[n++]) < 0)
+			return 1;
+	if (!strcmp(argv[0], "purge"))
+		r = argc == 2 ? ddns_purge(&cfg, argv[1], on_sync, NULL, &st, err, sizeof(err))
+			      : -EINVAL;
+	else
+		r = ddns_sync(&cfg, running, (size_t)n, spool, time(NULL), on_sync, NULL, &st, err,
+			      sizeof(err));
+	if (r < 0) {
+		printf("error: %s\n", r == -EINVAL ? "usage: purge HOSTID" : err);
+		return 1;
+	}
+	printf("removed %u published %u conflicts %u failed %u others %u\n", st.removed,
+	       st.published, st.conflicts, st.failed, st.others);
+	return st.failed ? 4 : 0;
+}
+
 static int run(const char *spool, int argc, char **argv)
 {
 	struct ddns_result res;
@@ -91,6 +135,8 @@ static int run(const char *spool, int argc, char **argv)
 		       cfg.key.name, cfg.host_id);
 		return 0;
 	}
+	if (!strcmp(cmd, "sync") || !strcmp(cmd, "purge"))
+		return cmd_sync(spool, argc, argv);
 	if (!strcmp(cmd, "axfr") && argc == 2)
 		return cmd_axfr(argv[1]);
 	if (!strcmp(cmd, "spool-run")) {

@@ -14,6 +14,9 @@ U1=6f1d43a0-5b1c-4a3e-9d52-0c2f5e7a1b01
 U2=6f1d43a0-5b1c-4a3e-9d52-0c2f5e7a1b02
 U3=6f1d43a0-5b1c-4a3e-9d52-0c2f5e7a1b03
 U4=6f1d43a0-5b1c-4a3e-9d52-0c2f5e7a1b04
+U7=6f1d43a0-5b1c-4a3e-9d52-0c2f5e7a1b07
+U8=6f1d43a0-5b1c-4a3e-9d52-0c2f5e7a1b08
+U9=6f1d43a0-5b1c-4a3e-9d52-0c2f5e7a1b09
 
 ddns_need() {
 	[ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
@@ -377,4 +380,20 @@ ddns_suite() { # START-FUNCTION
 
 	assert "AXFR with the key lists our names" expect_out 0 "^node6.$ZONE host=hv-a" a.conf axfr $ZONE
 	assert "AXFR with a wrong key fails with a reason" expect_out 1 BADKEY badkey.conf axfr $ZONE
+
+	# reconcile (--sync): this host's names whose guest no longer runs here
+	# go, the running ones are published again, another host's stay
+	drive a.conf publish node7 $U7 10.250.0.70 >/dev/null
+	drive a.conf publish node8 $U8 10.250.0.80 >/dev/null
+	drive b.conf publish node9 $U9 10.250.0.90 >/dev/null
+	assert "sync with node7 running" expect_out 0 "sync node8.$ZONE: done" a.conf sync node7,$U7,10.250.0.70
+	assert "sync removed node8 (not running here)" chk_gone node8
+	assert "and its PTR" chk_ptr 80 -
+	assert "sync kept node7" chk_set node7 10.250.0.70 hv-a
+	assert "and its PTR" chk_ptr 70 node7
+	assert "sync left hv-b's node9 alone" chk_set node9 10.250.0.90 hv-b
+	assert "purge --host hv-b" expect_out 0 "removed 2 " a.conf purge hv-b
+	assert "purge removed node9" chk_gone node9
+	assert "and its PTR" chk_ptr 90 -
+	assert "purge left hv-a's node7" chk_set node7 10.250.0.70 hv-a
 }

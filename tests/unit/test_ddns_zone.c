@@ -133,11 +133,58 @@ static void test_bad_transfers(void **state)
 	ddns_zone_free(&z);
 }
 
+/* What --sync removes: our names that no running guest owns, never
+ * another host's. */
+static void test_stale(void **state)
+{
+	struct ddns_config c;
+	struct ddns_guest g;
+	struct ddns_zone z;
+	size_t n;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	snprintf(c.zone, sizeof(c.zone), "cluster.test");
+	snprintf(c.host_id, sizeof(c.host_id), "hv-a");
+	memset(&g, 0, sizeof(g));
+	snprintf(g.name, sizeof(g.name), "node1");
+	assert_int_equal(ddns_uuid_parse("6f1d43a0-5b1c-4a3e-9d52-0c2f5e7a1b01", g.uuid), 0);
+	assert_int_equal(lc_addr_parse("10.250.0.11", 11, &g.addrs[0]), 0);
+	g.n_addrs = 1;
+
+	ddns_zone_init(&z, "cluster.test");
+	uint8_t *m = msg(0, &n, SOA, "node1.cluster.test. 60 IN DHCID " DH1,
+			 "node1.cluster.test. 60 IN TXT \"libvirt-cluster host=hv-a\"",
+			 "node8.cluster.test. 60 IN DHCID " DH1,
+			 "node8.cluster.test. 60 IN TXT \"libvirt-cluster host=hv-a\"",
+			 "node9.cluster.test. 60 IN DHCID " DH1,
+			 "node9.cluster.test. 60 IN TXT \"libvirt-cluster host=hv-b\"", SOA, NULL);
+	assert_int_equal(feed(&z, m, n, &rc), 1);
+	const struct ddns_zone_entry *e1 = ddns_zone_find(&z, "node1.cluster.test"),
+				     *e8 = ddns_zone_find(&z, "node8.cluster.test"),
+				     *e9 = ddns_zone_find(&z, "node9.cluster.test");
+	assert_non_null(e1);
+	assert_non_null(e8);
+	assert_non_null(e9);
+	/* node1 runs here with the DHCID of its UUID */
+	assert_false(ddns_entry_stale(&c, &z, e1, &g, 1));
+	/* node8 runs nowhere here (its DHCID is node1's: another guest's) */
+	assert_true(ddns_entry_stale(&c, &z, e8, &g, 1));
+	assert_true(ddns_entry_stale(&c, &z, e1, &g, 0));
+	/* node9 is hv-b's */
+	assert_false(ddns_entry_stale(&c, &z, e9, &g, 0));
+	/* the same name with another UUID (another guest) does not own it */
+	g.uuid[15] ^= 1;
+	assert_true(ddns_entry_stale(&c, &z, e1, &g, 1));
+	ddns_zone_free(&z);
+}
+
 int test_ddns_zone_main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_two_messages),
 	    cmocka_unit_test(test_bad_transfers),
+	    cmocka_unit_test(test_stale),
 	};
 	return cmocka_run_group_tests_name("ddns zone transfer", tests, NULL, NULL);
 }
