@@ -289,3 +289,21 @@ int ddns_sync(const struct ddns_config *c, const struct ddns_guest *running, siz
  * admin says so), each under its own DHCID and TXT as prerequisites. */
 int ddns_purge(const struct ddns_config *c, const char *host_id, ddns_sync_fn fn, void *userdata,
 	       struct ddns_sync_stats *ret, char *err, size_t errlen);
+
+/* ---- doctor ---------------------------------------------------------- */
+
+struct ddns_probe {
+	bool answered; /* a reply came */
+	bool soa;      /* it was an authoritative SOA for the zone, signed back */
+	uint32_t serial;
+	struct ddns_reply reply;
+	char message[DDNS_ERR_MAX]; /* what is wrong, or what was seen */
+};
+
+/* Ask the server for the zone's SOA with the key: it must answer it,
+ * authoritatively, and accept the key (a wrong one gives BADKEY or BADSIG
+ * in message). */
+int ddns_probe(const struct ddns_config *c, const char *zone, struct ddns_probe *ret);
+/* The <dns><forwarder/> a libvirt network needs so that its guests resolve
+ * names of the zone through the server (virNetworkUpdate cannot add one). */
+int ddns_forwarder_xml(const struct ddns_config *c, char *buf, size_t size);

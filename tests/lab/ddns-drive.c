@@ -5,6 +5,7 @@
  *
  *   ddns-drive [-c CONF] [-s SPOOL] [-t MS] [-C CLUSTER] [-G GROUP] CMD ...
  *     check                          load the settings (key mode, zone)
+ *     probe                          doctor's question: SOA with the key
  *     publish|withdraw NAME UUID ADDR...   now, nothing spooled
  *     apply publish|withdraw NAME UUID ADDR...  now, spooled on failure
  *     spool-run [force]              deliver what the spool holds
@@ -134,6 +135,15 @@ static int run(const char *spool, int argc, char **argv)
 		printf("ok: server %s zone %s key %s host %s\n", cfg.server_text, cfg.zone,
 		       cfg.key.name, cfg.host_id);
 		return 0;
+	}
+	if (!strcmp(cmd, "probe")) {
+		struct ddns_probe p;
+		char xml[512];
+		if (ddns_probe(&cfg, cfg.zone, &p) < 0 ||
+		    ddns_forwarder_xml(&cfg, xml, sizeof(xml)) < 0)
+			return 1;
+		printf("%s: %s\n%s\n", p.soa ? "ok" : "fail", p.message, xml);
+		return p.soa ? 0 : 5;
 	}
 	if (!strcmp(cmd, "sync") || !strcmp(cmd, "purge"))
 		return cmd_sync(spool, argc, argv);

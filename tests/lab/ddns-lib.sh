@@ -304,6 +304,38 @@ chk_spool_delivers() {
 	done
 	return 1
 }
+# The time from the start of a publish to the server's answer for the name,
+# for N guests one after another: the median must be under 1 s.
+chk_latency_median() { # N
+	local i t0 ms=() med
+	for i in $(seq 1 "$1"); do
+		t0=$(date +%s%N)
+		drive a.conf publish "lat$i" "$(printf '6f1d43a0-5b1c-4a3e-9d52-0c2f5e7b%04x' "$i")" "10.250.2.$i" >/dev/null
+		until [ -n "$(dq A "lat$i.$ZONE")" ]; do
+			[ $(($(date +%s%N) - t0)) -gt 5000000000 ] && break
+		done
+		ms+=($((($(date +%s%N) - t0) / 1000000)))
+	done
+	med=$(printf '%s\n' "${ms[@]}" | sort -n | sed -n "$((($1 + 1) / 2))p")
+	echo "publish to answer, ms: ${ms[*]}; median $med"
+	[ "$med" -lt 1000 ]
+}
+# N guests published at once (N worker processes): every name and PTR is
+# in the zone within 5 s.
+chk_burst() { # N
+	local i t0 el names ptrs pids=()
+	t0=$(date +%s%N)
+	for i in $(seq 1 "$1"); do
+		drive a.conf publish "burst$i" "$(printf '6f1d43a0-5b1c-4a3e-9d52-0c2f5e7c%04x' "$i")" "10.250.3.$i" >/dev/null &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	el=$((($(date +%s%N) - t0) / 1000000))
+	names=$(drive a.conf axfr $ZONE | grep -c '^burst')
+	ptrs=$(drive a.conf axfr $REVZONE | grep -c 'ptr=burst')
+	echo "$1 at once: $names names and $ptrs PTRs in $el ms"
+	[ "$names" -eq "$1" ] && [ "$ptrs" -eq "$1" ] && [ "$el" -lt 5000 ]
+}
 chk_spool_empty() {
 	local n
 	n=$(find "$D/spool" -mindepth 1 | wc -l)
@@ -317,6 +349,10 @@ ddns_suite() { # START-FUNCTION
 	assert "the server answers SOA for $ZONE" chk_soa
 	assert "the settings load (key mode 0600)" expect_rc 0 drive a.conf check
 	assert "a world-readable key is refused" expect_out 5 refused world.conf check
+	assert "doctor's probe: SOA answered, signed with the key" expect_out 0 "answers SOA of $ZONE (serial" a.conf probe
+	assert "doctor's probe prints the forwarder XML" expect_out 0 "<forwarder domain='$ZONE' addr='127.0.0.1'/>" a.conf probe
+	assert "doctor's probe with a wrong secret names BADSIG" expect_out 5 BADSIG badsig.conf probe
+	assert "doctor's probe with an unknown key names BADKEY" expect_out 5 BADKEY badkey.conf probe
 
 	t0=$(date +%s%N)
 	assert "boot: node1 is published" expect_rc 0 drive a.conf -C lab -G WEB publish node1 $U1 10.250.0.11 fd00::11
@@ -354,6 +390,9 @@ ddns_suite() { # START-FUNCTION
 	assert "a wrong secret: the message names BADSIG" expect_out 5 BADSIG badsig.conf publish node4 $U2 10.250.0.40
 	assert "an unknown key: the message names BADKEY" expect_out 5 BADKEY badkey.conf publish node4 $U2 10.250.0.40
 	assert "nothing was written with a wrong key" chk_gone node4
+
+	assert "boot to answer: the median of 10 is under 1 s" chk_latency_median 10
+	assert "50 guests at once: all in DNS within 5 s" chk_burst 50
 
 	nft_count_tcp
 	for i in $(seq 1 16); do many+=("fd00::1:$i"); done
