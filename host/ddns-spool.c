@@ -20,6 +20,12 @@
 #define SPOOL_MAX 16384
 #define SPOOL_SUFFIX ".ddns"
 
+const char *ddns_spool_dir(void)
+{
+	const char *d = secure_getenv("LIBVIRT_CLUSTER_SPOOL_DIR");
+	return d && d[0] == '/' ? d : DDNS_SPOOL_DIR;
+}
+
 static void uuid_format(const uint8_t u[16], char buf[37])
 {
 	static const char hex[] = "0123456789abcdef";

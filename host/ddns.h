@@ -238,6 +238,10 @@ struct ddns_spool_entry {
 	char last_error[DDNS_ERR_MAX];
 };
 
+/* $(localstatedir)/lib/libvirt-cluster/ddns, or LIBVIRT_CLUSTER_SPOOL_DIR
+ * (ignored in a setuid process, as secure_getenv does). */
+const char *ddns_spool_dir(void);
+
 /* One file per guest, <dir>/<name>.ddns, written atomically; a later
  * update of the same guest replaces an earlier one (its outcome is what
  * counts). Line format, `libvirt-cluster ddns 1` first. */

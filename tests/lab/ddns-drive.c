@@ -182,7 +182,7 @@ static int run(const char *spool, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	const char *conf = "/etc/libvirt-cluster.conf", *spool = "/var/lib/libvirt-cluster/ddns";
+	const char *conf = "/etc/libvirt-cluster.conf", *spool = ddns_spool_dir();
 	struct lc_config lc;
 	char err[DDNS_ERR_MAX];
 	int timeout = 0, o, r;
