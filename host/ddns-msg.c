@@ -274,11 +274,14 @@ void ddns_reply_explain(const struct ddns_config *c, const struct ddns_reply *r,
 		    what, k, f);
 		return;
 	case 17:
+		/* Knot says so too for a key it has that the zone's acl lacks */
 		snprintf(
 		    buf, size,
-		    "%s: the server says BADKEY: it has no key %s (%.*s); add it to its config "
-		    "(BIND: include %s and grant it in update-policy; Knot: a key: section)",
-		    what, k, (int)strcspn(c->key.algorithm, "."), c->key.algorithm, f);
+		    "%s: the server says BADKEY: it does not take key %s (%.*s) here; give it "
+		    "the key (BIND: include %s; Knot: a key: section) and let the key update "
+		    "the zone (BIND: update-policy { grant %s zonesub ANY; }; Knot: an acl with "
+		    "key: %s and action: update)",
+		    what, k, (int)strcspn(c->key.algorithm, "."), c->key.algorithm, f, k, k);
 		return;
 	case 18:
 		snprintf(buf, size,

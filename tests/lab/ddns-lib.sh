@@ -57,6 +57,9 @@ ddns_ns_up() {
 	ddns_conf badsig.conf hv-a wrong-secret.key
 	ddns_conf badkey.conf hv-a unknown.key
 	ddns_conf world.conf hv-a world.key
+	# a zone the key may not update
+	ddns_conf refused.conf hv-a dns.key
+	sed -i 's/^dns_zone = .*/dns_zone = other.test/' "$D/refused.conf"
 	ddns_zonefiles
 }
 
@@ -75,7 +78,7 @@ ddns_conf() { # FILE HOSTID KEYFILE [EXTRA]
 ddns_zonefiles() {
 	mkdir -p "$D/zones"
 	local z
-	for z in $ZONE $REVZONE; do
+	for z in $ZONE $REVZONE other.test; do
 		cat >"$D/zones/$z.zone" <<-EOF
 			\$TTL 60
 			@ IN SOA ns.$ZONE. admin.$ZONE. 1 60 60 600 60
@@ -120,10 +123,19 @@ bind_start() {
 			update-policy { grant $KEY zonesub ANY; }; allow-transfer { key $KEY; }; };
 		zone "$REVZONE" { type primary; file "$D/bind/$REVZONE.zone";
 			update-policy { grant $KEY zonesub ANY; }; allow-transfer { key $KEY; }; };
+		zone "other.test" { type primary; file "$D/bind/other.test.zone"; };
 	EOF
+	local before
+	before=$(grep -c ' running$' "$D/server.log" 2>/dev/null)
 	# nsenter itself, not a function in a subshell: $! must be the server
 	nsenter -t "$HOLDER" -n -- named -g -c "$D/bind/named.conf" >>"$D/server.log" 2>&1 &
 	SERVER_PID=$!
+	# named answers a first query before it is done with its sockets (a
+	# query right after may be refused): wait for its "running" too
+	for _ in $(seq 100); do
+		[ "$(grep -c ' running$' "$D/server.log")" -gt "${before:-0}" ] && break
+		sleep 0.05
+	done
 	server_wait
 }
 
@@ -156,10 +168,12 @@ knot_start() {
 		    zonefile-sync: -1
 		    zonefile-load: difference-no-serial
 		    journal-content: all
-		    acl: lc
 		zone:
 		  - domain: $ZONE
+		    acl: lc
 		  - domain: $REVZONE
+		    acl: lc
+		  - domain: other.test
 	EOF
 	knotc -c "$D/knot/knot.conf" conf-check >>"$D/server.log" 2>&1 || return 1
 	nsenter -t "$HOLDER" -n -- knotd -c "$D/knot/knot.conf" >>"$D/server.log" 2>&1 &
@@ -390,6 +404,7 @@ ddns_suite() { # START-FUNCTION
 	assert "a wrong secret: the message names BADSIG" expect_out 5 BADSIG badsig.conf publish node4 $U2 10.250.0.40
 	assert "an unknown key: the message names BADKEY" expect_out 5 BADKEY badkey.conf publish node4 $U2 10.250.0.40
 	assert "nothing was written with a wrong key" chk_gone node4
+	assert "a zone the key may not update: the message says so" expect_out 5 "\(REFUSED\|NOTAUTH\|BADKEY\).*acl with key: $KEY and action: update" refused.conf publish node4 $U2 10.250.0.40
 
 	assert "boot to answer: the median of 10 is under 1 s" chk_latency_median 10
 	assert "50 guests at once: all in DNS within 5 s" chk_burst 50
