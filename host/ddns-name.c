@@ -38,6 +38,25 @@ int ddns_uuid_parse(const char *s, uint8_t ret[16])
 	return 0;
 }
 
+int ddns_guest_from_record(const struct lc_guest_record *rec, const struct lc_addr *addrs,
+			   size_t n_addrs, struct ddns_guest *ret)
+{
+	struct ddns_guest g;
+	size_t n = strlen(rec->name);
+
+	memset(&g, 0, sizeof(g));
+	if (!n || n >= sizeof(g.name) || strchr(rec->name, '.') ||
+	    ddns_uuid_parse(rec->uuid, g.uuid) < 0)
+		return -EINVAL;
+	memcpy(g.name, rec->name, n + 1);
+	snprintf(g.cluster, sizeof(g.cluster), "%s", rec->cluster);
+	snprintf(g.group, sizeof(g.group), "%s", rec->group);
+	for (size_t i = 0; i < n_addrs && g.n_addrs < DDNS_MAX_ADDRS; i++)
+		g.addrs[g.n_addrs++] = addrs[i];
+	*ret = g;
+	return 0;
+}
+
 /* The name in canonical wire form (RFC 4034 6.2: lower-case) through ldns. */
 static int canonical_wire(const char *fqdn, uint8_t *buf, size_t size, size_t *ret_len)
 {

@@ -19,6 +19,7 @@
 #define SPOOL_HEADER "libvirt-cluster ddns 1\n"
 #define SPOOL_MAX 16384
 #define SPOOL_SUFFIX ".ddns"
+#define CONFLICT_SUFFIX ".conflict"
 
 const char *ddns_spool_dir(void)
 {
@@ -238,6 +239,8 @@ int64_t ddns_spool_backoff(unsigned tries)
 	return s > 3600 ? 3600 : s;
 }
 
+static void conflict_note(const char *dir, const char *name, const char *owner, int64_t now);
+
 static bool settled(enum ddns_status s)
 {
 	return s == DDNS_DONE || s == DDNS_CONFLICT || s == DDNS_NOT_OURS;
@@ -277,6 +280,8 @@ static int run_one(const struct ddns_config *c, const char *dir, const char *fil
 		fn(e, &res, ud);
 	if (settled(res.status)) {
 		st->delivered++;
+		conflict_note(dir, e->guest.name,
+			      res.status == DDNS_CONFLICT ? res.other_host : NULL, now);
 		st->conflicts += res.status == DDNS_CONFLICT;
 		if (lc_read_file(path, SPOOL_MAX, &again, &len2, NULL) == 0 && len2 == len &&
 		    !memcmp(again, buf, len))
@@ -324,6 +329,86 @@ int ddns_spool_run(const struct ddns_config *c, const char *dir, int64_t now, bo
 	return 0;
 }
 
+static int conflict_path(const char *dir, const char *name, char *buf, size_t size)
+{
+	if (!valid_label(name))
+		return -EINVAL;
+	int w = snprintf(buf, size, "%s/%s" CONFLICT_SUFFIX, dir, name);
+	return w < 0 || (size_t)w >= size ? -ENAMETOOLONG : 0;
+}
+
+/* The conflict of a guest: recorded (owner given) or dropped (NULL). */
+static void conflict_note(const char *dir, const char *name, const char *owner, int64_t now)
+{
+	char path[4096], text[160];
+
+	if (conflict_path(dir, name, path, sizeof(path)) < 0)
+		return;
+	if (!owner) {
+		unlink(path);
+		return;
+	}
+	snprintf(text, sizeof(text), "owner %s\nsince %lld\n", owner, (long long)now);
+	mkdir(dir, 0755);
+	lc_write_atomic(path, text, strlen(text));
+}
+
+static void list_conflict(const char *dir, const char *file, size_t stem,
+			  void (*fn)(const struct ddns_conflict *c, void *ud), void *ud)
+{
+	struct ddns_conflict c = {0};
+	char path[4096], *text = NULL;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (stem >= sizeof(c.name) || lc_read_file(path, 4096, &text, &len, NULL) < 0)
+		return;
+	memcpy(c.name, file, stem);
+	const char *o = strstr(text, "owner "), *t = strstr(text, "since ");
+	if (o)
+		snprintf(c.owner, sizeof(c.owner), "%.*s", (int)strcspn(o + 6, "\n"), o + 6);
+	if (t)
+		c.since = strtoll(t + 6, NULL, 10);
+	free(text);
+	fn(&c, ud);
+}
+
+int ddns_spool_list(const char *dir,
+		    void (*fn_entry)(const struct ddns_spool_entry *e, void *userdata),
+		    void (*fn_conflict)(const struct ddns_conflict *c, void *userdata),
+		    void *userdata)
+{
+	struct ddns_spool_entry *e = malloc(sizeof(*e));
+	DIR *d = e ? opendir(dir) : NULL;
+	struct dirent *de;
+
+	if (!d) {
+		int r = !e ? -ENOMEM : errno == ENOENT ? 0 : -errno;
+		free(e);
+		return r;
+	}
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name), sl = sizeof(SPOOL_SUFFIX) - 1,
+		       cl = sizeof(CONFLICT_SUFFIX) - 1;
+		char path[4096], *buf = NULL;
+		size_t len;
+		if (de->d_name[0] == '.')
+			continue;
+		if (n > cl && !strcmp(de->d_name + n - cl, CONFLICT_SUFFIX) && fn_conflict)
+			list_conflict(dir, de->d_name, n - cl, fn_conflict, userdata);
+		if (n <= sl || strcmp(de->d_name + n - sl, SPOOL_SUFFIX) || !fn_entry)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (lc_read_file(path, SPOOL_MAX, &buf, &len, NULL) == 0 &&
+		    ddns_spool_parse(buf, len, e) == 0)
+			fn_entry(e, userdata);
+		free(buf);
+	}
+	closedir(d);
+	free(e);
+	return 0;
+}
+
 int ddns_apply(const struct ddns_config *c, const char *spool_dir, enum ddns_op op,
 	       const struct ddns_guest *g, int64_t now, struct ddns_result *ret)
 {
@@ -335,6 +420,8 @@ int ddns_apply(const struct ddns_config *c, const char *spool_dir, enum ddns_op 
 	if (settled(res.status)) {
 		/* an older pending update of this guest is now moot */
 		ddns_spool_drop(spool_dir, g->name);
+		conflict_note(spool_dir, g->name,
+			      res.status == DDNS_CONFLICT ? res.other_host : NULL, now);
 	} else {
 		struct ddns_spool_entry *e = calloc(1, sizeof(*e));
 		if (!e)

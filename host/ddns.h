@@ -89,6 +89,10 @@ struct ddns_guest {
 };
 
 int ddns_uuid_parse(const char *s, uint8_t ret[16]);
+/* The guest of a hook record with its addresses (ranked, best first):
+ * -EINVAL when the record has no UUID or its name is no DNS label. */
+int ddns_guest_from_record(const struct lc_guest_record *rec, const struct lc_addr *addrs,
+			   size_t n_addrs, struct ddns_guest *ret);
 /* RFC 4701 section 3.3: identifier type, digest type 1, SHA-256 over the
  * identifier and the FQDN in canonical wire form. */
 int ddns_dhcid(uint16_t id_type, const uint8_t *id, size_t id_len, const char *fqdn,
@@ -249,6 +253,21 @@ int ddns_spool_format(const struct ddns_spool_entry *e, char *buf, size_t size);
 int ddns_spool_parse(const char *buf, size_t len, struct ddns_spool_entry *ret);
 int ddns_spool_put(const char *dir, const struct ddns_spool_entry *e);
 int ddns_spool_drop(const char *dir, const char *name);
+/* A name another guest owns, as the last publish found it: <dir>/<name>.conflict
+ * ("owner HOST" and "since EPOCH"), dropped by a later publish or withdraw
+ * that settles; `libvirt-cluster dns status` and doctor list them. */
+struct ddns_conflict {
+	char name[64];
+	char owner[64]; /* "" when the name's TXT did not say */
+	int64_t since;
+};
+/* Every pending update (fn_entry) and conflict (fn_conflict) of the spool;
+ * either callback may be NULL.  A spool that does not exist is empty. */
+int ddns_spool_list(const char *dir,
+		    void (*fn_entry)(const struct ddns_spool_entry *e, void *userdata),
+		    void (*fn_conflict)(const struct ddns_conflict *c, void *userdata),
+		    void *userdata);
+
 /* Seconds to wait after the n-th failed try (30 s doubling, at most 1 h). */
 int64_t ddns_spool_backoff(unsigned tries);
 

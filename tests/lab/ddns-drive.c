@@ -12,6 +12,7 @@
  *     axfr ZONE                      the names that carry our TXT
  *     sync [NAME,UUID,ADDR[,ADDR...]]...   reconcile with these running guests
  *     purge HOSTID                   remove every name of that host
+ *     status                         what the spool holds: pending, conflicts
  *
  * Prints "STATUS: MESSAGE" (status as ddns_status_name says), and exits 0
  * done, 2 conflict, 3 not-ours, 4 retry, 5 misconfigured, 1 other errors.
@@ -124,6 +125,17 @@ static int cmd_sync(const char *spool, int argc, char **argv)
 	return st.failed ? 4 : 0;
 }
 
+static void on_pending(const struct ddns_spool_entry *e, void *ud)
+{
+	printf("pending %s %s tries %u: %s\n", e->op == DDNS_OP_PUBLISH ? "publish" : "withdraw",
+	       e->guest.name, e->tries, e->last_error);
+}
+
+static void on_conflict(const struct ddns_conflict *c, void *ud)
+{
+	printf("conflict %s owner %s\n", c->name, c->owner[0] ? c->owner : "?");
+}
+
 static int run(const char *spool, int argc, char **argv)
 {
 	struct ddns_result res;
@@ -145,6 +157,8 @@ static int run(const char *spool, int argc, char **argv)
 		printf("%s: %s\n%s\n", p.soa ? "ok" : "fail", p.message, xml);
 		return p.soa ? 0 : 5;
 	}
+	if (!strcmp(cmd, "status"))
+		return ddns_spool_list(spool, on_pending, on_conflict, NULL) < 0;
 	if (!strcmp(cmd, "sync") || !strcmp(cmd, "purge"))
 		return cmd_sync(spool, argc, argv);
 	if (!strcmp(cmd, "axfr") && argc == 2)

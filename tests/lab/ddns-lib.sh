@@ -383,6 +383,9 @@ ddns_suite() { # START-FUNCTION
 
 	assert "another guest with the same name on hv-b: a conflict, owner hv-a" expect_out 2 "owner: hv-a" b.conf publish node1 $U2 10.250.0.99
 	assert "the conflict touched nothing" chk_set node1 10.250.0.11 hv-a
+	assert "through the spool's path too, and it is kept for dns status" expect_out 2 "owner: hv-a" b.conf apply publish node1 $U2 10.250.0.99
+	assert "status lists the conflict with its owner" expect_out 0 "conflict node1 owner hv-a" b.conf status
+	rm -f "$D/spool/node1.conflict"
 	assert "the loser's address got no PTR" chk_ptr 99 -
 
 	assert "migration: the same guest started on hv-b takes the name" expect_rc 0 drive b.conf -C lab -G WEB publish node1 $U1 10.250.0.12
@@ -427,6 +430,7 @@ ddns_suite() { # START-FUNCTION
 	ddns_server_stop
 	assert "server down: the update is spooled (retry)" expect_rc 4 drive a.conf apply publish node6 $U4 10.250.0.60
 	assert "the spool holds node6's publish" chk_spool node6 publish
+	assert "status lists it, with why" expect_out 0 "pending publish node6 tries 1: node6.$ZONE: 127.0.0.1#53 refused" a.conf status
 	$start
 	assert "server back: the spool delivers (the worker's retries, 0.5 s apart here)" chk_spool_delivers
 	assert "node6 is published" chk_set node6 10.250.0.60 hv-a

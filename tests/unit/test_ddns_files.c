@@ -220,6 +220,67 @@ static void test_spool_files(void **state)
 	free(file);
 }
 
+static void on_entry(const struct ddns_spool_entry *e, void *ud)
+{
+	char *seen = ud;
+	strcat(seen, e->guest.name);
+	strcat(seen, e->op == DDNS_OP_PUBLISH ? ":publish " : ":withdraw ");
+}
+
+static void on_conflict(const struct ddns_conflict *c, void *ud)
+{
+	char *seen = ud;
+	char line[200];
+	snprintf(line, sizeof(line), "%s:conflict(%s,%lld) ", c->name, c->owner,
+		 (long long)c->since);
+	strcat(seen, line);
+}
+
+static void test_spool_list(void **state)
+{
+	const char *dir = *state;
+	struct ddns_spool_entry e = entry();
+	char seen[1024] = "";
+
+	assert_int_equal(ddns_spool_list("/nonexistent/spool", on_entry, on_conflict, seen), 0);
+	assert_string_equal(seen, "");
+	assert_int_equal(ddns_spool_put(dir, &e), 0);
+	unit_write(dir, "web1.conflict", "owner hv-b\nsince 1764700000\n", (size_t)-1);
+	unit_write(dir, "junk.ddns", "not a spool file\n", (size_t)-1);
+	unit_write(dir, ".hidden.ddns", SPOOL_TEXT, (size_t)-1);
+	assert_int_equal(ddns_spool_list(dir, on_entry, on_conflict, seen), 0);
+	/* readdir order: look for each */
+	assert_non_null(strstr(seen, "node1:withdraw "));
+	assert_non_null(strstr(seen, "web1:conflict(hv-b,1764700000) "));
+	assert_null(strstr(seen, "junk"));
+	assert_null(strstr(seen, "hidden"));
+}
+
+static void test_guest_from_record(void **state)
+{
+	struct lc_guest_record rec;
+	struct ddns_guest g;
+	struct lc_addr a[2];
+
+	memset(&rec, 0, sizeof(rec));
+	snprintf(rec.name, sizeof(rec.name), "node1");
+	snprintf(rec.uuid, sizeof(rec.uuid), "6f1d43a0-5b1c-4a3e-9d52-0c2f5e7a1b01");
+	snprintf(rec.cluster, sizeof(rec.cluster), "lab");
+	snprintf(rec.group, sizeof(rec.group), "WEB");
+	assert_int_equal(lc_addr_parse("10.250.0.11", 11, &a[0]), 0);
+	assert_int_equal(lc_addr_parse("fd00::11", 8, &a[1]), 0);
+	assert_int_equal(ddns_guest_from_record(&rec, a, 2, &g), 0);
+	assert_string_equal(g.name, "node1");
+	assert_string_equal(g.group, "WEB");
+	assert_int_equal(g.n_addrs, 2);
+	assert_int_equal(g.uuid[0], 0x6f);
+	rec.uuid[0] = '\0';
+	assert_int_equal(ddns_guest_from_record(&rec, a, 2, &g), -EINVAL);
+	snprintf(rec.uuid, sizeof(rec.uuid), "6f1d43a0-5b1c-4a3e-9d52-0c2f5e7a1b01");
+	snprintf(rec.name, sizeof(rec.name), "node.1");
+	assert_int_equal(ddns_guest_from_record(&rec, a, 2, &g), -EINVAL);
+}
+
 static void test_backoff(void **state)
 {
 	assert_int_equal(ddns_spool_backoff(0), 30);
@@ -240,6 +301,9 @@ int test_ddns_files_main(void)
 	    cmocka_unit_test(test_spool_encoding),
 	    cmocka_unit_test_setup_teardown(test_spool_files, unit_setup_tmpdir,
 					    unit_teardown_tmpdir),
+	    cmocka_unit_test_setup_teardown(test_spool_list, unit_setup_tmpdir,
+					    unit_teardown_tmpdir),
+	    cmocka_unit_test(test_guest_from_record),
 	    cmocka_unit_test(test_backoff),
 	};
 	return cmocka_run_group_tests_name("ddns files", tests, NULL, NULL);
