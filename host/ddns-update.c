@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "host/ddns-ldns.h"
 
@@ -94,38 +95,75 @@ static int add_set(const struct ddns_config *c, const struct ddns_set *s, struct
 	return 0;
 }
 
-/* Our TXT at name, as anyone may query it (unsigned): "" when there is
- * none or no answer. */
-static void read_txt(const struct ddns_config *c, const char *name, char *buf, size_t size)
+/* The answer RRs of type at name, as anyone may query them (unsigned):
+ * NULL when there is no answer. */
+static ldns_rr_list *query_rrs(const struct ddns_config *c, const char *name, ldns_rr_type type)
 {
 	struct ddns_answer a;
 	ldns_pkt *q = NULL, *p = NULL;
-	char why[256], host[64];
+	ldns_rr_list *ret = NULL;
+	char why[256];
 
-	buf[0] = '\0';
-	if (ddns_query_pkt(name, LDNS_RR_TYPE_TXT, ddns_random_id(), &q) < 0)
-		return;
+	if (ddns_query_pkt(name, type, ddns_random_id(), &q) < 0)
+		return NULL;
 	if (ddns_exchange(c, NULL, q, &a, why, sizeof(why)) == 0) {
-		if (ldns_wire2pkt(&p, a.wire, a.len) == LDNS_STATUS_OK) {
-			ldns_rr_list *an = ldns_pkt_answer(p);
-			for (size_t i = 0; i < ldns_rr_list_rr_count(an) && !buf[0]; i++) {
-				ldns_rr *rr = ldns_rr_list_rr(an, i);
-				ldns_rdf *d = ldns_rr_rd_count(rr) == 1 ? ldns_rr_rdf(rr, 0) : NULL;
-				if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_TXT || !d ||
-				    ldns_rdf_size(d) < 1 ||
-				    ldns_rdf_data(d)[0] + 1u != ldns_rdf_size(d) ||
-				    ldns_rdf_size(d) > size)
-					continue;
-				memcpy(buf, ldns_rdf_data(d) + 1, ldns_rdf_data(d)[0]);
-				buf[ldns_rdf_data(d)[0]] = '\0';
-				if (ddns_txt_field(buf, "host", host, sizeof(host)) < 0)
-					buf[0] = '\0';
-			}
-			ldns_pkt_free(p);
-		}
+		if (ldns_wire2pkt(&p, a.wire, a.len) == LDNS_STATUS_OK)
+			ret = ldns_pkt_rr_list_by_type(p, type, LDNS_SECTION_ANSWER);
+		ldns_pkt_free(p);
 		free(a.wire);
 	}
 	ldns_pkt_free(q);
+	return ret;
+}
+
+/* Our TXT at name: "" when there is none. */
+static void read_txt(const struct ddns_config *c, const char *name, char *buf, size_t size)
+{
+	ldns_rr_list *l = query_rrs(c, name, LDNS_RR_TYPE_TXT);
+	char host[64];
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ldns_rr_list_rr_count(l) && !buf[0]; i++) {
+		ldns_rr *rr = ldns_rr_list_rr(l, i);
+		ldns_rdf *d = ldns_rr_rd_count(rr) == 1 ? ldns_rr_rdf(rr, 0) : NULL;
+		if (!d || ldns_rdf_size(d) < 1 || ldns_rdf_data(d)[0] + 1u != ldns_rdf_size(d) ||
+		    ldns_rdf_size(d) > size)
+			continue;
+		memcpy(buf, ldns_rdf_data(d) + 1, ldns_rdf_data(d)[0]);
+		buf[ldns_rdf_data(d)[0]] = '\0';
+		if (ddns_txt_field(buf, "host", host, sizeof(host)) < 0)
+			buf[0] = '\0';
+	}
+	ldns_rr_list_deep_free(l);
+}
+
+/* Add the name's A and AAAA at the server to the set's addresses: a guest
+ * that stopped may have lost its leases already, and its PTRs are found
+ * from what was published. */
+static void add_published_addrs(const struct ddns_config *c, struct ddns_set *s)
+{
+	static const ldns_rr_type types[] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA};
+
+	for (size_t t = 0; t < 2; t++) {
+		ldns_rr_list *l = query_rrs(c, s->owner, types[t]);
+		for (size_t i = 0; i < ldns_rr_list_rr_count(l) && s->n_addrs < DDNS_MAX_ADDRS;
+		     i++) {
+			ldns_rdf *d = ldns_rr_rd_count(ldns_rr_list_rr(l, i)) == 1
+					  ? ldns_rr_rdf(ldns_rr_list_rr(l, i), 0)
+					  : NULL;
+			struct lc_addr a = {.family = t ? AF_INET6 : AF_INET};
+			bool seen = false;
+			if (!d || ldns_rdf_size(d) != (t ? 16u : 4u))
+				continue;
+			memcpy(a.bytes, ldns_rdf_data(d), ldns_rdf_size(d));
+			for (size_t k = 0; k < s->n_addrs && !seen; k++)
+				seen = s->addrs[k].family == a.family &&
+				       !memcmp(s->addrs[k].bytes, a.bytes, ldns_rdf_size(d));
+			if (!seen)
+				s->addrs[s->n_addrs++] = a;
+		}
+		ldns_rr_list_deep_free(l);
+	}
 }
 
 static void owner_host(const struct ddns_config *c, const char *name, char *buf, size_t size)
@@ -219,6 +257,7 @@ int ddns_withdraw(const struct ddns_config *c, const struct ddns_guest *g, struc
 	if (r < 0)
 		return r;
 	adopt_txt(c, &f);
+	add_published_addrs(c, &f);
 	delete_set(c, &f, &res);
 	if (res.status == DDNS_DONE)
 		snprintf(res.message, sizeof(res.message), "removed %s", f.owner);

@@ -398,6 +398,11 @@ ddns_suite() { # START-FUNCTION
 	assert "node1 is gone" chk_gone node1
 	assert "its PTR is gone" chk_ptr 12 -
 
+	assert "a guest whose leases are gone at stop" expect_rc 0 drive a.conf publish node1 $U1 10.250.0.13
+	assert "is withdrawn by name alone, its PTR found from its published A" expect_rc 0 drive a.conf withdraw node1 $U1
+	assert "node1 is gone again" chk_gone node1
+	assert "and its PTR" chk_ptr 13 -
+
 	assert "node2 owns 10.250.0.20" expect_rc 0 drive a.conf publish node2 $U3 10.250.0.20
 	assert "node3 claims the same address: its name is published" expect_rc 0 drive a.conf publish node3 $U4 10.250.0.20
 	assert "but node2's PTR is left alone" chk_ptr 20 node2
