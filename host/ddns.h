@@ -330,3 +330,28 @@ int ddns_probe(const struct ddns_config *c, const char *zone, struct ddns_probe 
 /* The <dns><forwarder/> a libvirt network needs so that its guests resolve
  * names of the zone through the server (virNetworkUpdate cannot add one). */
 int ddns_forwarder_xml(const struct ddns_config *c, char *buf, size_t size);
+
+/* ---- the worker's and --sync's steps (host/ddns-host.c) --------------- */
+
+struct host_lease;
+
+/* The guest of a record, with the addresses of the leases given (ranked). */
+int ddns_guest_of(const struct lc_guest_record *rec, const struct host_lease *leases, size_t n,
+		  struct ddns_guest *ret);
+/* Every guest the records under paths->runstate_dir name, with its live
+ * leases' addresses ranked (after --sync dropped the records of guests
+ * libvirt no longer runs, these are the running ones). */
+int ddns_guests_recorded(const struct lc_paths *paths, const struct lc_config *cfg,
+			 struct ddns_guest **ret, size_t *ret_n);
+/* One worker event: nothing when dns_server is unset (returns -ENODATA);
+ * else the update now, the spool on failure.  msg gets the line for the
+ * log; the status (ddns_status) is returned. */
+int ddns_event(const struct lc_config *cfg, enum ddns_op op, const struct lc_guest_record *rec,
+	       const struct host_lease *leases, size_t n, char *msg, size_t size);
+/* What the worker does after an update went to the spool: try it again
+ * with the spool's backoff, up to tries times, while it is pending. */
+void ddns_event_retry(const struct lc_config *cfg, const char *name, unsigned tries,
+		      ddns_spool_fn on_result, void *userdata);
+/* --sync's step: ddns_sync over the recorded guests; -ENODATA when off. */
+int ddns_sync_recorded(const struct lc_paths *paths, const struct lc_config *cfg, ddns_sync_fn fn,
+		       void *userdata, struct ddns_sync_stats *ret, char *err, size_t errlen);

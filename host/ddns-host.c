@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Cluster DNS where the rest of the host layer meets it: a guest record
+ * and its leases become what is published, for the worker's events and
+ * for --sync. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "host/ddns.h"
+#include "host/host.h"
+
+#define MACHINE_ID "/etc/machine-id"
+
+int ddns_guest_of(const struct lc_guest_record *rec, const struct host_lease *leases, size_t n,
+		  struct ddns_guest *ret)
+{
+	struct lc_addr addrs[DDNS_MAX_ADDRS];
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && k < DDNS_MAX_ADDRS; i++)
+		addrs[k++] = leases[i].addr;
+	return ddns_guest_from_record(rec, addrs, k, ret);
+}
+
+/* A record's live leases, ranked, into g. */
+static int guest_load(const struct lc_paths *paths, const struct lc_config *cfg,
+		      const struct lc_guest_record *rec, struct ddns_guest *g)
+{
+	struct host_lease *leases = calloc(HOST_MAX_LEASES, sizeof(*leases));
+	uint8_t(*macs)[LC_MAC_LEN] = calloc(rec->n_nics ? rec->n_nics : 1, LC_MAC_LEN);
+	size_t n = 0;
+	int r = -ENOMEM;
+
+	if (leases && macs) {
+		for (size_t i = 0; i < rec->n_nics; i++)
+			memcpy(macs[i], rec->nics[i].mac, LC_MAC_LEN);
+		if (host_leases_for_macs(paths->lease_dir, (const uint8_t(*)[LC_MAC_LEN])macs,
+					 rec->n_nics, leases, HOST_MAX_LEASES, &n) < 0)
+			n = 0;
+		host_leases_rank(leases, n, rec, paths, cfg);
+		r = ddns_guest_of(rec, leases, n, g);
+	}
+	free(macs);
+	free(leases);
+	return r;
+}
+
+int ddns_guests_recorded(const struct lc_paths *paths, const struct lc_config *cfg,
+			 struct ddns_guest **ret, size_t *ret_n)
+{
+	DIR *d = opendir(paths->runstate_dir);
+	struct lc_guest_record *rec = malloc(sizeof(*rec));
+	struct ddns_guest *all = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	int r = 0;
+
+	if (!d || !rec) {
+		r = !rec ? -ENOMEM : errno == ENOENT ? 0 : -errno;
+		goto out;
+	}
+	while ((de = readdir(d)) && r == 0) {
+		size_t l = strlen(de->d_name);
+		char name[256];
+		if (strncmp(de->d_name, "guest-", 6) || l < 11 ||
+		    strcmp(de->d_name + l - 4, ".rec") || l - 10 >= sizeof(name))
+			continue;
+		memcpy(name, de->d_name + 6, l - 10);
+		name[l - 10] = '\0';
+		if (lc_guest_record_load(paths->runstate_dir, name, rec) < 0)
+			continue;
+		if (n == cap) {
+			struct ddns_guest *g = realloc(all, (cap ? cap * 2 : 16) * sizeof(*g));
+			if (!g) {
+				r = -ENOMEM;
+				break;
+			}
+			all = g;
+			cap = cap ? cap * 2 : 16;
+		}
+		/* a record that is no DNS name (no UUID, a dot) is not published */
+		int one = guest_load(paths, cfg, rec, &all[n]);
+		if (one == -ENOMEM)
+			r = one;
+		else if (one == 0)
+			n++;
+	}
+out:
+	if (d)
+		closedir(d);
+	free(rec);
+	if (r < 0) {
+		free(all);
+		return r;
+	}
+	*ret = all;
+	*ret_n = n;
+	return 0;
+}
+
+/* The settings, or why not: -ENODATA when cluster DNS is off. */
+static int settings(const struct lc_config *cfg, struct ddns_config **ret, char *err, size_t size)
+{
+	struct ddns_config *c;
+	int r;
+
+	if (!cfg->dns_server)
+		return -ENODATA;
+	c = malloc(sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	r = ddns_config_from(cfg, MACHINE_ID, c, err, size);
+	if (r < 0) {
+		free(c);
+		return r;
+	}
+	*ret = c;
+	return 0;
+}
+
+int ddns_event(const struct lc_config *cfg, enum ddns_op op, const struct lc_guest_record *rec,
+	       const struct host_lease *leases, size_t n, char *msg, size_t size)
+{
+	struct ddns_config *c = NULL;
+	struct ddns_guest g;
+	struct ddns_result res;
+	char err[DDNS_ERR_MAX];
+	int r = settings(cfg, &c, err, sizeof(err));
+
+	if (r == -ENODATA)
+		return r;
+	if (r < 0) {
+		snprintf(msg, size, "cluster DNS: not updated: %s", err);
+		return DDNS_MISCONFIGURED;
+	}
+	r = ddns_guest_of(rec, leases, n, &g);
+	if (r == 0)
+		r = ddns_apply(c, ddns_spool_dir(), op, &g, time(NULL), &res);
+	free(c);
+	if (r == -ENODATA) {
+		snprintf(msg, size, "cluster DNS: %s has no address to publish", rec->name);
+		return r;
+	}
+	if (r < 0) {
+		snprintf(msg, size, "cluster DNS: %s: %s", rec->name, strerror(-r));
+		return r;
+	}
+	snprintf(msg, size, "cluster DNS: %s%s", res.message,
+		 res.status == DDNS_RETRY || res.status == DDNS_MISCONFIGURED ? " (spooled)" : "");
+	return (int)res.status;
+}
+
+void ddns_event_retry(const struct lc_config *cfg, const char *name, unsigned tries,
+		      ddns_spool_fn on_result, void *userdata)
+{
+	struct ddns_config *c = NULL;
+	struct ddns_spool_stats st;
+	char err[DDNS_ERR_MAX], path[4096];
+
+	if (settings(cfg, &c, err, sizeof(err)) < 0)
+		return;
+	snprintf(path, sizeof(path), "%s/%s.ddns", ddns_spool_dir(), name);
+	for (unsigned i = 1; i <= tries && access(path, F_OK) == 0; i++) {
+		sleep((unsigned)ddns_spool_backoff(i));
+		if (ddns_spool_run(c, ddns_spool_dir(), time(NULL), false, on_result, userdata,
+				   &st) < 0)
+			break;
+	}
+	free(c);
+}
+
+int ddns_sync_recorded(const struct lc_paths *paths, const struct lc_config *cfg, ddns_sync_fn fn,
+		       void *userdata, struct ddns_sync_stats *ret, char *err, size_t errlen)
+{
+	struct ddns_config *c = NULL;
+	struct ddns_guest *running = NULL;
+	size_t n = 0;
+	int r = settings(cfg, &c, err, errlen);
+
+	if (r < 0)
+		return r;
+	r = ddns_guests_recorded(paths, cfg, &running, &n);
+	if (r == 0)
+		r = ddns_sync(c, running, n, ddns_spool_dir(), time(NULL), fn, userdata, ret, err,
+			      errlen);
+	free(running);
+	free(c);
+	return r;
+}
