@@ -118,6 +118,12 @@ int cmd_inventory(const struct cli_args *args);
 int cmd_wait(const struct cli_args *args);
 int cmd_renew(const struct cli_args *args);
 int cmd_doctor(const struct cli_args *args);
+int cmd_dns(const struct cli_args *args);
+/* doctor's cluster-DNS checks (nothing when dns_server is unset): each
+ * finding is problem (1) or ok (0), a message and a fix ("" for none). */
+typedef void (*cli_dns_finding_fn)(int problem, const char *message, const char *fix,
+				   void *userdata);
+void cli_dns_doctor(const struct lc_paths *paths, cli_dns_finding_fn fn, void *userdata);
 int cmd_enable(const struct cli_args *args);
 int cmd_disable(const struct cli_args *args);
 

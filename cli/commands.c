@@ -43,6 +43,13 @@ const struct cli_command cli_commands[] = {
      "nsswitch.conf hosts line, hook links and daemon reload, lease directory,\n"
      "config file, guest groups, systemd-resolved links.  Exit 0 only when all\n"
      "is well."},
+    {"dns", 1, 1, cmd_dns, CLI_OPT_HOST | CLI_OPT_ROOT, "status|sync|purge",
+     "Cluster DNS (dns_server in libvirt-cluster.conf).\n"
+     "status: the server's answer for the zone with the key, what this host has\n"
+     "published (from an AXFR), the conflicts and the updates still spooled.\n"
+     "sync: remove this host's names no running guest owns, publish the running\n"
+     "ones (what libvirt-cluster-hook --sync does to the zone).\n"
+     "purge --host ID: remove every name of host ID (a dead host's)."},
     {"enable", 0, 0, cmd_enable, CLI_OPT_DRY_RUN | CLI_OPT_ROOT | CLI_OPT_HOOK | CLI_OPT_NO_RELOAD,
      "",
      "Add the module to the hosts line and install the hook links.\n"

@@ -28,6 +28,9 @@ chmod 600 "$work/dns.key"
 printf '%s\n' "renew_after = 5" "dns_server = 127.0.0.1#$PORT" "dns_zone = $ZONE" \
 	"dns_reverse_zones = $REV" "dns_key_file = $work/dns.key" "dns_host_id = hv-a" >"$work/conf"
 sed 's/^dns_host_id = .*/dns_host_id = hv-b/' "$work/conf" >"$work/conf-b"
+tsig-keygen -a hmac-sha256 lc-key >"$work/wrong.key"
+chmod 600 "$work/wrong.key"
+sed "s|^dns_key_file = .*|dns_key_file = $work/wrong.key|" "$work/conf" >"$work/conf-wrong"
 # the spool inside the test's own dir, never the host's /var/lib
 mkdir -p "$work/spool"
 sed -i "2i export LIBVIRT_CLUSTER_SPOOL_DIR='$work/spool'" "$work/hook"
@@ -133,4 +136,31 @@ assert "--sync" chk_sync
 assert "--sync removed ghost" chk_gone ghost
 assert "--sync left hv-b's name" chk_a other 10.250.1.78
 assert "--sync kept node1" chk_a node1 "$n1"
+
+# ---- the CLI: dns status, doctor, dns purge ----------------------------------------
+CLI=$LAB_BUILDDIR/cli/libvirt-cluster
+cli() { # CONF ARGS...
+	local conf=$1
+	shift
+	"$LAB" exec env LIBVIRT_CLUSTER_SPOOL_DIR="$work/spool" LIBVIRT_CLUSTER_CONFIG="$conf" \
+		LIBVIRT_CLUSTER_RUNSTATE_DIR="$RUN" "$CLI" "$@" 2>&1
+}
+chk_cli() { # PATTERN CONF ARGS...: the output has PATTERN
+	local pat=$1 out
+	shift
+	out=$(cli "$@")
+	echo "$out" | grep -- "$pat" || { echo "$out" | tail -n 12; return 1; }
+}
+assert "dns status: the server answers, signed" chk_cli "answers SOA of $ZONE" "$work/conf" dns status
+assert "dns status: node1 is published by this host" chk_cli "^  node1.$ZONE $n1" "$work/conf" dns status
+assert "dns status: hv-b's name is counted, not listed" chk_cli "published by this host, 1 by other hosts" "$work/conf" dns status
+assert "doctor: the key's mode is checked" chk_cli "ok .*dns .*key lc-key .*mode ok" "$work/conf" doctor
+assert "doctor: the server answers SOA for the zone and the reverse zone" chk_cli "answers SOA of $REV" "$work/conf" doctor
+assert "doctor: a network without the forwarder, and the XML to add" chk_cli "<forwarder domain='$ZONE' addr='127.0.0.1'/>" "$work/conf" doctor
+assert "doctor with a wrong key names BADSIG" chk_cli "PROBLEM .*dns .*BADSIG" "$work/conf-wrong" doctor
+chmod 644 "$work/wrong.key"
+assert "doctor refuses a world-readable key" chk_cli "PROBLEM .*dns .*refused" "$work/conf-wrong" doctor
+assert "dns purge --host hv-b: its name and its PTR" chk_cli "2 names of host hv-b removed, 0 failed" "$work/conf" dns purge --host hv-b
+assert "hv-b's name is gone" chk_gone other
+assert "node1 stays" chk_a node1 "$n1"
 finish
