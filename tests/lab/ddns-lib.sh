@@ -6,6 +6,8 @@
 # tests/lab/ddns-drive (the host layer's calls).  Only loopback inside that
 # namespace is used.
 
+# shellcheck source=tests/lab/ddns-named.sh
+. "$(dirname "${BASH_SOURCE[0]}")/ddns-named.sh"
 DRIVE=$LAB_BUILDDIR/tests/lab/ddns-drive
 ZONE=cluster.test
 REVZONE=250.10.in-addr.arpa
@@ -76,16 +78,7 @@ ddns_conf() { # FILE HOSTID KEYFILE [EXTRA]
 }
 
 ddns_zonefiles() {
-	mkdir -p "$D/zones"
-	local z
-	for z in $ZONE $REVZONE other.test; do
-		cat >"$D/zones/$z.zone" <<-EOF
-			\$TTL 60
-			@ IN SOA ns.$ZONE. admin.$ZONE. 1 60 60 600 60
-			@ IN NS ns.$ZONE.
-		EOF
-	done
-	echo "ns IN A 127.0.0.1" >>"$D/zones/$ZONE.zone"
+	ddns_zone_files "$D/zones" 127.0.0.1 $ZONE $REVZONE other.test
 }
 
 ddns_down() {
@@ -106,25 +99,7 @@ in_ns() { nsenter -t "$HOLDER" -n -- "$@"; }
 bind_start() {
 	mkdir -p "$D/bind"
 	cp -n "$D/zones/"*.zone "$D/bind/" 2>/dev/null
-	cat >"$D/bind/named.conf" <<-EOF
-		options {
-			directory "$D/bind";
-			pid-file "$D/bind/named.pid";
-			session-keyfile "$D/bind/session.key";
-			listen-on port 53 { 127.0.0.1; };
-			listen-on-v6 { none; };
-			recursion no;
-			dnssec-validation no;
-			notify no;
-		};
-		controls { };
-		include "$D/dns.key";
-		zone "$ZONE" { type primary; file "$D/bind/$ZONE.zone";
-			update-policy { grant $KEY zonesub ANY; }; allow-transfer { key $KEY; }; };
-		zone "$REVZONE" { type primary; file "$D/bind/$REVZONE.zone";
-			update-policy { grant $KEY zonesub ANY; }; allow-transfer { key $KEY; }; };
-		zone "other.test" { type primary; file "$D/bind/other.test.zone"; };
-	EOF
+	ddns_named_conf "$D/bind" "127.0.0.1;" 53 "$D/dns.key" "$KEY" "$ZONE" "$REVZONE" "!other.test"
 	local before
 	before=$(grep -c ' running$' "$D/server.log" 2>/dev/null)
 	# nsenter itself, not a function in a subshell: $! must be the server

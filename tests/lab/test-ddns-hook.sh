@@ -12,6 +12,8 @@
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lab/lib.sh
 . "$here/lib.sh"
+# shellcheck source=tests/lab/ddns-named.sh
+. "$here/ddns-named.sh"
 for t in named tsig-keygen dig; do
 	command -v $t >/dev/null 2>&1 || skip "$t is not installed (run.sh installs it)"
 done
@@ -56,22 +58,8 @@ assert "server down at boot: the workers spool the updates" chk_spooled
 assert "the hook log says so" sh -c "grep 'cluster DNS' '$work/log' | grep -m1 spooled"
 
 # ---- the server comes up inside the lab ------------------------------------------
-mkdir -p "$work/bind"
-for z in $ZONE $REV; do
-	printf '%s\n' '$TTL 60' "@ IN SOA ns.$ZONE. admin.$ZONE. 1 60 60 600 60" "@ IN NS ns.$ZONE." >"$work/bind/$z.zone"
-done
-echo "ns IN A 127.0.0.1" >>"$work/bind/$ZONE.zone"
-cat >"$work/bind/named.conf" <<EOF
-options { directory "$work/bind"; pid-file "$work/bind/named.pid";
-	session-keyfile "$work/bind/session.key"; listen-on port $PORT { 127.0.0.1; };
-	listen-on-v6 { none; }; recursion no; dnssec-validation no; notify no; };
-controls { };
-include "$work/dns.key";
-zone "$ZONE" { type primary; file "$work/bind/$ZONE.zone";
-	update-policy { grant lc-key zonesub ANY; }; allow-transfer { key lc-key; }; };
-zone "$REV" { type primary; file "$work/bind/$REV.zone";
-	update-policy { grant lc-key zonesub ANY; }; allow-transfer { key lc-key; }; };
-EOF
+ddns_zone_files "$work/bind" 127.0.0.1 $ZONE $REV
+ddns_named_conf "$work/bind" "127.0.0.1;" $PORT "$work/dns.key" lc-key $ZONE $REV
 # it lives in the lab's namespaces: `lab down` ends it with the rest
 "$LAB" exec named -g -c "$work/bind/named.conf" >"$work/named.log" 2>&1 &
 for _ in $(seq 100); do
