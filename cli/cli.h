@@ -124,6 +124,17 @@ int cmd_dns(const struct cli_args *args);
 typedef void (*cli_dns_finding_fn)(int problem, const char *message, const char *fix,
 				   void *userdata);
 void cli_dns_doctor(const struct lc_paths *paths, cli_dns_finding_fn fn, void *userdata);
+/* inventory: the other hosts' guests in the zone (an AXFR; none when
+ * dns_server is unset, and a warning when the zone cannot be read), as
+ * hosts named by their FQDN. */
+struct cli_dns_hosts {
+	size_t n;
+	void *mem;  /* the hosts */
+	void *zone; /* what their strings point into */
+};
+int cli_dns_hosts(const struct lc_paths *paths, struct cli_dns_hosts *ret);
+const struct lc_host *cli_dns_host(const struct cli_dns_hosts *h, size_t i);
+void cli_dns_hosts_free(struct cli_dns_hosts *h);
 int cmd_enable(const struct cli_args *args);
 int cmd_disable(const struct cli_args *args);
 

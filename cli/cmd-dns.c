@@ -11,9 +11,11 @@
 #include "resolver/resolver.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #if !defined(BUILD_HOST) || !defined(HAVE_LDNS)
 
@@ -23,6 +25,25 @@ int cmd_dns(const struct cli_args *args)
 	cli_error("dns: this libvirt-cluster was built without cluster DNS (configure found no "
 		  "ldns, or not the host layer's libraries)");
 	return CLI_EXIT_FAILURE;
+}
+
+int cli_dns_hosts(const struct lc_paths *paths, struct cli_dns_hosts *ret)
+{
+	(void)paths;
+	memset(ret, 0, sizeof(*ret));
+	return 0;
+}
+
+const struct lc_host *cli_dns_host(const struct cli_dns_hosts *h, size_t i)
+{
+	(void)h;
+	(void)i;
+	return NULL;
+}
+
+void cli_dns_hosts_free(struct cli_dns_hosts *h)
+{
+	(void)h;
 }
 
 void cli_dns_doctor(const struct lc_paths *paths, cli_dns_finding_fn fn, void *userdata)
@@ -172,6 +193,96 @@ static int dns_purge(const struct ddns_config *c, const char *host)
 	printf("%u name%s of host %s removed, %u failed\n", st.removed, st.removed == 1 ? "" : "s",
 	       host, st.failed);
 	return st.failed ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+}
+
+/* ---- inventory: the other hosts' guests, from the zone ----------------------- */
+
+struct dns_host {
+	struct lc_host h;
+	struct lc_host_addr addrs[DDNS_MAX_ADDRS];
+	char cluster[64], group[64];
+};
+
+static void fill_host(struct dns_host *d, const struct ddns_zone_entry *e)
+{
+	memset(d, 0, sizeof(*d));
+	d->h.name = e->owner;
+	d->h.driver = "dns";
+	snprintf(d->cluster, sizeof(d->cluster), "%s", e->cluster);
+	snprintf(d->group, sizeof(d->group), "%s", e->group);
+	d->h.cluster = d->cluster[0] ? d->cluster : NULL;
+	d->h.group = d->group[0] ? d->group : NULL;
+	d->h.running = d->h.guest = true;
+	/* the zone's order, IPv4 first: ansible_host is the first */
+	for (int fam = AF_INET; fam; fam = fam == AF_INET ? AF_INET6 : 0)
+		for (size_t k = 0; k < e->n_addrs; k++) {
+			if (e->addrs[k].family != fam)
+				continue;
+			struct lc_host_addr *a = &d->addrs[d->h.n_addrs++];
+			a->addr = e->addrs[k];
+			a->network = a->bridge = a->mac_str = "";
+			a->klass = LC_CLASS_UNKNOWN;
+			a->expiry = INT64_MAX;
+			a->nic_index = a->prefer_index = -1;
+		}
+	d->h.addrs = d->addrs;
+}
+
+int cli_dns_hosts(const struct lc_paths *paths, struct cli_dns_hosts *ret)
+{
+	struct cli_dns_hosts out = {0};
+	struct ddns_config *c = malloc(sizeof(*c));
+	struct lc_config cfg;
+	char err[DDNS_ERR_MAX] = "the config cannot be read";
+	int r;
+
+	if (!c)
+		return -ENOMEM;
+	r = lc_config_load(paths->config, &cfg, NULL, NULL);
+	if (r == 0) {
+		r = ddns_config_from(&cfg, "/etc/machine-id", c, err, sizeof(err));
+		lc_config_free(&cfg);
+	}
+	if (r == -ENODATA) { /* cluster DNS is off: this host's guests only */
+		free(c);
+		*ret = out;
+		return 0;
+	}
+	struct ddns_zone *z = r == 0 ? calloc(1, sizeof(*z)) : NULL;
+	if (r == 0 && !z)
+		r = -ENOMEM;
+	if (r == 0 && ddns_axfr(c, c->zone, z, err, sizeof(err)) < 0) {
+		cli_warn("inventory: this host's guests only: %s", err);
+		free(z);
+		z = NULL;
+	}
+	if (r < 0)
+		cli_warn("inventory: this host's guests only: %s", err);
+	struct dns_host *all = z && z->n ? calloc(z->n, sizeof(*all)) : NULL;
+	for (size_t i = 0; all && i < z->n; i++)
+		/* this host's guests come from its own sources, ranked */
+		if (!z->entries[i].ptr[0] && strcmp(z->entries[i].host, c->host_id) &&
+		    z->entries[i].n_addrs)
+			fill_host(&all[out.n++], &z->entries[i]);
+	out.mem = all;
+	out.zone = z;
+	free(c);
+	*ret = out;
+	return 0;
+}
+
+const struct lc_host *cli_dns_host(const struct cli_dns_hosts *h, size_t i)
+{
+	return &((const struct dns_host *)h->mem)[i].h;
+}
+
+void cli_dns_hosts_free(struct cli_dns_hosts *h)
+{
+	if (h->zone)
+		ddns_zone_free(h->zone);
+	free(h->zone);
+	free(h->mem);
+	memset(h, 0, sizeof(*h));
 }
 
 /* ---- doctor --------------------------------------------------------------- */

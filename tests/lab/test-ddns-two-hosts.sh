@@ -132,6 +132,34 @@ chk_getent_b() {
 }
 assert "on B, glibc resolves A's node1.$ZONE (hosts: $LAB_NSS)" chk_getent_b
 
+# ---- the inventory on B: B's guests and A's, from the zone ---------------------------
+CLI=$LAB_BUILDDIR/cli/libvirt-cluster
+printf '%s\n' '#!/bin/sh' "exec env LIBVIRT_CLUSTER_CONFIG='$T/b/conf' LIBVIRT_CLUSTER_RUNSTATE_DIR=$RUN \
+	LIBVIRT_CLUSTER_SPOOL_DIR='$T/b/spool' '$CLI' inventory \"\$@\"" >"$T/inventory"
+chmod 755 "$T/inventory"
+chk_inventory() {
+	local out
+	out=$(LAB_DIR=$T/b.lab "$LAB" exec "$T/inventory" --list)
+	echo "$out" | python3 -c '
+import json, sys
+inv = json.load(sys.stdin)
+hv = inv["_meta"]["hostvars"]
+a = hv.get("node1.cluster.test", {})
+print("hosts:", " ".join(sorted(hv)), "| node1.cluster.test ansible_host:", a.get("ansible_host"))
+sys.exit(0 if a.get("ansible_host") == sys.argv[1] and "node1" in hv else 1)' "$a1"
+}
+assert "inventory on B lists its own guests and A's node1.cluster.test (ansible_host its A)" chk_inventory
+chk_graph() {
+	local out
+	out=$(LAB_DIR=$T/b.lab "$LAB" exec env HOME="$T" ANSIBLE_LOCAL_TEMP="$T/ans" \
+		ANSIBLE_INVENTORY_UNPARSED_WARNING=False ansible-inventory -i "$T/inventory" --graph 2>&1)
+	echo "$out" | paste -sd' '
+	echo "$out" | grep -q "node1.cluster.test" && echo "$out" | grep -q -- "--node1$"
+}
+if command -v ansible-inventory >/dev/null 2>&1; then
+	assert "ansible-inventory --graph on B shows both hosts' guests" chk_graph
+fi
+
 # ---- A crashes: its records stay; it comes back and --sync cleans up -----------------
 dh_before=$(hdig b DHCID node1.$ZONE)
 kill -9 "$(cat "$T/a.lab/init.pid")"
