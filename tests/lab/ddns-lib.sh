@@ -89,6 +89,8 @@ ddns_down() {
 	if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] || [ "$failures" -ne 0 ]; then
 		echo "--- server log (tail)"
 		tail -n 40 "$D/server.log" 2>/dev/null
+	else
+		rm -rf "$D" # kept after a failure, to look at
 	fi
 	exit "$rc"
 }

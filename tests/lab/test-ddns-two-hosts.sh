@@ -50,13 +50,15 @@ at_exit() {
 	[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null
 	kill "$SITE" 2>/dev/null
 	for h in a b; do LAB_DIR=$T/$h.lab LAB_GRACEFUL=0 "$LAB" down >/dev/null 2>&1; done
+	wait 2>/dev/null
 	if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] || [ "$failures" -ne 0 ]; then
 		echo "--- hook logs"
 		tail -n 15 "$T/a/log" "$T/b/log"
 		echo "--- named"
 		grep -v "^[0-9-]* [0-9:.]* \(built\|compiled\|linked\)" "$T/named.log" | tail -n 15
+	else
+		rm -rf "$T" # kept after a failure, to look at
 	fi
-	wait 2>/dev/null
 	exit "$rc"
 }
 trap at_exit EXIT
