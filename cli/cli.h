@@ -116,6 +116,23 @@ struct lc_paths;
  * every path the environment did not set. */
 void cli_lc_paths(const struct cli_args *args, struct lc_paths *ret);
 
+/* doctor's cluster-DNS checks (nothing when dns_server is unset): each
+ * finding is problem (1) or ok (0), a message and a fix ("" for none). */
+typedef void (*cli_dns_finding_fn)(int problem, const char *message, const char *fix,
+				   void *userdata);
+void cli_dns_doctor(const struct lc_paths *paths, cli_dns_finding_fn fn, void *userdata);
+/* inventory: the other hosts' guests in the zone (an AXFR; none when
+ * dns_server is unset, and a warning when the zone cannot be read), as
+ * hosts named by their FQDN. */
+struct cli_dns_hosts {
+	size_t n;
+	void *mem;  /* the hosts */
+	void *zone; /* what their strings point into */
+};
+int cli_dns_hosts(const struct lc_paths *paths, struct cli_dns_hosts *ret);
+const struct lc_host *cli_dns_host(const struct cli_dns_hosts *h, size_t i);
+void cli_dns_hosts_free(struct cli_dns_hosts *h);
+
 /* Formatting helpers shared by the commands (format.c). */
 /* "in 59m", "2h ago", "never (infinite lease)"; buf >= 64. */
 const char *cli_format_expiry(long long expiry, long long now, char *buf, size_t size);

@@ -607,6 +607,15 @@ static void check_resolved(struct doctor *d, const struct lc_config *cfg)
 }
 #endif
 
+/* ---- cluster DNS (cli/cmd-dns.c) ------------------------------------------ */
+
+static void on_dns_finding(int problem, const char *message, const char *fixtext, void *ud)
+{
+	struct finding *f = add(ud, problem ? FIND_PROBLEM : FIND_OK, "dns", "%s", message);
+	if (fixtext[0])
+		fix(f, "%s", fixtext);
+}
+
 /* ---- output -------------------------------------------------------------- */
 
 static const char *status_word(enum finding_status s)
@@ -630,6 +639,7 @@ static int cmd_doctor(const struct cli_args *args)
 	check_config(&d, &cfg);
 	check_guests(&d);
 	check_resolved(&d, &cfg);
+	cli_dns_doctor(&d.lp, on_dns_finding, &d);
 	lc_config_free(&cfg);
 
 	for (size_t i = 0; i < d.n; i++)

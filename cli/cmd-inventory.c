@@ -140,14 +140,34 @@ static void hostvars(struct cli_json *j, const struct lc_host *h, int64_t now)
 	(void)now;
 }
 
-static int build(const struct lc_db *db, struct inventory *inv)
+/* The running guests: this host's (the db), then the other hosts' in the
+ * cluster's zone (when dns_server is set). */
+static int collect(const struct lc_db *db, const struct cli_dns_hosts *dns,
+		   const struct lc_host ***ret, size_t *ret_n)
+{
+	const struct lc_host **l = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < lc_db_n_hosts(db); i++)
+		if (lc_db_host(db, i)->running && push(&l, &n, lc_db_host(db, i)) < 0)
+			goto oom;
+	for (size_t i = 0; i < dns->n; i++)
+		if (push(&l, &n, cli_dns_host(dns, i)) < 0)
+			goto oom;
+	*ret = l;
+	*ret_n = n;
+	return 0;
+oom:
+	free(l);
+	return -1;
+}
+
+static int build(const struct lc_host *const *hosts, size_t n_hosts, struct inventory *inv)
 {
 	char cg[64];
 
-	for (size_t i = 0; i < lc_db_n_hosts(db); i++) {
-		const struct lc_host *h = lc_db_host(db, i);
-		if (!h->running)
-			continue;
+	for (size_t i = 0; i < n_hosts; i++) {
+		const struct lc_host *h = hosts[i];
 		bool grouped = false;
 		/* Hosts are listed under each group directly (no children):
 		 * a group name shared by two clusters must not pull one
@@ -172,91 +192,15 @@ static int build(const struct lc_db *db, struct inventory *inv)
 	return 0;
 }
 
-/* --host NAME: the host's variables, {} when it is unknown, as every
- * inventory script answers (Ansible asks only when _meta is missing). */
-static int answer_host(const struct lc_db *db, const char *name, const char *runstate_dir,
-		       int64_t now)
-{
-	const struct lc_host *found = NULL;
-	struct cli_json j;
-
-	for (size_t i = 0; i < lc_db_n_hosts(db) && !found; i++) {
-		const struct lc_host *h = lc_db_host(db, i);
-		if (h->running && strcasecmp(h->name, name) == 0)
-			found = h;
-	}
-	if (found && validate(db, runstate_dir) > 0)
-		return CLI_EXIT_INVALID;
-	cli_json_init(&j, stdout, true);
-	if (found) {
-		hostvars(&j, found, now);
-	} else {
-		cli_json_begin_object(&j);
-		cli_json_end_object(&j);
-	}
-	cli_json_finish(&j);
-	return CLI_EXIT_OK;
-}
-
-static void print_hosts(struct cli_json *j, const char *group, const struct lc_host **hosts,
-			size_t n)
-{
-	cli_json_key(j, group);
-	cli_json_begin_object(j);
-	cli_json_key(j, "hosts");
-	cli_json_begin_array(j);
-	for (size_t k = 0; k < n; k++)
-		cli_json_string(j, hosts[k]->name);
-	cli_json_end_array(j);
-	cli_json_end_object(j);
-}
-
-/* --list: _meta.hostvars of every running guest, then all's children and
- * each group's hosts. */
-static void print_inventory(const struct lc_db *db, const struct inventory *inv, int64_t now)
-{
-	struct cli_json j;
-
-	cli_json_init(&j, stdout, true);
-	cli_json_begin_object(&j);
-	cli_json_key(&j, "_meta");
-	cli_json_begin_object(&j);
-	cli_json_key(&j, "hostvars");
-	cli_json_begin_object(&j);
-	for (size_t i = 0; i < lc_db_n_hosts(db); i++) {
-		const struct lc_host *h = lc_db_host(db, i);
-		if (!h->running)
-			continue;
-		cli_json_key(&j, h->name);
-		hostvars(&j, h, now);
-	}
-	cli_json_end_object(&j);
-	cli_json_end_object(&j);
-
-	cli_json_key(&j, "all");
-	cli_json_begin_object(&j);
-	cli_json_key(&j, "children");
-	cli_json_begin_array(&j);
-	cli_json_string(&j, "ungrouped");
-	for (size_t i = 0; i < inv->n_groups; i++)
-		cli_json_string(&j, inv->groups[i].name);
-	cli_json_end_array(&j);
-	cli_json_end_object(&j);
-
-	for (size_t i = 0; i < inv->n_groups; i++)
-		print_hosts(&j, inv->groups[i].name, inv->groups[i].hosts, inv->groups[i].n);
-	print_hosts(&j, "ungrouped", inv->ungrouped, inv->n_ungrouped);
-	cli_json_end_object(&j);
-	cli_json_finish(&j);
-}
+static int inventory_print(const struct cli_args *args, const struct lc_paths *paths,
+			   const struct lc_db *db, const struct lc_host *const *hosts,
+			   size_t n_hosts, int64_t now);
 
 static int cmd_inventory(const struct cli_args *args)
 {
 	struct lc_paths paths;
 	struct lc_db *db = NULL;
-	struct inventory inv = {0};
 	int64_t now = (int64_t)time(NULL);
-	int rc;
 
 	cli_lc_paths(args, &paths);
 	int r = lc_db_load(&paths, now, &db);
@@ -268,23 +212,108 @@ static int cmd_inventory(const struct cli_args *args)
 		cli_error(
 		    "lease directory %s is missing or unreadable (see 'libvirt-cluster doctor')",
 		    paths.lease_dir);
-		rc = CLI_EXIT_UNAVAIL;
-	} else if (args->host) {
-		rc = answer_host(db, args->host, paths.runstate_dir, now);
-	} else if (validate(db, paths.runstate_dir) > 0) {
-		rc = CLI_EXIT_INVALID;
-	} else if (build(db, &inv) < 0) {
-		cli_error("out of memory");
-		rc = CLI_EXIT_FAILURE;
-	} else {
-		print_inventory(db, &inv, now);
-		rc = CLI_EXIT_OK;
+		lc_db_free(db);
+		return CLI_EXIT_UNAVAIL;
 	}
-	inventory_free(&inv);
+
+	struct cli_dns_hosts dns = {0};
+	const struct lc_host **hosts = NULL;
+	size_t n_hosts = 0;
+	if (cli_dns_hosts(&paths, &dns) < 0 || collect(db, &dns, &hosts, &n_hosts) < 0) {
+		cli_error("out of memory");
+		cli_dns_hosts_free(&dns);
+		lc_db_free(db);
+		return CLI_EXIT_FAILURE;
+	}
+	r = inventory_print(args, &paths, db, hosts, n_hosts, now);
+	free(hosts);
+	cli_dns_hosts_free(&dns);
 	lc_db_free(db);
-	return rc;
+	return r;
 }
 
+static int inventory_print(const struct cli_args *args, const struct lc_paths *paths,
+			   const struct lc_db *db, const struct lc_host *const *hosts,
+			   size_t n_hosts, int64_t now)
+{
+	struct cli_json j;
+
+	if (args->host) {
+		/* Ansible asks this only when _meta is missing; answer like
+		 * every inventory script: the host's variables, {} if unknown. */
+		const struct lc_host *found = NULL;
+		for (size_t i = 0; i < n_hosts && !found; i++)
+			if (strcasecmp(hosts[i]->name, args->host) == 0)
+				found = hosts[i];
+		if (found && validate(db, paths->runstate_dir) > 0)
+			return CLI_EXIT_INVALID;
+		cli_json_init(&j, stdout, true);
+		if (found) {
+			hostvars(&j, found, now);
+		} else {
+			cli_json_begin_object(&j);
+			cli_json_end_object(&j);
+		}
+		cli_json_finish(&j);
+		return CLI_EXIT_OK;
+	}
+
+	if (validate(db, paths->runstate_dir) > 0)
+		return CLI_EXIT_INVALID;
+	struct inventory inv = {0};
+	if (build(hosts, n_hosts, &inv) < 0) {
+		cli_error("out of memory");
+		inventory_free(&inv);
+		return CLI_EXIT_FAILURE;
+	}
+
+	cli_json_init(&j, stdout, true);
+	cli_json_begin_object(&j);
+	cli_json_key(&j, "_meta");
+	cli_json_begin_object(&j);
+	cli_json_key(&j, "hostvars");
+	cli_json_begin_object(&j);
+	for (size_t i = 0; i < n_hosts; i++) {
+		cli_json_key(&j, hosts[i]->name);
+		hostvars(&j, hosts[i], now);
+	}
+	cli_json_end_object(&j);
+	cli_json_end_object(&j);
+
+	cli_json_key(&j, "all");
+	cli_json_begin_object(&j);
+	cli_json_key(&j, "children");
+	cli_json_begin_array(&j);
+	cli_json_string(&j, "ungrouped");
+	for (size_t i = 0; i < inv.n_groups; i++)
+		cli_json_string(&j, inv.groups[i].name);
+	cli_json_end_array(&j);
+	cli_json_end_object(&j);
+
+	for (size_t i = 0; i < inv.n_groups; i++) {
+		cli_json_key(&j, inv.groups[i].name);
+		cli_json_begin_object(&j);
+		cli_json_key(&j, "hosts");
+		cli_json_begin_array(&j);
+		for (size_t k = 0; k < inv.groups[i].n; k++)
+			cli_json_string(&j, inv.groups[i].hosts[k]->name);
+		cli_json_end_array(&j);
+		cli_json_end_object(&j);
+	}
+	cli_json_key(&j, "ungrouped");
+	cli_json_begin_object(&j);
+	cli_json_key(&j, "hosts");
+	cli_json_begin_array(&j);
+	for (size_t k = 0; k < inv.n_ungrouped; k++)
+		cli_json_string(&j, inv.ungrouped[k]->name);
+	cli_json_end_array(&j);
+	cli_json_end_object(&j);
+	cli_json_end_object(&j);
+	cli_json_finish(&j);
+
+	inventory_free(&inv);
+	return CLI_EXIT_OK;
+}
 CLI_COMMAND(inventory) = {
     .name = "inventory",
     .min_args = 0,

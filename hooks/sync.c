@@ -17,6 +17,9 @@
 
 #include "hooks/hook.h"
 #include "host/host.h"
+#ifdef HAVE_LDNS
+#include "host/ddns.h"
+#endif
 
 struct names_seen {
 	char **v;
@@ -270,6 +273,37 @@ static unsigned drop_stale(struct hook_ctx *ctx, const struct names_seen *seen, 
 	return w.n;
 }
 
+#ifdef HAVE_LDNS
+static void log_sync(const char *what, const struct ddns_result *r, void *ud)
+{
+	hook_log(r->status == DDNS_DONE ? LOG_INFO : LOG_WARNING, "sync: cluster DNS: %s",
+		 r->message);
+}
+
+/* After the records match what libvirt runs: the zone is made to match
+ * them (this host's names only). */
+static void sync_cluster_dns(struct hook_ctx *ctx)
+{
+	struct ddns_sync_stats st;
+	char err[DDNS_ERR_MAX];
+	int r =
+	    ddns_sync_recorded(&ctx->paths, &ctx->config, log_sync, NULL, &st, err, sizeof(err));
+
+	if (r == -ENODATA)
+		return;
+	if (r < 0) {
+		printf("cluster DNS: not synced: %s\n", err);
+		hook_log(LOG_WARNING, "sync: cluster DNS not synced: %s", err);
+		return;
+	}
+	printf("cluster DNS: %u published, %u stale name%s removed, %u conflict%s, %u failed "
+	       "(spooled); "
+	       "%u name%s of other hosts left alone\n",
+	       st.published, st.removed, st.removed == 1 ? "" : "s", st.conflicts,
+	       st.conflicts == 1 ? "" : "s", st.failed, st.others, st.others == 1 ? "" : "s");
+}
+#endif
+
 int hook_sync(struct hook_ctx *ctx)
 {
 	struct names_seen seen[2] = {{0}}; /* networks, guests */
@@ -344,5 +378,8 @@ int hook_sync(struct hook_ctx *ctx)
 		 "sync: %d networks, %d guests, %u stale records removed, %u leases of stopped "
 		 "guests released",
 		 n_nets < 0 ? 0 : n_nets, n_guests, dropped + tmp, released);
+#ifdef HAVE_LDNS
+	sync_cluster_dns(ctx);
+#endif
 	return 0;
 }

@@ -23,6 +23,9 @@
 
 #include "hooks/hook.h"
 #include "host/host.h"
+#ifdef HAVE_LDNS
+#include "host/ddns.h"
+#endif
 
 static void close_fds_from(int lowest)
 {
@@ -188,6 +191,30 @@ static int renew_nic(virConnectPtr conn, const struct hook_work *w, size_t i, ch
 	return r;
 }
 
+#ifdef HAVE_LDNS
+static void log_ddns_retry(const struct ddns_spool_entry *e, const struct ddns_result *r, void *ud)
+{
+	hook_log(r->status == DDNS_DONE ? LOG_INFO : LOG_WARNING, "worker: cluster DNS, again: %s",
+		 r->message);
+}
+
+/* Cluster DNS for a guest's event (nothing when dns_server is unset); an
+ * update that had to be spooled is tried again here, with backoff. */
+static void cluster_dns(const struct hook_work *w, enum ddns_op op, const struct host_lease *leases,
+			size_t n)
+{
+	char msg[DDNS_ERR_MAX + 64];
+	int st = ddns_event(&w->config, op, &w->rec, leases, n, msg, sizeof(msg));
+
+	if (st == -ENODATA && !w->config.dns_server)
+		return;
+	hook_log(st == DDNS_DONE || st == DDNS_NOT_OURS ? LOG_INFO : LOG_WARNING,
+		 "%s %s worker: %s", w->rec.driver, w->rec.name, msg);
+	if (st == DDNS_RETRY || st == DDNS_MISCONFIGURED)
+		ddns_event_retry(&w->config, w->rec.name, 5, log_ddns_retry, NULL);
+}
+#endif
+
 void hook_worker_started(void *p)
 {
 	struct hook_work *w = p;
@@ -269,6 +296,11 @@ void hook_worker_started(void *p)
 	}
 	if (conn)
 		virConnectClose(conn);
+#ifdef HAVE_LDNS
+	/* last: its retries may keep this worker a while */
+	if (n_leases)
+		cluster_dns(w, DDNS_OP_PUBLISH, leases, n_leases);
+#endif
 	free(leases);
 }
 
@@ -281,6 +313,10 @@ void hook_worker_stopped(void *p)
 	char msg[256] = "";
 
 	hook_log_open(w->config.debug);
+#ifdef HAVE_LDNS
+	/* the names it had at the server: its leases may be gone already */
+	cluster_dns(w, DDNS_OP_WITHDRAW, NULL, 0);
+#endif
 	conn = host_connect(drv);
 	if (!conn) {
 		hook_log(LOG_WARNING,

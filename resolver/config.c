@@ -14,6 +14,7 @@ void lc_config_defaults(struct lc_config *ret_config)
 	ret_config->renew_after = 20;
 	ret_config->renew_tries = 3;
 	ret_config->resolved = true;
+	ret_config->dns_ttl = 60;
 }
 
 void lc_config_free(struct lc_config *config)
@@ -24,7 +25,13 @@ void lc_config_free(struct lc_config *config)
 		free(config->prefer[i]);
 	for (size_t i = 0; i < config->n_leases; i++)
 		free(config->leases[i]);
+	for (size_t i = 0; i < config->n_dns_reverse_zones; i++)
+		free(config->dns_reverse_zones[i]);
 	free(config->renew_command);
+	free(config->dns_server);
+	free(config->dns_zone);
+	free(config->dns_key_file);
+	free(config->dns_host_id);
 	lc_config_defaults(config);
 }
 
@@ -63,6 +70,20 @@ static bool parse_uint(const char *v, int max, int *ret)
 	return true;
 }
 
+/* A domain lower-cased in place without dots at its ends; NULL when that
+ * leaves it empty or over-long. */
+static char *fold_domain(char *w)
+{
+	while (*w == '.')
+		w++;
+	size_t l = strlen(w);
+	while (l && w[l - 1] == '.')
+		w[--l] = '\0';
+	for (char *q = w; *q; q++)
+		*q = lc_lower(*q);
+	return *w && l <= LC_NAME_MAX ? w : NULL;
+}
+
 /* Split a space-separated list into words; words are copied lower-cased and
  * without leading/trailing dots when fold is set (suffixes). */
 static int parse_list(char *v, char **list, size_t *n, bool fold, lc_config_issue_fn fn, void *ud,
@@ -70,19 +91,9 @@ static int parse_list(char *v, char **list, size_t *n, bool fold, lc_config_issu
 {
 	char *save = NULL;
 	for (char *w = strtok_r(v, " \t,", &save); w; w = strtok_r(NULL, " \t,", &save)) {
-		if (fold) {
-			while (*w == '.')
-				w++;
-			size_t l = strlen(w);
-			while (l && w[l - 1] == '.')
-				w[--l] = '\0';
-			for (char *q = w; *q; q++)
-				*q = lc_lower(*q);
-			if (!*w || l > LC_NAME_MAX) {
-				issue(fn, ud, line, "%s: ignoring an empty or over-long domain",
-				      key);
-				continue;
-			}
+		if (fold && !(w = fold_domain(w))) {
+			issue(fn, ud, line, "%s: ignoring an empty or over-long domain", key);
+			continue;
 		}
 		if (*n >= LC_CONF_MAX_LIST) {
 			issue(fn, ud, line, "%s: more than %d entries, the rest are ignored", key,
@@ -93,6 +104,119 @@ static int parse_list(char *v, char **list, size_t *n, bool fold, lc_config_issu
 		if (!copy)
 			return -ENOMEM;
 		list[(*n)++] = copy;
+	}
+	return 0;
+}
+
+/* '#' starts a comment, but for the one in dns_server's ADDRESS#PORT (how
+ * BIND's tools write a port): right after the address, before a digit. */
+static char *comment_start(char *line)
+{
+	char *h = strchr(line, '#');
+	const char *k = line + strspn(line, " \t");
+
+	if (h && !strncmp(k, "dns_server", 10) && h > k && !strchr(" \t=", h[-1]) && h[1] >= '0' &&
+	    h[1] <= '9')
+		h = strchr(h + 1, '#');
+	return h;
+}
+
+/* ADDRESS or ADDRESS#PORT, the form BIND's tools use. */
+static bool valid_server(const char *v)
+{
+	const char *hash = strchr(v, '#');
+	size_t n = hash ? (size_t)(hash - v) : strlen(v);
+	struct lc_addr a;
+	int port;
+
+	if (lc_addr_parse(v, n, &a) < 0)
+		return false;
+	return !hash || (parse_uint(hash + 1, 65535, &port) && port > 0);
+}
+
+/* It goes into the TXT record as host=<id>: one token of name characters. */
+static bool valid_host_id(const char *v)
+{
+	size_t n = strlen(v);
+	if (!n || n > LC_LABEL_MAX)
+		return false;
+	for (const char *p = v; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.'))
+			return false;
+	return true;
+}
+
+/* Replace *dst by a copy of v (NULL when v is empty). */
+static int set_string(char **dst, const char *v)
+{
+	char *copy = *v ? strdup(v) : NULL;
+	if (*v && !copy)
+		return -ENOMEM;
+	free(*dst);
+	*dst = copy;
+	return 0;
+}
+
+/* The dns_* keys: 1 when key is one of them (handled), 0 when not, -ENOMEM. */
+static int parse_dns_key(struct lc_config *cfg, const char *key, char *val, lc_config_issue_fn fn,
+			 void *ud, unsigned line)
+{
+	if (strncmp(key, "dns_", 4))
+		return 0;
+	if (!strcmp(key, "dns_server")) {
+		if (*val && !valid_server(val)) {
+			issue(fn, ud, line,
+			      "dns_server: expected ADDRESS or ADDRESS#PORT, got \"%.60s\"", val);
+			return 1;
+		}
+		return set_string(&cfg->dns_server, val) < 0 ? -ENOMEM : 1;
+	}
+	if (!strcmp(key, "dns_zone")) {
+		char *z = fold_domain(val);
+		if (!z) {
+			issue(fn, ud, line, "dns_zone: ignoring an empty or over-long domain");
+			return 1;
+		}
+		return set_string(&cfg->dns_zone, z) < 0 ? -ENOMEM : 1;
+	}
+	if (!strcmp(key, "dns_reverse_zones"))
+		return parse_list(val, cfg->dns_reverse_zones, &cfg->n_dns_reverse_zones, true, fn,
+				  ud, line, key) < 0
+			   ? -ENOMEM
+			   : 1;
+	if (!strcmp(key, "dns_key_file")) {
+		if (val[0] != '/') {
+			issue(fn, ud, line,
+			      "dns_key_file: \"%.100s\" is not an absolute path, ignored", val);
+			return 1;
+		}
+		return set_string(&cfg->dns_key_file, val) < 0 ? -ENOMEM : 1;
+	}
+	if (!strcmp(key, "dns_host_id")) {
+		if (!valid_host_id(val)) {
+			issue(
+			    fn, ud, line,
+			    "dns_host_id: expected up to 63 letters, digits, '-', '_' or '.', got "
+			    "\"%.40s\"",
+			    val);
+			return 1;
+		}
+		return set_string(&cfg->dns_host_id, val) < 0 ? -ENOMEM : 1;
+	}
+	if (!strcmp(key, "dns_ttl")) {
+		if (!parse_uint(val, 604800, &cfg->dns_ttl))
+			issue(fn, ud, line, "dns_ttl: expected seconds 0..604800, got \"%.40s\"",
+			      val);
+		return 1;
+	}
+	if (!strcmp(key, "dns_addresses")) {
+		if (!strcmp(val, "first") || !strcmp(val, "all"))
+			cfg->dns_all_addresses = !strcmp(val, "all");
+		else
+			issue(fn, ud, line, "dns_addresses: expected all or first, got \"%.40s\"",
+			      val);
+		return 1;
 	}
 	return 0;
 }
@@ -157,6 +281,8 @@ static int config_key(struct lc_config *cfg, const char *key, char *val,
 		if (!parse_bool(val, dst))
 			issue(on_issue, userdata, lineno, "%s: expected yes or no, got \"%.40s\"",
 			      key, val);
+	} else if ((r = parse_dns_key(cfg, key, val, on_issue, userdata, lineno)) != 0) {
+		r = r > 0 ? 0 : r;
 	} else {
 		issue(on_issue, userdata, lineno, "unknown key \"%.60s\"", key);
 	}
@@ -194,7 +320,7 @@ int lc_config_parse(const char *buf, size_t len, struct lc_config *ret_config,
 			issue(on_issue, userdata, lineno, "NUL byte in line, ignored");
 			continue;
 		}
-		char *hash = strchr(line, '#');
+		char *hash = comment_start(line);
 		if (hash)
 			*hash = '\0';
 		key = line;

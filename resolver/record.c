@@ -432,7 +432,7 @@ static int write_temp(const char *path, const char *content, size_t len, char *t
 /* Replace path with content, whole or not at all: a reader sees the old
  * record or the new one, and a writer killed at any point leaves at most
  * a temp file, and that only between the link and the rename. */
-static int write_atomic(const char *path, const char *content, size_t len)
+int lc_write_atomic(const char *path, const char *content, size_t len)
 {
 	char tmp[4096];
 	int r = write_temp(path, content, len, tmp, sizeof(tmp));
@@ -466,7 +466,7 @@ int lc_guest_record_write(const char *dir, const struct lc_guest_record *rec)
 	if (r == 0)
 		r = ensure_dir(dir);
 	if (r == 0)
-		r = write_atomic(path, buf, strlen(buf));
+		r = lc_write_atomic(path, buf, strlen(buf));
 	free(buf);
 	return r;
 }
@@ -483,7 +483,7 @@ int lc_net_record_write(const char *dir, const struct lc_net_record *rec)
 	if (r == 0)
 		r = ensure_dir(dir);
 	if (r == 0)
-		r = write_atomic(path, buf, strlen(buf));
+		r = lc_write_atomic(path, buf, strlen(buf));
 	return r;
 }
 

@@ -77,6 +77,16 @@ struct lc_config {
 	bool debug;	     /* hook debug logging (no) */
 	bool first_only;     /* `addresses = first`: the module answers only the
 				top-ranked address of each family (no) */
+	/* Cluster DNS (RFC 2136 updates by the hook's worker); all unset
+	 * (NULL) unless configured: with dns_server unset nothing is sent. */
+	char *dns_server;			   /* ADDRESS or ADDRESS#PORT of the primary */
+	char *dns_zone;				   /* lower-case, no dots at the ends */
+	char *dns_reverse_zones[LC_CONF_MAX_LIST]; /* likewise */
+	size_t n_dns_reverse_zones;
+	char *dns_key_file;	/* absolute path of `tsig-keygen` output */
+	char *dns_host_id;	/* NULL: the host layer uses /etc/machine-id */
+	int dns_ttl;		/* seconds (60) */
+	bool dns_all_addresses; /* `dns_addresses = all` (no: first) */
 };
 
 /* A problem found while reading the config: what the module ignores and

@@ -35,6 +35,12 @@ int lc_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len,
 		 struct lc_sig *ret_sig);
 int lc_read_fd(int fd, size_t max, char **ret_buf, size_t *ret_len, struct lc_sig *ret_sig);
 
+/* Replace path with content (mode 0644), whole or not at all: a reader sees
+ * the old file or the new one, and a writer killed at any point leaves at
+ * most a temp file beside it.  The records and the host layer's DNS spool
+ * use it. */
+int lc_write_atomic(const char *path, const char *content, size_t len);
+
 /* 1 in a build with AddressSanitizer (gcc and clang say it differently):
  * it owns malloc, so what works around malloc must not. */
 #if defined(__SANITIZE_ADDRESS__)

@@ -340,6 +340,59 @@ static void test_free_resets(void **state)
 	assert_defaults(&s->cfg);
 }
 
+static void test_dns_keys(void **state)
+{
+	struct issues *s = *state;
+
+	/* unset by default: cluster DNS is off */
+	assert_null(s->cfg.dns_server);
+	assert_int_equal(s->cfg.dns_ttl, 60);
+	assert_false(s->cfg.dns_all_addresses);
+	parse(s, "dns_server = 192.0.2.53#5353   # the primary\n"
+		 "dns_zone = .Cluster.Test.\n"
+		 "dns_reverse_zones = 1.250.10.in-addr.arpa, 2.250.10.IN-ADDR.ARPA.\n"
+		 "dns_key_file = /etc/libvirt-cluster/dns.key\n"
+		 "dns_ttl = 30\n"
+		 "dns_host_id = hv-a\n"
+		 "dns_addresses = all\n");
+	assert_int_equal(s->n, 0);
+	assert_string_equal(s->cfg.dns_server, "192.0.2.53#5353");
+	assert_string_equal(s->cfg.dns_zone, "cluster.test");
+	assert_int_equal(s->cfg.n_dns_reverse_zones, 2);
+	assert_string_equal(s->cfg.dns_reverse_zones[1], "2.250.10.in-addr.arpa");
+	assert_string_equal(s->cfg.dns_key_file, "/etc/libvirt-cluster/dns.key");
+	assert_int_equal(s->cfg.dns_ttl, 30);
+	assert_string_equal(s->cfg.dns_host_id, "hv-a");
+	assert_true(s->cfg.dns_all_addresses);
+
+	/* a '#' that is no port still starts a comment there */
+	parse(s, "dns_server = 2001:db8::53 #5353\ndns_server=::1#x\n");
+	assert_string_equal(s->cfg.dns_server, "::1");
+
+	/* each bad value: line, what the issue says */
+	static const char *const bad[][2] = {
+	    {"dns_server = ns.example.test", "ADDRESS or ADDRESS#PORT"},
+	    {"dns_server = 192.0.2.1#0", "ADDRESS or ADDRESS#PORT"},
+	    {"dns_zone = .", "dns_zone"},
+	    {"dns_key_file = dns.key", "not an absolute path"},
+	    {"dns_ttl = -1", "dns_ttl"},
+	    {"dns_host_id = hv a", "dns_host_id"},
+	    {"dns_addresses = some", "all or first"},
+	    {"dns_colour = blue", "unknown key"},
+	};
+	char text[1024] = "";
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s\n", bad[i][0]);
+	parse(s, text);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_issue(s, (unsigned)i + 1, bad[i][1]);
+	assert_null(s->cfg.dns_server);
+	assert_null(s->cfg.dns_zone);
+	assert_null(s->cfg.dns_key_file);
+	assert_null(s->cfg.dns_host_id);
+	assert_int_equal(s->cfg.dns_ttl, 60);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -358,6 +411,7 @@ int main(void)
 	    T(test_load_missing_file),
 	    T(test_load_file),
 	    T(test_free_resets),
+	    T(test_dns_keys),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Cluster DNS where the rest of the host layer meets it: a guest record
+ * and its leases become what is published, for the worker's events and
+ * for --sync. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "host/ddns.h"
+#include "host/host.h"
+
+#define MACHINE_ID "/etc/machine-id"
+
+int ddns_guest_of(const struct lc_guest_record *rec, const struct host_lease *leases, size_t n,
+		  struct ddns_guest *ret)
+{
+	struct lc_addr addrs[DDNS_MAX_ADDRS];
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && k < DDNS_MAX_ADDRS; i++)
+		addrs[k++] = leases[i].addr;
+	return ddns_guest_from_record(rec, addrs, k, ret);
+}
+
+/* A record's live leases, ranked, into g. */
+static int guest_load(const struct lc_paths *paths, const struct lc_config *cfg,
+		      const struct lc_guest_record *rec, struct ddns_guest *g)
+{
+	struct host_lease *leases = calloc(HOST_MAX_LEASES, sizeof(*leases));
+	uint8_t(*macs)[LC_MAC_LEN] = calloc(rec->n_nics ? rec->n_nics : 1, LC_MAC_LEN);
+	size_t n = 0;
+	int r = -ENOMEM;
+
+	if (leases && macs) {
+		for (size_t i = 0; i < rec->n_nics; i++)
+			memcpy(macs[i], rec->nics[i].mac, LC_MAC_LEN);
+		if (host_guest_leases(paths, (const uint8_t(*)[LC_MAC_LEN])macs, rec->n_nics,
+				      leases, HOST_MAX_LEASES, &n) < 0)
+			n = 0;
+		r = ddns_guest_of(rec, leases, n, g);
+	}
+	free(macs);
+	free(leases);
+	return r;
+}
+
+struct recorded_walk {
+	const struct lc_paths *paths;
+	const struct lc_config *cfg;
+	struct lc_guest_record *rec;
+	struct ddns_guest *all;
+	size_t n, cap;
+};
+
+static int recorded_one(enum lc_record_kind kind, const char *name, void *userdata)
+{
+	struct recorded_walk *w = userdata;
+
+	if (kind != LC_RECORD_GUEST ||
+	    lc_guest_record_load(w->paths->runstate_dir, name, w->rec) < 0)
+		return 0;
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 16;
+		struct ddns_guest *g = realloc(w->all, cap * sizeof(*g));
+		if (!g)
+			return -ENOMEM;
+		w->all = g;
+		w->cap = cap;
+	}
+	/* a record that is no DNS name (no UUID, a dot) is not published */
+	int one = guest_load(w->paths, w->cfg, w->rec, &w->all[w->n]);
+	if (one == -ENOMEM)
+		return one;
+	if (one == 0)
+		w->n++;
+	return 0;
+}
+
+int ddns_guests_recorded(const struct lc_paths *paths, const struct lc_config *cfg,
+			 struct ddns_guest **ret, size_t *ret_n)
+{
+	struct recorded_walk w = {.paths = paths, .cfg = cfg, .rec = malloc(sizeof(*w.rec))};
+	int r = w.rec ? lc_record_dir_foreach(paths->runstate_dir, recorded_one, &w) : -ENOMEM;
+
+	free(w.rec);
+	if (r == -ENOENT)
+		r = 0;
+	if (r < 0) {
+		free(w.all);
+		return r;
+	}
+	*ret = w.all;
+	*ret_n = w.n;
+	return 0;
+}
+
+/* The settings, or why not: -ENODATA when cluster DNS is off. */
+static int settings(const struct lc_config *cfg, struct ddns_config **ret, char *err, size_t size)
+{
+	struct ddns_config *c;
+	int r;
+
+	if (!cfg->dns_server)
+		return -ENODATA;
+	c = malloc(sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	r = ddns_config_from(cfg, MACHINE_ID, c, err, size);
+	if (r < 0) {
+		free(c);
+		return r;
+	}
+	*ret = c;
+	return 0;
+}
+
+int ddns_event(const struct lc_config *cfg, enum ddns_op op, const struct lc_guest_record *rec,
+	       const struct host_lease *leases, size_t n, char *msg, size_t size)
+{
+	struct ddns_config *c = NULL;
+	struct ddns_guest g;
+	struct ddns_result res;
+	char err[DDNS_ERR_MAX];
+	int r = settings(cfg, &c, err, sizeof(err));
+
+	if (r == -ENODATA)
+		return r;
+	if (r < 0) {
+		snprintf(msg, size, "cluster DNS: not updated: %s", err);
+		return DDNS_MISCONFIGURED;
+	}
+	r = ddns_guest_of(rec, leases, n, &g);
+	if (r == 0)
+		r = ddns_apply(c, ddns_spool_dir(), op, &g, time(NULL), &res);
+	free(c);
+	if (r == -ENODATA) {
+		snprintf(msg, size, "cluster DNS: %s has no address to publish", rec->name);
+		return r;
+	}
+	if (r < 0) {
+		snprintf(msg, size, "cluster DNS: %s: %s", rec->name, strerror(-r));
+		return r;
+	}
+	snprintf(msg, size, "cluster DNS: %s%s", res.message,
+		 res.status == DDNS_RETRY || res.status == DDNS_MISCONFIGURED ? " (spooled)" : "");
+	return (int)res.status;
+}
+
+void ddns_event_retry(const struct lc_config *cfg, const char *name, unsigned tries,
+		      ddns_spool_fn on_result, void *userdata)
+{
+	struct ddns_config *c = NULL;
+	struct ddns_spool_stats st;
+	char err[DDNS_ERR_MAX], path[4096];
+
+	if (settings(cfg, &c, err, sizeof(err)) < 0)
+		return;
+	snprintf(path, sizeof(path), "%s/%s.ddns", ddns_spool_dir(), name);
+	for (unsigned i = 1; i <= tries && access(path, F_OK) == 0; i++) {
+		sleep((unsigned)ddns_spool_backoff(i));
+		if (ddns_spool_run(c, ddns_spool_dir(), time(NULL), false, on_result, userdata,
+				   &st) < 0)
+			break;
+	}
+	free(c);
+}
+
+int ddns_sync_recorded(const struct lc_paths *paths, const struct lc_config *cfg, ddns_sync_fn fn,
+		       void *userdata, struct ddns_sync_stats *ret, char *err, size_t errlen)
+{
+	struct ddns_config *c = NULL;
+	struct ddns_guest *running = NULL;
+	size_t n = 0;
+	int r = settings(cfg, &c, err, errlen);
+
+	if (r < 0)
+		return r;
+	r = ddns_guests_recorded(paths, cfg, &running, &n);
+	if (r == 0)
+		r = ddns_sync(c, running, n, ddns_spool_dir(), time(NULL), fn, userdata, ret, err,
+			      errlen);
+	free(running);
+	free(c);
+	return r;
+}
