@@ -292,6 +292,13 @@ struct lc_match {
 enum lc_lookup lc_db_lookup_name(const struct lc_db *db, const char *name, int family,
 				 struct lc_match *ret_match);
 bool lc_match_addr(const struct lc_match *m, size_t i);
+/* The TTL to report with an answer (seconds): LC_TTL_MAX, or less when a
+ * lease the answer covers ends sooner (at least 1).  now = epoch seconds.
+ * nscd caches an answer for that long (see ttl.c). */
+#define LC_TTL_MAX 30
+int32_t lc_match_ttl(const struct lc_match *m, int64_t now);
+/* The same for the one address a reverse lookup answered. */
+int32_t lc_addr_ttl(const struct lc_host *h, const struct lc_addr *a, int64_t now);
 /* Reverse lookup of one live address. */
 enum lc_lookup lc_db_lookup_addr(const struct lc_db *db, const struct lc_addr *addr,
 				 const struct lc_host **ret_host);
