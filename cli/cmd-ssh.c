@@ -97,8 +97,8 @@ CLI_COMMAND(ssh_config) = {
     .usage = "",
     .help = "Print ssh Host blocks for running guests (all, or NAME... given).\n"
 	    "HostName is the first-ranked address, HostKeyAlias the guest's name, User\n"
-	    "the metadata's user= when it has one.  Use: ssh -F <(libvirt-cluster\n"
-	    "ssh-config) NAME, or an Include of a file you write it to.",
+	    "the metadata's user= when it has one.  Use: libvirt-cluster ssh-config |\n"
+	    "ssh -F /dev/stdin NAME, or an Include of a file you write it to.",
 };
 
 /* ---- enable --ssh / disable --ssh ------------------------------------------- */
