@@ -4,6 +4,7 @@
  * wrong and print the exact fix.  Exit 0 only when all is well.
  */
 #include "cli/cli.h"
+#include "cli/doctor.h"
 #include "cli/json-writer.h"
 #include "cli/nsswitch.h"
 #include "cli/system.h"
@@ -24,12 +25,6 @@
 #ifdef BUILD_HOST
 #include "host/host.h"
 #endif
-
-enum finding_status {
-	FIND_OK,
-	FIND_SKIPPED, /* could not be checked here; says why */
-	FIND_PROBLEM,
-};
 
 struct finding {
 	enum finding_status status;
@@ -79,6 +74,14 @@ static void fix(struct finding *f, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(f->fix, sizeof(f->fix), fmt, ap);
 	va_end(ap);
+}
+
+void doctor_add(struct doctor *d, enum finding_status st, const char *check, const char *msg,
+		const char *fixtext)
+{
+	struct finding *f = add(d, st, check, "%s", msg);
+	if (fixtext)
+		fix(f, "%s", fixtext);
 }
 
 /* ---- nsswitch.conf ------------------------------------------------------ */
@@ -630,6 +633,7 @@ static int cmd_doctor(const struct cli_args *args)
 	check_config(&d, &cfg);
 	check_guests(&d);
 	check_resolved(&d, &cfg);
+	doctor_check_neighbours(&d, args, &d.lp);
 	lc_config_free(&cfg);
 
 	for (size_t i = 0; i < d.n; i++)

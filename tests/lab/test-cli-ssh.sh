@@ -80,6 +80,25 @@ chk_enable_again() {
 	[[ $out == *"installed already"* ]]
 }
 assert "enable --ssh again changes nothing" chk_enable_again
+ssh_finding() {
+	labx env LIBVIRT_CLUSTER_LEASE_DIR=/var/lib/libvirt/dnsmasq LIBVIRT_CLUSTER_KNOWN_HOSTS="$KH" \
+		"$CLI" doctor --json --root "$R" | python3 -c '
+import json, sys
+for c in json.load(sys.stdin)["checks"]:
+    if c["check"] == "ssh":
+        print("%s|%s|%s" % (c["status"], c["message"], (c["fix"] or "").replace("\n", " / ")))'
+}
+chk_doctor_ssh() { # STATUS TEXT
+	local f
+	f=$(ssh_finding)
+	echo "$f"
+	[ "${f%%|*}" = "$1" ] && [[ $f == *"$2"* ]]
+}
+printf 'Host *\n\tSendEnv LANG\n' >"$R/etc/ssh/ssh_config"
+assert "doctor: the drop-in is there, but ssh_config does not include it" chk_doctor_ssh problem \
+	"Include /etc/ssh/ssh_config.d/*.conf"
+printf 'Include /etc/ssh/ssh_config.d/*.conf\nHost *\n\tSendEnv LANG\n' >"$R/etc/ssh/ssh_config"
+assert "doctor: ssh checks guests' host keys with known-hosts" chk_doctor_ssh ok "with known-hosts"
 # a client config as Debian's: the drop-in included; no known_hosts anywhere
 cat >"$LAB_DIR/strict.conf" <<EOC
 Include $R/etc/ssh/ssh_config.d/*.conf
@@ -176,4 +195,5 @@ chk_disable() {
 	[ ! -e "$R/etc/ssh/ssh_config.d/libvirt-cluster.conf" ]
 }
 assert "disable --ssh removes the drop-in" chk_disable
+assert "doctor: not installed, and what enable --ssh would do" chk_doctor_ssh ok "is not installed"
 finish

@@ -48,6 +48,23 @@ chk_stats() {
 nscd_ahosts node1 >/dev/null
 assert "nscd's hosts cache holds them" chk_stats
 
+# doctor reads the same nscd.conf (below --root) and sees the running nscd
+mkdir -p "$LAB_DIR/nscd-root/etc"
+cp "$conf" "$LAB_DIR/nscd-root/etc/nscd.conf"
+chk_doctor() {
+	local f
+	f=$(labx env LIBVIRT_CLUSTER_LEASE_DIR=/var/lib/libvirt/dnsmasq "$CLI" doctor --json --root "$LAB_DIR/nscd-root" |
+		python3 -c '
+import json, sys
+for c in json.load(sys.stdin)["checks"]:
+    if c["check"] == "nscd":
+        print("%s|%s|%s" % (c["status"], c["message"], (c["fix"] or "").replace("\n", " / ")))' 2>&1)
+	echo "$f"
+	[[ $f == "problem|nscd caches hosts: a stopped guest keeps resolving through it for up to $((NSCD_TTL + PRUNE)) s"* ]] &&
+		[[ $f == *"enable-cache hosts no"*"nscd -i hosts"* ]]
+}
+assert "doctor: nscd caches hosts, how long, and the fix" chk_doctor
+
 chk_gone_within() { # GUEST LOOKUP
 	local t0 t got
 	t0=$(date +%s)
