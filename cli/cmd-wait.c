@@ -62,7 +62,7 @@ static const char *probe_error(const struct cli_ready *k, int r)
 }
 
 static void check_one(struct waiter *w, const struct lc_db *db, const struct cli_args *args,
-		      const struct cli_ready *k, int probe_ms)
+		      const struct cli_ready *k, int probe_ms, int left_ms)
 {
 	struct lc_match m;
 	char ab[64];
@@ -84,10 +84,13 @@ static void check_one(struct waiter *w, const struct lc_db *db, const struct cli
 		return;
 	}
 	if (k->kind != CLI_READY_TCP && k->kind != CLI_READY_SSH) {
-		w->state = WAIT_FAILED;
-		snprintf(w->detail, sizeof(w->detail),
-			 "--ready=%s is not supported by this build (it needs the host layer)",
-			 cli_ready_name(k->kind));
+		/* systemctl and cloud-init --wait block until the guest is there:
+		 * give them what is left */
+		int r = wait_guest_ready(m.host, k->kind, (left_ms + 999) / 1000, w->detail,
+					 sizeof(w->detail));
+		w->state = r == 0			     ? WAIT_DONE
+			   : r == -EAGAIN || r == -ETIMEDOUT ? WAIT_READY
+							     : WAIT_FAILED;
 		return;
 	}
 	int last = -EHOSTUNREACH;
@@ -133,13 +136,13 @@ static void progress(const struct waiter *ws, size_t n, int64_t elapsed_ms, int 
 /* One pass over the guests; true when none is left to wait for. */
 static bool check_all(struct waiter *ws, size_t n, const struct lc_db *db,
 		      const struct cli_args *args, const struct cli_ready *k, int probe_ms,
-		      bool *ret_probing)
+		      int left_ms, bool *ret_probing)
 {
 	bool left = false, probing = false;
 
 	for (size_t i = 0; i < n; i++) {
 		if (ws[i].state != WAIT_DONE && ws[i].state != WAIT_FAILED)
-			check_one(&ws[i], db, args, k, probe_ms);
+			check_one(&ws[i], db, args, k, probe_ms, left_ms);
 		left |= ws[i].state == WAIT_NAME || ws[i].state == WAIT_READY;
 		probing |= ws[i].state == WAIT_READY;
 	}
@@ -197,7 +200,7 @@ static int cmd_wait(const struct cli_args *args)
 		int64_t now = mono_ms();
 		int64_t left = deadline - now;
 		int probe_ms = (int)(left < 1000 ? (left > 50 ? left : 50) : 1000);
-		bool done = check_all(ws, n, db, args, &k, probe_ms, &probing);
+		bool done = check_all(ws, n, db, args, &k, probe_ms, (int)left, &probing);
 		now = mono_ms();
 		if (tty)
 			progress(ws, n, now - start, args->timeout, &k);
@@ -210,6 +213,7 @@ static int cmd_wait(const struct cli_args *args)
 		fputs("\r\033[K", stderr);
 	if (watch >= 0)
 		close(watch);
+	wait_guest_close();
 	int rc = report(ws, n, args->timeout);
 	free(ws);
 	lc_cache_free(cache);
