@@ -31,7 +31,16 @@ static int get_db(const struct cli_args *args, struct lc_cache *cache, const str
 
 /* ---- ssh-config ------------------------------------------------------------ */
 
-static void config_block(const struct lc_host *h, const char *runstate_dir)
+/* The first-ranked address of the family asked (-4, -6), or NULL. */
+static const struct lc_addr *first_addr(const struct lc_host *h, int family)
+{
+	for (size_t i = 0; i < h->n_addrs; i++)
+		if (family == AF_UNSPEC || h->addrs[i].addr.family == family)
+			return &h->addrs[i].addr;
+	return NULL;
+}
+
+static void config_block(const struct lc_host *h, const char *runstate_dir, int family)
 {
 	char addr[64];
 	struct lc_guest_record *rec = calloc(1, sizeof(*rec));
@@ -40,13 +49,13 @@ static void config_block(const struct lc_host *h, const char *runstate_dir)
 	if (rec && lc_guest_record_load(runstate_dir, h->name, rec) == 0)
 		user = rec->user;
 	ssh_config_print(stdout, h->name, h->aliases, h->n_aliases,
-			 lc_addr_format(&h->addrs[0].addr, addr, sizeof(addr)), user);
+			 lc_addr_format(first_addr(h, family), addr, sizeof(addr)), user);
 	free(rec);
 }
 
-static bool config_wanted(const struct lc_host *h)
+static bool config_wanted(const struct lc_host *h, int family)
 {
-	return h->guest && h->running && h->n_addrs > 0 && ssh_name_ok(h->name);
+	return h->guest && h->running && first_addr(h, family) && ssh_name_ok(h->name);
 }
 
 static int cmd_ssh_config(const struct cli_args *args)
@@ -70,19 +79,19 @@ static int cmd_ssh_config(const struct cli_args *args)
 	printf("# libvirt-cluster ssh-config: running guests, HostName = first-ranked address\n");
 	if (args->argc == 0) {
 		for (size_t i = 0; i < lc_db_n_hosts(db); i++)
-			if (config_wanted(lc_db_host(db, i)))
-				config_block(lc_db_host(db, i), paths.runstate_dir);
+			if (config_wanted(lc_db_host(db, i), args->family))
+				config_block(lc_db_host(db, i), paths.runstate_dir, args->family);
 	}
 	for (int i = 0; i < args->argc; i++) {
 		struct lc_match m;
 		if (lc_db_lookup_name(db, args->argv[i], args->family, &m) != LC_FOUND ||
-		    !config_wanted(m.host)) {
+		    !config_wanted(m.host, args->family)) {
 			cli_error("%s: no running guest of that name with an address",
 				  args->argv[i]);
 			rc = CLI_EXIT_NOTFOUND;
 			continue;
 		}
-		config_block(m.host, paths.runstate_dir);
+		config_block(m.host, paths.runstate_dir, args->family);
 	}
 	lc_cache_free(cache);
 	return rc;
