@@ -147,6 +147,7 @@ static int op_guest_record(struct hook_ctx *ctx, const struct op *op)
 			 "; cluster name is invalid (no spaces, '/' or control characters, at "
 			 "most 63 bytes): ignored");
 
+	hook_record_keep_hostkeys(ctx->paths.runstate_dir, rec);
 	r = lc_guest_record_write(ctx->paths.runstate_dir, rec);
 	if (r < 0) {
 		op_fail(ctx, op, "cannot write record in %s: %s", ctx->paths.runstate_dir,

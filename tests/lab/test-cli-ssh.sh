@@ -9,32 +9,39 @@
 #   - node1 recreated with new host keys: still verified, no prompt;
 #   - another sshd, with other keys, on node1's address: refused;
 #   - a name that is no guest: known-hosts prints nothing.
-# The host keys get into the records as the hook's worker puts them there:
-# read from the guest's own /etc/ssh/ssh_host_*_key.pub (here by the test,
-# from the guest's root directory).
+# The hook is the lab's: the records, and the host keys in them, are what
+# its worker read from each guest's own /etc/ssh (the guest's root, through
+# its init's /proc/PID/root).
 . "$(dirname "$0")/cli-lib.sh"
 KH=$LAB_BUILDDIR/cli/known-hosts
 [ -x "$KH" ] || skip "$KH is not built"
 lab_pick_nss
-lab_up
-eval "$("$LAB" env | grep "^MAC_")"
+hook_test_setup ""
+export LAB_HOOK=$work/hook
+hook_lab_up
 S=$LAB_DIR/ssh
 roots=$LAB_DIR/roots
+lv() { labx virsh -q -c lxc:///system "$@"; }
 
-# record NAME NIC...: the guest's record with user root and its host keys
-record() {
-	local g=$1
-	shift
-	write_record "$g" lxc "" "" "$@"
-	{
-		"$LAB" exec cat "/run/libvirt-cluster/guest-$g.rec"
-		echo "user root"
-		for k in "$roots/$g"/etc/ssh/ssh_host_*_key.pub; do echo "hostkey $(cut -d' ' -f1,2 "$k")"; done
-	} >"$LAB_DIR/$g.rec"
-	"$LAB" exec sh -c "cat '$LAB_DIR/$g.rec' >/run/libvirt-cluster/.t.$g && mv /run/libvirt-cluster/.t.$g /run/libvirt-cluster/guest-$g.rec"
+# wait_key GUEST: until its record holds the key of its .pub (the worker)
+wait_key() {
+	local want end=$(($(date +%s) + 40))
+	want="hostkey $(cut -d' ' -f1,2 "$roots/$1/etc/ssh/ssh_host_ed25519_key.pub")"
+	until labx grep -qx "$want" "$RUN/guest-$1.rec" 2>/dev/null; do
+		[ "$(date +%s)" -lt "$end" ] || {
+			echo "$1: no '${want:0:40}...' in its record after 40 s"
+			return 1
+		}
+		sleep 0.5
+	done
+	echo "$1's record: ${want:0:50}... ($(grep " $1 worker" "$work/log" | tail -n 1 | sed 's/.*worker: //'))"
 }
-record node1 "$MAC_node1_int int virbr-int" "$MAC_node1_ext ext virbr-ext"
-record node2 "$MAC_node2_ext ext virbr-ext"
+# node1's ssh login in its metadata; started again, so that the hook records it
+lv metadata node1 urn:libvirt-cluster:metadata:1 --key lc --set '<cluster name="lab" user="root"/>' --config >/dev/null ||
+	not_ok "virsh metadata node1"
+lv destroy node1 >/dev/null && lv start node1 >/dev/null || not_ok "node1 started again"
+assert "the worker put node1's host key into its record" wait_key node1
+assert "the worker put node2's host key into its record" wait_key node2
 
 # ---- ssh-config ------------------------------------------------------------
 chk_ssh_config() {
@@ -160,12 +167,12 @@ fi
 
 # ---- node1 recreated with new host keys ---------------------------------------------------
 old=$(cut -d' ' -f2 "$roots/node1/etc/ssh/ssh_host_ed25519_key.pub")
-"$LAB" exec virsh -q -c lxc:///system destroy node1 >/dev/null
+lv destroy node1 >/dev/null
 rm -f "$roots/node1/etc/ssh/ssh_host_ed25519_key" "$roots/node1/etc/ssh/ssh_host_ed25519_key.pub"
 ssh-keygen -q -t ed25519 -N '' -C node1-new -f "$roots/node1/etc/ssh/ssh_host_ed25519_key"
-"$LAB" exec virsh -q -c lxc:///system start node1 >/dev/null
+lv start node1 >/dev/null
 lc wait node1 --ready=ssh --timeout 30 || not_ok "node1 back with sshd"
-record node1 "$MAC_node1_int int virbr-int" "$MAC_node1_ext ext virbr-ext"
+assert "the worker put node1's new host key into its record" wait_key node1
 chk_new_key() {
 	local new
 	new=$(cut -d' ' -f2 "$roots/node1/etc/ssh/ssh_host_ed25519_key.pub")
