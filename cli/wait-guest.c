@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#ifdef WITH_HOST
+#ifdef BUILD_HOST
 #include "host/host.h"
 
 /* One connection per driver for the whole wait. */
