@@ -129,6 +129,9 @@ int host_hostkeys_qemu(virDomainPtr dom, struct lc_hostkey *ret, size_t max, siz
  * no guest agent); -EPROTO another state; -ETIMEDOUT.  what says why. */
 int host_guest_boot_done(virDomainPtr dom, const char *driver, const char *name, int timeout_s,
 			 char *what, size_t wsize);
+/* What the two commands' exit code and output mean (the same returns). */
+int host_boot_answer(int code, const char *out, char *what, size_t wsize);
+int host_cloud_init_answer(int code, const char *out, char *what, size_t wsize);
 /* The same with cloud-init status --wait: 0 done; -EPROTO error;
  * -EOPNOTSUPP no cloud-init in the guest. */
 int host_guest_cloud_init_done(virDomainPtr dom, const char *driver, const char *name,

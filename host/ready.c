@@ -190,9 +190,42 @@ static int run_in_guest(virDomainPtr dom, const char *driver, const char *name, 
 	return agent_run(dom, command, timeout_s, code, out, size, what, wsize);
 }
 
-static void trim(char *s)
+int host_boot_answer(int code, const char *out, char *what, size_t wsize)
 {
-	s[strcspn(s, "\r\n")] = '\0';
+	char word[64];
+
+	snprintf(word, sizeof(word), "%.*s", (int)strcspn(out, "\r\n"), out);
+	if (code == EXIT_NOT_FOUND) {
+		snprintf(what, wsize, "no systemctl in the guest: its init is not systemd");
+		return -EOPNOTSUPP;
+	}
+	snprintf(what, wsize, "systemd says %s", word[0] ? word : "nothing");
+	if (!strcmp(word, "running") || !strcmp(word, "degraded"))
+		return 0;
+	/* starting: not yet; offline, maintenance, stopping: it will not get there */
+	return !strcmp(word, "starting") || !strcmp(word, "initializing") ? -EAGAIN : -EPROTO;
+}
+
+int host_cloud_init_answer(int code, const char *out, char *what, size_t wsize)
+{
+	char last[128];
+	size_t len = strlen(out);
+
+	if (code == EXIT_NOT_FOUND) {
+		snprintf(what, wsize, "no cloud-init in the guest");
+		return -EOPNOTSUPP;
+	}
+	/* --wait prints dots while it waits, then "status: done" (or error) */
+	while (len && (out[len - 1] == '\n' || out[len - 1] == '\r'))
+		len--;
+	size_t start = len;
+	while (start && out[start - 1] != '\n')
+		start--;
+	snprintf(last, sizeof(last), "%.*s", (int)(len - start), out + start);
+	snprintf(what, wsize, "cloud-init says '%s' (exit %d)", last, code);
+	if (code == 0 && !strcmp(last, "status: done"))
+		return 0;
+	return strstr(last, "error") || code == 1 ? -EPROTO : -EAGAIN;
 }
 
 int host_guest_boot_done(virDomainPtr dom, const char *driver, const char *name, int timeout_s,
@@ -221,20 +254,7 @@ int host_guest_boot_done(virDomainPtr dom, const char *driver, const char *name,
 			 "command -v systemctl >/dev/null || exit 127; systemctl "
 			 "is-system-running --wait",
 			 timeout_s, &code, out, sizeof(out), what, wsize);
-	if (r < 0)
-		return r;
-	trim(out);
-	if (code == EXIT_NOT_FOUND) {
-		snprintf(what, wsize, "no systemctl in the guest: its init is not systemd");
-		return -EOPNOTSUPP;
-	}
-	if (!strcmp(out, "running") || !strcmp(out, "degraded")) {
-		snprintf(what, wsize, "systemd says %s", out);
-		return 0;
-	}
-	snprintf(what, wsize, "systemd says %s", out[0] ? out : "nothing");
-	/* starting: not yet; offline/unknown: it will not say more */
-	return !strcmp(out, "starting") || !strcmp(out, "initializing") ? -EAGAIN : -EPROTO;
+	return r < 0 ? r : host_boot_answer(code, out, what, wsize);
 }
 
 int host_guest_cloud_init_done(virDomainPtr dom, const char *driver, const char *name,
@@ -247,19 +267,5 @@ int host_guest_cloud_init_done(virDomainPtr dom, const char *driver, const char 
 			 "command -v cloud-init >/dev/null || exit 127; cloud-init status --wait",
 			 timeout_s, &code, out, sizeof(out), what, wsize);
 
-	if (r < 0)
-		return r;
-	if (code == EXIT_NOT_FOUND) {
-		snprintf(what, wsize, "no cloud-init in the guest");
-		return -EOPNOTSUPP;
-	}
-	/* the last line is "status: done" (or "status: error") */
-	char *last = out + strlen(out);
-	while (last > out && (last[-1] == '\n' || last[-1] == '\r'))
-		*--last = '\0';
-	last = strrchr(out, '\n') ? strrchr(out, '\n') + 1 : out;
-	snprintf(what, wsize, "cloud-init says '%s' (exit %d)", last, code);
-	if (code == 0 && strstr(last, "done"))
-		return 0;
-	return strstr(last, "error") ? -EPROTO : -EAGAIN;
+	return r < 0 ? r : host_cloud_init_answer(code, out, what, wsize);
 }

@@ -107,6 +107,27 @@ static void test_base64(void **state)
 	assert_int_equal(host_base64_decode("aGVsbG8=", out, 3), -ENOBUFS);
 }
 
+static void test_boot_answers(void **state)
+{
+	(void)state;
+	char w[128];
+	assert_int_equal(host_boot_answer(0, "running\n", w, sizeof(w)), 0);
+	assert_string_equal(w, "systemd says running");
+	assert_int_equal(host_boot_answer(1, "degraded\n", w, sizeof(w)), 0);
+	assert_int_equal(host_boot_answer(1, "starting\n", w, sizeof(w)), -EAGAIN);
+	assert_int_equal(host_boot_answer(1, "maintenance\n", w, sizeof(w)), -EPROTO);
+	assert_int_equal(host_boot_answer(1, "", w, sizeof(w)), -EPROTO);
+	assert_string_equal(w, "systemd says nothing");
+	assert_int_equal(host_boot_answer(127, "", w, sizeof(w)), -EOPNOTSUPP);
+	assert_non_null(strstr(w, "no systemctl"));
+
+	assert_int_equal(host_cloud_init_answer(0, "\n....\nstatus: done\n", w, sizeof(w)), 0);
+	assert_string_equal(w, "cloud-init says 'status: done' (exit 0)");
+	assert_int_equal(host_cloud_init_answer(1, "status: error\n", w, sizeof(w)), -EPROTO);
+	assert_int_equal(host_cloud_init_answer(0, "status: running\n", w, sizeof(w)), -EAGAIN);
+	assert_int_equal(host_cloud_init_answer(127, "", w, sizeof(w)), -EOPNOTSUPP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -114,6 +135,7 @@ int main(void)
 					    unit_teardown_tmpdir),
 	    cmocka_unit_test(test_agent_replies),
 	    cmocka_unit_test(test_base64),
+	    cmocka_unit_test(test_boot_answers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
