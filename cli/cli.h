@@ -57,8 +57,8 @@ struct cli_args {
 	const char *connect;
 	bool quiet;
 	bool no_reload;
-	const char *hook; /* hook binary path override */
-	bool ssh;	  /* enable/disable: the ssh drop-in only */
+	const char *hook;  /* hook binary path override */
+	bool ssh;	   /* enable/disable: the ssh drop-in only */
 	const char *ready; /* wait --ready=KIND, NULL = none */
 	bool help;
 	bool version;
