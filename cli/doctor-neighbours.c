@@ -37,25 +37,28 @@ static const char *rooted(const struct cli_args *args, const char *path, char *b
 }
 
 /* The network records the hook wrote: bridges, classes, dnsmasq addresses. */
+struct nets {
+	const char *dir;
+	struct lc_net_record *nets;
+	size_t n, max;
+};
+
+static int one_net(enum lc_record_kind kind, const char *name, void *userdata)
+{
+	struct nets *w = userdata;
+
+	if (kind == LC_RECORD_NET && w->n < w->max &&
+	    lc_net_record_load(w->dir, name, &w->nets[w->n]) == 0 && w->nets[w->n].bridge[0])
+		w->n++;
+	return 0;
+}
+
 static size_t load_nets(const struct lc_paths *lp, struct lc_net_record *nets, size_t max)
 {
-	DIR *dir = opendir(lp->runstate_dir);
-	struct dirent *e;
-	size_t n = 0;
+	struct nets w = {lp->runstate_dir, nets, 0, max};
 
-	if (!dir)
-		return 0;
-	while ((e = readdir(dir)) && n < max) {
-		size_t l = strlen(e->d_name);
-		if (l < 9 || strncmp(e->d_name, "net-", 4) || strcmp(e->d_name + l - 4, ".rec"))
-			continue;
-		char name[256];
-		snprintf(name, sizeof(name), "%.*s", (int)(l - 8), e->d_name + 4);
-		if (lc_net_record_load(lp->runstate_dir, name, &nets[n]) == 0 && nets[n].bridge[0])
-			n++;
-	}
-	closedir(dir);
-	return n;
+	lc_record_dir_foreach(lp->runstate_dir, one_net, &w);
+	return w.n;
 }
 
 /* ---- nscd / unscd -------------------------------------------------------------- */
