@@ -79,9 +79,7 @@ static void fix(struct finding *f, const char *fmt, ...)
 void doctor_add(struct doctor *d, enum finding_status st, const char *check, const char *msg,
 		const char *fixtext)
 {
-	struct finding *f = add(d, st, check, "%s", msg);
-	if (fixtext)
-		fix(f, "%s", fixtext);
+	fix(add(d, st, check, "%s", msg), "%s", fixtext ? fixtext : "");
 }
 
 /* ---- nsswitch.conf ------------------------------------------------------ */
