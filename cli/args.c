@@ -20,6 +20,8 @@ enum {
 	OPT_HOOK,
 	OPT_LIST,
 	OPT_HOST,
+	OPT_SSH,
+	OPT_READY,
 };
 
 struct cli_option {
@@ -40,6 +42,8 @@ static const struct cli_option options[] = {
     {"host", OPT_HOST, required_argument, CLI_OPT_HOST, "NAME", "print one host's variables"},
     {"port", 'p', required_argument, CLI_OPT_PORT, "PORT",
      "also wait until PORT accepts TCP connections"},
+    {"ready", OPT_READY, required_argument, CLI_OPT_READY, "KIND",
+     "wait until ready: tcp:PORT, ssh, agent, boot, cloud-init"},
     {"timeout", 't', required_argument, CLI_OPT_TIMEOUT, "SECONDS",
      "give up after SECONDS (default 120)"},
     {"quiet", 'q', no_argument, CLI_OPT_QUIET, NULL, "no progress on stderr"},
@@ -51,6 +55,8 @@ static const struct cli_option options[] = {
     {"root", OPT_ROOT, required_argument, CLI_OPT_ROOT, "DIR",
      "act on the system below DIR instead of /"},
     {"hook", OPT_HOOK, required_argument, CLI_OPT_HOOK, "PATH", "the hook binary to link"},
+    {"ssh", OPT_SSH, no_argument, CLI_OPT_SSH, NULL,
+     "only the ssh drop-in (KnownHostsCommand), not the hosts line or hooks"},
     {"connect", 'c', required_argument, CLI_OPT_CONNECT, "URI", "libvirt connection URI"},
 };
 
@@ -251,6 +257,17 @@ static int apply_option(int c, struct cli_args *a, char *err, size_t errlen)
 	case 'c':
 		a->connect = optarg;
 		break;
+	case OPT_SSH:
+		a->ssh = true;
+		break;
+	case OPT_READY: {
+		struct cli_ready k;
+		if (cli_ready_parse(optarg, &k) < 0)
+			FAIL("--ready: '%s' is no kind (tcp:PORT, ssh, agent, boot, cloud-init)",
+			     optarg);
+		a->ready = optarg;
+		break;
+	}
 	}
 	return CLI_EXIT_OK;
 }
@@ -286,6 +303,8 @@ static int parse_options(int argc, char **argv, struct cli_args *a, char *err, s
 		if (r != CLI_EXIT_OK)
 			return r;
 	}
+	if ((a->seen & CLI_OPT_PORT) && (a->seen & CLI_OPT_READY))
+		FAIL("--port and --ready exclude each other (--port N is --ready=tcp:N)");
 	if ((a->seen & CLI_OPT_FAMILY4) && (a->seen & CLI_OPT_FAMILY6))
 		FAIL("-4 and -6 exclude each other (give neither for both families)");
 	return CLI_EXIT_OK;

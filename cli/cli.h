@@ -38,6 +38,8 @@ enum cli_opt {
 	CLI_OPT_QUIET = 1u << 11,
 	CLI_OPT_NO_RELOAD = 1u << 12,
 	CLI_OPT_HOOK = 1u << 13,
+	CLI_OPT_SSH = 1u << 14,
+	CLI_OPT_READY = 1u << 15,
 };
 
 struct cli_args {
@@ -55,7 +57,9 @@ struct cli_args {
 	const char *connect;
 	bool quiet;
 	bool no_reload;
-	const char *hook; /* hook binary path override */
+	const char *hook;  /* hook binary path override */
+	bool ssh;	   /* enable/disable: the ssh drop-in only */
+	const char *ready; /* wait --ready=KIND, NULL = none */
 	bool help;
 	bool version;
 	int argc; /* positional arguments after the command name */
@@ -132,6 +136,41 @@ struct cli_dns_hosts {
 int cli_dns_hosts(const struct lc_paths *paths, struct cli_dns_hosts *ret);
 const struct lc_host *cli_dns_host(const struct cli_dns_hosts *h, size_t i);
 void cli_dns_hosts_free(struct cli_dns_hosts *h);
+
+/* known-hosts (cmd-known-hosts.c), also run by the small known-hosts
+ * program (known-hosts-main.c). */
+int cli_known_hosts_run(const struct cli_args *args);
+
+/* enable/disable --ssh (cmd-ssh.c): the ssh_config.d drop-in with
+ * KnownHostsCommand.  cli_ssh_dropin_state: 1 installed as enable writes
+ * it, -1 present but different, 0 absent; the path goes to path. */
+int cli_ssh_toggle(const struct cli_args *args, bool enable);
+int cli_ssh_dropin_state(const struct cli_args *args, char *path, size_t size);
+/* The program KnownHostsCommand runs: LIBVIRT_CLUSTER_KNOWN_HOSTS, else
+ * libexec's known-hosts (cli/known-hosts-main.c). */
+const char *cli_ssh_command_path(char *buf, size_t size);
+
+/* wait --ready=KIND (wait-ready.c). */
+enum cli_ready_kind {
+	CLI_READY_NAME = 0,   /* resolves (no --ready) */
+	CLI_READY_TCP,	      /* tcp:PORT accepts a connection */
+	CLI_READY_SSH,	      /* an SSH banner on port 22 */
+	CLI_READY_AGENT,      /* the guest agent answers guest-ping */
+	CLI_READY_BOOT,	      /* systemctl is-system-running --wait: running/degraded */
+	CLI_READY_CLOUD_INIT, /* cloud-init status --wait: done */
+};
+struct cli_ready {
+	enum cli_ready_kind kind;
+	int port; /* tcp: the port; ssh: 22 */
+};
+/* "tcp:PORT", "ssh", "agent", "boot", "cloud-init"; -EINVAL otherwise. */
+int cli_ready_parse(const char *s, struct cli_ready *ret);
+const char *cli_ready_name(enum cli_ready_kind k);
+/* A server's SSH identification line (RFC 4253 4.2): 1 when buf[0..len)
+ * holds one ("SSH-2.0-..." or "SSH-1.99-..." ending in LF; lines before it
+ * that do not start "SSH-" are allowed), 0 when more bytes may still make
+ * one, -EPROTO when they cannot. */
+int cli_ssh_banner_check(const char *buf, size_t len);
 
 /* Formatting helpers shared by the commands (format.c). */
 /* "in 59m", "2h ago", "never (infinite lease)"; buf >= 64. */

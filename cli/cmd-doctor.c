@@ -4,6 +4,7 @@
  * wrong and print the exact fix.  Exit 0 only when all is well.
  */
 #include "cli/cli.h"
+#include "cli/doctor.h"
 #include "cli/json-writer.h"
 #include "cli/nsswitch.h"
 #include "cli/system.h"
@@ -24,12 +25,6 @@
 #ifdef BUILD_HOST
 #include "host/host.h"
 #endif
-
-enum finding_status {
-	FIND_OK,
-	FIND_SKIPPED, /* could not be checked here; says why */
-	FIND_PROBLEM,
-};
 
 struct finding {
 	enum finding_status status;
@@ -79,6 +74,17 @@ static void fix(struct finding *f, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(f->fix, sizeof(f->fix), fmt, ap);
 	va_end(ap);
+}
+
+void doctor_add(struct doctor *d, enum finding_status st, const char *check, const char *msg,
+		const char *fixtext)
+{
+	fix(add(d, st, check, "%s", msg), "%s", fixtext ? fixtext : "");
+}
+
+void doctor_oom(struct doctor *d)
+{
+	d->oom = true;
 }
 
 /* ---- nsswitch.conf ------------------------------------------------------ */
@@ -493,120 +499,6 @@ static void check_guests(struct doctor *d)
 
 /* ---- systemd-resolved ------------------------------------------------------ */
 
-#ifdef BUILD_HOST
-struct resolved_walk {
-	struct doctor *d;
-	struct sd_bus *bus;
-	size_t checked;
-};
-
-/* One network record: does resolved send its domain to its dnsmasq? */
-static int check_resolved_net(enum lc_record_kind kind, const char *name, void *userdata)
-{
-	struct resolved_walk *w = userdata;
-	struct doctor *d = w->d;
-	struct finding *f;
-
-	if (kind != LC_RECORD_NET)
-		return 0;
-	struct lc_net_record *net = calloc(1, sizeof(*net));
-	if (!net) {
-		d->oom = true;
-		return -ENOMEM;
-	}
-	if (lc_net_record_load(d->lp.runstate_dir, name, net) < 0 || !net->domain[0])
-		goto out;
-	/* The bridge's index now; the record's may be stale. */
-	int ifindex = (int)if_nametoindex(net->bridge);
-	if (ifindex <= 0)
-		ifindex = net->ifindex;
-	if (ifindex <= 0)
-		goto out;
-	bool dns, dom;
-	int r = host_resolved_link_state(w->bus, ifindex, net->addrs, net->n_addrs, net->domain,
-					 &dns, &dom);
-	w->checked++;
-	if (r < 0) {
-		f = add(d, FIND_PROBLEM, "resolved",
-			"network %s (%s): systemd-resolved does not know the link: %s", name,
-			net->bridge, strerror(-r));
-	} else if (dns && dom) {
-		add(d, FIND_OK, "resolved",
-		    "network %s (%s): systemd-resolved sends *.%s to its dnsmasq", name,
-		    net->bridge, net->domain);
-		goto out;
-	} else {
-		f = add(d, FIND_PROBLEM, "resolved",
-			"network %s (%s): systemd-resolved has %s for the link, so *.%s "
-			"does not reach libvirt's dnsmasq",
-			name, net->bridge,
-			!dns && !dom ? "neither its DNS server nor its routing domain"
-			: !dns	     ? "no DNS server"
-				     : "no routing domain",
-			net->domain);
-	}
-	char ab[64] = "ADDRESS";
-	if (net->n_addrs > 0)
-		lc_addr_format(&net->addrs[0], ab, sizeof(ab));
-	fix(f,
-	    "restart the network so the hook registers it (virsh net-destroy %s && "
-	    "virsh net-start %s), or by hand:\n  resolvectl dns %s %s\n  resolvectl "
-	    "domain %s '~%s'\n  resolvectl default-route %s false",
-	    name, name, net->bridge, ab, net->bridge, net->domain, net->bridge);
-out:
-	free(net);
-	return 0;
-}
-
-static void check_resolved(struct doctor *d, const struct lc_config *cfg)
-{
-	struct resolved_walk w = {.d = d};
-	struct stat st;
-
-	if (!cfg->resolved) {
-		add(d, FIND_SKIPPED, "resolved", "resolved = no in %s: links are not registered",
-		    d->lp.config);
-		return;
-	}
-	if (stat(d->lp.runstate_dir, &st) < 0) {
-		add(d, FIND_SKIPPED, "resolved",
-		    "no network records in %s (%s): the network hook has not run yet",
-		    d->lp.runstate_dir, strerror(errno));
-		return;
-	}
-	int r = host_bus_open(&w.bus);
-	if (r < 0) {
-		add(d, FIND_SKIPPED, "resolved", "no system bus (%s): systemd-resolved not checked",
-		    strerror(-r));
-		return;
-	}
-	/* Ask the bus whether resolved is there, rather than guessing from
-	 * the error of a call that may also start it. */
-	if (host_resolved_running(w.bus) <= 0) {
-		host_bus_close(w.bus);
-		add(d, FIND_SKIPPED, "resolved",
-		    "systemd-resolved is not running: nothing to register (the hook carries on "
-		    "without it)");
-		return;
-	}
-	r = lc_record_dir_foreach(d->lp.runstate_dir, check_resolved_net, &w);
-	host_bus_close(w.bus);
-	if (r < 0 && r != -ENOMEM)
-		add(d, FIND_SKIPPED, "resolved", "no network records in %s (%s)",
-		    d->lp.runstate_dir, strerror(-r));
-	else if (w.checked == 0)
-		add(d, FIND_SKIPPED, "resolved", "no network record with a DNS domain in %s",
-		    d->lp.runstate_dir);
-}
-#else
-static void check_resolved(struct doctor *d, const struct lc_config *cfg)
-{
-	(void)cfg;
-	add(d, FIND_SKIPPED, "resolved",
-	    "built without libvirt, libxml2 and libsystemd: systemd-resolved not checked");
-}
-#endif
-
 /* ---- cluster DNS (cli/cmd-dns.c) ------------------------------------------ */
 
 static void on_dns_finding(int problem, const char *message, const char *fixtext, void *ud)
@@ -638,8 +530,9 @@ static int cmd_doctor(const struct cli_args *args)
 	check_leases(&d);
 	check_config(&d, &cfg);
 	check_guests(&d);
-	check_resolved(&d, &cfg);
+	doctor_check_resolved(&d, &d.lp, &cfg);
 	cli_dns_doctor(&d.lp, on_dns_finding, &d);
+	doctor_check_neighbours(&d, args, &d.lp);
 	lc_config_free(&cfg);
 
 	for (size_t i = 0; i < d.n; i++)

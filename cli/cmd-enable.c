@@ -5,6 +5,7 @@
  * and --dry-run prints the diff instead.
  */
 #include "cli/cli.h"
+#include "cli/ssh.h"
 #include "cli/nsswitch.h"
 #include "cli/system.h"
 
@@ -215,12 +216,12 @@ static int toggle(const struct cli_args *args, bool enable)
 
 static int cmd_enable(const struct cli_args *args)
 {
-	return toggle(args, true);
+	return args->ssh ? cli_ssh_toggle(args, true) : toggle(args, true);
 }
 
 static int cmd_disable(const struct cli_args *args)
 {
-	return toggle(args, false);
+	return args->ssh ? cli_ssh_toggle(args, false) : toggle(args, false);
 }
 
 CLI_COMMAND(enable) = {
@@ -228,10 +229,12 @@ CLI_COMMAND(enable) = {
     .min_args = 0,
     .max_args = 0,
     .fn = cmd_enable,
-    .options = CLI_OPT_DRY_RUN | CLI_OPT_ROOT | CLI_OPT_HOOK | CLI_OPT_NO_RELOAD,
+    .options = CLI_OPT_DRY_RUN | CLI_OPT_ROOT | CLI_OPT_HOOK | CLI_OPT_NO_RELOAD | CLI_OPT_SSH,
     .usage = "",
     .help = "Add the module to the hosts line and install the hook links.\n"
-	    "Idempotent; backs up what it changes; --dry-run shows the diff.",
+	    "Idempotent; backs up what it changes; --dry-run shows the diff.\n"
+	    "With --ssh, only install " SSH_DROPIN_DIR "/" SSH_DROPIN_NAME "\n"
+	    "(KnownHostsCommand: ssh checks guests' host keys through known-hosts).",
 };
 
 CLI_COMMAND(disable) = {
@@ -239,8 +242,9 @@ CLI_COMMAND(disable) = {
     .min_args = 0,
     .max_args = 0,
     .fn = cmd_disable,
-    .options = CLI_OPT_DRY_RUN | CLI_OPT_ROOT | CLI_OPT_HOOK | CLI_OPT_NO_RELOAD,
+    .options = CLI_OPT_DRY_RUN | CLI_OPT_ROOT | CLI_OPT_HOOK | CLI_OPT_NO_RELOAD | CLI_OPT_SSH,
     .usage = "",
     .help = "Remove the module from the hosts line and the hook links.\n"
-	    "Idempotent; backs up what it changes; --dry-run shows the diff.",
+	    "Idempotent; backs up what it changes; --dry-run shows the diff.\n"
+	    "With --ssh, only remove the ssh drop-in.",
 };

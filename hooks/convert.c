@@ -32,6 +32,8 @@ void hook_domain_to_record(const struct host_domain *d, enum hook_driver driver,
 		copy_str(ret->cluster, sizeof(ret->cluster), d->cluster);
 	if (d->has_cluster && lc_group_valid(d->group))
 		copy_str(ret->group, sizeof(ret->group), d->group);
+	if (d->has_cluster && lc_user_valid(d->user))
+		copy_str(ret->user, sizeof(ret->user), d->user);
 
 	for (size_t i = 0; i < d->n_nics && ret->n_nics < LC_RECORD_MAX_NICS; i++) {
 		const struct host_nic *nic = &d->nics[i];

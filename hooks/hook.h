@@ -117,5 +117,13 @@ struct hook_work {
 /* How long the worker gives a guest's DHCP client. */
 #define HOOK_RENEW_TIMEOUT_S 60
 
+/* The worker's last step (hostkeys.c): read the guest's ssh host keys
+ * through the hypervisor, asking again for a while, and put them into its
+ * record; msg gets "; ..." for the worker's log line. */
+void hook_worker_hostkeys(virConnectPtr conn, const struct hook_work *w, char *msg, size_t size);
+/* Before the hook writes a running guest's record again: keep the host keys
+ * the worker read, while the record is that guest's (same UUID). */
+void hook_record_keep_hostkeys(const char *dir, struct lc_guest_record *rec);
+
 void hook_worker_started(void *work);
 void hook_worker_stopped(void *work);

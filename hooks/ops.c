@@ -147,6 +147,7 @@ static int op_guest_record(struct hook_ctx *ctx, const struct op *op)
 			 "; cluster name is invalid (no spaces, '/' or control characters, at "
 			 "most 63 bytes): ignored");
 
+	hook_record_keep_hostkeys(ctx->paths.runstate_dir, rec);
 	int wr = lc_guest_record_write(ctx->paths.runstate_dir, rec);
 	/* The worker works from its own copy of the record: a full /run must
 	 * not also cost the guest its DHCP renewal and its DNS entry.  Not when

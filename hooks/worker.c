@@ -294,6 +294,12 @@ void hook_worker_started(void *p)
 			 n_watched - n_missing, n_watched, n_watched == 1 ? "" : "s",
 			 n_leases ? ", first address " : "", n_leases ? first : "", renew, dns);
 	}
+	/* after the lease line: waiting for sshd's keys must not hold it up */
+	char keys[256];
+	if (!conn)
+		conn = host_connect(drv);
+	hook_worker_hostkeys(conn, w, keys, sizeof(keys));
+	hook_log(LOG_INFO, "%s %s worker: %s", rec->driver, rec->name, keys + 2);
 	if (conn)
 		virConnectClose(conn);
 #ifdef HAVE_LDNS

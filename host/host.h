@@ -97,6 +97,45 @@ void host_lxc_close_ns(int fds[HOST_LXC_N_NS]);
 int host_agent_exec_json(const char *command, const char *ifname, char *buf, size_t size);
 int host_agent_ifname(const char *reply, const char *mac, char *buf, size_t size);
 int host_agent_member(const char *reply, const char *member, int64_t *ret);
+/* The integer that is a reply's "return" (guest-file-open's handle), and a
+ * string member of its "return" object (guest-file-read's "buf-b64"):
+ * -EBADMSG no such reply, -ENOENT no such member, -ENOBUFS it does not fit. */
+int host_agent_return_int(const char *reply, int64_t *ret);
+int host_agent_return_string(const char *reply, const char *member, char *buf, size_t size);
+/* Base64 (the agent's file data) into out: its length, -EINVAL, -ENOBUFS. */
+ssize_t host_base64_decode(const char *in, uint8_t *out, size_t size);
+/* guest-ping: 0 it answers; -EAGAIN a channel whose agent does not answer
+ * yet; -EOPNOTSUPP no agent.  what says which. */
+int host_agent_ping(virDomainPtr dom, char *what, size_t size);
+
+/* ---- a running guest's ssh host keys and boot state (hostkeys.c, ready.c) ---------- */
+
+/* The public host key files read, as paths inside the guest; NULL-ended. */
+extern const char *const host_hostkey_files[];
+/* The keys in host_hostkey_files below rootfd (a guest's root, O_PATH),
+ * every path resolved inside it (RESOLVE_IN_ROOT), regular files only,
+ * each kept when lc_hostkey_parse accepts it; at most max.  0 and *ret_n
+ * (0 when there are none yet), or the error that kept every file out. */
+int host_hostkeys_from_root(int rootfd, struct lc_hostkey *ret, size_t max, size_t *ret_n);
+/* The same for running LXC guest name (its init's /proc/PID/root). */
+int host_hostkeys_lxc(const char *name, struct lc_hostkey *ret, size_t max, size_t *ret_n);
+/* The same through dom's guest agent (guest-file-open/read/close);
+ * host_agent_ping's errors when the agent does not answer. */
+int host_hostkeys_qemu(virDomainPtr dom, struct lc_hostkey *ret, size_t max, size_t *ret_n);
+/* Has the guest finished booting?  systemctl is-system-running --wait, in
+ * the guest (lxc: its namespaces; qemu: guest-exec), within timeout_s:
+ * 0 running or degraded; -EAGAIN starting; -EOPNOTSUPP it cannot say (no
+ * systemd: an lxc guest whose init is something else, or no systemctl;
+ * no guest agent); -EPROTO another state; -ETIMEDOUT.  what says why. */
+int host_guest_boot_done(virDomainPtr dom, const char *driver, const char *name, int timeout_s,
+			 char *what, size_t wsize);
+/* What the two commands' exit code and output mean (the same returns). */
+int host_boot_answer(int code, const char *out, char *what, size_t wsize);
+int host_cloud_init_answer(int code, const char *out, char *what, size_t wsize);
+/* The same with cloud-init status --wait: 0 done; -EPROTO error;
+ * -EOPNOTSUPP no cloud-init in the guest. */
+int host_guest_cloud_init_done(virDomainPtr dom, const char *driver, const char *name,
+			       int timeout_s, char *what, size_t wsize);
 
 /* ---- DHCP renewal inside a guest ------------------------------------------------------ */
 

@@ -300,18 +300,11 @@ out:
 static int agent_ifname(virDomainPtr dom, const char *mac, char *ifname, size_t ifsize, char *what,
 			size_t size)
 {
-	char *reply = virDomainQemuAgentCommand(dom, "{\"execute\":\"guest-ping\"}", 5, 0);
+	int r = host_agent_ping(dom, what, size);
 
-	if (!reply) {
-		virErrorPtr e = virGetLastError();
-		bool later = e && e->code == VIR_ERR_AGENT_UNRESPONSIVE;
-		snprintf(what, size, "%s: %s",
-			 later ? "the guest agent does not answer yet" : "no guest agent",
-			 host_virt_error());
-		return later ? -EAGAIN : -EOPNOTSUPP;
-	}
-	free(reply);
-	reply =
+	if (r < 0)
+		return r;
+	char *reply =
 	    virDomainQemuAgentCommand(dom, "{\"execute\":\"guest-network-get-interfaces\"}", 5, 0);
 	if (!reply || host_agent_ifname(reply, mac, ifname, ifsize) < 0) {
 		free(reply);

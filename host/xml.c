@@ -145,6 +145,8 @@ static void parse_metadata(const xmlNode *metadata, struct host_domain *d)
 			/* Too long to be valid anyway: keep a marker the
 			 * caller will refuse and report. */
 			memcpy(d->group, "?", 2);
+		if (copy_value(c, "user", d->user, sizeof(d->user)) < 0)
+			d->user[0] = '\0';
 		return; /* the first one counts */
 	}
 }

@@ -39,6 +39,7 @@ struct host_domain {
 	char cluster[64];
 	char group[64];	  /* as written: may be invalid, see lc_group_valid */
 	bool cluster_bad; /* name= present but unusable */
+	char user[64];	  /* user=: the ssh login, as written (lc_user_valid) */
 	struct host_nic nics[HOST_MAX_NICS];
 	size_t n_nics;
 	size_t n_nics_skipped; /* interfaces without a usable MAC */

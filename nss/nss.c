@@ -143,17 +143,6 @@ static enum nss_status no_family(int *errnop, int *h_errnop)
 	return NSS_STATUS_UNAVAIL;
 }
 
-/* A success: errno as the caller had it, h_errno NETDB_SUCCESS, as
- * systemd's nss-resolve does. */
-static enum nss_status success(int saved_errno, int *h_errnop, int32_t *ttlp)
-{
-	errno = saved_errno;
-	*h_errnop = NETDB_SUCCESS;
-	if (ttlp)
-		*ttlp = 0;
-	return NSS_STATUS_SUCCESS;
-}
-
 /* The wall clock the cache compares file times with; the face supplies it
  * so that the core never reads a clock of its own. */
 static int64_t now_ns(void)
@@ -161,6 +150,17 @@ static int64_t now_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* A success: errno as the caller had it, h_errno NETDB_SUCCESS, as
+ * systemd's nss-resolve does, and the TTL nscd will cache it for. */
+static enum nss_status success(int saved_errno, int *h_errnop, int32_t *ttlp, int32_t ttl)
+{
+	errno = saved_errno;
+	*h_errnop = NETDB_SUCCESS;
+	if (ttlp)
+		*ttlp = ttl;
+	return NSS_STATUS_SUCCESS;
 }
 
 /* Take the lock and the current db.  On failure the lock is released. */
@@ -316,7 +316,7 @@ _nss_libvirt_cluster_gethostbyname4_r(const char *name, struct gaih_addrtuple **
 		**pat = *first;
 	else
 		*pat = first;
-	st = success(saved_errno, h_errnop, ttlp);
+	st = success(saved_errno, h_errnop, ttlp, lc_match_ttl(&m, now_ns() / 1000000000));
 unlock:
 	db_release();
 out:
@@ -358,7 +358,7 @@ EXPORT enum nss_status _nss_libvirt_cluster_gethostbyname3_r(const char *name, i
 		goto unlock;
 	if (canonp)
 		*canonp = result->h_name;
-	st = success(saved_errno, h_errnop, ttlp);
+	st = success(saved_errno, h_errnop, ttlp, lc_match_ttl(&m, now_ns() / 1000000000));
 unlock:
 	db_release();
 out:
@@ -415,7 +415,7 @@ EXPORT enum nss_status _nss_libvirt_cluster_gethostbyaddr2_r(const void *addr, s
 	st = fill_hostent(h, af, false, NULL, &a, result, buffer, buflen, errnop, h_errnop);
 	if (st != NSS_STATUS_SUCCESS)
 		goto unlock;
-	st = success(saved_errno, h_errnop, ttlp);
+	st = success(saved_errno, h_errnop, ttlp, lc_addr_ttl(h, &a, now_ns() / 1000000000));
 unlock:
 	db_release();
 out:

@@ -168,6 +168,18 @@ static int guest_line(const char *k, size_t kl, const char *v, size_t vl, void *
 		g->nics[g->n_nics++] = nic;
 		return 0;
 	}
+	if (KEY("user")) {
+		/* an invalid one is left out, as an invalid group is */
+		if (!copy_field(g->user, sizeof(g->user), v, vl) || !lc_user_valid(g->user))
+			g->user[0] = '\0';
+		return 0;
+	}
+	if (KEY("hostkey")) {
+		if (g->n_hostkeys < LC_RECORD_MAX_HOSTKEYS &&
+		    lc_hostkey_parse(v, vl, &g->hostkeys[g->n_hostkeys]) == 0)
+			g->n_hostkeys++;
+		return 0;
+	}
 	return 0; /* unknown keys: from a newer writer */
 }
 
@@ -301,6 +313,19 @@ int lc_guest_record_format(const struct lc_guest_record *r, char *buf, size_t si
 			return -EINVAL;
 		lc_mac_format(n->mac, mac);
 		put(&o, "nic %s %s %s\n", mac, n->network[0] ? n->network : "-", n->bridge);
+	}
+	if (r->user[0] && !lc_user_valid(r->user))
+		return -EINVAL;
+	if (r->user[0])
+		put(&o, "user %s\n", r->user);
+	for (size_t i = 0; i < r->n_hostkeys && i < LC_RECORD_MAX_HOSTKEYS; i++) {
+		const struct lc_hostkey *k = &r->hostkeys[i];
+		struct lc_hostkey check;
+		char line[sizeof(k->type) + sizeof(k->key) + 1];
+		snprintf(line, sizeof(line), "%s %s", k->type, k->key);
+		if (lc_hostkey_parse(line, strlen(line), &check) < 0)
+			return -EINVAL;
+		put(&o, "hostkey %s\n", line);
 	}
 	if (o.overflow)
 		return -ENOBUFS;

@@ -126,13 +126,27 @@ void lc_config_free(struct lc_config *config);
  *   group WEB                             forward nat
  *   nic 52:54:00:16:00:01 int virbr-int   class external
  *   nic 52:54:00:15:00:01 ext virbr-ext   domain lab.test
- *                                         address 192.168.150.1
+ *   user debian                           address 192.168.150.1
+ *   hostkey ssh-ed25519 AAAAC3Nza...
  *
+ * `user` is the ssh login the admin named in the guest's metadata;
+ * `hostkey TYPE BASE64` (one line each) are the guest's own ssh host keys
+ * (public), read through the hypervisor after boot.  A user or host key
+ * line that is not valid is left out, not the record.
  * A record missing `name` or with a bad header is ignored whole.
  */
 
 #define LC_RECORD_MAX_NICS 64
 #define LC_RECORD_MAX_ADDRS 16
+#define LC_RECORD_MAX_HOSTKEYS 8
+#define LC_USER_MAX 32
+
+/* An ssh public host key: "ssh-ed25519", "ecdsa-sha2-nistp256", ... and its
+ * base64 blob (an RSA key of 8192 bits fits). */
+struct lc_hostkey {
+	char type[48];
+	char key[1500];
+};
 
 struct lc_nic {
 	uint8_t mac[LC_MAC_LEN];
@@ -148,6 +162,9 @@ struct lc_guest_record {
 	char group[64];
 	struct lc_nic nics[LC_RECORD_MAX_NICS];
 	size_t n_nics;
+	char user[LC_USER_MAX + 1]; /* ssh login from the metadata, "" = none */
+	struct lc_hostkey hostkeys[LC_RECORD_MAX_HOSTKEYS];
+	size_t n_hostkeys;
 };
 
 struct lc_net_record {
@@ -183,6 +200,12 @@ bool lc_group_valid(const char *group);
  * does not start with a letter, cut to 63.  -EINVAL when buf is too small
  * for a valid one. */
 int lc_group_suggest(const char *group, char *buf, size_t size);
+/* A login name: 1..32 of [A-Za-z0-9._-], not starting with '-'. */
+bool lc_user_valid(const char *user);
+/* "TYPE BASE64" of an ssh public key: a known key type, a base64 blob
+ * that fits struct lc_hostkey; a comment after it is ignored.  Parses
+ * s[0..len) (the text of a .pub file or a record line). */
+int lc_hostkey_parse(const char *s, size_t len, struct lc_hostkey *ret);
 /* A name usable in a record file name: 1..255 bytes, no '/', no NUL, not "." or "..". */
 bool lc_record_name_valid(const char *name);
 
@@ -302,6 +325,13 @@ struct lc_match {
 enum lc_lookup lc_db_lookup_name(const struct lc_db *db, const char *name, int family,
 				 struct lc_match *ret_match);
 bool lc_match_addr(const struct lc_match *m, size_t i);
+/* The TTL to report with an answer (seconds): LC_TTL_MAX, or less when a
+ * lease the answer covers ends sooner (at least 1).  now = epoch seconds.
+ * nscd caches an answer for that long (see ttl.c). */
+#define LC_TTL_MAX 30
+int32_t lc_match_ttl(const struct lc_match *m, int64_t now);
+/* The same for the one address a reverse lookup answered. */
+int32_t lc_addr_ttl(const struct lc_host *h, const struct lc_addr *a, int64_t now);
 /* Reverse lookup of one live address. */
 enum lc_lookup lc_db_lookup_addr(const struct lc_db *db, const struct lc_addr *addr,
 				 const struct lc_host **ret_host);

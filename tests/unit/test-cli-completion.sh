@@ -37,7 +37,7 @@ check() {
 check "wait" libvirt-cluster wa
 check "disable doctor" libvirt-cluster d
 check "enable" libvirt-cluster --json en
-check "--help --port --quiet --root --timeout" libvirt-cluster wait node1 --
+check "--help --port --quiet --ready --root --timeout" libvirt-cluster wait node1 --
 check "--all" libvirt-cluster list --a
 check "--dry-run" libvirt-cluster enable --d
 check "--help --host --list --root" libvirt-cluster inventory --
@@ -46,4 +46,14 @@ check "node5" libvirt-cluster wait --port 22 node5
 check "node1 node2 node4 node5 plainhost" libvirt-cluster inventory --host ""
 check "lxc:///system" libvirt-cluster renew --connect lx
 check "renew resolve" libvirt-cluster help re
+check "known-hosts" libvirt-cluster help known
+check "ssh-config" libvirt-cluster ss
+check "known-hosts" libvirt-cluster kn
+check "--ssh" libvirt-cluster enable --s
+check "--ssh" libvirt-cluster disable --ss
+check "--ready" libvirt-cluster wait node1 --re
+check "agent boot cloud-init ssh tcp:" libvirt-cluster wait node1 --ready ""
+check "node5" libvirt-cluster wait --ready ssh node5
+check "node5" libvirt-cluster known-hosts node5
+check "node1 node2 node4 node5" libvirt-cluster ssh-config node
 exit $fail

@@ -173,6 +173,15 @@ static void test_metadata(void **state)
 	assert_true(d->has_cluster);
 	assert_string_equal(d->cluster, "lab");
 	assert_string_equal(d->group, "WEB");
+	assert_string_equal(d->user, "");
+
+	/* the ssh login, as written */
+	memset(d, 0, sizeof(*d));
+	assert_int_equal(parse_str(DOM_HEAD "<metadata><lc:cluster xmlns:lc='" HOST_XMLNS
+					    "' name='lab' user='debian'/></metadata></domain>",
+				   d),
+			 0);
+	assert_string_equal(d->user, "debian");
 
 	/* any prefix, the namespace URI is what counts; other namespaces and
 	 * an unqualified <cluster> are not ours */
