@@ -35,7 +35,9 @@ check() {
 	fi
 }
 check "wait" libvirt-cluster wa
-check "disable doctor" libvirt-cluster d
+check "disable dns doctor" libvirt-cluster d
+check "purge status sync" libvirt-cluster dns ""
+check "--help --host --root" libvirt-cluster dns purge --
 check "enable" libvirt-cluster --json en
 check "--help --port --quiet --ready --root --timeout" libvirt-cluster wait node1 --
 check "--all" libvirt-cluster list --a
