@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/*
- * doctor: check every piece the lookup path depends on, explain what is
- * wrong and print the exact fix.  Exit 0 only when all is well.
- */
+/* doctor: check every piece the lookup path depends on, explain what is
+ * wrong and print the exact fix.  Exit 0 only when all is well. */
 #include "cli/cli.h"
 #include "cli/json-writer.h"
 #include "cli/nsswitch.h"
@@ -491,6 +489,11 @@ static void check_guests(struct doctor *d)
 	lc_db_free(db);
 }
 
+static void on_discovery(void *ud, bool problem, const char *msg, const char *fx)
+{
+	fix(add(ud, problem ? FIND_PROBLEM : FIND_OK, "discovery", "%s", msg), "%s", fx ? fx : "");
+}
+
 /* ---- systemd-resolved ------------------------------------------------------ */
 
 #ifdef BUILD_HOST
@@ -629,6 +632,7 @@ static int cmd_doctor(const struct cli_args *args)
 	check_leases(&d);
 	check_config(&d, &cfg);
 	check_guests(&d);
+	cli_doctor_discovery(d.lp.runstate_dir, d.lp.config, on_discovery, &d);
 	check_resolved(&d, &cfg);
 	lc_config_free(&cfg);
 

@@ -32,6 +32,7 @@ enum hook_driver {
 enum hook_mode {
 	HOOK_MODE_HOOK = 0, /* called by libvirt: OBJECT OPERATION SUBOP EXTRA */
 	HOOK_MODE_SYNC,	    /* --sync */
+	HOOK_MODE_REFRESH,  /* --refresh */
 	HOOK_MODE_HELP,	    /* --help */
 	HOOK_MODE_VERSION,  /* --version */
 };
@@ -119,3 +120,9 @@ struct hook_work {
 
 void hook_worker_started(void *work);
 void hook_worker_stopped(void *work);
+/* Discovery for the guest of w until each NIC has a lease or an address,
+ * or discover_timeout (hooks/discover.c). */
+void hook_discover_guest(const struct hook_work *w);
+/* --refresh: one round of discovery for every guest with a record; only
+ * records that change are written. */
+int hook_refresh(struct hook_ctx *ctx);

@@ -203,6 +203,20 @@ void hook_worker_started(void *p)
 	hook_log_open(w->config.debug);
 	if (!leases)
 		return;
+	/* Discovery in a process of its own, from the start: a NIC on a host
+	 * bridge or macvtap never gets a lease here, and a static or SLAAC
+	 * address is there long before renew_after; NICs that get their lease
+	 * drop out of it on their own (hooks/discover.c). */
+	if (rec->n_nics) {
+		pid_t dp = fork();
+		if (dp == 0) {
+			hook_discover_guest(w);
+			_exit(0);
+		}
+		if (dp < 0)
+			hook_log(LOG_WARNING, "%s %s worker: cannot start discovery: %s",
+				 rec->driver, rec->name, strerror(errno));
+	}
 	for (size_t i = 0; i < rec->n_nics; i++) {
 		char br[64];
 		watched[i] = nic_watched(w, i, br, sizeof(br));
