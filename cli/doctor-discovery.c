@@ -8,7 +8,6 @@
 #include "cli/cli.h"
 #include "resolver/resolver.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,34 +32,38 @@ static void report_drops(const struct lc_guest_record *rec, const char *config, 
 	}
 }
 
+struct walk {
+	const char *dir, *config;
+	cli_finding_fn fn;
+	void *ud;
+	struct lc_guest_record *rec;
+	size_t guests, found, dropped;
+};
+
+static int walk_one(enum lc_record_kind kind, const char *name, void *ud)
+{
+	struct walk *w = ud;
+
+	if (kind != LC_RECORD_GUEST || lc_guest_record_load(w->dir, name, w->rec) < 0)
+		return 0;
+	w->guests++;
+	w->found += w->rec->n_seen;
+	w->dropped += w->rec->n_dropped;
+	report_drops(w->rec, w->config, w->fn, w->ud);
+	return 0;
+}
+
 void cli_doctor_discovery(const char *runstate_dir, const char *config, cli_finding_fn fn, void *ud)
 {
-	DIR *dir = opendir(runstate_dir);
-	struct lc_guest_record *rec = malloc(sizeof(*rec));
-	size_t guests = 0, found = 0, dropped = 0;
-	struct dirent *de;
+	struct walk w = {runstate_dir, config, fn, ud, malloc(sizeof(*w.rec)), 0, 0, 0};
 	char msg[256];
 
-	while (dir && rec && (de = readdir(dir))) {
-		size_t l = strlen(de->d_name);
-		char name[256];
-		if (strncmp(de->d_name, "guest-", 6) || l < 10 ||
-		    strcmp(de->d_name + l - 4, ".rec") || l - 10 >= sizeof(name))
-			continue;
-		snprintf(name, sizeof(name), "%.*s", (int)(l - 10), de->d_name + 6);
-		if (lc_guest_record_load(runstate_dir, name, rec) < 0)
-			continue;
-		guests++;
-		found += rec->n_seen;
-		dropped += rec->n_dropped;
-		report_drops(rec, config, fn, ud);
-	}
-	if (dir)
-		closedir(dir);
-	free(rec);
-	if (dropped)
+	if (w.rec)
+		lc_record_dir_foreach(runstate_dir, walk_one, &w);
+	free(w.rec);
+	if (w.dropped)
 		return;
 	snprintf(msg, sizeof(msg), "%zu guest record%s, %zu discovered address%s, none refused",
-		 guests, guests == 1 ? "" : "s", found, found == 1 ? "" : "es");
+		 w.guests, w.guests == 1 ? "" : "s", w.found, w.found == 1 ? "" : "es");
 	fn(ud, false, msg, NULL);
 }

@@ -7,7 +7,6 @@
  * (host/lxc.c); a qemu guest's agent is asked through libvirt, which
  * only ever happens here, in the detached worker or in --refresh.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -110,8 +109,8 @@ static int g_leased(void *ud, const struct lc_guest_record *rec, bool *ret)
 		return -ENOMEM;
 	for (size_t i = 0; i < rec->n_nics; i++)
 		memcpy(macs[i], rec->nics[i].mac, LC_MAC_LEN);
-	r = host_leases_for_macs(g->paths->lease_dir, (const uint8_t(*)[LC_MAC_LEN])macs,
-				 rec->n_nics, leases, HOST_MAX_LEASES, &n);
+	r = host_guest_leases(g->paths, (const uint8_t(*)[LC_MAC_LEN])macs, rec->n_nics, leases,
+			      HOST_MAX_LEASES, &n);
 	for (size_t i = 0; r == 0 && i < n; i++)
 		if (leases[i].nic_index >= 0 && (size_t)leases[i].nic_index < rec->n_nics)
 			ret[leases[i].nic_index] = true;
@@ -196,56 +195,51 @@ void hook_discover_guest(const struct hook_work *w)
 	discover_one(&w->paths, &w->config, &w->rec, NULL, timeout, false, &res);
 }
 
+/* What --refresh carries through the records. */
+struct refresh {
+	struct hook_ctx *ctx;
+	struct lc_guest_record *rec;
+	virConnectPtr qemu; /* one connection for every qemu guest */
+	bool qemu_tried;
+	unsigned guests, changed;
+};
+
+static int refresh_one(enum lc_record_kind kind, const char *name, void *ud)
+{
+	struct refresh *rf = ud;
+	struct host_discover_result res;
+	bool qemu;
+
+	if (kind != LC_RECORD_GUEST ||
+	    lc_guest_record_load(rf->ctx->paths.runstate_dir, name, rf->rec) < 0)
+		return 0;
+	qemu = !strcmp(rf->rec->driver, "qemu");
+	if (qemu && !rf->qemu_tried) {
+		rf->qemu = host_connect("qemu");
+		rf->qemu_tried = true;
+	}
+	if (discover_one(&rf->ctx->paths, &rf->ctx->config, rf->rec, qemu ? rf->qemu : NULL, 0,
+			 true, &res) == 0) {
+		rf->guests++;
+		rf->changed += res.writes > 0;
+	}
+	return 0;
+}
+
 int hook_refresh(struct hook_ctx *ctx)
 {
-	const char *dir = ctx->paths.runstate_dir;
-	virConnectPtr qemu = NULL;
-	bool qemu_tried = false;
-	unsigned guests = 0, changed = 0;
-	struct dirent *de;
-	DIR *d = opendir(dir);
+	struct refresh rf = {.ctx = ctx, .rec = malloc(sizeof(*rf.rec))};
+	int r = rf.rec ? lc_record_dir_foreach(ctx->paths.runstate_dir, refresh_one, &rf) : -ENOMEM;
 
-	if (!d) {
-		if (errno == ENOENT) {
-			printf("refreshed 0 guests: no records in %s\n", dir);
-			return 0;
-		}
-		fprintf(stderr, "libvirt-cluster-hook: %s: %s\n", dir, strerror(errno));
+	free(rf.rec);
+	if (rf.qemu)
+		virConnectClose(rf.qemu);
+	if (r < 0 && r != -ENOENT) {
+		fprintf(stderr, "libvirt-cluster-hook: %s: %s\n", ctx->paths.runstate_dir,
+			strerror(-r));
 		return 1;
 	}
-	struct lc_guest_record *rec = malloc(sizeof(*rec));
-	if (!rec) {
-		closedir(d);
-		return 1;
-	}
-	while ((de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-		char name[256];
-		struct host_discover_result res;
-
-		if (strncmp(de->d_name, "guest-", 6) || l < 10 ||
-		    strcmp(de->d_name + l - 4, ".rec") || l - 10 >= sizeof(name))
-			continue;
-		memcpy(name, de->d_name + 6, l - 10);
-		name[l - 10] = '\0';
-		if (lc_guest_record_load(dir, name, rec) < 0)
-			continue;
-		/* one connection for every qemu guest */
-		if (!strcmp(rec->driver, "qemu") && !qemu_tried) {
-			qemu = host_connect("qemu");
-			qemu_tried = true;
-		}
-		if (discover_one(&ctx->paths, &ctx->config, rec,
-				 !strcmp(rec->driver, "qemu") ? qemu : NULL, 0, true, &res) < 0)
-			continue;
-		guests++;
-		changed += res.writes > 0;
-	}
-	closedir(d);
-	free(rec);
-	if (qemu)
-		virConnectClose(qemu);
-	printf("refreshed %u guest%s, %u record%s rewritten\n", guests, guests == 1 ? "" : "s",
-	       changed, changed == 1 ? "" : "s");
+	printf("refreshed %u guest%s, %u record%s rewritten\n", rf.guests,
+	       rf.guests == 1 ? "" : "s", rf.changed, rf.changed == 1 ? "" : "s");
 	return 0;
 }
