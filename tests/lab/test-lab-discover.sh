@@ -214,6 +214,18 @@ for g in landhcp lanstatic mvtap slaac; do
 	assert "reverse lookup of $ip gives $g" chk_reverse "$ip" "$g"
 done
 
+chk_cli_source() {
+	local r l i
+	r=$("$LAB" exec "$LAB_BUILDDIR/cli/libvirt-cluster" resolve lanstatic)
+	l=$("$LAB" exec "$LAB_BUILDDIR/cli/libvirt-cluster" list | awk '$1 == "mvtap"')
+	i=$("$LAB" exec "$LAB_BUILDDIR/cli/libvirt-cluster" inventory --host landhcp)
+	echo "resolve: $(grep -m1 "$LAN_NET.55" <<<"$r" | tr -s ' '); list: $(tr -s ' ' <<<"$l"); inventory landhcp: $(tr -d ' \n' <<<"$i" | head -c 120)"
+	grep -q "$LAN_NET.55 .*external .*netns, seen [0-9]*[smhd] ago" <<<"$r" &&
+		grep -q "$MV_NET.55($MV_PARENT, netns, seen [0-9]*[smhd] ago)" <<<"$l" &&
+		grep -q "\"ansible_host\": *\"$LANDHCP_IP\"" <<<"$i"
+}
+assert "resolve, list and the inventory give the discovered addresses, with source and age" chk_cli_source
+
 chk_ssh_lan() {
 	local got end
 	end=$(($(date +%s) + 20))
