@@ -52,6 +52,10 @@ static int look(struct host_discover *d, const struct lc_guest_record *rec, cons
 	if (discover_host_dump(host) < 0)
 		memset(host, 0, sizeof(*host)); /* no host side: the configured prefixes only */
 	host_discover_prepare(d, rec, want, paths->runstate_dir, cfg, host);
+	/* a NIC with its lease is the lease's: what an earlier round found
+	 * for it (before the lease came) goes from the record */
+	for (size_t i = 0; i < d->n_nics; i++)
+		d->answered[i] |= leased[i];
 	r = 0;
 	if (n_want == 0)
 		; /* every NIC has its lease: nothing to ask the guest */

@@ -228,7 +228,8 @@ struct host_discover_guest {
 	 * that stopped meanwhile must not keep a record) */
 	bool (*running)(void *ud);
 	/* which NICs have a live dnsmasq lease now (ret[i] for the record's
-	 * NIC i): they are not looked for this round.  NULL: none has. */
+	 * NIC i): they are not looked for this round, and lose what an earlier
+	 * round found for them.  NULL: none has. */
 	int (*leased)(void *ud, const struct lc_guest_record *rec, bool *ret);
 	void *ud;
 };

@@ -417,15 +417,23 @@ static void test_run_agent(void **state)
 	assert_int_equal(lc_guest_record_load(w->dir, "lan1", back), 0);
 	assert_int_equal(back->n_seen, 2);
 	assert_int_equal(back->seen[1].source, LC_SOURCE_AGENT);
-	/* every NIC leased: the agent is not even asked */
+	/* every NIC leased: the agent is not even asked, and what was found
+	 * before the leases came goes */
 	unsigned calls = f.agent_calls;
 	g.leased = fg_leased;
 	assert_int_equal(host_discover_run(&paths, &w->cfg, "lan1", NULL, NULL, &g, 5, &res), 0);
 	assert_true(res.complete);
 	assert_int_equal(res.rounds, 1);
-	assert_int_equal(res.writes, 0);
+	assert_int_equal(res.writes, 1);
 	assert_int_equal(f.agent_calls, calls);
+	assert_int_equal(lc_guest_record_load(w->dir, "lan1", back), 0);
+	assert_int_equal(back->n_seen, 0);
+	/* and a record already so is left alone */
+	assert_int_equal(host_discover_run(&paths, &w->cfg, "lan1", NULL, NULL, &g, 5, &res), 0);
+	assert_int_equal(res.writes, 0);
 	g.leased = NULL;
+	assert_int_equal(host_discover_run(&paths, &w->cfg, "lan1", NULL, want, &g, 1, &res), 0);
+	assert_int_equal(res.writes, 1); /* found again without the leases */
 	/* an agent that stops answering is no news: the record stays */
 	f.agent_error = -ETIMEDOUT;
 	assert_int_equal(host_discover_run(&paths, &w->cfg, "lan1", NULL, want, &g, 0, &res), 0);
