@@ -118,6 +118,16 @@ static int g_leased(void *ud, const struct lc_guest_record *rec, bool *ret)
 	return r;
 }
 
+static int g_dhcp(void *ud, const struct lc_guest_record *rec, bool *ret)
+{
+	const struct guest *g = ud;
+	char br[64];
+
+	for (size_t i = 0; i < rec->n_nics && i < HOST_MAX_NICS; i++)
+		ret[i] = hook_nic_watched(g->paths, &rec->nics[i], br, sizeof(br));
+	return 0;
+}
+
 static void guest_done(struct guest *g)
 {
 	if (g->dom)
@@ -170,6 +180,7 @@ static int discover_one(const struct lc_paths *paths, const struct lc_config *cf
 	    .agent = g_agent,
 	    .running = g_running,
 	    .leased = g_leased,
+	    .dhcp = g_dhcp,
 	    .ud = &g,
 	};
 	int r;

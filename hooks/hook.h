@@ -120,6 +120,11 @@ struct hook_work {
 
 void hook_worker_started(void *work);
 void hook_worker_stopped(void *work);
+/* A NIC on a network whose dnsmasq hands out leases (its bridge, from the
+ * record or the network record, has a .status in the lease dir); bridge
+ * gets the bridge's name. */
+bool hook_nic_watched(const struct lc_paths *paths, const struct lc_nic *nic, char *bridge,
+		      size_t size);
 /* Discovery for the guest of w until each NIC has a lease or an address,
  * or discover_timeout (hooks/discover.c). */
 void hook_discover_guest(const struct hook_work *w);

@@ -109,21 +109,21 @@ static void sleep_ms(unsigned ms)
 
 /* Bridges of the NICs that libvirt's dnsmasq serves: a NIC on a plain host
  * bridge never gets a lease in our lease dir, so waiting for it is pointless. */
-static bool nic_watched(const struct hook_work *w, size_t i, char *bridge, size_t size)
+bool hook_nic_watched(const struct lc_paths *paths, const struct lc_nic *nic, char *bridge,
+		      size_t size)
 {
-	const struct lc_nic *nic = &w->rec.nics[i];
 	char path[4096];
 	struct stat st;
 
 	snprintf(bridge, size, "%s", nic->bridge);
 	if (!bridge[0] && nic->network[0]) {
 		struct lc_net_record nr;
-		if (lc_net_record_load(w->paths.runstate_dir, nic->network, &nr) == 0)
+		if (lc_net_record_load(paths->runstate_dir, nic->network, &nr) == 0)
 			snprintf(bridge, size, "%s", nr.bridge);
 	}
 	if (!bridge[0])
 		return false;
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s.status", w->paths.lease_dir, bridge) >=
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.status", paths->lease_dir, bridge) >=
 	    sizeof(path))
 		return false;
 	return stat(path, &st) == 0;
@@ -219,7 +219,7 @@ void hook_worker_started(void *p)
 	}
 	for (size_t i = 0; i < rec->n_nics; i++) {
 		char br[64];
-		watched[i] = nic_watched(w, i, br, sizeof(br));
+		watched[i] = hook_nic_watched(&w->paths, &w->rec.nics[i], br, sizeof(br));
 		n_watched += watched[i];
 	}
 

@@ -79,6 +79,21 @@ static int look(struct host_discover *d, const struct lc_guest_record *rec, cons
 	return r;
 }
 
+/* A NIC still looked for on a network that hands out leases: what was
+ * found for it may be what its lease will say, or not yet be. */
+static bool lease_pending(const struct host_discover *d, const struct lc_guest_record *rec,
+			  const struct host_discover_guest *g)
+{
+	bool dhcp[LC_RECORD_MAX_NICS] = {false};
+
+	if (!g->dhcp || g->dhcp(g->ud, rec, dhcp) < 0)
+		return false;
+	for (size_t i = 0; i < d->n_nics; i++)
+		if (d->wanted[i] && dhcp[i])
+			return true;
+	return false;
+}
+
 static bool listed(const struct lc_seen_addr *l, size_t n, const struct lc_seen_addr *a)
 {
 	for (size_t i = 0; i < n; i++)
@@ -164,7 +179,7 @@ int host_discover_run(const struct lc_paths *paths, const struct lc_config *cfg,
 		res.rounds++;
 		res.error = look(d, rec, want, paths, cfg, g);
 		r = store(paths, name, uuid, d, g, &res);
-		res.complete = host_discover_complete(d);
+		res.complete = host_discover_complete(d) && !lease_pending(d, rec, g);
 		if (r < 0 || res.gone || res.complete || mono_ms() + delay > deadline)
 			break;
 		sleep_ms(delay);

@@ -231,6 +231,10 @@ struct host_discover_guest {
 	 * NIC i): they are not looked for this round, and lose what an earlier
 	 * round found for them.  NULL: none has. */
 	int (*leased)(void *ud, const struct lc_guest_record *rec, bool *ret);
+	/* which NICs are on a network that hands out leases: for them an
+	 * address found is provisional, and the run goes on until the lease
+	 * comes (or the timeout).  NULL: none is. */
+	int (*dhcp)(void *ud, const struct lc_guest_record *rec, bool *ret);
 	void *ud;
 };
 
@@ -240,7 +244,7 @@ struct host_discover_result {
 	size_t n_found;	    /* addresses in the record's addr lines for the wanted NICs */
 	size_t n_new_drops; /* drops not in the record before: log them once */
 	struct lc_seen_addr drops[LC_RECORD_MAX_DROPPED];
-	bool complete;	 /* every wanted NIC has an address or a lease */
+	bool complete;	 /* every wanted NIC has a lease, or an address and no DHCP */
 	bool gone;	 /* the guest stopped or its record went */
 	unsigned writes; /* records written */
 	int error;	 /* the last source error, 0 none */

@@ -313,6 +313,14 @@ static int fg_leased(void *ud, const struct lc_guest_record *rec, bool *ret)
 	return 0;
 }
 
+static int fg_dhcp(void *ud, const struct lc_guest_record *rec, bool *ret)
+{
+	(void)ud;
+	for (size_t i = 0; i < rec->n_nics; i++)
+		ret[i] = true;
+	return 0;
+}
+
 static void run_setup(struct world *w, const char *driver, struct lc_paths *paths)
 {
 	memset(paths, 0, sizeof(*paths));
@@ -417,6 +425,14 @@ static void test_run_agent(void **state)
 	assert_int_equal(lc_guest_record_load(w->dir, "lan1", back), 0);
 	assert_int_equal(back->n_seen, 2);
 	assert_int_equal(back->seen[1].source, LC_SOURCE_AGENT);
+	/* on a network that hands out leases, an address found is provisional:
+	 * the run goes on for the lease */
+	g.dhcp = fg_dhcp;
+	assert_int_equal(host_discover_run(&paths, &w->cfg, "lan1", NULL, want, &g, 1, &res), 0);
+	assert_false(res.complete);
+	assert_true(res.rounds >= 2);
+	assert_int_equal(res.n_found, 2);
+	g.dhcp = NULL;
 	/* every NIC leased: the agent is not even asked, and what was found
 	 * before the leases came goes */
 	unsigned calls = f.agent_calls;
