@@ -149,10 +149,10 @@ static void log_result(const struct lc_guest_record *rec, const struct host_disc
 			 rec->driver, rec->name, lc_addr_format(&res->drops[i].addr, a, sizeof(a)),
 			 m, lc_source_name(res->drops[i].source));
 	}
-	if (res->gone) {
-		hook_debug("%s %s discovery: the guest stopped", rec->driver, rec->name);
+	/* a guest that stopped, or whose record could not be written (a full
+	 * /run): its own events already said so */
+	if (res->gone)
 		return;
-	}
 	if (quiet_when_done && res->writes == 0 && res->n_new_drops == 0) {
 		hook_debug("%s %s discovery: nothing changed", rec->driver, rec->name);
 		return;
