@@ -139,14 +139,15 @@ printf 'landhcp %s\n' "$(cut -d' ' -f1,2 "$s/host_ed25519.pub")" >"$work/known_h
 printf 'Host landhcp\n\tUser root\n\tIdentityFile %s/id_ed25519\n\tIdentitiesOnly yes\n\tUserKnownHostsFile %s/known_hosts\n\tGlobalKnownHostsFile /dev/null\n\tStrictHostKeyChecking yes\n\tBatchMode yes\n\tConnectTimeout 5\n\tLogLevel ERROR\n' "$s" "$work" >"$work/ssh_config"
 guest_root lanstatic "busybox ip addr add $LAN_NET.55/24 dev eth0
 busybox ip link set eth0 up"
-guest_root hostile "busybox ip addr add $LAN_NET.66/24 dev eth0
-busybox ip addr add 8.8.8.8/32 dev eth0
-busybox ip addr add 192.168.99.5/24 dev eth0
-busybox ip link set eth0 up
-/bin/ip link add docker0 address 02:42:ac:11:00:01 type veth peer name vethd
+# its lies first: when its LAN address shows, the worker has all it sees
+guest_root hostile "/bin/ip link add docker0 address 02:42:ac:11:00:01 type veth peer name vethd
 /bin/ip addr add 172.17.0.1/16 dev docker0
 /bin/ip link set docker0 up
-/bin/ip link set vethd up"
+/bin/ip link set vethd up
+busybox ip addr add 8.8.8.8/32 dev eth0
+busybox ip addr add 192.168.99.5/24 dev eth0
+busybox ip addr add $LAN_NET.66/24 dev eth0
+busybox ip link set eth0 up"
 guest_root mvtap "busybox ip addr add $MV_NET.55/24 dev eth0
 busybox ip link set eth0 up"
 guest_root slaac 'echo 1 >/proc/sys/net/ipv6/conf/eth0/accept_ra 2>/dev/null
