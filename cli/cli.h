@@ -172,9 +172,20 @@ const char *cli_ready_name(enum cli_ready_kind k);
  * one, -EPROTO when they cannot. */
 int cli_ssh_banner_check(const char *buf, size_t len);
 
+/* doctor's discovery check (doctor-discovery.c): one problem for each
+ * address a guest record says discovery refused, with its fix, or one ok
+ * line; fix is NULL for none. */
+typedef void (*cli_finding_fn)(void *ud, bool problem, const char *message, const char *fix);
+void cli_doctor_discovery(const char *runstate_dir, const char *config, cli_finding_fn fn,
+			  void *ud);
+
 /* Formatting helpers shared by the commands (format.c). */
 /* "in 59m", "2h ago", "never (infinite lease)"; buf >= 64. */
 const char *cli_format_expiry(long long expiry, long long now, char *buf, size_t size);
+/* Where an address comes from: "lease expires in 1h05m" for a lease,
+ * "netns, seen 5m ago" for a discovered one. */
+struct lc_host_addr;
+const char *cli_format_source(const struct lc_host_addr *a, long long now, char *buf, size_t size);
 /* Why address i is ahead of address i + 1, in words. */
 const char *cli_rule_text(int rule, int prefer_index, int nic_index);
 /* The Ansible group of a cluster: upper-case, '-' and '.' as '_'; false

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/*
- * doctor: check every piece the lookup path depends on, explain what is
- * wrong and print the exact fix.  Exit 0 only when all is well.
- */
+/* doctor: check every piece the lookup path depends on, explain what is
+ * wrong and print the exact fix.  Exit 0 only when all is well. */
 #include "cli/cli.h"
 #include "cli/doctor.h"
 #include "cli/json-writer.h"
@@ -497,6 +495,11 @@ static void check_guests(struct doctor *d)
 	lc_db_free(db);
 }
 
+static void on_discovery(void *ud, bool problem, const char *msg, const char *fx)
+{
+	fix(add(ud, problem ? FIND_PROBLEM : FIND_OK, "discovery", "%s", msg), "%s", fx ? fx : "");
+}
+
 /* ---- systemd-resolved ------------------------------------------------------ */
 
 /* ---- cluster DNS (cli/cmd-dns.c) ------------------------------------------ */
@@ -530,6 +533,7 @@ static int cmd_doctor(const struct cli_args *args)
 	check_leases(&d);
 	check_config(&d, &cfg);
 	check_guests(&d);
+	cli_doctor_discovery(d.lp.runstate_dir, d.lp.config, on_discovery, &d);
 	doctor_check_resolved(&d, &d.lp, &cfg);
 	cli_dns_doctor(&d.lp, on_dns_finding, &d);
 	doctor_check_neighbours(&d, args, &d.lp);

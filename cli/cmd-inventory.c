@@ -127,6 +127,7 @@ static void hostvars(struct cli_json *j, const struct lc_host *h, int64_t now)
 		cli_json_kv_string(j, "network", a->network);
 		cli_json_kv_string(j, "class", lc_class_name(a->klass));
 		cli_json_kv_string(j, "mac", a->mac_str);
+		cli_json_kv_string(j, "source", lc_source_name(a->source));
 		cli_json_key(j, "expiry");
 		if (a->expiry == INT64_MAX)
 			cli_json_null(j);

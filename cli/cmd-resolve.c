@@ -38,6 +38,15 @@ static const char *family_name(int family)
 	return family == AF_INET6 ? "ipv6" : "ipv4";
 }
 
+static void int_or_null(struct cli_json *j, const char *key, bool null, int64_t v)
+{
+	cli_json_key(j, key);
+	if (null)
+		cli_json_null(j);
+	else
+		cli_json_int(j, v);
+}
+
 static void json_addr(struct cli_json *j, const struct lc_host_addr *a, size_t rank, bool last,
 		      int64_t now)
 {
@@ -52,16 +61,13 @@ static void json_addr(struct cli_json *j, const struct lc_host_addr *a, size_t r
 	cli_json_kv_string(j, "bridge", a->bridge);
 	cli_json_kv_string(j, "mac", a->mac_str);
 	cli_json_kv_string(j, "class", lc_class_name(a->klass));
-	cli_json_key(j, "expiry");
-	if (a->expiry == INT64_MAX)
-		cli_json_null(j);
-	else
-		cli_json_int(j, a->expiry);
-	cli_json_key(j, "expires_in");
-	if (a->expiry == INT64_MAX)
-		cli_json_null(j);
-	else
-		cli_json_int(j, a->expiry - now);
+	cli_json_kv_string(j, "source", lc_source_name(a->source));
+	/* a discovered address: when it was first seen, and how long ago */
+	bool lease = a->source == LC_SOURCE_LEASE, forever = a->expiry == INT64_MAX;
+	int_or_null(j, "seen", lease, a->seen);
+	int_or_null(j, "age", lease, now > a->seen ? now - a->seen : 0);
+	int_or_null(j, "expiry", forever, a->expiry);
+	int_or_null(j, "expires_in", forever, a->expiry - now);
 	/* The rule that put this address ahead of the next: none for the last. */
 	cli_json_kv_string(j, "rule", last ? NULL : lc_rule_name(a->rule));
 	cli_json_kv_string(j, "why",
@@ -142,10 +148,10 @@ static void text_host(const char *query, const struct lc_match *m, int64_t now)
 			why = "last";
 		else
 			why = cli_rule_text(a->rule, a->prefer_index, a->nic_index);
-		printf("  %zu. %-*s  %-10s %-8s  %s  %s  lease %s\n     %s %s\n", k + 1, w,
+		printf("  %zu. %-*s  %-10s %-8s  %s  %s  %s\n     %s %s\n", k + 1, w,
 		       lc_addr_format(&a->addr, ab, sizeof(ab)), dash(a->network),
 		       lc_class_name(a->klass), dash(a->bridge), a->mac_str,
-		       cli_format_expiry(a->expiry, now, eb, sizeof(eb)),
+		       cli_format_source(a, now, eb, sizeof(eb)),
 		       k == n - 1 ? "rank:" : "ahead of the next:", why);
 	}
 }
@@ -218,16 +224,21 @@ static int cmd_resolve(const struct cli_args *args)
 	return rc;
 }
 
-static void addr_list(const struct lc_host *h, char *buf, size_t size)
+/* "ADDR(NETWORK)" for a lease, "ADDR(NETWORK, SOURCE, seen AGE ago)" for
+ * a discovered address. */
+static void addr_list(const struct lc_host *h, int64_t now, char *buf, size_t size)
 {
-	char ab[64];
+	char ab[64], sb[64];
 	size_t off = 0;
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < h->n_addrs && off < size; i++) {
-		int w = snprintf(buf + off, size - off, "%s%s(%s)", i ? " " : "",
-				 lc_addr_format(&h->addrs[i].addr, ab, sizeof(ab)),
-				 dash(h->addrs[i].network));
+		const struct lc_host_addr *a = &h->addrs[i];
+		bool found = a->source != LC_SOURCE_LEASE;
+		int w = snprintf(buf + off, size - off, "%s%s(%s%s%s)", i ? " " : "",
+				 lc_addr_format(&a->addr, ab, sizeof(ab)), dash(a->network),
+				 found ? ", " : "",
+				 found ? cli_format_source(a, now, sb, sizeof(sb)) : "");
 		if (w < 0)
 			break;
 		off += (size_t)w;
@@ -301,7 +312,7 @@ static int cmd_list(const struct cli_args *args)
 		const struct lc_host *h = lc_db_host(db, i);
 		if (!h->running && !args->all)
 			continue;
-		addr_list(h, al, sizeof(al));
+		addr_list(h, now, al, sizeof(al));
 		printf("%-*s  %-*s  %-*s  %-*s  %-7s  %s\n", wn, h->name, wd, dash(h->driver), wc,
 		       dash(h->cluster), wg, dash(h->group), h->running ? "running" : "stopped",
 		       al);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Words for numbers: lease times, rank rules, group names. */
+/* Words for numbers: lease times, address sources and ages, rank rules,
+ * group names. */
 #include "cli/cli.h"
 #include "cli/system.h"
 #include "host/xml.h"
@@ -35,6 +36,24 @@ const char *cli_format_expiry(long long expiry, long long now, char *buf, size_t
 		span(now - expiry, d, sizeof(d));
 		snprintf(buf, size, "expired %s ago", d);
 	}
+	return buf;
+}
+
+const char *cli_format_source(const struct lc_host_addr *a, long long now, char *buf, size_t size)
+{
+	char d[64];
+
+	if (a->source == LC_SOURCE_LEASE) {
+		snprintf(buf, size, "lease %s", cli_format_expiry(a->expiry, now, d, sizeof(d)));
+		return buf;
+	}
+	if (a->seen <= 0) {
+		snprintf(buf, size, "%s", lc_source_name(a->source));
+		return buf;
+	}
+	/* a clock set back makes a future first sighting: "0s ago" */
+	span(now > a->seen ? now - a->seen : 0, d, sizeof(d));
+	snprintf(buf, size, "%s, seen %s ago", lc_source_name(a->source), d);
 	return buf;
 }
 

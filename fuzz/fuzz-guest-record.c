@@ -7,8 +7,23 @@
 #include "fuzz/fuzz.h"
 #include "resolver/resolver.h"
 
+static bool same_seen(const struct lc_seen_addr *a, const struct lc_seen_addr *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (memcmp(a[i].mac, b[i].mac, LC_MAC_LEN) ||
+		    a[i].addr.family != b[i].addr.family ||
+		    memcmp(a[i].addr.bytes, b[i].addr.bytes, sizeof(a[i].addr.bytes)) ||
+		    a[i].source != b[i].source || a[i].seen != b[i].seen)
+			return false;
+	return true;
+}
+
 static bool same_guest(const struct lc_guest_record *a, const struct lc_guest_record *b)
 {
+	if (a->n_seen != b->n_seen || a->n_dropped != b->n_dropped ||
+	    !same_seen(a->seen, b->seen, a->n_seen) ||
+	    !same_seen(a->dropped, b->dropped, a->n_dropped))
+		return false;
 	if (strcmp(a->name, b->name) || strcmp(a->uuid, b->uuid) || strcmp(a->driver, b->driver) ||
 	    strcmp(a->cluster, b->cluster) || strcmp(a->group, b->group) || a->n_nics != b->n_nics)
 		return false;
@@ -36,6 +51,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	FUZZ_CHECK(lc_record_name_valid(g.name));
 	FUZZ_CHECK(g.n_nics <= LC_RECORD_MAX_NICS);
+	FUZZ_CHECK(g.n_seen <= LC_RECORD_MAX_SEEN && g.n_dropped <= LC_RECORD_MAX_DROPPED);
+	for (size_t i = 0; i < g.n_seen; i++)
+		FUZZ_CHECK(g.seen[i].source != LC_SOURCE_LEASE && g.seen[i].seen >= 0);
 	FUZZ_CHECK(!g.group[0] || lc_group_valid(g.group));
 	r = lc_guest_record_format(&g, out, sizeof(out));
 	FUZZ_CHECK(r == 0 || r == -EINVAL || r == -ENOBUFS);

@@ -18,6 +18,14 @@ static bool same_net(const struct lc_net_record *a, const struct lc_net_record *
 		    memcmp(a->addrs[i].bytes, b->addrs[i].bytes,
 			   a->addrs[i].family == AF_INET ? 4 : 16))
 			return false;
+	if (a->n_subnets != b->n_subnets)
+		return false;
+	for (size_t i = 0; i < a->n_subnets; i++)
+		if (a->subnets[i].len != b->subnets[i].len ||
+		    a->subnets[i].addr.family != b->subnets[i].addr.family ||
+		    memcmp(a->subnets[i].addr.bytes, b->subnets[i].addr.bytes,
+			   sizeof(a->subnets[i].addr.bytes)))
+			return false;
 	return true;
 }
 

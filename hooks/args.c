@@ -105,6 +105,8 @@ void hook_args_parse(int argc, const char *const *argv, struct hook_args *ret)
 				a.driver = hook_driver_from_name(s + 9);
 			else if (strcmp(s, "--sync") == 0)
 				a.mode = HOOK_MODE_SYNC;
+			else if (strcmp(s, "--refresh") == 0)
+				a.mode = HOOK_MODE_REFRESH;
 			else if (strcmp(s, "--help") == 0)
 				a.mode = HOOK_MODE_HELP;
 			else if (strcmp(s, "--version") == 0)

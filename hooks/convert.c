@@ -61,6 +61,8 @@ void hook_network_to_record(const struct host_network *n, int ifindex, struct lc
 	copy_str(ret->forward, sizeof(ret->forward), n->forward);
 	ret->klass = hook_forward_class(n->forward);
 	copy_str(ret->domain, sizeof(ret->domain), n->domain);
-	for (size_t i = 0; i < n->n_addrs && i < LC_RECORD_MAX_ADDRS; i++)
+	for (size_t i = 0; i < n->n_addrs && i < LC_RECORD_MAX_ADDRS; i++) {
 		ret->addrs[ret->n_addrs++] = n->addrs[i];
+		ret->subnets[ret->n_subnets++] = n->subnets[i];
+	}
 }

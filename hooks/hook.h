@@ -32,6 +32,7 @@ enum hook_driver {
 enum hook_mode {
 	HOOK_MODE_HOOK = 0, /* called by libvirt: OBJECT OPERATION SUBOP EXTRA */
 	HOOK_MODE_SYNC,	    /* --sync */
+	HOOK_MODE_REFRESH,  /* --refresh */
 	HOOK_MODE_HELP,	    /* --help */
 	HOOK_MODE_VERSION,  /* --version */
 };
@@ -127,3 +128,14 @@ void hook_record_keep_hostkeys(const char *dir, struct lc_guest_record *rec);
 
 void hook_worker_started(void *work);
 void hook_worker_stopped(void *work);
+/* A NIC on a network whose dnsmasq hands out leases (its bridge, from the
+ * record or the network record, has a .status in the lease dir); bridge
+ * gets the bridge's name. */
+bool hook_nic_watched(const struct lc_paths *paths, const struct lc_nic *nic, char *bridge,
+		      size_t size);
+/* Discovery for the guest of w until each NIC has a lease or an address,
+ * or discover_timeout (hooks/discover.c). */
+void hook_discover_guest(const struct hook_work *w);
+/* --refresh: one round of discovery for every guest with a record; only
+ * records that change are written. */
+int hook_refresh(struct hook_ctx *ctx);

@@ -15,7 +15,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: libvirt-cluster-hook [--driver=qemu|lxc|network] OBJECT OPERATION SUBOP "
 		"EXTRA\n"
-		"       libvirt-cluster-hook --sync\n"
+		"       libvirt-cluster-hook --sync | --refresh\n"
 		"Installed in /etc/libvirt/hooks/{qemu,lxc,network}.d/, libvirt runs it with the\n"
 		"event's XML on stdin.  See libvirt-cluster-hook(8).\n");
 }
@@ -52,9 +52,9 @@ int main(int argc, char **argv)
 		lc_config_defaults(&ctx.config);
 	hook_log_open(ctx.config.debug);
 
-	if (ctx.args.mode == HOOK_MODE_SYNC) {
+	if (ctx.args.mode == HOOK_MODE_SYNC || ctx.args.mode == HOOK_MODE_REFRESH) {
 		ctx.spawn_workers = false;
-		r = hook_sync(&ctx);
+		r = ctx.args.mode == HOOK_MODE_SYNC ? hook_sync(&ctx) : hook_refresh(&ctx);
 		lc_config_free(&ctx.config);
 		return r;
 	}

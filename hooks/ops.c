@@ -111,6 +111,18 @@ static void fill_work(struct hook_ctx *ctx, struct hook_work *w, const struct lc
 
 /* ---- guests ------------------------------------------------------------------ */
 
+/* The addresses discovery found for this guest stay through a rewrite of
+ * its record (started after start, reconnect, restore): they are the only
+ * ones a NIC without a lease has. */
+static void keep_discovered(struct hook_ctx *ctx, struct lc_guest_record *rec)
+{
+	struct lc_guest_record *old = malloc(sizeof(*old));
+
+	if (old && lc_guest_record_load(ctx->paths.runstate_dir, rec->name, old) == 0)
+		lc_guest_record_keep_seen(rec, old);
+	free(old);
+}
+
 static int op_guest_record(struct hook_ctx *ctx, const struct op *op)
 {
 	struct host_domain *d = calloc(1, sizeof(*d));
@@ -148,6 +160,7 @@ static int op_guest_record(struct hook_ctx *ctx, const struct op *op)
 			 "most 63 bytes): ignored");
 
 	hook_record_keep_hostkeys(ctx->paths.runstate_dir, rec);
+	keep_discovered(ctx, rec);
 	int wr = lc_guest_record_write(ctx->paths.runstate_dir, rec);
 	/* The worker works from its own copy of the record: a full /run must
 	 * not also cost the guest its DHCP renewal and its DNS entry.  Not when

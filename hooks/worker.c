@@ -112,21 +112,21 @@ static void sleep_ms(unsigned ms)
 
 /* Bridges of the NICs that libvirt's dnsmasq serves: a NIC on a plain host
  * bridge never gets a lease in our lease dir, so waiting for it is pointless. */
-static bool nic_watched(const struct hook_work *w, size_t i, char *bridge, size_t size)
+bool hook_nic_watched(const struct lc_paths *paths, const struct lc_nic *nic, char *bridge,
+		      size_t size)
 {
-	const struct lc_nic *nic = &w->rec.nics[i];
 	char path[4096];
 	struct stat st;
 
 	snprintf(bridge, size, "%s", nic->bridge);
 	if (!bridge[0] && nic->network[0]) {
 		struct lc_net_record nr;
-		if (lc_net_record_load(w->paths.runstate_dir, nic->network, &nr) == 0)
+		if (lc_net_record_load(paths->runstate_dir, nic->network, &nr) == 0)
 			snprintf(bridge, size, "%s", nr.bridge);
 	}
 	if (!bridge[0])
 		return false;
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s.status", w->paths.lease_dir, bridge) >=
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.status", paths->lease_dir, bridge) >=
 	    sizeof(path))
 		return false;
 	return stat(path, &st) == 0;
@@ -215,6 +215,31 @@ static void cluster_dns(const struct hook_work *w, enum ddns_op op, const struct
 }
 #endif
 
+/* What follows the lease line of a started guest: its ssh host keys, then
+ * cluster DNS.  Takes conn (may be NULL) and closes it. */
+static void worker_started_tail(struct hook_work *w, virConnectPtr conn,
+				const struct host_lease *leases, size_t n_leases)
+{
+	const struct lc_guest_record *rec = &w->rec;
+	char keys[256];
+
+	/* after the lease line: waiting for sshd's keys must not hold it up */
+	if (!conn)
+		conn = host_connect(rec->driver);
+	hook_worker_hostkeys(conn, w, keys, sizeof(keys));
+	hook_log(LOG_INFO, "%s %s worker: %s", rec->driver, rec->name, keys + 2);
+	if (conn)
+		virConnectClose(conn);
+#ifdef HAVE_LDNS
+	/* last: its retries may keep this worker a while */
+	if (n_leases)
+		cluster_dns(w, DDNS_OP_PUBLISH, leases, n_leases);
+#else
+	(void)leases;
+	(void)n_leases;
+#endif
+}
+
 void hook_worker_started(void *p)
 {
 	struct hook_work *w = p;
@@ -230,9 +255,23 @@ void hook_worker_started(void *p)
 	hook_log_open(w->config.debug);
 	if (!leases)
 		return;
+	/* Discovery in a process of its own, from the start: a NIC on a host
+	 * bridge or macvtap never gets a lease here, and a static or SLAAC
+	 * address is there long before renew_after; NICs that get their lease
+	 * drop out of it on their own (hooks/discover.c). */
+	if (rec->n_nics) {
+		pid_t dp = fork();
+		if (dp == 0) {
+			hook_discover_guest(w);
+			_exit(0);
+		}
+		if (dp < 0)
+			hook_log(LOG_WARNING, "%s %s worker: cannot start discovery: %s",
+				 rec->driver, rec->name, strerror(errno));
+	}
 	for (size_t i = 0; i < rec->n_nics; i++) {
 		char br[64];
-		watched[i] = nic_watched(w, i, br, sizeof(br));
+		watched[i] = hook_nic_watched(&w->paths, &w->rec.nics[i], br, sizeof(br));
 		n_watched += watched[i];
 	}
 
@@ -294,19 +333,7 @@ void hook_worker_started(void *p)
 			 n_watched - n_missing, n_watched, n_watched == 1 ? "" : "s",
 			 n_leases ? ", first address " : "", n_leases ? first : "", renew, dns);
 	}
-	/* after the lease line: waiting for sshd's keys must not hold it up */
-	char keys[256];
-	if (!conn)
-		conn = host_connect(drv);
-	hook_worker_hostkeys(conn, w, keys, sizeof(keys));
-	hook_log(LOG_INFO, "%s %s worker: %s", rec->driver, rec->name, keys + 2);
-	if (conn)
-		virConnectClose(conn);
-#ifdef HAVE_LDNS
-	/* last: its retries may keep this worker a while */
-	if (n_leases)
-		cluster_dns(w, DDNS_OP_PUBLISH, leases, n_leases);
-#endif
+	worker_started_tail(w, conn, leases, n_leases);
 	free(leases);
 }
 

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -208,6 +209,10 @@ int host_xml_domain(const char *buf, size_t len, struct host_domain *ret)
 		/* Live XML of a network NIC names its bridge too. */
 		if (strcmp(type, "network") == 0 || strcmp(type, "bridge") == 0)
 			copy_or_empty(src, "bridge", nic.bridge, sizeof(nic.bridge));
+		/* a macvtap NIC's host side is its parent device: where
+		 * discovery finds the segment the guest is on */
+		if (strcmp(type, "direct") == 0)
+			copy_or_empty(src, "dev", nic.bridge, sizeof(nic.bridge));
 		copy_or_empty(child(c, "guest"), "dev", nic.guest_dev, sizeof(nic.guest_dev));
 		d->nics[d->n_nics++] = nic;
 	}
@@ -218,6 +223,34 @@ out:
 	free(d);
 	xmlFreeDoc(doc);
 	return r;
+}
+
+/* The range of an <ip>: prefix='N', or netmask='255.255.255.0' (IPv4),
+ * else the family's libvirt default (/24, /64).  Discovery trusts guest
+ * addresses inside it. */
+static void ip_range(const xmlNode *ip, const struct lc_addr *addr, struct lc_prefix *ret)
+{
+	char v[64];
+	unsigned len = addr->family == AF_INET ? 24 : 64;
+	struct lc_addr mask;
+
+	if (copy_value(ip, "prefix", v, sizeof(v)) > 0) {
+		char *end;
+		unsigned long p = strtoul(v, &end, 10);
+		if (*v && !*end && p <= (addr->family == AF_INET ? 32u : 128u))
+			len = (unsigned)p;
+	} else if (addr->family == AF_INET && copy_value(ip, "netmask", v, sizeof(v)) > 0 &&
+		   lc_addr_parse(v, strlen(v), &mask) == 0 && mask.family == AF_INET) {
+		uint32_t m = (uint32_t)mask.bytes[0] << 24 | (uint32_t)mask.bytes[1] << 16 |
+			     (uint32_t)mask.bytes[2] << 8 | mask.bytes[3];
+		unsigned ones = 0;
+		while (ones < 32 && (m & (0x80000000u >> ones)))
+			ones++;
+		/* a mask with holes is no netmask: keep the default */
+		if (ones == 32 || (m << ones) == 0)
+			len = ones;
+	}
+	lc_prefix_make(addr, len, ret);
 }
 
 static void parse_network(const xmlNode *net, struct host_network *n)
@@ -242,7 +275,9 @@ static void parse_network(const xmlNode *net, struct host_network *n)
 			continue;
 		if (lc_addr_parse(a, strlen(a), &addr) < 0)
 			continue;
-		n->addrs[n->n_addrs++] = addr;
+		n->addrs[n->n_addrs] = addr;
+		ip_range(c, &addr, &n->subnets[n->n_addrs]);
+		n->n_addrs++;
 	}
 }
 

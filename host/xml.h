@@ -24,7 +24,7 @@
 struct host_nic {
 	uint8_t mac[LC_MAC_LEN];
 	char network[256];  /* <source network=>, "" for a plain bridge */
-	char bridge[64];    /* <source bridge=> (live XML) or "" */
+	char bridge[64];    /* <source bridge=> (live XML), a macvtap NIC's <source dev=>, or "" */
 	char guest_dev[64]; /* lxc <guest dev=>: the name inside the container */
 };
 
@@ -60,6 +60,7 @@ struct host_network {
 	char forward[16]; /* "" = no <forward> */
 	char domain[256];
 	struct lc_addr addrs[LC_RECORD_MAX_ADDRS];
+	struct lc_prefix subnets[LC_RECORD_MAX_ADDRS]; /* each <ip>'s range, as addrs */
 	size_t n_addrs;
 	struct host_port port; /* <networkport>, in port-created/port-deleted */
 };

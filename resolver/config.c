@@ -13,6 +13,7 @@ void lc_config_defaults(struct lc_config *ret_config)
 	memset(ret_config, 0, sizeof(*ret_config));
 	ret_config->renew_after = 20;
 	ret_config->renew_tries = 3;
+	ret_config->discover_timeout = 300;
 	ret_config->resolved = true;
 	ret_config->dns_ttl = 60;
 }
@@ -82,6 +83,31 @@ static char *fold_domain(char *w)
 	for (char *q = w; *q; q++)
 		*q = lc_lower(*q);
 	return *w && l <= LC_NAME_MAX ? w : NULL;
+}
+
+/* `discover_prefixes = CIDR...`: a word that is no prefix is reported and
+ * skipped, the others kept. */
+static void parse_prefixes(char *v, struct lc_config *cfg, lc_config_issue_fn fn, void *ud,
+			   unsigned line)
+{
+	char *save = NULL;
+	for (char *w = strtok_r(v, " \t,", &save); w; w = strtok_r(NULL, " \t,", &save)) {
+		struct lc_prefix p;
+		if (lc_prefix_parse(w, strlen(w), &p) < 0) {
+			issue(
+			    fn, ud, line,
+			    "discover_prefixes: \"%.60s\" is not an address prefix (CIDR), ignored",
+			    w);
+			continue;
+		}
+		if (cfg->n_discover_prefixes >= LC_CONF_MAX_LIST) {
+			issue(fn, ud, line,
+			      "discover_prefixes: more than %d entries, the rest are ignored",
+			      LC_CONF_MAX_LIST);
+			return;
+		}
+		cfg->discover_prefixes[cfg->n_discover_prefixes++] = p;
+	}
 }
 
 /* Split a space-separated list into words; words are copied lower-cased and
@@ -261,6 +287,12 @@ static int config_key(struct lc_config *cfg, const char *key, char *val,
 		if (!parse_uint(val, 100, &cfg->renew_tries))
 			issue(on_issue, userdata, lineno,
 			      "renew_tries: expected a count 0..100, got \"%.40s\"", val);
+	} else if (!strcmp(key, "discover_timeout")) {
+		if (!parse_uint(val, 86400, &cfg->discover_timeout))
+			issue(on_issue, userdata, lineno,
+			      "discover_timeout: expected seconds 0..86400, got \"%.40s\"", val);
+	} else if (!strcmp(key, "discover_prefixes")) {
+		parse_prefixes(val, cfg, on_issue, userdata, lineno);
 	} else if (!strcmp(key, "renew_command")) {
 		free(cfg->renew_command);
 		cfg->renew_command = *val ? strdup(val) : NULL;

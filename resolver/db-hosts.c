@@ -97,7 +97,7 @@ int db_assign_leases(struct builder *b)
 	for (size_t i = 0; i < b->leases.n; i++) {
 		const struct lc_lease *l = &bl[i].l;
 		const struct bnet *net = &nets[bl[i].net];
-		const struct lc_map_slot *m = l->has_mac ? db_mac_find(b, l->mac) : NULL;
+		struct lc_map_slot *m = l->has_mac ? db_mac_find(b, l->mac) : NULL;
 		bool live;
 		uint32_t hi;
 		int r;
@@ -119,6 +119,8 @@ int db_assign_leases(struct builder *b)
 		if (!live)
 			continue;
 		h->running = true;
+		if (m)
+			m->aux |= l->addr.family == AF_INET ? BMAC_LEASED4 : BMAC_LEASED6;
 		if (l->expiry < b->db->next_expiry)
 			b->db->next_expiry = l->expiry;
 		struct pending *p = lc_vec_push(&b->pending);

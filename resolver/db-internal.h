@@ -7,6 +7,7 @@
  *   db-cold.c    the cold path: for one name, only the objects that can
  *                matter to it;
  *   db-hosts.c   host assembly: leases to hosts, ranking, aliases;
+ *   db-seen.c    discovered addresses (guest records' addr lines) to hosts;
  *   db-index.c   the name and address indexes, and the queries on them.
  * db.c runs the steps.  Internal to the core.
  */
@@ -34,6 +35,10 @@ struct bguest {
 /* The MAC map (LC_MAP_MAC): val = the guest; aux = the NIC index (int16,
  * -1 unknown) and whether the cold path looked for its leases already. */
 #define BMAC_SEARCHED 0x10000u
+/* a live lease of the NIC, IPv4 / IPv6: its discovered addresses of that
+ * family give way (db-seen.c) */
+#define BMAC_LEASED4 0x20000u
+#define BMAC_LEASED6 0x40000u
 static inline int bmac_nic_index(const struct lc_map_slot *m)
 {
 	return (int16_t)(m->aux & 0xffff);
@@ -48,6 +53,18 @@ struct blease {
 	uint32_t net;
 	uint32_t file; /* which lease file, in load order */
 	size_t off;    /* where in it: orders leases the same on both paths */
+};
+
+/* An address discovery found for a guest's NIC (a guest record's addr line). */
+struct bseen {
+	uint32_t guest;
+	int nic_index;
+	uint8_t mac[LC_MAC_LEN];
+	const char *network; /* the NIC's libvirt network, NULL for none */
+	const char *bridge;  /* the NIC's host-side device, or NULL */
+	struct lc_addr addr;
+	enum lc_addr_source source;
+	int64_t seen;
 };
 
 struct kept_file {
@@ -95,6 +112,7 @@ struct builder {
 	struct lc_map macs;    /* LC_MAP_MAC, see above */
 	struct lc_vec hosts;   /* struct lc_host, during the build */
 	struct lc_vec pending; /* struct pending */
+	struct lc_vec seen;    /* struct bseen: discovered addresses from records */
 	/* cold path: only what can matter to one name (see db_load_filtered) */
 	const char *label; /* the query's first label, NULL = build everything */
 	size_t label_len;
@@ -144,6 +162,12 @@ int db_lease_addr(struct builder *b, const struct blease *bl, int nic_index,
 		  struct lc_host_addr *ret);
 int db_assign_leases(struct builder *b);
 int db_finish_hosts(struct builder *b);
+
+/* db-seen.c */
+/* A guest record's addr lines, kept until the leases are known. */
+int db_seen_add(struct builder *b, uint32_t guest, const struct lc_guest_record *gr);
+/* Then into pending, but where a live lease of that NIC and family is. */
+int db_assign_seen(struct builder *b);
 
 /* db-index.c */
 int db_build_indexes(struct lc_db *db);

@@ -196,6 +196,8 @@ static int load_guest_record(struct builder *b, const char *buf, size_t len)
 		g->group = lc_arena_strdup(A, gr->group);
 	for (size_t k = 0; k < gr->n_nics && r >= 0; k++)
 		r = db_mac_put(b, gr->nics[k].mac, gi, (int)k);
+	if (r >= 0)
+		r = db_seen_add(b, gi, gr);
 out:
 	free(gr);
 	return r == -ENOMEM ? r : 0; /* a bad record is ignored whole */

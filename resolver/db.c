@@ -25,6 +25,7 @@ void db_builder_init(struct builder *b, const struct lc_paths *paths, int64_t no
 	    .macs = {.kind = LC_MAP_MAC},
 	    .hosts = {.item_size = sizeof(struct lc_host)},
 	    .pending = {.item_size = sizeof(struct pending)},
+	    .seen = {.item_size = sizeof(struct bseen)},
 	    .kept = {.item_size = sizeof(struct kept_file)},
 	    .guest_by_name = {.kind = LC_MAP_STR},
 	    .hn_hosts = {.kind = LC_MAP_FOLD},
@@ -44,6 +45,7 @@ void db_builder_free(struct builder *b)
 	lc_vec_free(&b->guests);
 	lc_vec_free(&b->leases);
 	lc_vec_free(&b->pending);
+	lc_vec_free(&b->seen);
 	lc_vec_free(&b->hosts);
 	lc_map_free(&b->guest_by_name);
 	lc_map_free(&b->hn_hosts);
@@ -89,7 +91,8 @@ static int build_hosts(struct builder *b)
 		h->running = true; /* in a .macs file or a hook record: plugged in */
 		h->guest = true;
 	}
-	if ((r = db_assign_leases(b)) < 0 || (r = db_finish_hosts(b)) < 0)
+	if ((r = db_assign_leases(b)) < 0 || (r = db_assign_seen(b)) < 0 ||
+	    (r = db_finish_hosts(b)) < 0)
 		return r;
 	b->db->n_hosts = b->hosts.n;
 	b->db->hosts = b->hosts.items;

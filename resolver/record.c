@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "resolver/record-seen.h"
 #include "resolver/resolver.h"
 #include "resolver/util.h"
 
@@ -180,6 +181,10 @@ static int guest_line(const char *k, size_t kl, const char *v, size_t vl, void *
 			g->n_hostkeys++;
 		return 0;
 	}
+	if (KEY("addr"))
+		return record_seen_line(v, vl, g->seen, &g->n_seen, LC_RECORD_MAX_SEEN);
+	if (KEY("dropped"))
+		return record_seen_line(v, vl, g->dropped, &g->n_dropped, LC_RECORD_MAX_DROPPED);
 	return 0; /* unknown keys: from a newer writer */
 }
 
@@ -227,6 +232,14 @@ static int net_line(const char *k, size_t kl, const char *v, size_t vl, void *ud
 		if (lc_addr_parse(v, vl, &n->addrs[n->n_addrs]) < 0)
 			return -EBADMSG;
 		n->n_addrs++;
+		return 0;
+	}
+	if (KEY("subnet")) {
+		if (n->n_subnets >= LC_RECORD_MAX_ADDRS)
+			return 0;
+		if (lc_prefix_parse(v, vl, &n->subnets[n->n_subnets]) < 0)
+			return -EBADMSG;
+		n->n_subnets++;
 		return 0;
 	}
 	return 0;
@@ -327,6 +340,14 @@ int lc_guest_record_format(const struct lc_guest_record *r, char *buf, size_t si
 			return -EINVAL;
 		put(&o, "hostkey %s\n", line);
 	}
+	if (!o.overflow &&
+	    (record_seen_format(buf, size, &o.len, "addr", r->seen,
+				r->n_seen < LC_RECORD_MAX_SEEN ? r->n_seen : LC_RECORD_MAX_SEEN) <
+		 0 ||
+	     record_seen_format(buf, size, &o.len, "dropped", r->dropped,
+				r->n_dropped < LC_RECORD_MAX_DROPPED ? r->n_dropped
+								     : LC_RECORD_MAX_DROPPED) < 0))
+		o.overflow = true;
 	if (o.overflow)
 		return -ENOBUFS;
 	return 0;
@@ -354,6 +375,10 @@ int lc_net_record_format(const struct lc_net_record *r, char *buf, size_t size)
 	for (size_t i = 0; i < r->n_addrs && i < LC_RECORD_MAX_ADDRS; i++) {
 		char a[64];
 		put(&o, "address %s\n", lc_addr_format(&r->addrs[i], a, sizeof(a)));
+	}
+	for (size_t i = 0; i < r->n_subnets && i < LC_RECORD_MAX_ADDRS; i++) {
+		char a[80];
+		put(&o, "subnet %s\n", lc_prefix_format(&r->subnets[i], a, sizeof(a)));
 	}
 	if (o.overflow)
 		return -ENOBUFS;

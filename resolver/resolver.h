@@ -44,6 +44,43 @@ struct lc_addr {
 	uint8_t bytes[16];
 };
 
+/* ---- prefixes and address classes (discovery's trust rule) -------------- */
+
+/* An address prefix, host bits zero. */
+struct lc_prefix {
+	struct lc_addr addr;
+	unsigned len; /* 0..32 or 0..128 */
+};
+
+/* "192.168.150.0/24", "fd00::/64"; a bare address is a host prefix (/32,
+ * /128).  Host bits are cleared: "10.1.2.3/8" is 10.0.0.0/8. */
+int lc_prefix_parse(const char *s, size_t len, struct lc_prefix *ret);
+int lc_prefix_make(const struct lc_addr *a, unsigned len, struct lc_prefix *ret);
+bool lc_prefix_contains(const struct lc_prefix *p, const struct lc_addr *a);
+const char *lc_prefix_format(const struct lc_prefix *p, char *buf, size_t size);
+
+/* What kind of address: only a global one means the same thing on the host
+ * as inside the guest (an IPv4-mapped IPv6 address counts as its IPv4). */
+enum lc_addr_scope {
+	LC_SCOPE_GLOBAL = 0,
+	LC_SCOPE_LINK,	      /* 169.254/16, fe80::/10 */
+	LC_SCOPE_LOOPBACK,    /* 127/8, ::1 */
+	LC_SCOPE_MULTICAST,   /* 224/4, ff00::/8 */
+	LC_SCOPE_UNSPECIFIED, /* 0.0.0.0/8, 255.255.255.255, :: */
+};
+enum lc_addr_scope lc_addr_scope(const struct lc_addr *a);
+const char *lc_addr_scope_name(enum lc_addr_scope s);
+
+/* Where an address of a guest came from. */
+enum lc_addr_source {
+	LC_SOURCE_LEASE = 0, /* a dnsmasq lease */
+	LC_SOURCE_NETNS,     /* the LXC guest's network namespace, over netlink */
+	LC_SOURCE_AGENT,     /* the qemu guest agent */
+	LC_SOURCE_NEIGH,     /* the host's neighbour table on the NIC's bridge */
+};
+const char *lc_source_name(enum lc_addr_source s);
+int lc_source_parse(const char *s, size_t len, enum lc_addr_source *ret);
+
 /* Paths of every source.  lc_paths_default() fills compiled-in defaults,
  * then (unless the kernel marked the process secure, AT_SECURE: setuid,
  * setgid or file capabilities, as secure_getenv() decides) the environment
@@ -87,6 +124,12 @@ struct lc_config {
 	char *dns_host_id;	/* NULL: the host layer uses /etc/machine-id */
 	int dns_ttl;		/* seconds (60) */
 	bool dns_all_addresses; /* `dns_addresses = all` (no: first) */
+	int discover_timeout;	/* seconds the worker looks for addresses of a NIC
+				   without a lease (300) */
+	/* `discover_prefixes`: where a guest-reported address is trusted
+	 * besides the NIC's own segment */
+	struct lc_prefix discover_prefixes[LC_CONF_MAX_LIST];
+	size_t n_discover_prefixes;
 };
 
 /* A problem found while reading the config: what the module ignores and
@@ -127,12 +170,25 @@ void lc_config_free(struct lc_config *config);
  *   nic 52:54:00:16:00:01 int virbr-int   class external
  *   nic 52:54:00:15:00:01 ext virbr-ext   domain lab.test
  *   user debian                           address 192.168.150.1
- *   hostkey ssh-ed25519 AAAAC3Nza...
+ *   hostkey ssh-ed25519 AAAAC3Nza...      subnet 192.168.150.0/24
  *
  * `user` is the ssh login the admin named in the guest's metadata;
  * `hostkey TYPE BASE64` (one line each) are the guest's own ssh host keys
  * (public), read through the hypervisor after boot.  A user or host key
  * line that is not valid is left out, not the record.
+ *
+ * After a guest's nic lines comes what discovery found:
+ *
+ *   addr 52:54:00:15:00:01 192.168.150.55 netns 1764700000
+ *   dropped 52:54:00:15:00:01 8.8.8.8 netns 1764700000
+ *
+ * `addr MAC ADDRESS SOURCE SEEN` is an address the worker discovered for
+ * the NIC with that MAC (SOURCE netns, agent or neigh; SEEN the epoch
+ * second it first saw it, kept while it stays) that passed the trust rule;
+ * `dropped` lines are what the rule refused, kept for `doctor`.  An
+ * `addr`/`dropped` line with an unknown SOURCE is skipped (a newer
+ * writer), a malformed one fails the record.  `subnet` is one of the
+ * network's <ip> ranges.
  * A record missing `name` or with a bad header is ignored whole.
  */
 
@@ -147,11 +203,21 @@ struct lc_hostkey {
 	char type[48];
 	char key[1500];
 };
+#define LC_RECORD_MAX_SEEN 64
+#define LC_RECORD_MAX_DROPPED 8
 
 struct lc_nic {
 	uint8_t mac[LC_MAC_LEN];
 	char network[256];
 	char bridge[64];
+};
+
+/* An address found by discovery (not from a lease). */
+struct lc_seen_addr {
+	uint8_t mac[LC_MAC_LEN]; /* the NIC it belongs to */
+	struct lc_addr addr;
+	enum lc_addr_source source;
+	int64_t seen; /* epoch seconds */
 };
 
 struct lc_guest_record {
@@ -165,6 +231,10 @@ struct lc_guest_record {
 	char user[LC_USER_MAX + 1]; /* ssh login from the metadata, "" = none */
 	struct lc_hostkey hostkeys[LC_RECORD_MAX_HOSTKEYS];
 	size_t n_hostkeys;
+	struct lc_seen_addr seen[LC_RECORD_MAX_SEEN]; /* `addr` lines */
+	size_t n_seen;
+	struct lc_seen_addr dropped[LC_RECORD_MAX_DROPPED]; /* `dropped` lines */
+	size_t n_dropped;
 };
 
 struct lc_net_record {
@@ -177,10 +247,18 @@ struct lc_net_record {
 	char domain[256];
 	struct lc_addr addrs[LC_RECORD_MAX_ADDRS];
 	size_t n_addrs;
+	struct lc_prefix subnets[LC_RECORD_MAX_ADDRS]; /* `subnet` lines */
+	size_t n_subnets;
 };
 
 int lc_guest_record_parse(const char *buf, size_t len, struct lc_guest_record *ret);
 int lc_net_record_parse(const char *buf, size_t len, struct lc_net_record *ret);
+/* Carry old's addr and dropped lines over to rec, for the NICs rec still
+ * has, when both are the same guest (same name, and uuid when both have
+ * one): a hook rewriting a record from the XML (started, reconnect) must
+ * not leave a running guest without its discovered addresses until
+ * discovery looks again. */
+void lc_guest_record_keep_seen(struct lc_guest_record *rec, const struct lc_guest_record *old);
 /* Serialise into buf (NUL-terminated).  -ENOBUFS when it does not fit,
  * -EINVAL when a field holds a newline or the name is not a valid file name. */
 int lc_guest_record_format(const struct lc_guest_record *r, char *buf, size_t size);
@@ -267,10 +345,12 @@ struct lc_host_addr {
 	const char *bridge;
 	const char *mac_str; /* "52:54:00:..", never NULL */
 	enum lc_class klass;
-	int64_t expiry;		/* epoch seconds; INT64_MAX = infinite */
-	enum lc_rank_rule rule; /* the rule that put it ahead of the next one */
-	int nic_index;		/* position in the domain XML, -1 unknown */
-	int prefer_index;	/* position in `prefer`, -1 not listed */
+	int64_t expiry;		    /* epoch seconds; INT64_MAX = infinite */
+	enum lc_rank_rule rule;	    /* the rule that put it ahead of the next one */
+	int nic_index;		    /* position in the domain XML, -1 unknown */
+	int prefer_index;	    /* position in `prefer`, -1 not listed */
+	enum lc_addr_source source; /* a lease, or which discovery found it */
+	int64_t seen;		    /* discovered: epoch second first seen; lease: 0 */
 };
 
 /* A host: a guest known by domain name, or a DHCP client known only by its

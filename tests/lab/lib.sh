@@ -653,7 +653,8 @@ sys.exit(r.get("exitcode", 1))' "$out"
 # qemu_guest_start NAME MAC CMDLINE [DEVICES [METADATA]]: define and start a
 # TCG guest (direct kernel boot of QEMU_KERNEL and QEMU_INITRD, kernel
 # command line CMDLINE after the console's) with an e1000 NIC of MAC on the
-# lab's NAT network, its serial console in $work/NAME.console, DEVICES (XML)
+# lab's NAT network (QEMU_NIC_TYPE=bridge QEMU_NIC_SOURCE="bridge='br-lan'"
+# put it elsewhere), its serial console in $work/NAME.console, DEVICES (XML)
 # besides, and METADATA (XML) as its <metadata>.  Sets qemu_t0 to when it
 # started.
 # shellcheck disable=SC2034 # the callers read it
@@ -677,9 +678,9 @@ qemu_guest_start() {
   <on_crash>destroy</on_crash>
   <devices>
     <emulator>$(command -v qemu-system-x86_64)</emulator>
-    <interface type='network'>
+    <interface type='${QEMU_NIC_TYPE:-network}'>
       <mac address='$2'/>
-      <source network='$EXT_NET'/>
+      <source ${QEMU_NIC_SOURCE:-network='$EXT_NET'}/>
       <model type='e1000'/>
       <rom bar='off'/>
     </interface>
@@ -877,4 +878,45 @@ hook_links() {
 	done
 	# shellcheck disable=SC2016 # the lab's shell expands it
 	"$LAB" exec sh -c 'kill -HUP "$(cat /run/libvirtd.pid)"' && lab_wait_reload "$n"
+}
+
+# ---- a LAN that libvirt does not manage ------------------------------------------
+# lab_lan_up WORK: in the lab, a Linux bridge br-lan with 192.168.77.1/24 and
+# fd00:77::1/64, and a plain dnsmasq on it serving DHCP (.100-.150) with its
+# own lease file WORK/lan.leases, outside libvirt's directory (its pid in
+# WORK/lan-dnsmasq.pid).  lab_lan_lease WORK MAC: the address it leased MAC.
+LAN_BR=br-lan LAN_NET=192.168.77 LAN6=fd00:77
+lab_lan_up() {
+	"$LAB" exec sh -ec "
+		ip link add $LAN_BR type bridge stp_state 0
+		ip addr add $LAN_NET.1/24 dev $LAN_BR
+		ip addr add $LAN6::1/64 dev $LAN_BR nodad
+		ip link set $LAN_BR up
+		dnsmasq --conf-file=/dev/null --port=0 --interface=$LAN_BR --bind-interfaces \
+			--dhcp-range=$LAN_NET.100,$LAN_NET.150,12h --dhcp-leasefile=$1/lan.leases \
+			--pid-file=$1/lan-dnsmasq.pid --no-ping --dhcp-authoritative"
+}
+lab_lan_down() { [ -s "$1/lan-dnsmasq.pid" ] && kill "$(cat "$1/lan-dnsmasq.pid")" 2>/dev/null; }
+lab_lan_lease() { awk -v m="$2" '$2 == m { print $3 }' "$1/lan.leases" 2>/dev/null; }
+# lab_wait_name LINE NAME WANT [SECS]: within SECS (30), `getent hosts NAME`
+# gives exactly WANT (its addresses sorted, space-separated).
+lab_wait_name() {
+	local end got
+	end=$(($(date +%s) + ${4:-30}))
+	while :; do
+		got=$(hosts_addrs "$1" "$2" | sort | oneline)
+		[ "$got" = "$3" ] && break
+		[ "$(date +%s)" -lt "$end" ] || {
+			echo "getent hosts $2: $got, expected $3"
+			return 1
+		}
+		sleep 0.2
+	done
+	echo "getent hosts $2: $got"
+}
+# lab_median_max MS...: "median N ms, max M ms" of the numbers given.
+lab_median_max() {
+	printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END {
+		m = (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2)
+		printf "median %d ms, max %d ms", m, a[NR] }'
 }

@@ -95,8 +95,11 @@ chk_names_gone() {
 
 round 1 hook
 round 2 hook
-# the same without the hook: its links removed, libvirtd told (SIGHUP)
+# the same without the hook: its links removed, libvirtd told (SIGHUP),
+# once round 2's workers are done (the last of them may still be asking a
+# guest for its ssh host keys)
 hook_links off || not_ok "removing the hook links"
+chk_no_workers 30 >/dev/null || true
 log_lines=$(wc -l <"$work/log")
 round 3 nohook
 chk_nohook_silent() {

@@ -149,6 +149,26 @@ static void test_expiry(void **state)
 	assert_string_equal(cli_format_expiry(1000, 1000, b, sizeof(b)), "expires in 0s");
 }
 
+static void test_source(void **state)
+{
+	char b[64];
+	struct lc_host_addr a = {.source = LC_SOURCE_LEASE, .expiry = 1000 + 3540};
+
+	assert_string_equal(cli_format_source(&a, 1000, b, sizeof(b)), "lease expires in 59m");
+	a.expiry = INT64_MAX;
+	assert_string_equal(cli_format_source(&a, 1000, b, sizeof(b)), "lease never expires");
+	a = (struct lc_host_addr){.source = LC_SOURCE_NETNS, .seen = 1000 - 300};
+	assert_string_equal(cli_format_source(&a, 1000, b, sizeof(b)), "netns, seen 5m ago");
+	a.source = LC_SOURCE_AGENT;
+	a.seen = 1000 - 7;
+	assert_string_equal(cli_format_source(&a, 1000, b, sizeof(b)), "agent, seen 7s ago");
+	a.source = LC_SOURCE_NEIGH;
+	a.seen = 1000 + 60; /* the clock went back */
+	assert_string_equal(cli_format_source(&a, 1000, b, sizeof(b)), "neigh, seen 0s ago");
+	a.seen = 0;
+	assert_string_equal(cli_format_source(&a, 1000, b, sizeof(b)), "neigh");
+}
+
 static void test_rules(void **state)
 {
 	assert_string_equal(cli_rule_text(LC_RULE_CLASS, -1, -1),
@@ -227,9 +247,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_escape),	  cmocka_unit_test(test_nesting),
-	    cmocka_unit_test(test_expiry),	  cmocka_unit_test(test_rules),
-	    cmocka_unit_test(test_cluster_group), cmocka_unit_test(test_group_suggest),
-	    cmocka_unit_test(test_diff),
+	    cmocka_unit_test(test_expiry),	  cmocka_unit_test(test_source),
+	    cmocka_unit_test(test_rules),	  cmocka_unit_test(test_cluster_group),
+	    cmocka_unit_test(test_group_suggest), cmocka_unit_test(test_diff),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

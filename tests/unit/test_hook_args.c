@@ -118,6 +118,17 @@ static void test_modes_and_bad_options(void **state)
 	assert_int_equal(a.mode, HOOK_MODE_SYNC);
 	assert_null(a.object);
 
+	const char *rf[] = {"libvirt-cluster-hook", "--refresh", NULL};
+	hook_args_parse(2, rf, &a);
+	assert_int_equal(a.mode, HOOK_MODE_REFRESH);
+	assert_null(a.object);
+	/* called by libvirt, "--refresh" is a guest's name */
+	const char *lv[] = {
+	    "/etc/libvirt/hooks/lxc.d/libvirt-cluster", "--refresh", "started", "begin", "-", NULL};
+	hook_args_parse(5, lv, &a);
+	assert_int_equal(a.mode, HOOK_MODE_HOOK);
+	assert_string_equal(a.object, "--refresh");
+
 	const char *h[] = {"libvirt-cluster-hook", "--help", NULL};
 	hook_args_parse(2, h, &a);
 	assert_int_equal(a.mode, HOOK_MODE_HELP);

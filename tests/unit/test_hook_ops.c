@@ -188,6 +188,45 @@ static void test_guest_record_ops(void **state)
 	free(rec);
 }
 
+/* A rewrite of the record (reconnect, restore) keeps what discovery found
+ * for the NICs the guest still has. */
+static void test_record_rewrite_keeps_discovered(void **state)
+{
+	(void)state;
+	assert_int_equal(run_fixture("lxc", "c1", "started", "lxc.c1.started.begin").exit_code, 0);
+	struct lc_guest_record *rec = load_guest("c1");
+	memcpy(rec->seen[0].mac, rec->nics[1].mac, LC_MAC_LEN);
+	assert_int_equal(lc_addr_parse("192.168.50.55", 13, &rec->seen[0].addr), 0);
+	rec->seen[0].source = LC_SOURCE_NETNS;
+	rec->seen[0].seen = 1764700000;
+	rec->seen[1] = rec->seen[0];
+	rec->seen[1].mac[5] ^= 0xff; /* a NIC the guest no longer has */
+	rec->n_seen = 2;
+	rec->dropped[0] = rec->seen[0];
+	rec->n_dropped = 1;
+	assert_int_equal(lc_guest_record_write(env.run, rec), 0);
+	free(rec);
+
+	assert_int_equal(run_fixture("lxc", "c1", "reconnect", "lxc.c1.started.begin").exit_code,
+			 0);
+	rec = load_guest("c1");
+	assert_int_equal(rec->n_seen, 1);
+	assert_memory_equal(rec->seen[0].mac, rec->nics[1].mac, LC_MAC_LEN);
+	assert_int_equal(rec->seen[0].seen, 1764700000);
+	assert_int_equal(rec->n_dropped, 1);
+	free(rec);
+	/* another guest of that name (another uuid) starts afresh */
+	rec = load_guest("c1");
+	strcpy(rec->uuid, "00000000-0000-4000-8000-000000000000");
+	assert_int_equal(lc_guest_record_write(env.run, rec), 0);
+	free(rec);
+	assert_int_equal(run_fixture("lxc", "c1", "started", "lxc.c1.started.begin").exit_code, 0);
+	rec = load_guest("c1");
+	assert_int_equal(rec->n_seen, 0);
+	assert_int_equal(rec->n_dropped, 0);
+	free(rec);
+}
+
 static void test_network_then_prepare_fills_bridges(void **state)
 {
 	(void)state;
@@ -428,6 +467,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_guest_record_ops, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_record_rewrite_keeps_discovered, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_network_then_prepare_fills_bridges, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_stopped_release, setup, teardown),

@@ -119,6 +119,8 @@ static void test_networks(void **state)
 	assert_string_equal(n->domain, "lab.test");
 	assert_int_equal(n->n_addrs, 1);
 	assert_string_equal(lc_addr_format(&n->addrs[0], a, sizeof(a)), "192.168.150.1");
+	/* netmask='255.255.255.0': the range discovery trusts */
+	assert_string_equal(lc_prefix_format(&n->subnets[0], a, sizeof(a)), "192.168.150.0/24");
 	assert_false(n->port.present);
 	assert_int_equal(hook_forward_class(n->forward), LC_CLASS_EXTERNAL);
 	free(n);
@@ -140,6 +142,35 @@ static void test_networks(void **state)
 		assert_true(!strcmp(n->name, "isonet") || !strcmp(n->name, "labnet"));
 		free(n);
 	}
+}
+
+static void test_network_ranges(void **state)
+{
+	struct host_network *n = calloc(1, sizeof(*n));
+	char a[80];
+	const char *xml = "<network><name>r</name><bridge name='virbr-r'/>"
+			  "<ip address='10.1.2.1' netmask='255.255.0.0'/>"
+			  "<ip address='10.9.9.1' prefix='28'/>"
+			  "<ip family='ipv6' address='fd00:99::1' prefix='64'/>"
+			  "<ip family='ipv6' address='fd00:98::1'/>"
+			  "<ip address='10.3.0.1' netmask='255.0.255.0'/>"
+			  "<ip address='10.4.0.1' prefix='33'/>"
+			  "</network>";
+	static const char *const want[] = {"10.1.0.0/16",  "10.9.9.0/28", "fd00:99::/64",
+					   "fd00:98::/64", "10.3.0.0/24", "10.4.0.0/24"};
+
+	(void)state;
+	assert_non_null(n);
+	assert_int_equal(host_xml_network(xml, strlen(xml), n), 0);
+	assert_int_equal(n->n_addrs, 6);
+	/* a mask with holes or a prefix too long: the family's default */
+	for (size_t i = 0; i < 6; i++)
+		assert_string_equal(lc_prefix_format(&n->subnets[i], a, sizeof(a)), want[i]);
+	struct lc_net_record rec;
+	hook_network_to_record(n, 7, &rec);
+	assert_int_equal(rec.n_subnets, 6);
+	assert_string_equal(lc_prefix_format(&rec.subnets[2], a, sizeof(a)), "fd00:99::/64");
+	free(n);
 }
 
 static void test_port(void **state)
@@ -226,15 +257,21 @@ static void test_interfaces(void **state)
 		      "<interface type='network'><source network='n'/></interface>"
 		      "<interface type='network'><mac address='zz:54:00:aa:00:02'/></interface>"
 		      "<interface type='user'><mac address='52:54:00:AA:00:03'/></interface>"
+		      "<interface type='direct'><mac address='52:54:00:aa:00:04'/>"
+		      "<source dev='eth1' mode='bridge'/></interface>"
 		      "<disk/></devices></domain>",
 		      d),
 	    0);
-	assert_int_equal(d->n_nics, 2);
+	assert_int_equal(d->n_nics, 3);
 	assert_int_equal(d->n_nics_skipped, 2); /* no MAC; bad MAC */
 	mac_is(d->nics[0].mac, "52:54:00:aa:00:01");
 	assert_string_equal(d->nics[0].network, "");
 	assert_string_equal(d->nics[0].bridge, "br0");
 	mac_is(d->nics[1].mac, "52:54:00:aa:00:03");
+	/* macvtap: the parent device is the NIC's host side */
+	mac_is(d->nics[2].mac, "52:54:00:aa:00:04");
+	assert_string_equal(d->nics[2].network, "");
+	assert_string_equal(d->nics[2].bridge, "eth1");
 	free(d);
 }
 
@@ -408,6 +445,7 @@ int main(void)
 	    cmocka_unit_test(test_c1_nic_order),
 	    cmocka_unit_test(test_c1_started_has_bridges),
 	    cmocka_unit_test(test_networks),
+	    cmocka_unit_test(test_network_ranges),
 	    cmocka_unit_test(test_port),
 	    cmocka_unit_test(test_metadata),
 	    cmocka_unit_test(test_metadata_element),

@@ -275,6 +275,159 @@ static void test_parse_rejects(void **state)
 	free(g);
 }
 
+/* ---- discovered addresses ------------------------------------------------------ */
+
+static void seen(struct lc_seen_addr *s, const char *m, const char *a, enum lc_addr_source src,
+		 int64_t t)
+{
+	mac(m, s->mac);
+	addr(a, &s->addr);
+	s->source = src;
+	s->seen = t;
+}
+
+static void assert_seen_equal(const struct lc_seen_addr *a, const struct lc_seen_addr *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		assert_memory_equal(a[i].mac, b[i].mac, LC_MAC_LEN);
+		assert_int_equal(a[i].addr.family, b[i].addr.family);
+		assert_memory_equal(a[i].addr.bytes, b[i].addr.bytes, 16);
+		assert_int_equal(a[i].source, b[i].source);
+		assert_int_equal(a[i].seen, b[i].seen);
+	}
+}
+
+static void test_guest_seen(void **state)
+{
+	struct lc_guest_record *g = node1(), *back = calloc(1, sizeof(*back));
+	char buf[16384];
+
+	(void)state;
+	assert_non_null(back);
+	seen(&g->seen[0], "52:54:00:17:00:01", "192.168.50.55", LC_SOURCE_NETNS, 1764700000);
+	seen(&g->seen[1], "52:54:00:17:00:01", "fd00:50::55", LC_SOURCE_AGENT, 1764700001);
+	seen(&g->seen[2], "52:54:00:15:00:01", "192.168.150.9", LC_SOURCE_NEIGH, 1764700002);
+	g->n_seen = 3;
+	seen(&g->dropped[0], "52:54:00:17:00:01", "8.8.8.8", LC_SOURCE_NETNS, 1764700000);
+	g->n_dropped = 1;
+	assert_int_equal(lc_guest_record_format(g, buf, sizeof(buf)), 0);
+	assert_non_null(strstr(buf, "nic 52:54:00:17:00:01 - br0\n"
+				    "addr 52:54:00:17:00:01 192.168.50.55 netns 1764700000\n"
+				    "addr 52:54:00:17:00:01 fd00:50::55 agent 1764700001\n"
+				    "addr 52:54:00:15:00:01 192.168.150.9 neigh 1764700002\n"
+				    "dropped 52:54:00:17:00:01 8.8.8.8 netns 1764700000\n"));
+	assert_int_equal(lc_guest_record_parse(buf, strlen(buf), back), 0);
+	assert_guest_equal(back, g);
+	assert_int_equal(back->n_seen, 3);
+	assert_seen_equal(back->seen, g->seen, 3);
+	assert_int_equal(back->n_dropped, 1);
+	assert_seen_equal(back->dropped, g->dropped, 1);
+
+	/* a source from a newer writer, and a lease (never a record's): the
+	 * line is skipped, the record kept */
+	const char *newer = "libvirt-cluster record 1\nkind guest\nname c2\n"
+			    "addr 52:54:00:15:00:02 192.168.150.12 mdns 1764700000\n"
+			    "addr 52:54:00:15:00:02 192.168.150.13 lease 1764700000\n"
+			    "addr 52:54:00:15:00:02 192.168.150.14 netns 0\n";
+	assert_int_equal(lc_guest_record_parse(newer, strlen(newer), back), 0);
+	assert_int_equal(back->n_seen, 1);
+	assert_int_equal(back->seen[0].addr.bytes[3], 14);
+	assert_int_equal(back->seen[0].seen, 0);
+
+	/* more than a record holds: the rest are left out, the record kept */
+	for (size_t i = 0; i < LC_RECORD_MAX_SEEN; i++)
+		seen(&g->seen[i], "52:54:00:17:00:01", "10.0.0.1", LC_SOURCE_NETNS, (int64_t)i);
+	g->n_seen = LC_RECORD_MAX_SEEN;
+	assert_int_equal(lc_guest_record_format(g, buf, sizeof(buf)), 0);
+	strcat(buf, "addr 52:54:00:17:00:01 10.0.0.2 netns 5\n");
+	assert_int_equal(lc_guest_record_parse(buf, strlen(buf), back), 0);
+	assert_int_equal(back->n_seen, LC_RECORD_MAX_SEEN);
+	assert_int_equal(back->seen[LC_RECORD_MAX_SEEN - 1].seen, LC_RECORD_MAX_SEEN - 1);
+
+	static const char *bad[] = {
+	    "addr 52:54:00:15:00:02 192.168.150.12 netns\n",
+	    "addr 52:54:00:15:00:02 192.168.150.12\n",
+	    "addr 52:54:00:15:00:02\n",
+	    "addr\n",
+	    "addr 52:54:00:15:00:zz 192.168.150.12 netns 1\n",
+	    "addr 52:54:00:15:00:02 192.168.150.256 netns 1\n",
+	    "addr 52:54:00:15:00:02 192.168.150.12/24 netns 1\n",
+	    "addr 52:54:00:15:00:02 192.168.150.12 netns -1\n",
+	    "addr 52:54:00:15:00:02 192.168.150.12 netns 1x\n",
+	    "addr 52:54:00:15:00:02 192.168.150.12 netns 1 more\n",
+	    "addr 52:54:00:15:00:02  192.168.150.12 netns 1\n",
+	    "addr 52:54:00:15:00:02 192.168.150.12 netns 1234567890123456789\n",
+	    "dropped 52:54:00:15:00:02 8.8.8.8\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char rec[512];
+		snprintf(rec, sizeof(rec), "libvirt-cluster record 1\nkind guest\nname c2\n%s",
+			 bad[i]);
+		int r = lc_guest_record_parse(rec, strlen(rec), back);
+		if (r != -EBADMSG)
+			fail_msg("line %zu: r=%d, expected -EBADMSG: %s", i, r, bad[i]);
+	}
+	free(back);
+	free(g);
+}
+
+static void test_keep_seen(void **state)
+{
+	struct lc_guest_record *old = node1(), *rec = node1();
+
+	(void)state;
+	seen(&old->seen[0], "52:54:00:17:00:01", "192.168.50.55", LC_SOURCE_NETNS, 100);
+	seen(&old->seen[1], "52:54:00:99:00:01", "192.168.50.56", LC_SOURCE_NETNS, 100);
+	seen(&old->seen[2], "52:54:00:15:00:01", "fd00:150::9", LC_SOURCE_AGENT, 101);
+	old->n_seen = 3;
+	seen(&old->dropped[0], "52:54:00:17:00:01", "8.8.8.8", LC_SOURCE_NETNS, 100);
+	old->n_dropped = 1;
+	/* the NIC of MAC 52:54:00:99:00:01 is not the guest's: its line goes */
+	lc_guest_record_keep_seen(rec, old);
+	assert_int_equal(rec->n_seen, 2);
+	assert_seen_equal(&rec->seen[0], &old->seen[0], 1);
+	assert_seen_equal(&rec->seen[1], &old->seen[2], 1);
+	assert_int_equal(rec->n_dropped, 1);
+	/* the NICs go: their lines go */
+	rec->n_nics = 1;
+	lc_guest_record_keep_seen(rec, old);
+	assert_int_equal(rec->n_seen, 0);
+	assert_int_equal(rec->n_dropped, 0);
+	/* another guest (uuid, or name): nothing carried over */
+	rec->n_nics = 3;
+	strcpy(rec->uuid, "00000000-0000-4000-8000-000000000000");
+	lc_guest_record_keep_seen(rec, old);
+	assert_int_equal(rec->n_seen, 0);
+	strcpy(rec->uuid, old->uuid);
+	strcpy(rec->name, "node2");
+	lc_guest_record_keep_seen(rec, old);
+	assert_int_equal(rec->n_seen, 0);
+	free(old);
+	free(rec);
+}
+
+static void test_net_subnets(void **state)
+{
+	struct lc_net_record n = ext_net(), back;
+	char buf[2048];
+
+	(void)state;
+	assert_int_equal(lc_prefix_parse("192.168.150.0/24", 16, &n.subnets[0]), 0);
+	assert_int_equal(lc_prefix_parse("fd00:150::/64", 13, &n.subnets[1]), 0);
+	n.n_subnets = 2;
+	assert_int_equal(lc_net_record_format(&n, buf, sizeof(buf)), 0);
+	assert_non_null(strstr(buf, "address fd00:150::1\nsubnet 192.168.150.0/24\n"
+				    "subnet fd00:150::/64\n"));
+	assert_int_equal(lc_net_record_parse(buf, strlen(buf), &back), 0);
+	assert_net_equal(&back, &n);
+	assert_int_equal(back.n_subnets, 2);
+	assert_int_equal(back.subnets[0].len, 24);
+	assert_int_equal(back.subnets[1].len, 64);
+	assert_true(lc_prefix_contains(&back.subnets[1], &n.addrs[1]));
+	const char *bad = "libvirt-cluster record 1\nkind network\nname x\nsubnet 10.0.0.0/33\n";
+	assert_int_equal(lc_net_record_parse(bad, strlen(bad), &back), -EBADMSG);
+}
+
 static void test_groups(void **state)
 {
 	struct lc_guest_record *g = calloc(1, sizeof(*g));
@@ -609,17 +762,13 @@ static void test_record_raw_field(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_guest_format),
-	    cmocka_unit_test(test_guest_round_trip),
-	    cmocka_unit_test(test_net_round_trip),
-	    cmocka_unit_test(test_parse_tolerant),
-	    cmocka_unit_test(test_parse_rejects),
-	    cmocka_unit_test(test_groups),
-	    cmocka_unit_test(test_names),
-	    cmocka_unit_test(test_format_rejects),
-	    D(test_write_load_remove_guest),
-	    D(test_write_load_remove_net),
-	    D(test_write_creates_dir),
+	    cmocka_unit_test(test_guest_format),   cmocka_unit_test(test_guest_round_trip),
+	    cmocka_unit_test(test_net_round_trip), cmocka_unit_test(test_parse_tolerant),
+	    cmocka_unit_test(test_parse_rejects),  cmocka_unit_test(test_guest_seen),
+	    cmocka_unit_test(test_keep_seen),	   cmocka_unit_test(test_net_subnets),
+	    cmocka_unit_test(test_groups),	   cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_format_rejects), D(test_write_load_remove_guest),
+	    D(test_write_load_remove_net),	   D(test_write_creates_dir),
 	    D(test_load_rejects_cut_file),
 	    cmocka_unit_test(test_record_file_name),
 	    D(test_record_dir_foreach),
