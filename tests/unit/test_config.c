@@ -72,8 +72,6 @@ static void assert_defaults(const struct lc_config *c)
 	assert_true(c->resolved);
 	assert_false(c->fail_hard);
 	assert_false(c->debug);
-	assert_int_equal(c->discover_timeout, 300);
-	assert_int_equal(c->n_discover_prefixes, 0);
 }
 
 static void test_defaults(void **state)
@@ -393,76 +391,73 @@ static void test_dns_keys(void **state)
 	assert_null(s->cfg.dns_key_file);
 	assert_null(s->cfg.dns_host_id);
 	assert_int_equal(s->cfg.dns_ttl, 60);
-	static void test_discover(void **state)
-	{
-		struct issues *s = *state;
-		char buf[80];
-
-		parse(s, "discover_timeout = 45\n"
-			 "discover_prefixes = 10.20.0.0/16, fd00:99::/64 192.168.7.9\n"
-			 "discover_prefixes = 172.16.0.0/12\n");
-		assert_int_equal(s->n, 0);
-		assert_int_equal(s->cfg.discover_timeout, 45);
-		assert_int_equal(s->cfg.n_discover_prefixes, 4);
-		assert_string_equal(
-		    lc_prefix_format(&s->cfg.discover_prefixes[0], buf, sizeof(buf)),
-		    "10.20.0.0/16");
-		assert_string_equal(
-		    lc_prefix_format(&s->cfg.discover_prefixes[1], buf, sizeof(buf)),
-		    "fd00:99::/64");
-		assert_string_equal(
-		    lc_prefix_format(&s->cfg.discover_prefixes[2], buf, sizeof(buf)),
-		    "192.168.7.9/32");
-		assert_string_equal(
-		    lc_prefix_format(&s->cfg.discover_prefixes[3], buf, sizeof(buf)),
-		    "172.16.0.0/12");
-
-		/* a bad word loses only itself; a bad timeout keeps the default */
-		parse(s, "discover_prefixes = 10.0.0.0/33 lan 10.30.0.0/16\n"
-			 "discover_timeout = forever\n"
-			 "discover_timeout = 100000\n");
-		assert_int_equal(s->cfg.n_discover_prefixes, 1);
-		assert_string_equal(
-		    lc_prefix_format(&s->cfg.discover_prefixes[0], buf, sizeof(buf)),
-		    "10.30.0.0/16");
-		assert_int_equal(s->cfg.discover_timeout, 300);
-		assert_issue(s, 1, "\"10.0.0.0/33\" is not an address prefix");
-		assert_issue(s, 1, "\"lan\" is not an address prefix");
-		assert_issue(s, 2, "discover_timeout: expected seconds");
-		assert_issue(s, 3, "discover_timeout: expected seconds");
-		assert_int_equal(s->n, 4);
-
-		char text[4000] = "discover_prefixes =";
-		for (int i = 0; i < LC_CONF_MAX_LIST + 2; i++) {
-			char w[32];
-			snprintf(w, sizeof(w), " 10.%d.0.0/16", i);
-			strcat(text, w);
-		}
-		parse(s, text);
-		assert_int_equal(s->cfg.n_discover_prefixes, LC_CONF_MAX_LIST);
-		assert_issue(s, 1, "more than 32 entries");
-	}
+}
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
-	int main(void)
-	{
-		const struct CMUnitTest tests[] = {
-		    T(test_defaults),
-		    T(test_lists),
-		    T(test_list_limits),
-		    T(test_comments),
-		    T(test_issues_with_line_numbers),
-		    cmocka_unit_test(test_no_callback),
-		    T(test_bools),
-		    T(test_numbers),
-		    T(test_discover),
-		    T(test_strings_and_whitespace),
-		    T(test_long_and_nul_lines),
-		    T(test_load_missing_file),
-		    T(test_load_file),
-		    T(test_free_resets),
-		    T(test_dns_keys),
-		};
-		return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+static void test_discover(void **state)
+{
+	struct issues *s = *state;
+	char buf[80];
+
+	parse(s, "discover_timeout = 45\n"
+		 "discover_prefixes = 10.20.0.0/16, fd00:99::/64 192.168.7.9\n"
+		 "discover_prefixes = 172.16.0.0/12\n");
+	assert_int_equal(s->n, 0);
+	assert_int_equal(s->cfg.discover_timeout, 45);
+	assert_int_equal(s->cfg.n_discover_prefixes, 4);
+	assert_string_equal(lc_prefix_format(&s->cfg.discover_prefixes[0], buf, sizeof(buf)),
+			    "10.20.0.0/16");
+	assert_string_equal(lc_prefix_format(&s->cfg.discover_prefixes[1], buf, sizeof(buf)),
+			    "fd00:99::/64");
+	assert_string_equal(lc_prefix_format(&s->cfg.discover_prefixes[2], buf, sizeof(buf)),
+			    "192.168.7.9/32");
+	assert_string_equal(lc_prefix_format(&s->cfg.discover_prefixes[3], buf, sizeof(buf)),
+			    "172.16.0.0/12");
+
+	/* a bad word loses only itself; a bad timeout keeps the default */
+	parse(s, "discover_prefixes = 10.0.0.0/33 lan 10.30.0.0/16\n"
+		 "discover_timeout = forever\n"
+		 "discover_timeout = 100000\n");
+	assert_int_equal(s->cfg.n_discover_prefixes, 1);
+	assert_string_equal(lc_prefix_format(&s->cfg.discover_prefixes[0], buf, sizeof(buf)),
+			    "10.30.0.0/16");
+	assert_int_equal(s->cfg.discover_timeout, 300);
+	assert_issue(s, 1, "\"10.0.0.0/33\" is not an address prefix");
+	assert_issue(s, 1, "\"lan\" is not an address prefix");
+	assert_issue(s, 2, "discover_timeout: expected seconds");
+	assert_issue(s, 3, "discover_timeout: expected seconds");
+	assert_int_equal(s->n, 4);
+
+	char text[4000] = "discover_prefixes =";
+	for (int i = 0; i < LC_CONF_MAX_LIST + 2; i++) {
+		char w[32];
+		snprintf(w, sizeof(w), " 10.%d.0.0/16", i);
+		strcat(text, w);
 	}
+	parse(s, text);
+	assert_int_equal(s->cfg.n_discover_prefixes, LC_CONF_MAX_LIST);
+	assert_issue(s, 1, "more than 32 entries");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    T(test_defaults),
+	    T(test_lists),
+	    T(test_list_limits),
+	    T(test_comments),
+	    T(test_issues_with_line_numbers),
+	    cmocka_unit_test(test_no_callback),
+	    T(test_bools),
+	    T(test_numbers),
+	    T(test_strings_and_whitespace),
+	    T(test_long_and_nul_lines),
+	    T(test_load_missing_file),
+	    T(test_load_file),
+	    T(test_free_resets),
+	    T(test_dns_keys),
+	    T(test_discover),
+	};
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
