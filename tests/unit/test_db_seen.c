@@ -132,7 +132,9 @@ static void test_bridged_guest(void **state)
 		   (size_t)-1);
 	expect(w, "lan2", AF_UNSPEC, "status 2");
 	/* the guest stops: its record goes, and with it every address */
-	unit_rmrf(unit_path(w->run, "guest-lan1.rec"));
+	char *rec = unit_path(w->run, "guest-lan1.rec");
+	unit_rmrf(rec);
+	free(rec);
 	expect(w, "lan1", AF_UNSPEC, "status 1");
 }
 
