@@ -9,7 +9,6 @@
 #include "cli/ssh.h"
 #include "cli/system.h"
 #include "resolver/resolver.h"
-#include "resolver/util.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -10,7 +10,6 @@
 #include "cli/cli.h"
 #include "cli/wait.h"
 #include "resolver/resolver.h"
-#include "resolver/util.h"
 
 #include <errno.h>
 #include <stdint.h>

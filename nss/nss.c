@@ -14,7 +14,6 @@
 #include <stdalign.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "resolver/resolver.h"
 
@@ -143,15 +142,6 @@ static enum nss_status no_family(int *errnop, int *h_errnop)
 	return NSS_STATUS_UNAVAIL;
 }
 
-/* The wall clock the cache compares file times with; the face supplies it
- * so that the core never reads a clock of its own. */
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* A success: errno as the caller had it, h_errno NETDB_SUCCESS, as
  * systemd's nss-resolve does, and the TTL nscd will cache it for. */
 static enum nss_status success(int saved_errno, int *h_errnop, int32_t *ttlp, int32_t ttl)
@@ -163,8 +153,10 @@ static enum nss_status success(int saved_errno, int *h_errnop, int32_t *ttlp, in
 	return NSS_STATUS_SUCCESS;
 }
 
-/* Take the lock and the current db.  On failure the lock is released. */
-static int db_acquire(const char *name, const struct lc_db **ret_db)
+/* Take the lock and the current db as of now_ns (the clock is read once
+ * per lookup: the TTL uses the same instant).  On failure the lock is
+ * released. */
+static int db_acquire(const char *name, int64_t now_ns, const struct lc_db **ret_db)
 {
 	struct lc_paths paths;
 	int r;
@@ -175,7 +167,7 @@ static int db_acquire(const char *name, const struct lc_db **ret_db)
 		pthread_mutex_unlock(&cache_lock);
 		return -ENOMEM;
 	}
-	r = lc_cache_get_for(cache, &paths, now_ns(), name, ret_db);
+	r = lc_cache_get_for(cache, &paths, now_ns, name, ret_db);
 	if (r < 0)
 		pthread_mutex_unlock(&cache_lock);
 	return r;
@@ -266,6 +258,7 @@ _nss_libvirt_cluster_gethostbyname4_r(const char *name, struct gaih_addrtuple **
 				      size_t buflen, int *errnop, int *h_errnop, int32_t *ttlp)
 {
 	int saved_errno = errno;
+	int64_t now = lc_now_ns();
 	struct buf b = {buffer, buflen};
 	struct gaih_addrtuple *first = NULL, *prev = NULL;
 	const struct lc_db *db;
@@ -276,7 +269,7 @@ _nss_libvirt_cluster_gethostbyname4_r(const char *name, struct gaih_addrtuple **
 	char *hname;
 	int r;
 
-	r = db_acquire(name, &db);
+	r = db_acquire(name, now, &db);
 	if (r < 0) {
 		st = internal_error(r, errnop, h_errnop);
 		goto out;
@@ -316,7 +309,7 @@ _nss_libvirt_cluster_gethostbyname4_r(const char *name, struct gaih_addrtuple **
 		**pat = *first;
 	else
 		*pat = first;
-	st = success(saved_errno, h_errnop, ttlp, lc_match_ttl(&m, now_ns() / 1000000000));
+	st = success(saved_errno, h_errnop, ttlp, lc_match_ttl(&m, now / 1000000000));
 unlock:
 	db_release();
 out:
@@ -330,6 +323,7 @@ EXPORT enum nss_status _nss_libvirt_cluster_gethostbyname3_r(const char *name, i
 							     char **canonp)
 {
 	int saved_errno = errno;
+	int64_t now = lc_now_ns();
 	const struct lc_db *db;
 	struct lc_match m;
 	enum nss_status st;
@@ -342,7 +336,7 @@ EXPORT enum nss_status _nss_libvirt_cluster_gethostbyname3_r(const char *name, i
 		st = no_family(errnop, h_errnop);
 		goto out;
 	}
-	r = db_acquire(name, &db);
+	r = db_acquire(name, now, &db);
 	if (r < 0) {
 		st = internal_error(r, errnop, h_errnop);
 		goto out;
@@ -358,7 +352,7 @@ EXPORT enum nss_status _nss_libvirt_cluster_gethostbyname3_r(const char *name, i
 		goto unlock;
 	if (canonp)
 		*canonp = result->h_name;
-	st = success(saved_errno, h_errnop, ttlp, lc_match_ttl(&m, now_ns() / 1000000000));
+	st = success(saved_errno, h_errnop, ttlp, lc_match_ttl(&m, now / 1000000000));
 unlock:
 	db_release();
 out:
@@ -390,6 +384,7 @@ EXPORT enum nss_status _nss_libvirt_cluster_gethostbyaddr2_r(const void *addr, s
 							     int32_t *ttlp)
 {
 	int saved_errno = errno;
+	int64_t now = lc_now_ns();
 	const struct lc_db *db;
 	const struct lc_host *h;
 	struct lc_addr a = {.family = af};
@@ -402,7 +397,7 @@ EXPORT enum nss_status _nss_libvirt_cluster_gethostbyaddr2_r(const void *addr, s
 		goto out;
 	}
 	memcpy(a.bytes, addr, len);
-	r = db_acquire(NULL, &db);
+	r = db_acquire(NULL, now, &db);
 	if (r < 0) {
 		st = internal_error(r, errnop, h_errnop);
 		goto out;
@@ -415,7 +410,7 @@ EXPORT enum nss_status _nss_libvirt_cluster_gethostbyaddr2_r(const void *addr, s
 	st = fill_hostent(h, af, false, NULL, &a, result, buffer, buflen, errnop, h_errnop);
 	if (st != NSS_STATUS_SUCCESS)
 		goto unlock;
-	st = success(saved_errno, h_errnop, ttlp, lc_addr_ttl(h, &a, now_ns() / 1000000000));
+	st = success(saved_errno, h_errnop, ttlp, lc_addr_ttl(h, &a, now / 1000000000));
 unlock:
 	db_release();
 out:

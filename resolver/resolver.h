@@ -433,6 +433,9 @@ struct lc_cache;
 
 struct lc_cache *lc_cache_new(void);
 void lc_cache_free(struct lc_cache *c);
+/* CLOCK_REALTIME in ns: the now_ns the cache calls below take.  Public on
+ * purpose: every face that asks the cache reads the clock the same way. */
+int64_t lc_now_ns(void);
 /* now_ns: CLOCK_REALTIME in ns.  The returned db stays valid until the next
  * lc_cache_get or lc_cache_free. */
 int lc_cache_get(struct lc_cache *c, const struct lc_paths *paths, int64_t now_ns,

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "resolver/resolver.h"
 #include "resolver/util.h"
 
 void lc_sig_from_stat(struct lc_sig *sig, const struct stat *st)

@@ -100,8 +100,6 @@ struct lc_vec {
 void *lc_vec_push(struct lc_vec *v); /* zeroed new item, or NULL on ENOMEM */
 void lc_vec_free(struct lc_vec *v);
 
-int64_t lc_now_ns(void);
-
 /* A directory's file names, dot files left out, sorted by strcmp, at
  * most LC_DIR_MAX_ENTRIES of them; one block, freed with lc_names_free.
  * *ret_sig (when not NULL) gets the directory's signature once it is
