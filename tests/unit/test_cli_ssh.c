@@ -54,7 +54,7 @@ static void test_known_hosts_names(void **state)
 	assert_int_equal(ssh_known_hosts_names(none, 2, 22, buf, sizeof(buf)), -ENOENT);
 }
 
-static char *captured(void (*fn)(FILE *, void *), void *ud)
+static char *captured(void (*fn)(FILE *, const void *), const void *ud)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -64,7 +64,7 @@ static char *captured(void (*fn)(FILE *, void *), void *ud)
 	return buf;
 }
 
-static void print_keys(FILE *f, void *ud)
+static void print_keys(FILE *f, const void *ud)
 {
 	(void)ud;
 	struct lc_hostkey k[2] = {{"ssh-ed25519", ED}, {"ssh-rsa", "AAAAB3NzaC1yc2EAAAADAQAB"}};
@@ -80,7 +80,7 @@ static void test_known_hosts_print(void **state)
 	free(s);
 }
 
-static void print_config(FILE *f, void *ud)
+static void print_config(FILE *f, const void *ud)
 {
 	const char *aliases[] = {"node1-dhcp", "node1.lab.test", "NODE1", "x*y"};
 	ssh_config_print(f, "node1", aliases, 4, "10.250.1.5", ud);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "resolver/lease.h"
 #include "resolver/resolver.h"
 #include "tests/unit/unit.h"
 

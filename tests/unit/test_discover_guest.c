@@ -252,7 +252,7 @@ static void test_netns(void **state)
 	struct world *w = *state;
 	struct host_discover *d = w->d;
 	struct stat before, after;
-	pid_t guest;
+	pid_t guest = -1;
 
 	if (geteuid() != 0 || (guest = lying_guest()) < 0)
 		skip(); /* needs CAP_SYS_ADMIN and ip(8) */
