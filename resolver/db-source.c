@@ -36,14 +36,13 @@ void db_track_stat(struct builder *b, const char *path)
 }
 
 /* Read a file for the build, tracking it whatever the outcome.  Free the
- * buffer with lc_big_free.  A file that cannot be read adds nothing; one
- * that ran out of memory marks the build, which then fails
- * (lc_db_load_tracked): a db built without the file would be cached and
- * answer "not found" for its guests until the file changes. */
+ * buffer with db_release (or leave it to the builder).  A file that cannot be read adds nothing;
+ * one that ran out of memory marks the build, which then fails (lc_db_load_tracked): a db built
+ * without the file would be cached and answer "not found" for its guests until the file changes. */
 int db_read(struct builder *b, const char *path, size_t max, char **ret_buf, size_t *ret_len)
 {
 	struct lc_sig sig;
-	int r = lc_read_big(path, max, ret_buf, ret_len, &sig);
+	int r = lc_read_big_in(path, max, &b->files, ret_buf, ret_len, &sig);
 	if (r == 0)
 		db_track_path(b, path, &sig);
 	else
@@ -233,7 +232,7 @@ int db_load_records(struct builder *b)
 		} else {
 			r = load_guest_record(b, buf, len);
 		}
-		lc_big_free(buf);
+		db_release(b, buf, len);
 	}
 	lc_names_free(names, n);
 	return r < 0 ? r : 0;
@@ -268,7 +267,7 @@ int db_load_status(struct builder *b, const char *path, uint32_t net)
 	if (db_read(b, path, LC_FILE_MAX, &buf, &len) < 0)
 		return 0; /* unreadable or hostile: no entries from it */
 	r = lease_parse_status_flags(buf, len, &b->db->arena, &tmp, b->lease_flags);
-	lc_big_free(buf);
+	db_release(b, buf, len);
 	if (r == 0)
 		r = push_leases(b, &tmp, net);
 	b->n_files++;
@@ -287,7 +286,7 @@ int db_load_dnsmasq(struct builder *b, const char *path)
 	if (db_read(b, path, LC_FILE_MAX, &buf, &len) < 0)
 		return 0;
 	r = lease_parse_dnsmasq(buf, len, &b->db->arena, &tmp);
-	lc_big_free(buf);
+	db_release(b, buf, len);
 	if (r == 0 && tmp.n) {
 		/* a plain dnsmasq: the network is known by its lease file */
 		base = base ? base + 1 : path;
@@ -314,7 +313,7 @@ static int load_netconf(struct builder *b, const char *path, const char *stem)
 	if (lease_parse_netconf(buf, len, &nc) == 0)
 		r = db_add_net(b, stem, nc.bridge, nc.domain,
 			       nc.isolated ? LC_CLASS_ISOLATED : LC_CLASS_EXTERNAL);
-	lc_big_free(buf);
+	db_release(b, buf, len);
 	return r;
 }
 
@@ -328,7 +327,7 @@ static int load_macs(struct builder *b, const char *path, const char *stem)
 	if (db_read(b, path, LC_FILE_MAX, &buf, &len) < 0)
 		return 0;
 	int pr = lease_parse_macs(buf, len, &entries);
-	lc_big_free(buf);
+	db_release(b, buf, len);
 	if (pr == -ENOMEM)
 		return pr;
 	ni = db_net_by_bridge(b, stem, true);

@@ -19,10 +19,9 @@ static inline bool is_ws(char ch)
 	return ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r';
 }
 
-void json_skip_ws(struct json_cursor *c)
+/* The whitespace run from p on, p at a whitespace byte. */
+static void skip_ws_run(struct json_cursor *c)
 {
-	if (c->p < c->end && !is_ws(*c->p))
-		return; /* the common case between tokens on one line */
 #ifdef __SSE2__
 	/* libvirt pretty-prints: a newline and an indent before most tokens */
 	while (c->end - c->p >= 16) {
@@ -41,6 +40,19 @@ void json_skip_ws(struct json_cursor *c)
 #endif
 	while (c->p < c->end && is_ws(*c->p))
 		c->p++;
+}
+
+/* Inline for the common case between tokens on one line, no whitespace
+ * at all: a call a token was a tenth of a full parse. */
+static inline void skip_ws(struct json_cursor *c)
+{
+	if (c->p < c->end && is_ws(*c->p))
+		skip_ws_run(c);
+}
+
+void json_skip_ws(struct json_cursor *c)
+{
+	skip_ws(c);
 }
 
 /* Where the plain run of a string ends: the first '"', '\\' or control
@@ -68,7 +80,7 @@ static inline const char *string_run_end(const char *p, const char *end)
 
 bool json_peek(struct json_cursor *c, char ch)
 {
-	json_skip_ws(c);
+	skip_ws(c);
 	return c->p < c->end && *c->p == ch;
 }
 
@@ -82,7 +94,7 @@ bool json_accept(struct json_cursor *c, char ch)
 
 bool json_at_end(struct json_cursor *c)
 {
-	json_skip_ws(c);
+	skip_ws(c);
 	return c->p == c->end;
 }
 
@@ -215,13 +227,16 @@ bool json_int(struct json_cursor *c, int64_t *ret)
 	uint64_t v = 0;
 	int digits = 0;
 
-	json_skip_ws(c);
+	skip_ws(c);
 	if (c->p < c->end && *c->p == '-') {
 		neg = true;
 		c->p++;
 	}
 	while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
-		if (v > (UINT64_C(9223372036854775807) - (uint64_t)(*c->p - '0')) / 10)
+		/* 18 digits always fit: only longer numbers need the check
+		 * (an expiry time has 10) */
+		if (digits >= 18 &&
+		    v > (UINT64_C(9223372036854775807) - (uint64_t)(*c->p - '0')) / 10)
 			return false;
 		v = v * 10 + (uint64_t)(*c->p - '0');
 		c->p++;
@@ -284,7 +299,7 @@ bool json_skip_value(struct json_cursor *c, int depth)
 
 	if (depth > JSON_MAX_DEPTH)
 		return false;
-	json_skip_ws(c);
+	skip_ws(c);
 	if (c->p >= c->end)
 		return false;
 	switch (*c->p) {
@@ -336,7 +351,7 @@ int json_object_next(struct json_cursor *c, bool *first, char *key, size_t key_s
 
 	/* each call skips the whitespace once and looks at the bytes
 	 * directly: four accepts a member were a fifth of a full parse */
-	json_skip_ws(c);
+	skip_ws(c);
 	if (c->p >= c->end)
 		return -1;
 	if (*first) {
@@ -344,7 +359,7 @@ int json_object_next(struct json_cursor *c, bool *first, char *key, size_t key_s
 			return -1;
 		c->p++;
 		*first = false;
-		json_skip_ws(c);
+		skip_ws(c);
 		if (c->p < c->end && *c->p == '}') {
 			c->p++;
 			return 0;
@@ -357,7 +372,7 @@ int json_object_next(struct json_cursor *c, bool *first, char *key, size_t key_s
 		if (*c->p != ',')
 			return -1;
 		c->p++;
-		json_skip_ws(c);
+		skip_ws(c);
 	}
 	/* a key without escapes, the common case, is copied as it stands */
 	const char *s = c->p + 1,
@@ -377,7 +392,7 @@ int json_object_next(struct json_cursor *c, bool *first, char *key, size_t key_s
 		if (truncated && key_size > 1)
 			key[0] = '\0'; /* an over-long key is an unknown key */
 	}
-	json_skip_ws(c);
+	skip_ws(c);
 	if (c->p >= c->end || *c->p != ':')
 		return -1;
 	c->p++;

@@ -238,17 +238,20 @@ int lease_status_object(struct json_cursor *c, struct lc_arena *arena, unsigned 
 		size_t vlen;
 		bool trunc;
 
-		if (strcmp(key, "ip-address") == 0) {
+		/* one strcmp a member: the first byte tells the only key it
+		 * can be */
+		char k0 = key[0];
+		if (k0 == 'i' && strcmp(key, "ip-address") == 0) {
 			if (!json_string(c, val, sizeof(val), &vlen, &trunc))
 				return -EBADMSG;
 			has_ip = !trunc && lc_addr_parse(val, vlen, &l.addr) == 0;
 			if (!has_ip)
 				bad = true;
-		} else if (strcmp(key, "mac-address") == 0) {
+		} else if (k0 == 'm' && strcmp(key, "mac-address") == 0) {
 			if (!json_string(c, val, sizeof(val), &vlen, &trunc))
 				return -EBADMSG;
 			l.has_mac = !trunc && lc_mac_parse(val, vlen, l.mac) == 0;
-		} else if (strcmp(key, "hostname") == 0) {
+		} else if (k0 == 'h' && strcmp(key, "hostname") == 0) {
 			if (!json_string(c, val, sizeof(val), &vlen, &trunc))
 				return -EBADMSG;
 			if (!trunc && hostname_ok(val, vlen)) {
@@ -256,12 +259,13 @@ int lease_status_object(struct json_cursor *c, struct lc_arena *arena, unsigned 
 				if (!l.hostname)
 					return -ENOMEM;
 			}
-		} else if (strcmp(key, "expiry-time") == 0) {
+		} else if (k0 == 'e' && strcmp(key, "expiry-time") == 0) {
 			int64_t e;
 			if (!json_int(c, &e))
 				return -EBADMSG;
 			l.expiry = e;
-		} else if (strcmp(key, "client-id") == 0 || strcmp(key, "server-duid") == 0) {
+		} else if ((k0 == 'c' && strcmp(key, "client-id") == 0) ||
+			   (k0 == 's' && strcmp(key, "server-duid") == 0)) {
 			/* v4 leases carry a client-id too: keep only its place,
 			 * and decode it once the address says IPv6 */
 			if (!json_peek(c, '"'))
@@ -272,7 +276,7 @@ int lease_status_object(struct json_cursor *c, struct lc_arena *arena, unsigned 
 				sid_at = c->p;
 			if (!json_string(c, NULL, 0, NULL, NULL))
 				return -EBADMSG;
-		} else if (strcmp(key, "iaid") == 0) {
+		} else if (k0 == 'i' && strcmp(key, "iaid") == 0) {
 			if (!status_iaid(c, &iaid, &ta, &has_iaid))
 				return -EBADMSG;
 		} else if (!json_skip_value(c, 1)) {
