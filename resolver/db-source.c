@@ -100,27 +100,29 @@ int db_mac_put(struct builder *b, const uint8_t mac[LC_MAC_LEN], uint32_t guest,
 
 int db_guest_find_or_add(struct builder *b, const char *name, uint32_t *ret)
 {
-	uint32_t gi;
 	size_t len = strlen(name);
-	const struct lc_map_slot *s = lc_map_get_str(&b->guest_by_name, name, len);
+	struct lc_map_slot *s;
+	/* one hash and probe: put, then key the new slot by the copy */
+	int r = lc_map_put(&b->guest_by_name, name, len, &s);
 
-	if (s) {
+	if (r < 0)
+		return r;
+	if (r == 0) {
 		*ret = s->val;
 		return 0;
 	}
 	struct bguest *ng = lc_vec_push(&b->guests);
-	if (!ng)
+	if (ng)
+		ng->name = lc_arena_strndup(&b->db->arena, name, len);
+	if (!ng || !ng->name) {
+		if (ng)
+			b->guests.n--;
+		lc_map_unput(&b->guest_by_name, s);
 		return -ENOMEM;
-	ng->name = lc_arena_strndup(&b->db->arena, name, len);
-	if (!ng->name)
-		return -ENOMEM;
-	gi = (uint32_t)(b->guests.n - 1);
-	struct lc_map_slot *ns;
-	int r = lc_map_put(&b->guest_by_name, ng->name, len, &ns);
-	if (r < 0)
-		return r;
-	ns->val = gi;
-	*ret = gi;
+	}
+	s->key = (uint64_t)(uintptr_t)ng->name;
+	s->val = (uint32_t)(b->guests.n - 1);
+	*ret = s->val;
 	return 0;
 }
 

@@ -78,6 +78,55 @@ static inline const char *string_run_end(const char *p, const char *end)
 	return p;
 }
 
+const char *json_plain_string(const char *p, const char *end, const char **ret_s, size_t *ret_n)
+{
+	const char *q = string_run_end(p + 1, end);
+	if (q >= end || *q != '"')
+		return NULL;
+	*ret_s = p + 1;
+	*ret_n = (size_t)(q - p - 1);
+	return q + 1;
+}
+
+const char *json_plain_int(const char *p, const char *end, int64_t *ret)
+{
+	bool neg = p < end && *p == '-';
+	uint64_t v = 0;
+	int d = 0;
+
+	for (p += neg; p < end && *p >= '0' && *p <= '9' && d <= 18; p++, d++)
+		v = v * 10 + (uint64_t)(*p - '0');
+	if (d == 0 || d > 18 || (p < end && (*p == '.' || *p == 'e' || *p == 'E')))
+		return NULL;
+	*ret = neg ? -(int64_t)v : (int64_t)v;
+	return p;
+}
+
+int json_plain_next(const char **pp, const char *end, bool *first, const char **ret_key,
+		    size_t *ret_key_len)
+{
+	const char *p = json_skip_spaces(*pp, end);
+
+	if (*first) {
+		if (p >= end || *p != '{')
+			return -1;
+		*first = false;
+	} else if (p < end && *p == '}') {
+		*pp = p + 1;
+		return 0;
+	} else if (p >= end || *p != ',') {
+		return -1;
+	}
+	p = json_skip_spaces(p + 1, end);
+	if (p >= end || *p != '"' || !(p = json_plain_string(p, end, ret_key, ret_key_len)))
+		return -1;
+	p = json_skip_spaces(p, end);
+	if (p >= end || *p != ':')
+		return -1;
+	*pp = json_skip_spaces(p + 1, end);
+	return 1;
+}
+
 bool json_peek(struct json_cursor *c, char ch)
 {
 	skip_ws(c);
