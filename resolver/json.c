@@ -102,31 +102,6 @@ const char *json_plain_int(const char *p, const char *end, int64_t *ret)
 	return p;
 }
 
-int json_plain_next(const char **pp, const char *end, bool *first, const char **ret_key,
-		    size_t *ret_key_len)
-{
-	const char *p = json_skip_spaces(*pp, end);
-
-	if (*first) {
-		if (p >= end || *p != '{')
-			return -1;
-		*first = false;
-	} else if (p < end && *p == '}') {
-		*pp = p + 1;
-		return 0;
-	} else if (p >= end || *p != ',') {
-		return -1;
-	}
-	p = json_skip_spaces(p + 1, end);
-	if (p >= end || *p != '"' || !(p = json_plain_string(p, end, ret_key, ret_key_len)))
-		return -1;
-	p = json_skip_spaces(p, end);
-	if (p >= end || *p != ':')
-		return -1;
-	*pp = json_skip_spaces(p + 1, end);
-	return 1;
-}
-
 bool json_peek(struct json_cursor *c, char ch)
 {
 	skip_ws(c);
