@@ -405,21 +405,19 @@ int lease_parse_macs(const char *buf, size_t len, struct lc_vec *entries)
 
 	json_init(&c, buf, len);
 	while ((r = json_array_next(&c, &first)) == 1) {
-		struct lc_macs_entry e;
-		int k = lease_macs_object(&c, &e);
+		/* read into its slot: an entry is 280 bytes, not worth a copy */
+		struct lc_macs_entry *slot = lc_vec_push(entries);
+		if (!slot) {
+			r = -ENOMEM;
+			goto out;
+		}
+		int k = lease_macs_object(&c, slot);
+		if (k <= 0)
+			entries->n--; /* nothing to free: see lease_macs_object */
 		if (k < 0) {
 			r = k;
 			goto out;
 		}
-		if (k == 0)
-			continue;
-		struct lc_macs_entry *slot = lc_vec_push(entries);
-		if (!slot) {
-			free(e.macs);
-			r = -ENOMEM;
-			goto out;
-		}
-		*slot = e;
 	}
 	if (r == 0 && json_at_end(&c))
 		return 0;
