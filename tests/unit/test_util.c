@@ -111,8 +111,12 @@ static void test_read_big_in(void **state)
 	assert_int_equal(l1, 5);
 	assert_string_equal(b1, "hello");
 	assert_true(sig.exists);
-	lc_big_free(b1); /* an arena's buffer: left to the arena */
-	assert_string_equal(b1, "hello");
+	if (!LC_UNDER_ASAN) {
+		/* an arena's buffer: left to the arena (under ASan every
+		 * buffer is malloc's own, so that a read past one is caught) */
+		lc_big_free(b1);
+		assert_string_equal(b1, "hello");
+	}
 	lc_big_free_in(&a, b1, l1);
 	assert_int_equal(lc_read_big_in(p, 1u << 20, &a, &b2, &l2, NULL), 0);
 	if (!LC_UNDER_ASAN)
@@ -122,7 +126,8 @@ static void test_read_big_in(void **state)
 	assert_ptr_not_equal(b3, b2);
 	assert_string_equal(b2, "hello");
 	lc_big_free_in(&a, b2, l2); /* not the last: nothing */
-	assert_string_equal(b2, "hello");
+	if (!LC_UNDER_ASAN)
+		assert_string_equal(b2, "hello");
 	lc_big_free_in(&a, b3, l3);
 	assert_int_equal(lc_read_big_in(q, 1u << 20, &a, &b1, &l1, NULL), 0);
 	assert_int_equal(l1, 70000);
