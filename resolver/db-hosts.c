@@ -192,6 +192,17 @@ static int group_pending(struct builder *b)
 	return 0;
 }
 
+/* Whether an address before a has a's domain. */
+static bool domain_seen(const struct lc_host *host, size_t a)
+{
+	for (size_t e = 0; e < a; e++)
+		if (host->addrs[e].domain &&
+		    (host->addrs[e].domain == host->addrs[a].domain ||
+		     !strcmp(host->addrs[e].domain, host->addrs[a].domain)))
+			return true;
+	return false;
+}
+
 /* Aliases: the DHCP hostname hn when it differs, then each name with each
  * configured suffix and each network domain. */
 static int host_aliases(struct builder *b, struct lc_host *host, const char *hn)
@@ -207,6 +218,10 @@ static int host_aliases(struct builder *b, struct lc_host *host, const char *hn)
 		return -ENOMEM;
 	if (hn)
 		alias_add(A, al, &na, cap, host->name, hn);
+	/* a hostname that is the name, or a domain an earlier address has,
+	 * would only make aliases the list holds already (alias_add folds) */
+	if (hn && lc_streq_fold(hn, host->name))
+		bases[1] = NULL;
 	for (int bi = 0; bi < 2; bi++) {
 		if (!bases[bi])
 			continue;
@@ -216,7 +231,7 @@ static int host_aliases(struct builder *b, struct lc_host *host, const char *hn)
 				alias_add(A, al, &na, cap, host->name, f);
 		}
 		for (size_t a = 0; a < host->n_addrs; a++) {
-			if (!host->addrs[a].domain)
+			if (!host->addrs[a].domain || domain_seen(host, a))
 				continue;
 			char *f = join3(A, bases[bi], host->addrs[a].domain);
 			if (f)

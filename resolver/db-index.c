@@ -51,8 +51,20 @@ int db_build_indexes(struct lc_db *db)
 	size_t n_names = 0, n_addrs = 0;
 	int r = 0;
 
-	if (db->n_hosts)
+	/* a small lab's hosts by insertion (no call a compare); the order is
+	 * total (names are unique within guests and within DHCP-only hosts),
+	 * so either sort gives the same */
+	if (db->n_hosts > 16) {
 		qsort(db->hosts, db->n_hosts, sizeof(*db->hosts), cmp_host);
+	} else {
+		for (size_t i = 1; i < db->n_hosts; i++) {
+			struct lc_host x = db->hosts[i];
+			size_t k = i;
+			for (; k > 0 && cmp_host(&db->hosts[k - 1], &x) > 0; k--)
+				db->hosts[k] = db->hosts[k - 1];
+			db->hosts[k] = x;
+		}
+	}
 	for (size_t i = 0; i < db->n_hosts; i++) {
 		n_names += 2;
 		n_addrs += db->hosts[i].n_addrs;

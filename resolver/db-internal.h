@@ -97,6 +97,7 @@ struct builder {
 	struct lc_db *db;
 	bool oom; /* a read ran out of memory: the build fails (db_read) */
 	const struct lc_paths *paths;
+	struct lc_arena files; /* the small files read (db_read), freed at the end */
 	int64_t now;
 	lc_track_fn track;
 	void *ud;
@@ -133,6 +134,11 @@ int db_load_sources(struct builder *b);
 void db_track_path(struct builder *b, const char *path, const struct lc_sig *sig);
 void db_track_stat(struct builder *b, const char *path);
 int db_read(struct builder *b, const char *path, size_t max, char **ret_buf, size_t *ret_len);
+/* Done with a buffer of db_read. */
+static inline void db_release(struct builder *b, char *buf, size_t len)
+{
+	lc_big_free_in(&b->files, buf, len);
+}
 int db_list_dir(struct builder *b, const char *dir, char ***ret_names, size_t *ret_n);
 int db_path_join(char *buf, size_t size, const char *dir, const char *name);
 int db_add_net(struct builder *b, const char *name, const char *bridge, const char *domain,

@@ -36,14 +36,13 @@ void db_track_stat(struct builder *b, const char *path)
 }
 
 /* Read a file for the build, tracking it whatever the outcome.  Free the
- * buffer with lc_big_free.  A file that cannot be read adds nothing; one
- * that ran out of memory marks the build, which then fails
- * (lc_db_load_tracked): a db built without the file would be cached and
- * answer "not found" for its guests until the file changes. */
+ * buffer with db_release (or leave it to the builder).  A file that cannot be read adds nothing;
+ * one that ran out of memory marks the build, which then fails (lc_db_load_tracked): a db built
+ * without the file would be cached and answer "not found" for its guests until the file changes. */
 int db_read(struct builder *b, const char *path, size_t max, char **ret_buf, size_t *ret_len)
 {
 	struct lc_sig sig;
-	int r = lc_read_big(path, max, ret_buf, ret_len, &sig);
+	int r = lc_read_big_in(path, max, &b->files, ret_buf, ret_len, &sig);
 	if (r == 0)
 		db_track_path(b, path, &sig);
 	else
@@ -101,27 +100,29 @@ int db_mac_put(struct builder *b, const uint8_t mac[LC_MAC_LEN], uint32_t guest,
 
 int db_guest_find_or_add(struct builder *b, const char *name, uint32_t *ret)
 {
-	uint32_t gi;
 	size_t len = strlen(name);
-	const struct lc_map_slot *s = lc_map_get_str(&b->guest_by_name, name, len);
+	struct lc_map_slot *s;
+	/* one hash and probe: put, then key the new slot by the copy */
+	int r = lc_map_put(&b->guest_by_name, name, len, &s);
 
-	if (s) {
+	if (r < 0)
+		return r;
+	if (r == 0) {
 		*ret = s->val;
 		return 0;
 	}
 	struct bguest *ng = lc_vec_push(&b->guests);
-	if (!ng)
+	if (ng)
+		ng->name = lc_arena_strndup(&b->db->arena, name, len);
+	if (!ng || !ng->name) {
+		if (ng)
+			b->guests.n--;
+		lc_map_unput(&b->guest_by_name, s);
 		return -ENOMEM;
-	ng->name = lc_arena_strndup(&b->db->arena, name, len);
-	if (!ng->name)
-		return -ENOMEM;
-	gi = (uint32_t)(b->guests.n - 1);
-	struct lc_map_slot *ns;
-	int r = lc_map_put(&b->guest_by_name, ng->name, len, &ns);
-	if (r < 0)
-		return r;
-	ns->val = gi;
-	*ret = gi;
+	}
+	s->key = (uint64_t)(uintptr_t)ng->name;
+	s->val = (uint32_t)(b->guests.n - 1);
+	*ret = s->val;
 	return 0;
 }
 
@@ -233,7 +234,7 @@ int db_load_records(struct builder *b)
 		} else {
 			r = load_guest_record(b, buf, len);
 		}
-		lc_big_free(buf);
+		db_release(b, buf, len);
 	}
 	lc_names_free(names, n);
 	return r < 0 ? r : 0;
@@ -268,7 +269,7 @@ int db_load_status(struct builder *b, const char *path, uint32_t net)
 	if (db_read(b, path, LC_FILE_MAX, &buf, &len) < 0)
 		return 0; /* unreadable or hostile: no entries from it */
 	r = lease_parse_status_flags(buf, len, &b->db->arena, &tmp, b->lease_flags);
-	lc_big_free(buf);
+	db_release(b, buf, len);
 	if (r == 0)
 		r = push_leases(b, &tmp, net);
 	b->n_files++;
@@ -287,7 +288,7 @@ int db_load_dnsmasq(struct builder *b, const char *path)
 	if (db_read(b, path, LC_FILE_MAX, &buf, &len) < 0)
 		return 0;
 	r = lease_parse_dnsmasq(buf, len, &b->db->arena, &tmp);
-	lc_big_free(buf);
+	db_release(b, buf, len);
 	if (r == 0 && tmp.n) {
 		/* a plain dnsmasq: the network is known by its lease file */
 		base = base ? base + 1 : path;
@@ -314,7 +315,7 @@ static int load_netconf(struct builder *b, const char *path, const char *stem)
 	if (lease_parse_netconf(buf, len, &nc) == 0)
 		r = db_add_net(b, stem, nc.bridge, nc.domain,
 			       nc.isolated ? LC_CLASS_ISOLATED : LC_CLASS_EXTERNAL);
-	lc_big_free(buf);
+	db_release(b, buf, len);
 	return r;
 }
 
@@ -328,7 +329,7 @@ static int load_macs(struct builder *b, const char *path, const char *stem)
 	if (db_read(b, path, LC_FILE_MAX, &buf, &len) < 0)
 		return 0;
 	int pr = lease_parse_macs(buf, len, &entries);
-	lc_big_free(buf);
+	db_release(b, buf, len);
 	if (pr == -ENOMEM)
 		return pr;
 	ni = db_net_by_bridge(b, stem, true);

@@ -41,6 +41,7 @@ void db_builder_free(struct builder *b)
 		free(k[i].seen);
 	}
 	lc_vec_free(&b->kept);
+	lc_arena_free(&b->files);
 	lc_vec_free(&b->nets);
 	lc_vec_free(&b->guests);
 	lc_vec_free(&b->leases);

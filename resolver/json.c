@@ -19,10 +19,9 @@ static inline bool is_ws(char ch)
 	return ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r';
 }
 
-void json_skip_ws(struct json_cursor *c)
+/* The whitespace run from p on, p at a whitespace byte. */
+static void skip_ws_run(struct json_cursor *c)
 {
-	if (c->p < c->end && !is_ws(*c->p))
-		return; /* the common case between tokens on one line */
 #ifdef __SSE2__
 	/* libvirt pretty-prints: a newline and an indent before most tokens */
 	while (c->end - c->p >= 16) {
@@ -41,6 +40,19 @@ void json_skip_ws(struct json_cursor *c)
 #endif
 	while (c->p < c->end && is_ws(*c->p))
 		c->p++;
+}
+
+/* Inline for the common case between tokens on one line, no whitespace
+ * at all: a call a token was a tenth of a full parse. */
+static inline void skip_ws(struct json_cursor *c)
+{
+	if (c->p < c->end && is_ws(*c->p))
+		skip_ws_run(c);
+}
+
+void json_skip_ws(struct json_cursor *c)
+{
+	skip_ws(c);
 }
 
 /* Where the plain run of a string ends: the first '"', '\\' or control
@@ -66,9 +78,33 @@ static inline const char *string_run_end(const char *p, const char *end)
 	return p;
 }
 
+const char *json_plain_string(const char *p, const char *end, const char **ret_s, size_t *ret_n)
+{
+	const char *q = string_run_end(p + 1, end);
+	if (q >= end || *q != '"')
+		return NULL;
+	*ret_s = p + 1;
+	*ret_n = (size_t)(q - p - 1);
+	return q + 1;
+}
+
+const char *json_plain_int(const char *p, const char *end, int64_t *ret)
+{
+	bool neg = p < end && *p == '-';
+	uint64_t v = 0;
+	int d = 0;
+
+	for (p += neg; p < end && *p >= '0' && *p <= '9' && d <= 18; p++, d++)
+		v = v * 10 + (uint64_t)(*p - '0');
+	if (d == 0 || d > 18 || (p < end && (*p == '.' || *p == 'e' || *p == 'E')))
+		return NULL;
+	*ret = neg ? -(int64_t)v : (int64_t)v;
+	return p;
+}
+
 bool json_peek(struct json_cursor *c, char ch)
 {
-	json_skip_ws(c);
+	skip_ws(c);
 	return c->p < c->end && *c->p == ch;
 }
 
@@ -82,7 +118,7 @@ bool json_accept(struct json_cursor *c, char ch)
 
 bool json_at_end(struct json_cursor *c)
 {
-	json_skip_ws(c);
+	skip_ws(c);
 	return c->p == c->end;
 }
 
@@ -215,13 +251,16 @@ bool json_int(struct json_cursor *c, int64_t *ret)
 	uint64_t v = 0;
 	int digits = 0;
 
-	json_skip_ws(c);
+	skip_ws(c);
 	if (c->p < c->end && *c->p == '-') {
 		neg = true;
 		c->p++;
 	}
 	while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
-		if (v > (UINT64_C(9223372036854775807) - (uint64_t)(*c->p - '0')) / 10)
+		/* 18 digits always fit: only longer numbers need the check
+		 * (an expiry time has 10) */
+		if (digits >= 18 &&
+		    v > (UINT64_C(9223372036854775807) - (uint64_t)(*c->p - '0')) / 10)
 			return false;
 		v = v * 10 + (uint64_t)(*c->p - '0');
 		c->p++;
@@ -284,7 +323,7 @@ bool json_skip_value(struct json_cursor *c, int depth)
 
 	if (depth > JSON_MAX_DEPTH)
 		return false;
-	json_skip_ws(c);
+	skip_ws(c);
 	if (c->p >= c->end)
 		return false;
 	switch (*c->p) {
@@ -336,7 +375,7 @@ int json_object_next(struct json_cursor *c, bool *first, char *key, size_t key_s
 
 	/* each call skips the whitespace once and looks at the bytes
 	 * directly: four accepts a member were a fifth of a full parse */
-	json_skip_ws(c);
+	skip_ws(c);
 	if (c->p >= c->end)
 		return -1;
 	if (*first) {
@@ -344,7 +383,7 @@ int json_object_next(struct json_cursor *c, bool *first, char *key, size_t key_s
 			return -1;
 		c->p++;
 		*first = false;
-		json_skip_ws(c);
+		skip_ws(c);
 		if (c->p < c->end && *c->p == '}') {
 			c->p++;
 			return 0;
@@ -357,7 +396,7 @@ int json_object_next(struct json_cursor *c, bool *first, char *key, size_t key_s
 		if (*c->p != ',')
 			return -1;
 		c->p++;
-		json_skip_ws(c);
+		skip_ws(c);
 	}
 	/* a key without escapes, the common case, is copied as it stands */
 	const char *s = c->p + 1,
@@ -377,7 +416,7 @@ int json_object_next(struct json_cursor *c, bool *first, char *key, size_t key_s
 		if (truncated && key_size > 1)
 			key[0] = '\0'; /* an over-long key is an unknown key */
 	}
-	json_skip_ws(c);
+	skip_ws(c);
 	if (c->p >= c->end || *c->p != ':')
 		return -1;
 	c->p++;

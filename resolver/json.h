@@ -29,6 +29,53 @@ bool json_peek(struct json_cursor *c, char ch);
  * *ret_truncated is set.  Returns false on a syntax error. */
 bool json_string(struct json_cursor *c, char *out, size_t size, size_t *ret_len,
 		 bool *ret_truncated);
+/* Readers of the layout libvirt writes, straight on the bytes (the fast
+ * paths of lease.c and lease-status.c); NULL when the token is anything
+ * else, which the cursor functions above then read.
+ * A string without escapes or control bytes at p (its quote): its bytes,
+ * and past its end. */
+const char *json_plain_string(const char *p, const char *end, const char **ret_s, size_t *ret_n);
+/* An integer of at most 18 digits, read as json_int reads it. */
+const char *json_plain_int(const char *p, const char *end, int64_t *ret);
+/* Whitespace: libvirt indents with spaces, so those first. */
+static inline const char *json_skip_spaces(const char *p, const char *end)
+{
+	for (;;) {
+		while (p < end && (*p == ' ' || *p == '\n'))
+			p++;
+		if (p >= end || (*p != '\t' && *p != '\r'))
+			return p;
+		p++;
+	}
+}
+/* json_object_next on the bytes, for keys without escapes: 1 = a member
+ * (*pp at its value), 0 = the end (*pp past the `}`), -1 = anything else
+ * (an empty object too).  Inline: a call a member costs more than the
+ * member's framing. */
+static inline int json_plain_next(const char **pp, const char *end, bool *first,
+				  const char **ret_key, size_t *ret_key_len)
+{
+	const char *p = json_skip_spaces(*pp, end);
+
+	if (*first) {
+		if (p >= end || *p != '{')
+			return -1;
+		*first = false;
+	} else if (p < end && *p == '}') {
+		*pp = p + 1;
+		return 0;
+	} else if (p >= end || *p != ',') {
+		return -1;
+	}
+	p = json_skip_spaces(p + 1, end);
+	if (p >= end || *p != '"' || !(p = json_plain_string(p, end, ret_key, ret_key_len)))
+		return -1;
+	p = json_skip_spaces(p, end);
+	if (p >= end || *p != ':')
+		return -1;
+	*pp = json_skip_spaces(p + 1, end);
+	return 1;
+}
 /* An integer number token (no fraction, no exponent) that fits int64. */
 bool json_int(struct json_cursor *c, int64_t *ret);
 /* Any value, validated and skipped. */

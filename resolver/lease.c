@@ -94,7 +94,7 @@ const char *lc_addr_format(const struct lc_addr *a, char *buf, size_t size)
 
 /* A DHCP hostname as dnsmasq hands it over: one DNS label or dotted name of
  * printable ASCII.  Anything else is treated as no hostname. */
-static bool hostname_ok(const char *s, size_t len)
+bool lease_hostname_ok(const char *s, size_t len)
 {
 	if (len == 0 || len > LC_HOSTNAME_MAX)
 		return false;
@@ -132,200 +132,6 @@ int lc_hex_parse(const char *s, size_t len, uint8_t *buf, size_t size)
 			return -EINVAL;
 		i++;
 	}
-}
-
-/* "iaid": libvirt writes dnsmasq's DNSMASQ_IAID as a string, "%u" with a
- * "T" before it for a temporary address; a number is taken too.  Returns
- * false on a wrong JSON type (the file is broken), else true with *ok set
- * when the value is a usable IAID. */
-static bool status_iaid(struct json_cursor *c, uint32_t *ret_iaid, bool *ret_ta, bool *ok)
-{
-	char val[16];
-	size_t vlen, i = 0;
-	bool trunc;
-	uint64_t v = 0;
-	int64_t n;
-
-	*ok = false;
-	if (!json_peek(c, '"')) {
-		if (!json_int(c, &n))
-			return false;
-		if (n >= 0 && n <= UINT32_MAX) {
-			*ret_iaid = (uint32_t)n;
-			*ret_ta = false;
-			*ok = true;
-		}
-		return true;
-	}
-	if (!json_string(c, val, sizeof(val), &vlen, &trunc))
-		return false;
-	if (trunc)
-		return true;
-	*ret_ta = vlen > 0 && val[0] == 'T';
-	i = *ret_ta ? 1 : 0;
-	if (i == vlen || vlen - i > 10)
-		return true;
-	for (; i < vlen; i++) {
-		if (val[i] < '0' || val[i] > '9')
-			return true;
-		v = v * 10 + (uint64_t)(val[i] - '0');
-	}
-	if (v > UINT32_MAX)
-		return true;
-	*ret_iaid = (uint32_t)v;
-	*ok = true;
-	return true;
-}
-
-/* A DUID string whose place in the file was kept while the object was
- * read: parsed only once the lease is known to be IPv6. */
-static int status_duid(const char *at, const char *end, uint8_t *buf, size_t *ret_len)
-{
-	struct json_cursor c;
-	char val[LC_DUID_MAX * 3];
-	size_t vlen;
-	bool trunc;
-	int n;
-
-	json_init(&c, at, (size_t)(end - at));
-	if (!json_string(&c, val, sizeof(val), &vlen, &trunc) || trunc)
-		return -EINVAL;
-	n = lc_hex_parse(val, vlen, buf, LC_DUID_MAX);
-	if (n < 0)
-		return n;
-	*ret_len = (size_t)n;
-	return 0;
-}
-
-static int status_dhcp6(const char *cid_at, const char *sid_at, const char *end, uint32_t iaid,
-			bool ta, struct lc_arena *arena, const struct lc_dhcp6_id **ret)
-{
-	uint8_t cid[LC_DUID_MAX], sid[LC_DUID_MAX];
-	size_t cl, sl;
-	struct lc_dhcp6_id *d;
-	uint8_t *bytes;
-
-	if (status_duid(cid_at, end, cid, &cl) < 0 || status_duid(sid_at, end, sid, &sl) < 0)
-		return 0; /* a lease that resolves, but cannot be released */
-	d = lc_arena_alloc(arena, sizeof(*d) + cl + sl);
-	if (!d)
-		return -ENOMEM;
-	bytes = (uint8_t *)(d + 1);
-	memcpy(bytes, cid, cl);
-	memcpy(bytes + cl, sid, sl);
-	*d = (struct lc_dhcp6_id){.iaid = iaid,
-				  .temporary = ta,
-				  .client_duid_len = (uint8_t)cl,
-				  .server_duid_len = (uint8_t)sl,
-				  .client_duid = bytes,
-				  .server_duid = bytes + cl};
-	*ret = d;
-	return 0;
-}
-
-int lease_status_object(struct json_cursor *c, struct lc_arena *arena, unsigned flags,
-			struct lc_lease *ret)
-{
-	struct lc_lease l = {.expiry = LC_EXPIRY_INFINITE};
-	bool has_ip = false, bad = false, first = true, has_iaid = false, ta = false;
-	const char *cid_at = NULL, *sid_at = NULL;
-	uint32_t iaid = 0;
-	char key[32];
-	int k;
-
-	while ((k = json_object_next(c, &first, key, sizeof(key))) == 1) {
-		char val[LC_HOSTNAME_MAX + 1];
-		size_t vlen;
-		bool trunc;
-
-		if (strcmp(key, "ip-address") == 0) {
-			if (!json_string(c, val, sizeof(val), &vlen, &trunc))
-				return -EBADMSG;
-			has_ip = !trunc && lc_addr_parse(val, vlen, &l.addr) == 0;
-			if (!has_ip)
-				bad = true;
-		} else if (strcmp(key, "mac-address") == 0) {
-			if (!json_string(c, val, sizeof(val), &vlen, &trunc))
-				return -EBADMSG;
-			l.has_mac = !trunc && lc_mac_parse(val, vlen, l.mac) == 0;
-		} else if (strcmp(key, "hostname") == 0) {
-			if (!json_string(c, val, sizeof(val), &vlen, &trunc))
-				return -EBADMSG;
-			if (!trunc && hostname_ok(val, vlen)) {
-				l.hostname = lc_arena_strndup(arena, val, vlen);
-				if (!l.hostname)
-					return -ENOMEM;
-			}
-		} else if (strcmp(key, "expiry-time") == 0) {
-			int64_t e;
-			if (!json_int(c, &e))
-				return -EBADMSG;
-			l.expiry = e;
-		} else if (strcmp(key, "client-id") == 0 || strcmp(key, "server-duid") == 0) {
-			/* v4 leases carry a client-id too: keep only its place,
-			 * and decode it once the address says IPv6 */
-			if (!json_peek(c, '"'))
-				return -EBADMSG;
-			if (key[0] == 'c')
-				cid_at = c->p;
-			else
-				sid_at = c->p;
-			if (!json_string(c, NULL, 0, NULL, NULL))
-				return -EBADMSG;
-		} else if (strcmp(key, "iaid") == 0) {
-			if (!status_iaid(c, &iaid, &ta, &has_iaid))
-				return -EBADMSG;
-		} else if (!json_skip_value(c, 1)) {
-			return -EBADMSG;
-		}
-	}
-	if (k < 0)
-		return -EBADMSG;
-	if (!has_ip || bad)
-		return 0; /* an entry we cannot use, in a well-formed file */
-	if (l.addr.family == AF_INET6 && has_iaid && cid_at && sid_at &&
-	    !(flags & LEASE_SKIP_DHCP6_ID) &&
-	    status_dhcp6(cid_at, sid_at, c->end, iaid, ta, arena, &l.dhcp6) < 0)
-		return -ENOMEM;
-	*ret = l;
-	return 1;
-}
-
-int lease_parse_status(const char *buf, size_t len, struct lc_arena *arena, struct lc_vec *leases)
-{
-	return lease_parse_status_flags(buf, len, arena, leases, 0);
-}
-
-int lease_parse_status_flags(const char *buf, size_t len, struct lc_arena *arena,
-			     struct lc_vec *leases, unsigned flags)
-{
-	struct json_cursor c;
-	size_t start = leases->n;
-	bool first = true;
-	int r;
-
-	json_init(&c, buf, len);
-	while ((r = json_array_next(&c, &first)) == 1) {
-		struct lc_lease l;
-		int k = lease_status_object(&c, arena, flags, &l);
-		if (k < 0) {
-			leases->n = start;
-			return k;
-		}
-		if (k == 0)
-			continue;
-		struct lc_lease *slot = lc_vec_push(leases);
-		if (!slot) {
-			leases->n = start;
-			return -ENOMEM;
-		}
-		*slot = l;
-	}
-	if (r < 0 || !json_at_end(&c)) {
-		leases->n = start;
-		return -EBADMSG;
-	}
-	return 0;
 }
 
 bool lease_json_framing_ok(const char *buf, size_t len)
@@ -406,7 +212,7 @@ int lease_parse_dnsmasq(const char *buf, size_t len, struct lc_arena *arena, str
 		l.has_mac = lc_mac_parse(f[1], fl[1], l.mac) == 0;
 		if (lc_addr_parse(f[2], fl[2], &l.addr) < 0)
 			goto fail;
-		if (!(fl[3] == 1 && f[3][0] == '*') && hostname_ok(f[3], fl[3])) {
+		if (!(fl[3] == 1 && f[3][0] == '*') && lease_hostname_ok(f[3], fl[3])) {
 			l.hostname = lc_arena_strndup(arena, f[3], fl[3]);
 			if (!l.hostname) {
 				leases->n = start;
@@ -434,13 +240,123 @@ void lease_macs_free(struct lc_vec *entries)
 	lc_vec_free(entries);
 }
 
+/* One more MAC for an entry: room for 4, then doubling. */
+static int macs_add(struct lc_macs_entry *e, const uint8_t mac[LC_MAC_LEN])
+{
+	size_t ncap = e->n_macs == 0					   ? 4
+		      : (e->n_macs >= 4 && !(e->n_macs & (e->n_macs - 1))) ? e->n_macs * 2
+									   : 0;
+	if (ncap) {
+		void *n = realloc(e->macs, ncap * LC_MAC_LEN);
+		if (!n)
+			return -ENOMEM;
+		e->macs = n;
+	}
+	memcpy(e->macs[e->n_macs++], mac, LC_MAC_LEN);
+	return 0;
+}
+
+/* "macs": [...] in libvirt's layout, p at its '['. */
+static const char *macs_fast_array(const char *p, const char *end, struct lc_macs_entry *e,
+				   int *ret_r)
+{
+	p = json_skip_spaces(p + 1, end);
+	if (p < end && *p == ']')
+		return p + 1;
+	for (;;) {
+		const char *v;
+		size_t n;
+		uint8_t mac[LC_MAC_LEN];
+		if (p >= end || *p != '"' || !(p = json_plain_string(p, end, &v, &n)))
+			return NULL;
+		/* a value of 32 bytes or more is one the full reader cuts short */
+		if (n < 32 && lc_mac_parse(v, n, mac) == 0 && (*ret_r = macs_add(e, mac)) < 0)
+			return NULL;
+		p = json_skip_spaces(p, end);
+		if (p < end && *p == ']')
+			return p + 1;
+		if (p >= end || *p != ',')
+			return NULL;
+		p = json_skip_spaces(p + 1, end);
+	}
+}
+
+/* The fast reader of a .macs object, for the layout libvirt writes (as
+ * in lease-status.c): 1 = read, 0 = leave it to the full reader, which
+ * then decides alone; -ENOMEM. */
+static int macs_object_fast(struct json_cursor *c, struct lc_macs_entry *e)
+{
+	const char *p = c->p, *end = c->end, *k, *v;
+	size_t kn, vn;
+	bool first = true;
+	int64_t num;
+	int r = 0, m;
+
+	while ((m = json_plain_next(&p, end, &first, &k, &kn)) == 1) {
+		bool is_domain = kn == 6 && !memcmp(k, "domain", 6);
+		if (kn == 4 && !memcmp(k, "macs", 4)) {
+			if (p >= end || *p != '[' || !(p = macs_fast_array(p, end, e, &r)))
+				return r;
+		} else if (p < end && *p == '"') {
+			if (!(p = json_plain_string(p, end, &v, &vn)))
+				return 0;
+			/* no control byte in a plain string: no newline either */
+			if (is_domain && vn < sizeof(e->domain)) {
+				memcpy(e->domain, v, vn);
+				e->domain[vn] = '\0';
+			} else if (is_domain) {
+				e->domain[0] = '\0';
+			}
+		} else if (is_domain || !(p = json_plain_int(p, end, &num))) {
+			return 0;
+		}
+	}
+	if (m < 0)
+		return 0;
+	c->p = p;
+	return 1;
+}
+
+static int macs_object_full(struct json_cursor *c, struct lc_macs_entry *e);
+
 int lease_macs_object(struct json_cursor *c, struct lc_macs_entry *e)
+{
+	const char *start = c->p;
+	int k;
+
+	e->domain[0] = '\0';
+	e->macs = NULL;
+	e->n_macs = 0;
+	k = macs_object_fast(c, e);
+	if (k == 0) {
+		free(e->macs);
+		e->macs = NULL;
+		e->n_macs = 0;
+		e->domain[0] = '\0';
+		c->p = start;
+		k = macs_object_full(c, e);
+	}
+	if (k == -ENOMEM) {
+		free(e->macs);
+		e->macs = NULL;
+		e->n_macs = 0;
+	}
+	if (k == 1 && !e->domain[0]) {
+		free(e->macs);
+		e->macs = NULL;
+		e->n_macs = 0;
+		return 0;
+	}
+	return k;
+}
+
+/* The full reader: any JSON. */
+static int macs_object_full(struct json_cursor *c, struct lc_macs_entry *e)
 {
 	bool first = true;
 	char key[16];
 	int k;
 
-	memset(e, 0, sizeof(*e));
 	while ((k = json_object_next(c, &first, key, sizeof(key))) == 1) {
 		if (strcmp(key, "domain") == 0) {
 			size_t vlen;
@@ -461,20 +377,8 @@ int lease_macs_object(struct json_cursor *c, struct lc_macs_entry *e)
 					goto fail;
 				if (trunc || lc_mac_parse(val, vlen, mac) < 0)
 					continue;
-				size_t ncap = e->n_macs == 0 ? 4
-					      : (e->n_macs >= 4 && !(e->n_macs & (e->n_macs - 1)))
-						  ? e->n_macs * 2
-						  : 0;
-				if (ncap) {
-					void *n = realloc(e->macs, ncap * LC_MAC_LEN);
-					if (!n) {
-						free(e->macs);
-						e->macs = NULL;
-						return -ENOMEM;
-					}
-					e->macs = n;
-				}
-				memcpy(e->macs[e->n_macs++], mac, LC_MAC_LEN);
+				if (macs_add(e, mac) < 0)
+					return -ENOMEM;
 			}
 			if (a < 0)
 				goto fail;
@@ -484,12 +388,6 @@ int lease_macs_object(struct json_cursor *c, struct lc_macs_entry *e)
 	}
 	if (k < 0)
 		goto fail;
-	if (!e->domain[0]) {
-		free(e->macs);
-		e->macs = NULL;
-		e->n_macs = 0;
-		return 0;
-	}
 	return 1;
 fail:
 	free(e->macs);
@@ -507,21 +405,19 @@ int lease_parse_macs(const char *buf, size_t len, struct lc_vec *entries)
 
 	json_init(&c, buf, len);
 	while ((r = json_array_next(&c, &first)) == 1) {
-		struct lc_macs_entry e;
-		int k = lease_macs_object(&c, &e);
+		/* read into its slot: an entry is 280 bytes, not worth a copy */
+		struct lc_macs_entry *slot = lc_vec_push(entries);
+		if (!slot) {
+			r = -ENOMEM;
+			goto out;
+		}
+		int k = lease_macs_object(&c, slot);
+		if (k <= 0)
+			entries->n--; /* nothing to free: see lease_macs_object */
 		if (k < 0) {
 			r = k;
 			goto out;
 		}
-		if (k == 0)
-			continue;
-		struct lc_macs_entry *slot = lc_vec_push(entries);
-		if (!slot) {
-			free(e.macs);
-			r = -ENOMEM;
-			goto out;
-		}
-		*slot = e;
 	}
 	if (r == 0 && json_at_end(&c))
 		return 0;

@@ -64,6 +64,9 @@ int lease_macs_object(struct json_cursor *c, struct lc_macs_entry *ret);
 /* The cheap part of validating a .status/.macs file: `[` ... `}` `]` (or
  * `[` `]`).  A file cut short anywhere fails it. */
 bool lease_json_framing_ok(const char *buf, size_t len);
+/* A DHCP hostname as dnsmasq hands it over: one DNS label or dotted name
+ * of printable ASCII. */
+bool lease_hostname_ok(const char *s, size_t len);
 /* libvirt <network>.conf (dnsmasq config). */
 int lease_parse_netconf(const char *buf, size_t len, struct lc_netconf *ret);
 

@@ -133,6 +133,14 @@ static inline struct lc_map_slot *lc_map_get_addr(const struct lc_map *m, const 
 }
 
 /* LC_MAP_STR or LC_MAP_FOLD: the len bytes at s (need not end there). */
+/* Take back the slot the last lc_map_put added (nothing was put since):
+ * linear probing left no chain through it. */
+static inline void lc_map_unput(struct lc_map *m, struct lc_map_slot *s)
+{
+	s->key = 0;
+	m->n--;
+}
+
 static inline struct lc_map_slot *lc_map_get_str(const struct lc_map *m, const char *s, size_t len)
 {
 	struct lc_map_key k = {.p = s, .len = len, .hash = lc_map_hash_str(m, s, len)};

@@ -86,7 +86,8 @@ void lc_rank_sort_items(void *items, size_t n, size_t size)
 
 	if (n == 0)
 		return;
-	qsort(items, n, size, rank_cmp);
+	if (n > 1) /* most hosts have one address: nothing to sort */
+		qsort(items, n, size, rank_cmp);
 	for (size_t i = 0; i + 1 < n; i++) {
 		struct lc_host_addr *a = (void *)(p + i * size);
 		a->rule = deciding_rule(a, (void *)(p + (i + 1) * size), &c);

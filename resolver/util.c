@@ -34,14 +34,25 @@ bool lc_sig_equal(const struct lc_sig *a, const struct lc_sig *b)
 }
 
 /* Buffers of lc_read_big: a header before the data holds the size of
- * the mapping (0: the buffer came from malloc). */
+ * the mapping (0: the buffer came from malloc; BIG_IN_ARENA: from the
+ * caller's arena, freed with it). */
 #define BIG_HDR 16
 #define BIG_MIN (64u << 10)
+#define BIG_IN_ARENA SIZE_MAX
 
-static char *buf_alloc(size_t size, bool big)
+static char *buf_alloc(size_t size, bool big, struct lc_arena *small)
 {
 	if (!big)
 		return malloc(size);
+	/* a small file into the build's arena: no malloc and free a file */
+	if (small && size < BIG_MIN && !LC_UNDER_ASAN) {
+		char *p = lc_arena_alloc(small, BIG_HDR + size);
+		size_t total = BIG_IN_ARENA;
+		if (!p)
+			return NULL;
+		memcpy(p, &total, sizeof(total));
+		return p + BIG_HDR;
+	}
 	/* under AddressSanitizer every buffer comes from malloc, so a read
 	 * past the end of a large one is caught too */
 	if (size < BIG_MIN || LC_UNDER_ASAN) {
@@ -66,10 +77,29 @@ void lc_big_free(char *buf)
 	char *p = buf - BIG_HDR;
 	size_t total;
 	memcpy(&total, p, sizeof(total));
+	if (total == BIG_IN_ARENA)
+		return;
 	if (total)
 		munmap(p, total);
 	else
 		free(p);
+}
+
+void lc_big_free_in(struct lc_arena *a, char *buf, size_t len)
+{
+	if (!buf)
+		return;
+	char *p = buf - BIG_HDR;
+	size_t total;
+	memcpy(&total, p, sizeof(total));
+	if (total != BIG_IN_ARENA) {
+		lc_big_free(buf);
+		return;
+	}
+	/* the last allocation (a file read, parsed and done with): its room
+	 * serves the next file, so a build that reads many small files
+	 * holds one at a time */
+	lc_arena_unalloc(a, p, BIG_HDR + len + 2);
 }
 
 static void buf_free(char *buf, bool big)
@@ -80,8 +110,8 @@ static void buf_free(char *buf, bool big)
 		free(buf);
 }
 
-static int read_once(int fd, size_t max, bool big, char **ret_buf, size_t *ret_len,
-		     struct lc_sig *ret_sig)
+static int read_once(int fd, size_t max, bool big, struct lc_arena *small, char **ret_buf,
+		     size_t *ret_len, struct lc_sig *ret_sig)
 {
 	struct stat before, after;
 	struct lc_sig sb, sa;
@@ -96,7 +126,7 @@ static int read_once(int fd, size_t max, bool big, char **ret_buf, size_t *ret_l
 		return -EFBIG;
 	/* Room for one byte more than stat says, to notice a file that grew. */
 	cap = (size_t)before.st_size + 2;
-	buf = buf_alloc(cap, big);
+	buf = buf_alloc(cap, big, small);
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
@@ -140,29 +170,29 @@ static int read_once(int fd, size_t max, bool big, char **ret_buf, size_t *ret_l
 	return 0;
 }
 
-static int read_fd(int fd, size_t max, bool big, char **ret_buf, size_t *ret_len,
-		   struct lc_sig *ret_sig)
+static int read_fd(int fd, size_t max, bool big, struct lc_arena *small, char **ret_buf,
+		   size_t *ret_len, struct lc_sig *ret_sig)
 {
 	int r = -EAGAIN;
 	for (int attempt = 0; attempt < 4 && r == -EAGAIN; attempt++)
-		r = read_once(fd, max, big, ret_buf, ret_len, ret_sig);
+		r = read_once(fd, max, big, small, ret_buf, ret_len, ret_sig);
 	return r;
 }
 
 int lc_read_fd(int fd, size_t max, char **ret_buf, size_t *ret_len, struct lc_sig *ret_sig)
 {
-	return read_fd(fd, max, false, ret_buf, ret_len, ret_sig);
+	return read_fd(fd, max, false, NULL, ret_buf, ret_len, ret_sig);
 }
 
-static int read_path(const char *path, size_t max, bool big, char **ret_buf, size_t *ret_len,
-		     struct lc_sig *ret_sig)
+static int read_path(const char *path, size_t max, bool big, struct lc_arena *small, char **ret_buf,
+		     size_t *ret_len, struct lc_sig *ret_sig)
 {
 	int fd, r;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	r = read_fd(fd, max, big, ret_buf, ret_len, ret_sig);
+	r = read_fd(fd, max, big, small, ret_buf, ret_len, ret_sig);
 	close(fd);
 	return r;
 }
@@ -170,21 +200,33 @@ static int read_path(const char *path, size_t max, bool big, char **ret_buf, siz
 int lc_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len,
 		 struct lc_sig *ret_sig)
 {
-	return read_path(path, max, false, ret_buf, ret_len, ret_sig);
+	return read_path(path, max, false, NULL, ret_buf, ret_len, ret_sig);
 }
 
 int lc_read_big(const char *path, size_t max, char **ret_buf, size_t *ret_len,
 		struct lc_sig *ret_sig)
 {
-	return read_path(path, max, true, ret_buf, ret_len, ret_sig);
+	return read_path(path, max, true, NULL, ret_buf, ret_len, ret_sig);
+}
+
+int lc_read_big_in(const char *path, size_t max, struct lc_arena *small, char **ret_buf,
+		   size_t *ret_len, struct lc_sig *ret_sig)
+{
+	return read_path(path, max, true, small, ret_buf, ret_len, ret_sig);
 }
 
 bool lc_streq_fold(const char *a, const char *b)
 {
-	for (; *a && *b; a++, b++)
-		if (lc_lower(*a) != lc_lower(*b))
+	/* equal bytes are the common case: fold only where they differ (the
+	 * alias lists of a full build compare thousands of names) */
+	for (;; a++, b++) {
+		if (*a == *b) {
+			if (!*a)
+				return true;
+		} else if (lc_lower(*a) != lc_lower(*b)) {
 			return false;
-	return *a == *b;
+		}
+	}
 }
 
 bool lc_strneq_fold(const char *a, const char *b, size_t n)
@@ -241,6 +283,14 @@ void *lc_arena_alloc(struct lc_arena *a, size_t size)
 	void *p = (char *)c->data + c->used;
 	c->used += size;
 	return p;
+}
+
+void lc_arena_unalloc(struct lc_arena *a, void *p, size_t size)
+{
+	struct lc_arena_chunk *c = a->head;
+	size = (size + 15) & ~(size_t)15;
+	if (c && c->used >= size && (char *)c->data + c->used - size == (char *)p)
+		c->used -= size;
 }
 
 char *lc_arena_strndup(struct lc_arena *a, const char *s, size_t len)

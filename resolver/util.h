@@ -62,6 +62,14 @@ int lc_write_atomic(const char *path, const char *content, size_t len);
 int lc_read_big(const char *path, size_t max, char **ret_buf, size_t *ret_len,
 		struct lc_sig *ret_sig);
 void lc_big_free(char *buf);
+struct lc_arena;
+/* lc_read_big, a file under 64 KB into the arena small (one allocation
+ * for the many small files of a build).  Free with lc_big_free_in(small,
+ * buf, len), or with the arena; a buffer freed last-in first-out gives
+ * its room back at once. */
+int lc_read_big_in(const char *path, size_t max, struct lc_arena *small, char **ret_buf,
+		   size_t *ret_len, struct lc_sig *ret_sig);
+void lc_big_free_in(struct lc_arena *small, char *buf, size_t len);
 
 /* ASCII only: DNS names are compared case-insensitively in ASCII. */
 static inline char lc_lower(char c)
@@ -88,6 +96,8 @@ struct lc_arena {
 	struct lc_arena_chunk *head;
 };
 void *lc_arena_alloc(struct lc_arena *a, size_t size);
+/* Give back p, of size bytes, if it was the last allocation; else nothing. */
+void lc_arena_unalloc(struct lc_arena *a, void *p, size_t size);
 char *lc_arena_strndup(struct lc_arena *a, const char *s, size_t len);
 char *lc_arena_strdup(struct lc_arena *a, const char *s);
 void lc_arena_free(struct lc_arena *a);

@@ -902,6 +902,164 @@ static void test_macs_object(void **state)
 	assert_null(e.macs);
 }
 
+/* ---- the fast readers agree with the full ones ------------------------------------- */
+
+/* One object, fast layout or not: what the reader makes of it, as text. */
+static int status_one(struct parse_state *s, const char *obj, char *out, size_t size)
+{
+	struct json_cursor c;
+	struct lc_lease l;
+	char a[64] = "-", m[18] = "-";
+
+	json_init(&c, obj, strlen(obj));
+	int k = lease_status_object(&c, &s->arena, 0, &l);
+	if (k == 1) {
+		lc_addr_format(&l.addr, a, sizeof(a));
+		if (l.has_mac)
+			lc_mac_format(l.mac, m);
+		snprintf(out, size, "%s %s %s %lld %s", a, m, l.hostname ? l.hostname : "-",
+			 (long long)l.expiry, l.dhcp6 ? "id" : "-");
+	} else {
+		snprintf(out, size, "%d", k);
+	}
+	return k;
+}
+
+/* Each variant is the first one written another way: an escape, a nested
+ * or non-integer value, tabs, a key cut short: anything the fast reader
+ * leaves to the full one must read the same. */
+static void test_status_fast_and_full_agree(void **state)
+{
+	struct parse_state *s = *state;
+	static const char *const same[] = {
+	    "{\"ip-address\": \"10.0.0.5\", \"mac-address\": \"52:54:00:00:00:05\", "
+	    "\"hostname\": \"node5\", \"client-id\": \"01:52\", \"expiry-time\": 1796256216}",
+	    "{\"ip\\u002daddress\": \"10.0.0.5\", \"mac-address\": \"52:54:00:00:00:05\", "
+	    "\"hostname\": \"node5\", \"client-id\": \"01:52\", \"expiry-time\": 1796256216}",
+	    "{\"ip-address\": \"10.0.0.5\", \"mac-address\": \"52:54:00:00:00:05\", "
+	    "\"hostname\": \"node\\u0035\", \"expiry-time\": 1796256216}",
+	    "{\"x\": {\"a\": [1, 2.5, true, null]}, \"ip-address\": \"10.0.0.5\", "
+	    "\"mac-address\": \"52:54:00:00:00:05\", \"hostname\": \"node5\", "
+	    "\"expiry-time\": 1796256216, \"y\": -3.5e2}",
+	    "\t{\r\n\t\"ip-address\"\t:\t\"10.0.0.5\" ,\"mac-address\":\"52:54:00:00:00:05\","
+	    "\"hostname\":\"node5\",\"expiry-time\":1796256216\t}",
+	    "{\"ip-address\": \"10.0.0.5\", \"mac-address\": \"52:54:00:00:00:05\", "
+	    "\"hostname\": \"x\", \"hostname\": \"node5\", \"hostname\": \"bad name\", "
+	    "\"expiry-time\": 1, \"expiry-time\": 1796256216}",
+	};
+	char want[256], got[256];
+
+	assert_int_equal(status_one(s, same[0], want, sizeof(want)), 1);
+	assert_string_equal(want, "10.0.0.5 52:54:00:00:00:05 node5 1796256216 -");
+	for (size_t i = 1; i < sizeof(same) / sizeof(same[0]); i++) {
+		status_one(s, same[i], got, sizeof(got));
+		assert_string_equal(got, want);
+	}
+	/* the wrong type of a known key breaks the file, whoever reads it */
+	static const char *const broken[] = {
+	    "{\"ip-address\": 5}",
+	    "{\"ip-address\": \"10.0.0.5\", \"expiry-time\": \"5\"}",
+	    "{\"ip-address\": \"10.0.0.5\", \"expiry-time\": 5.5}",
+	    "{\"ip-address\": \"10.0.0.5\", \"hostname\": null}",
+	    "{\"ip-address\": \"10.0.0.5\", \"client-id\": 1}",
+	    "{\"ip-address\": \"10.0.0.5\", \"iaid\": [1]}",
+	    "{\"ip-address\": \"10.0.0.5\" \"hostname\": \"a\"}",
+	    "{\"ip-address\": \"10.0.0.5\", \"hostname\": \"a\x01\"}",
+	    "{\"ip-address\": \"10.0.0.5\", \"expiry-time\": 1796256216",
+	};
+	for (size_t i = 0; i < sizeof(broken) / sizeof(broken[0]); i++)
+		assert_int_equal(status_one(s, broken[i], got, sizeof(got)), -EBADMSG);
+	/* numbers: 18 digits read fast, 19 by the full reader, too big fails */
+	status_one(s, "{\"ip-address\": \"10.0.0.5\", \"expiry-time\": 999999999999999999}", got,
+		   sizeof(got));
+	assert_string_equal(got, "10.0.0.5 - - 999999999999999999 -");
+	status_one(s, "{\"ip-address\": \"10.0.0.5\", \"expiry-time\": -9223372036854775807}", got,
+		   sizeof(got));
+	assert_string_equal(got, "10.0.0.5 - - -9223372036854775807 -");
+	assert_int_equal(
+	    status_one(s, "{\"ip-address\": \"10.0.0.5\", \"expiry-time\": 9223372036854775808}",
+		       got, sizeof(got)),
+	    -EBADMSG);
+	/* a DHCPv6 lease's id, iaid as a number or a string, read fast */
+	static const char *const v6[] = {
+	    "{\"iaid\": \"1381236741\", \"ip-address\": \"fd00:1::5\", \"mac-address\": "
+	    "\"52:54:00:00:00:05\", \"client-id\": \"00:04:70\", \"server-duid\": \"00:01:00\", "
+	    "\"expiry-time\": 7}",
+	    "{\"iaid\": 1381236741, \"ip-address\": \"fd00:1::5\", \"mac-address\": "
+	    "\"52:54:00:00:00:05\", \"client-id\": \"00:04:70\", \"server-duid\": \"00:01:00\", "
+	    "\"expiry-time\": 7}",
+	    "{\"iaid\": \"1381236741\", \"ip-address\": \"fd00:1::5\", \"mac-address\": "
+	    "\"52:54:00:00:00:05\", \"client-id\": \"00:04:\\u0037\\u0030\", "
+	    "\"server-duid\": \"00:01:00\", \"expiry-time\": 7}",
+	};
+	for (size_t i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
+		status_one(s, v6[i], got, sizeof(got));
+		assert_string_equal(got, "fd00:1::5 52:54:00:00:00:05 - 7 id");
+	}
+}
+
+static int macs_one(const char *obj, char *out, size_t size)
+{
+	struct json_cursor c;
+	struct lc_macs_entry e;
+
+	json_init(&c, obj, strlen(obj));
+	int k = lease_macs_object(&c, &e);
+	if (k != 1) {
+		assert_null(e.macs);
+		snprintf(out, size, "%d", k);
+		return k;
+	}
+	size_t o = (size_t)snprintf(out, size, "%s", e.domain);
+	for (size_t i = 0; i < e.n_macs && o + 19 < size; i++) {
+		out[o++] = ' ';
+		lc_mac_format(e.macs[i], out + o);
+		o += 17;
+	}
+	free(e.macs);
+	return k;
+}
+
+static void test_macs_fast_and_full_agree(void **state)
+{
+	static const char *const same[] = {
+	    "{\n    \"domain\": \"n1\",\n    \"macs\": [\n      \"52:54:00:00:00:01\",\n"
+	    "      \"52:54:00:00:00:02\"\n    ]\n  }",
+	    "{\"domain\": \"n\\u0031\", \"macs\": [\"52:54:00:00:00:01\", \"52:54:00:00:00:02\"]}",
+	    "{\"x\": [{}], \"domain\": \"n1\", \"macs\": [\"52:54:00:00:00:01\", \"bad\", "
+	    "\"52:54:00:00:00:02\"], \"y\": 1}",
+	    "{\"macs\": [\"52:54:00:00:00:01\"], \"domain\": \"n1\", \"macs\": "
+	    "[\"52:54:00:00:00:02\", \"52:54:00:00:00:02:00:00:00:00:00:00:00:00\"]}",
+	    "{\t\"domain\"\t:\"n1\",\"macs\":[\"52:54:00:00:00:01\",\r\"52:54:00:00:00:02\"]}",
+	};
+	char want[256], got[256];
+
+	assert_int_equal(macs_one(same[0], want, sizeof(want)), 1);
+	assert_string_equal(want, "n1 52:54:00:00:00:01 52:54:00:00:00:02");
+	for (size_t i = 1; i < sizeof(same) / sizeof(same[0]); i++) {
+		macs_one(same[i], got, sizeof(got));
+		assert_string_equal(got, want);
+	}
+	/* no domain, an empty one, one cut short: not an entry */
+	char longname[600];
+	snprintf(longname, sizeof(longname), "{\"domain\": \"%0300d\", \"macs\": []}", 0);
+	assert_int_equal(macs_one(longname, got, sizeof(got)), 0);
+	assert_int_equal(macs_one("{\"domain\": \"\", \"macs\": []}", got, sizeof(got)), 0);
+	assert_int_equal(macs_one("{\"domain\": \"a\\nb\", \"macs\": []}", got, sizeof(got)), 0);
+	assert_int_equal(macs_one("{\"domain\": \"a\", \"macs\": []}", got, sizeof(got)), 1);
+	assert_string_equal(got, "a");
+	static const char *const broken[] = {
+	    "{\"domain\": 1, \"macs\": []}",
+	    "{\"domain\": \"a\", \"macs\": \"52:54:00:00:00:01\"}",
+	    "{\"domain\": \"a\", \"macs\": [1]}",
+	    "{\"domain\": \"a\", \"macs\": [\"52:54:00:00:00:01\",]}",
+	    "{\"domain\": \"a\", \"macs\": [\"52:54:00:00:00:01\"}",
+	    "{\"domain\": \"a\" \"macs\": []}",
+	};
+	for (size_t i = 0; i < sizeof(broken) / sizeof(broken[0]); i++)
+		assert_int_equal(macs_one(broken[i], got, sizeof(got)), -EBADMSG);
+}
+
 /* ---- small parsers ------------------------------------------------------------------ */
 
 static void test_mac_addr_parsers(void **state)
@@ -967,6 +1125,8 @@ int main(void)
 	    cmocka_unit_test(test_framing),
 	    T(test_status_object),
 	    cmocka_unit_test(test_macs_object),
+	    T(test_status_fast_and_full_agree),
+	    cmocka_unit_test(test_macs_fast_and_full_agree),
 	    cmocka_unit_test(test_mac_addr_parsers),
 	};
 	return cmocka_run_group_tests_name("lease", tests, NULL, NULL);

@@ -90,6 +90,56 @@ static void test_read_big(void **state)
 	lc_big_free(NULL);
 }
 
+/* Small files into an arena: no allocation of their own; given back last
+ * in first out, the room serves the next file; 64 KB and more are
+ * mappings as with lc_read_big. */
+static void test_read_big_in(void **state)
+{
+	const char *dir = *state;
+	char *p = unit_path(dir, "small"), *q = unit_path(dir, "large");
+	struct lc_arena a = {0};
+	char *b1, *b2, *b3;
+	size_t l1, l2, l3;
+	struct lc_sig sig;
+
+	unit_write(dir, "small", "hello", 5);
+	char *large = malloc(70000);
+	assert_non_null(large);
+	memset(large, 'z', 70000);
+	unit_write(dir, "large", large, 70000);
+	assert_int_equal(lc_read_big_in(p, 1u << 20, &a, &b1, &l1, &sig), 0);
+	assert_int_equal(l1, 5);
+	assert_string_equal(b1, "hello");
+	assert_true(sig.exists);
+	if (!LC_UNDER_ASAN) {
+		/* an arena's buffer: left to the arena (under ASan every
+		 * buffer is malloc's own, so that a read past one is caught) */
+		lc_big_free(b1);
+		assert_string_equal(b1, "hello");
+	}
+	lc_big_free_in(&a, b1, l1);
+	assert_int_equal(lc_read_big_in(p, 1u << 20, &a, &b2, &l2, NULL), 0);
+	if (!LC_UNDER_ASAN)
+		assert_ptr_equal(b2, b1); /* the same room again */
+	/* kept: the next one goes after it */
+	assert_int_equal(lc_read_big_in(p, 1u << 20, &a, &b3, &l3, NULL), 0);
+	assert_ptr_not_equal(b3, b2);
+	assert_string_equal(b2, "hello");
+	lc_big_free_in(&a, b2, l2); /* not the last: nothing */
+	if (!LC_UNDER_ASAN)
+		assert_string_equal(b2, "hello");
+	lc_big_free_in(&a, b3, l3);
+	assert_int_equal(lc_read_big_in(q, 1u << 20, &a, &b1, &l1, NULL), 0);
+	assert_int_equal(l1, 70000);
+	assert_int_equal(b1[69999], 'z');
+	lc_big_free_in(&a, b1, l1); /* a mapping of its own: unmapped */
+	assert_int_equal(lc_read_big_in(p, 4, &a, &b1, &l1, NULL), -EFBIG);
+	lc_arena_free(&a);
+	free(large);
+	free(p);
+	free(q);
+}
+
 static void test_read_refuses_non_regular(void **state)
 {
 	const char *dir = *state;
@@ -298,6 +348,11 @@ static void test_arena_vec(void **state)
 static void test_strings(void **state)
 {
 	assert_true(lc_streq_fold("Node1.LAB", "node1.lab"));
+	assert_true(lc_streq_fold("", ""));
+	assert_false(lc_streq_fold("node1", "node1."));
+	assert_false(lc_streq_fold("node1.", "node1"));
+	assert_false(lc_streq_fold("node1", "node2"));
+	assert_false(lc_streq_fold("a[", "a{")); /* folded ASCII letters only */
 	assert_false(lc_streq_fold("node1", "node10"));
 	assert_false(lc_streq_fold("node10", "node1"));
 	assert_false(lc_streq_fold("caf\xc3\xa9", "CAF\xc3\x89")); /* ASCII only */
@@ -317,6 +372,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    D(test_read_file),
 	    D(test_read_big),
+	    D(test_read_big_in),
 	    D(test_read_refuses_non_regular),
 	    D(test_sig),
 	    cmocka_unit_test(test_strmap),

@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libvirt's <bridge>.status: a JSON array of lease objects.  Each object
+ * is read first by a fast reader for the layout libvirt writes (strings
+ * without escapes, integers: read in place, one pass, no copy), and by
+ * the full JSON reader when it holds anything else.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "resolver/json.h"
+#include "resolver/lease.h"
+
+/* "iaid": libvirt writes dnsmasq's DNSMASQ_IAID as a string, "%u" with a
+ * "T" before it for a temporary address; a number is taken too.  Returns
+ * false on a wrong JSON type (the file is broken), else true with *ok set
+ * when the value is a usable IAID. */
+static bool status_iaid(struct json_cursor *c, uint32_t *ret_iaid, bool *ret_ta, bool *ok)
+{
+	char val[16];
+	size_t vlen, i = 0;
+	bool trunc;
+	uint64_t v = 0;
+	int64_t n;
+
+	*ok = false;
+	if (!json_peek(c, '"')) {
+		if (!json_int(c, &n))
+			return false;
+		if (n >= 0 && n <= UINT32_MAX) {
+			*ret_iaid = (uint32_t)n;
+			*ret_ta = false;
+			*ok = true;
+		}
+		return true;
+	}
+	if (!json_string(c, val, sizeof(val), &vlen, &trunc))
+		return false;
+	if (trunc)
+		return true;
+	*ret_ta = vlen > 0 && val[0] == 'T';
+	i = *ret_ta ? 1 : 0;
+	if (i == vlen || vlen - i > 10)
+		return true;
+	for (; i < vlen; i++) {
+		if (val[i] < '0' || val[i] > '9')
+			return true;
+		v = v * 10 + (uint64_t)(val[i] - '0');
+	}
+	if (v > UINT32_MAX)
+		return true;
+	*ret_iaid = (uint32_t)v;
+	*ok = true;
+	return true;
+}
+
+/* A DUID string whose place in the file was kept while the object was
+ * read: parsed only once the lease is known to be IPv6. */
+static int status_duid(const char *at, const char *end, uint8_t *buf, size_t *ret_len)
+{
+	struct json_cursor c;
+	char val[LC_DUID_MAX * 3];
+	size_t vlen;
+	bool trunc;
+	int n;
+
+	json_init(&c, at, (size_t)(end - at));
+	if (!json_string(&c, val, sizeof(val), &vlen, &trunc) || trunc)
+		return -EINVAL;
+	n = lc_hex_parse(val, vlen, buf, LC_DUID_MAX);
+	if (n < 0)
+		return n;
+	*ret_len = (size_t)n;
+	return 0;
+}
+
+static int status_dhcp6(const char *cid_at, const char *sid_at, const char *end, uint32_t iaid,
+			bool ta, struct lc_arena *arena, const struct lc_dhcp6_id **ret)
+{
+	uint8_t cid[LC_DUID_MAX], sid[LC_DUID_MAX];
+	size_t cl, sl;
+	struct lc_dhcp6_id *d;
+	uint8_t *bytes;
+
+	if (status_duid(cid_at, end, cid, &cl) < 0 || status_duid(sid_at, end, sid, &sl) < 0)
+		return 0; /* a lease that resolves, but cannot be released */
+	d = lc_arena_alloc(arena, sizeof(*d) + cl + sl);
+	if (!d)
+		return -ENOMEM;
+	bytes = (uint8_t *)(d + 1);
+	memcpy(bytes, cid, cl);
+	memcpy(bytes + cl, sid, sl);
+	*d = (struct lc_dhcp6_id){.iaid = iaid,
+				  .temporary = ta,
+				  .client_duid_len = (uint8_t)cl,
+				  .server_duid_len = (uint8_t)sl,
+				  .client_duid = bytes,
+				  .server_duid = bytes + cl};
+	*ret = d;
+	return 0;
+}
+
+/* What one lease object says, member by member (a later member of the
+ * same key counts over an earlier one, as it reads). */
+struct status_obj {
+	struct lc_lease l;
+	bool has_ip, bad, has_iaid, ta;
+	const char *cid_at, *sid_at; /* at the string's opening quote */
+	uint32_t iaid;
+};
+
+enum status_key { K_OTHER, K_IP, K_MAC, K_HOSTNAME, K_EXPIRY, K_CID, K_SID, K_IAID };
+
+static enum status_key status_key(const char *k, size_t n)
+{
+#define IS(lit) (n == sizeof(lit) - 1 && memcmp(k, lit, n) == 0)
+	switch (k[0]) {
+	case 'i':
+		return IS("ip-address") ? K_IP : IS("iaid") ? K_IAID : K_OTHER;
+	case 'm':
+		return IS("mac-address") ? K_MAC : K_OTHER;
+	case 'h':
+		return IS("hostname") ? K_HOSTNAME : K_OTHER;
+	case 'e':
+		return IS("expiry-time") ? K_EXPIRY : K_OTHER;
+	case 'c':
+		return IS("client-id") ? K_CID : K_OTHER;
+	case 's':
+		return IS("server-duid") ? K_SID : K_OTHER;
+	default:
+		return K_OTHER;
+	}
+#undef IS
+}
+
+/* A string member's value (trunc: longer than LC_HOSTNAME_MAX, which no
+ * field we take can be). */
+static int status_string(struct status_obj *o, enum status_key key, const char *v, size_t n,
+			 bool trunc, struct lc_arena *arena)
+{
+	switch (key) {
+	case K_IP:
+		o->has_ip = !trunc && lc_addr_parse(v, n, &o->l.addr) == 0;
+		if (!o->has_ip)
+			o->bad = true;
+		break;
+	case K_MAC:
+		o->l.has_mac = !trunc && lc_mac_parse(v, n, o->l.mac) == 0;
+		break;
+	case K_HOSTNAME:
+		if (!trunc && lease_hostname_ok(v, n)) {
+			o->l.hostname = lc_arena_strndup(arena, v, n);
+			if (!o->l.hostname)
+				return -ENOMEM;
+		}
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* The full reader: any JSON, escapes and all. */
+static int status_object_full(struct json_cursor *c, struct lc_arena *arena, struct status_obj *o)
+{
+	bool first = true;
+	char key[32];
+	int k;
+
+	while ((k = json_object_next(c, &first, key, sizeof(key))) == 1) {
+		char val[LC_HOSTNAME_MAX + 1];
+		size_t vlen;
+		bool trunc;
+		enum status_key sk = status_key(key, strlen(key));
+
+		switch (sk) {
+		case K_IP:
+		case K_MAC:
+		case K_HOSTNAME:
+			if (!json_string(c, val, sizeof(val), &vlen, &trunc))
+				return -EBADMSG;
+			if (status_string(o, sk, val, vlen, trunc, arena) < 0)
+				return -ENOMEM;
+			break;
+		case K_EXPIRY:
+			if (!json_int(c, &o->l.expiry))
+				return -EBADMSG;
+			break;
+		case K_CID:
+		case K_SID:
+			/* v4 leases carry a client-id too: keep only its place,
+			 * and decode it once the address says IPv6 */
+			if (!json_peek(c, '"'))
+				return -EBADMSG;
+			*(sk == K_CID ? &o->cid_at : &o->sid_at) = c->p;
+			if (!json_string(c, NULL, 0, NULL, NULL))
+				return -EBADMSG;
+			break;
+		case K_IAID:
+			if (!status_iaid(c, &o->iaid, &o->ta, &o->has_iaid))
+				return -EBADMSG;
+			break;
+		default:
+			if (!json_skip_value(c, 1))
+				return -EBADMSG;
+		}
+	}
+	return k < 0 ? -EBADMSG : 0;
+}
+
+/*
+ * The fast reader, for the layout libvirt writes: members whose values
+ * are strings without escapes, or integers.  No copy, no key buffer, one
+ * pass.  1 = read (the cursor past the object); 0 = anything else (an
+ * escape, a nested value, a number with a fraction, bad syntax):
+ * the full reader reads the object again from its start and decides
+ * alone, so what this one takes is exactly what that one would.
+ */
+static int status_object_fast(struct json_cursor *c, struct lc_arena *arena, struct status_obj *o)
+{
+	const char *p = c->p, *end = c->end, *k, *v;
+	size_t kn, vn;
+	bool first = true;
+	int64_t n;
+	int r;
+
+	while ((r = json_plain_next(&p, end, &first, &k, &kn)) == 1) {
+		enum status_key sk = status_key(k, kn);
+		if (sk == K_IAID) {
+			/* a string or a number: the full reader's own code */
+			struct json_cursor ic = {p, end};
+			if (!status_iaid(&ic, &o->iaid, &o->ta, &o->has_iaid))
+				return 0;
+			p = ic.p;
+		} else if (p < end && *p == '"') {
+			const char *at = p;
+			if (sk == K_EXPIRY || !(p = json_plain_string(p, end, &v, &vn)))
+				return 0;
+			if (sk == K_CID || sk == K_SID)
+				*(sk == K_CID ? &o->cid_at : &o->sid_at) = at;
+			else if (status_string(o, sk, v, vn, vn > LC_HOSTNAME_MAX, arena) < 0)
+				return -ENOMEM;
+		} else {
+			if ((sk != K_EXPIRY && sk != K_OTHER) || !(p = json_plain_int(p, end, &n)))
+				return 0;
+			if (sk == K_EXPIRY)
+				o->l.expiry = n;
+		}
+	}
+	if (r < 0)
+		return 0;
+	c->p = p;
+	return 1;
+}
+
+int lease_status_object(struct json_cursor *c, struct lc_arena *arena, unsigned flags,
+			struct lc_lease *ret)
+{
+	const char *start = c->p;
+	struct status_obj o = {.l.expiry = LC_EXPIRY_INFINITE};
+	int r = status_object_fast(c, arena, &o);
+
+	if (r == 0) {
+		o = (struct status_obj){.l.expiry = LC_EXPIRY_INFINITE};
+		c->p = start;
+		r = status_object_full(c, arena, &o);
+	}
+	if (r < 0)
+		return r;
+	if (!o.has_ip || o.bad)
+		return 0; /* an entry we cannot use, in a well-formed file */
+	if (o.l.addr.family == AF_INET6 && o.has_iaid && o.cid_at && o.sid_at &&
+	    !(flags & LEASE_SKIP_DHCP6_ID) &&
+	    status_dhcp6(o.cid_at, o.sid_at, c->end, o.iaid, o.ta, arena, &o.l.dhcp6) < 0)
+		return -ENOMEM;
+	*ret = o.l;
+	return 1;
+}
+
+int lease_parse_status(const char *buf, size_t len, struct lc_arena *arena, struct lc_vec *leases)
+{
+	return lease_parse_status_flags(buf, len, arena, leases, 0);
+}
+
+int lease_parse_status_flags(const char *buf, size_t len, struct lc_arena *arena,
+			     struct lc_vec *leases, unsigned flags)
+{
+	struct json_cursor c;
+	size_t start = leases->n;
+	bool first = true;
+	int r;
+
+	json_init(&c, buf, len);
+	while ((r = json_array_next(&c, &first)) == 1) {
+		struct lc_lease l;
+		int k = lease_status_object(&c, arena, flags, &l);
+		if (k < 0) {
+			leases->n = start;
+			return k;
+		}
+		if (k == 0)
+			continue;
+		struct lc_lease *slot = lc_vec_push(leases);
+		if (!slot) {
+			leases->n = start;
+			return -ENOMEM;
+		}
+		*slot = l;
+	}
+	if (r < 0 || !json_at_end(&c)) {
+		leases->n = start;
+		return -EBADMSG;
+	}
+	return 0;
+}
