@@ -253,8 +253,13 @@ chk_getent_b() {
 	[ "$got" = "$a1" ]
 }
 assert "on B, glibc resolves A's node1.$ZONE (hosts: $LAB_NSS)" chk_getent_b
-assert "A's node1 has its PTR in A's reverse zone ($REV_A)" sh -c \
-	"got=\$(nsenter -t $SITE -n dig +short @10.99.1.1 $(echo "$a1" | awk -F. '{ print $4 }').$REV_A PTR); echo \"PTR of $a1: \$got\"; [ \"\$got\" = node1.$ZONE. ]"
+chk_ptr_a() {
+	local got
+	got=$(sdig PTR "${a1##*.}.$REV_A")
+	echo "PTR of $a1: ${got:-(none)}"
+	[ "$got" = "node1.$ZONE." ]
+}
+assert "A's node1 has its PTR in A's reverse zone ($REV_A)" chk_ptr_a
 
 # ---- routed: from B, ssh reaches A's guest by its cluster name -----------------------
 chk_ssh_b() {
@@ -300,7 +305,7 @@ ip = socket.getaddrinfo(sys.argv[1], 22, socket.AF_INET, socket.SOCK_STREAM)[0][
 s = socket.create_connection((ip, 22), 5)
 print(ip, s.recv(64).decode().split()[0])' node1.$ZONE 2>&1)
 	echo "in B's node2, getaddrinfo and connect to node1.$ZONE:22: $got"
-	[ "$got" = "$a1 SSH-2.0-OpenSSH_$(echo "$got" | sed -n 's/.*SSH-2.0-OpenSSH_//p')" ] && [ "${got%% *}" = "$a1" ]
+	[ "${got%% *}" = "$a1" ] && [[ ${got#* } == SSH-2.0-* ]]
 }
 assert "and python's getaddrinfo in that guest gives it, and its sshd answers (routed)" chk_guest_connect
 
