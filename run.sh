@@ -13,7 +13,7 @@ BUILD_PKGS="build-essential autoconf automake libtool pkg-config libcmocka-dev
 LAB_PKGS="libvirt-daemon-system libvirt-daemon-driver-lxc libvirt-clients
   dnsmasq-base dnsmasq-utils busybox-static openssh-server openssh-client isc-dhcp-client
   iproute2 util-linux procps python3 bind9 bind9-dnsutils knot nftables iptables nscd libnss-libvirt
-  qemu-system-x86 dbus ansible-core valgrind clang strace"
+  qemu-system-x86 dbus ansible-core valgrind clang strace libfaketime"
 # Building the Debian packages (debian/) and its test (tests/pkg).
 DEB_PKGS="debhelper dh-autoreconf dpkg-dev fakeroot lintian git"
 

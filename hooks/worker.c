@@ -198,18 +198,24 @@ static void log_ddns_retry(const struct ddns_spool_entry *e, const struct ddns_r
 		 r->message);
 }
 
-/* Cluster DNS for a guest's event (nothing when dns_server is unset); an
- * update that had to be spooled is tried again here, with backoff. */
-static void cluster_dns(const struct hook_work *w, enum ddns_op op, const struct host_lease *leases,
-			size_t n)
+/* Cluster DNS for a guest's event, one try (nothing when dns_server is
+ * unset): its status. */
+static int cluster_dns_try(const struct hook_work *w, enum ddns_op op,
+			   const struct host_lease *leases, size_t n)
 {
 	char msg[DDNS_ERR_MAX + 64];
 	int st = ddns_event(&w->config, op, &w->rec, leases, n, msg, sizeof(msg));
 
 	if (st == -ENODATA && !w->config.dns_server)
-		return;
+		return st;
 	hook_log(st == DDNS_DONE || st == DDNS_NOT_OURS ? LOG_INFO : LOG_WARNING,
 		 "%s %s worker: %s", w->rec.driver, w->rec.name, msg);
+	return st;
+}
+
+/* An update that had to be spooled is tried again here, with backoff. */
+static void cluster_dns_again(const struct hook_work *w, int st)
+{
 	if (st == DDNS_RETRY || st == DDNS_MISCONFIGURED)
 		ddns_event_retry(&w->config, w->rec.name, 5, log_ddns_retry, NULL);
 }
@@ -223,6 +229,14 @@ static void worker_started_tail(struct hook_work *w, virConnectPtr conn,
 	const struct lc_guest_record *rec = &w->rec;
 	char keys[256];
 
+#ifdef HAVE_LDNS
+	/* before the host keys: their wait (8 s for an LXC guest without
+	 * sshd, two minutes for a qemu one) would hold the name back */
+	int st = n_leases ? cluster_dns_try(w, DDNS_OP_PUBLISH, leases, n_leases) : -ENODATA;
+#else
+	(void)leases;
+	(void)n_leases;
+#endif
 	/* after the lease line: waiting for sshd's keys must not hold it up */
 	if (!conn)
 		conn = host_connect(rec->driver);
@@ -231,12 +245,8 @@ static void worker_started_tail(struct hook_work *w, virConnectPtr conn,
 	if (conn)
 		virConnectClose(conn);
 #ifdef HAVE_LDNS
-	/* last: its retries may keep this worker a while */
-	if (n_leases)
-		cluster_dns(w, DDNS_OP_PUBLISH, leases, n_leases);
-#else
-	(void)leases;
-	(void)n_leases;
+	/* last: the retries of a spooled update may keep this worker a while */
+	cluster_dns_again(w, st);
 #endif
 }
 
@@ -348,7 +358,7 @@ void hook_worker_stopped(void *p)
 	hook_log_open(w->config.debug);
 #ifdef HAVE_LDNS
 	/* the names it had at the server: its leases may be gone already */
-	cluster_dns(w, DDNS_OP_WITHDRAW, NULL, 0);
+	cluster_dns_again(w, cluster_dns_try(w, DDNS_OP_WITHDRAW, NULL, 0));
 #endif
 	conn = host_connect(drv);
 	if (!conn) {

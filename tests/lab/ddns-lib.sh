@@ -225,6 +225,18 @@ print(base64.b64encode(b"\x00\x02\x01" + hashlib.sha256(duid + wire).digest()).d
 	[ "$got" = "$want" ]
 }
 
+# BADTIME for real: the drive with its clock an hour ahead (libfaketime,
+# Debian's libfaketime, preloaded into the drive alone; TSIG's fudge is 300 s)
+FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
+expect_out_skewed() { # WANT-RC PATTERN CONF ARGS...
+	local want=$1 pat=$2 conf=$3 out rc
+	shift 3
+	out=$(in_ns env LD_PRELOAD="$FAKETIME_LIB" FAKETIME=+1h "$DRIVE" -c "$D/$conf" -s "$D/spool" "$@" 2>&1)
+	rc=$?
+	echo "exit $rc: $out" | paste -sd' '
+	[ "$rc" -eq "$want" ] && echo "$out" | grep -q -- "$pat"
+}
+
 nft_drop_one_reply() {
 	in_ns nft -f - <<-EOF
 		table inet lcdrop {
@@ -388,6 +400,12 @@ ddns_suite() { # START-FUNCTION
 
 	assert "a wrong secret: the message names BADSIG" expect_out 5 BADSIG badsig.conf publish node4 $U2 10.250.0.40
 	assert "an unknown key: the message names BADKEY" expect_out 5 BADKEY badkey.conf publish node4 $U2 10.250.0.40
+	if [ -r "$FAKETIME_LIB" ]; then
+		assert "this host's clock an hour ahead (libfaketime): the message names BADTIME" \
+			expect_out_skewed 5 BADTIME a.conf publish node4 $U2 10.250.0.40
+	else
+		echo "SKIP: BADTIME in the lab: $FAKETIME_LIB is missing (the libfaketime package)"
+	fi
 	assert "nothing was written with a wrong key" chk_gone node4
 	assert "a zone the key may not update: the message says so" expect_out 5 "\(REFUSED\|NOTAUTH\|BADKEY\).*acl with key: $KEY and action: update" refused.conf publish node4 $U2 10.250.0.40
 
