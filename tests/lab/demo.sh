@@ -243,7 +243,8 @@ strict_ssh() { # KNOWN_HOSTS: ssh node1 true, checking its host key against that
 	printf '$ ssh -o StrictHostKeyChecking=yes -o UserKnownHostsFile=%s -o GlobalKnownHostsFile=/dev/null node1 true\n' "$1"
 	out=$("$LAB" exec ssh -F "$LAB_DIR/ssh/config" -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$1" \
 		-o GlobalKnownHostsFile=/dev/null -o LogLevel=ERROR node1 true 2>&1) || rc=$?
-	[ -z "$out" ] || echo "$out" | sed 's/^/  /'
+	# (ssh ends its messages with CR LF)
+	[ -z "$out" ] || echo "$out" | tr -d '\r' | sed 's/^/  /'
 	echo "  exit $rc"
 }
 strict_ssh "$kh"

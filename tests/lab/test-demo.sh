@@ -136,9 +136,9 @@ chk_ssh() {
 assert "ssh node1 hostname answers node1" chk_ssh
 
 # the lines of SECTION after the shown command that matches PATTERN (ERE),
-# up to the next command
+# up to the next command or the line of what the step proves
 after_cmd() { # SECTION PATTERN
-	awk -v re="$2" '/^\$ / { on = ($0 ~ re); next } on' <<<"$(section "$1")"
+	awk -v re="$2" '/^\$ / { on = ($0 ~ re); next } /^  => / { on = 0 } on' <<<"$(section "$1")"
 }
 chk_known_hosts() {
 	local s kh fp
