@@ -240,9 +240,10 @@ echo "  its fingerprint: $(ssh-keygen -lf "$kh" 2>/dev/null | awk '{ print $2 }'
 	"node1's /etc/ssh/ssh_host_ed25519_key.pub: $(ssh-keygen -lf "$LAB_DIR/roots/node1/etc/ssh/ssh_host_ed25519_key.pub" | awk '{ print $2 }')"
 strict_ssh() { # KNOWN_HOSTS: ssh node1 true, checking its host key against that file only
 	local rc=0 out
-	printf '$ ssh -o StrictHostKeyChecking=yes -o UserKnownHostsFile=%s -o GlobalKnownHostsFile=/dev/null node1 true\n' "$1"
-	out=$("$LAB" exec ssh -F "$LAB_DIR/ssh/config" -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$1" \
-		-o GlobalKnownHostsFile=/dev/null -o LogLevel=ERROR node1 true 2>&1) || rc=$?
+	local cmd=(ssh -F "$LAB_DIR/ssh/config" -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$1"
+		-o GlobalKnownHostsFile=/dev/null node1 true)
+	printf '$ %s\n' "${cmd[*]}"
+	out=$("$LAB" exec "${cmd[@]}" 2>&1) || rc=$?
 	# (ssh ends its messages with CR LF)
 	[ -z "$out" ] || echo "$out" | tr -d '\r' | sed 's/^/  /'
 	echo "  exit $rc"
@@ -381,8 +382,7 @@ if site_ok; then
 	printf '$ libvirt-cluster dns sync   # on A\n'
 	lc dns sync 2>&1 | sed -e '/^$/d' -e 's/^/  /' || true
 	printf '$ libvirt-cluster dns sync   # on B\n'
-	B exec env LIBVIRT_CLUSTER_RUNSTATE_DIR="$RUN" LIBVIRT_CLUSTER_CONFIG="$work/b/conf" \
-		LIBVIRT_CLUSTER_SPOOL_DIR="$work/b/spool" "$CLI" dns sync 2>&1 | sed -e '/^$/d' -e 's/^/  /' || true
+	LAB_DIR=$B_DIR lc_on "$work/b" dns sync 2>&1 | sed -e '/^$/d' -e 's/^/  /' || true
 	# B's resolver: the site's server (the lab's resolv.conf, a private copy)
 	printf '$ echo nameserver 10.99.2.1 >/etc/resolv.conf   # on B\n'
 	B exec sh -c 'echo "nameserver 10.99.2.1" >/etc/resolv.conf'
