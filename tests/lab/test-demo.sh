@@ -286,7 +286,7 @@ else
 	chk_withdrawn() {
 		local s
 		s=$(after_cmd "a guest stops" '^\$ dig .*@10\.99\.1\.1 node2\.cluster\.test')
-		echo "the site's server, node2.cluster.test: $(sed 's/^ *//' <<<"$s")"
+		echo "the site's server, node2.cluster.test: $(tr -s ' ' <<<"$s")"
 		grep -q "status: NXDOMAIN" <<<"$s"
 	}
 	assert "after virsh destroy node2, the hook withdrew node2.cluster.test from the site's server" chk_withdrawn
