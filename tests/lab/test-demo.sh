@@ -7,22 +7,42 @@
 # says why; node3 (no DHCP client) got a lease from the hook's renewal, which
 # the hook's log line says, and resolves to it; dnsmasq answers
 # node2.lab.test with node2's address through the hook's dns-host entry; ssh
-# node1 answers "node1"; the qemu guest kvm1 is in `list` (driver qemu) and
+# node1 answers "node1"; `known-hosts node1` prints node1's names and
+# addresses with the host key of node1's own /etc/ssh (the same
+# fingerprint), ssh node1 under StrictHostKeyChecking=yes with that file
+# alone succeeds and with no file fails; lan1, on a bridge no libvirt
+# network manages, leased by the LAN's own dnsmasq and by none of
+# libvirt's, resolves to that address, which `resolve` says was found in
+# its network namespace (discovery); the qemu guest kvm1 is in `list` (driver qemu) and
 # in the inventory's groups beside the LXC guests, and when it booted in
 # time it resolves (else the demo says it did not); `wait` succeeds before
 # ansible, whose ping answers pong from node1 and node2 by bare names and
-# through the inventory; after `virsh destroy node2` its names are gone,
-# its lease has left the .status and dnsmasq says NXDOMAIN; the demo ends
-# within 3 minutes and takes its lab down.
+# through the inventory; a second lab, host B, joined to A through a site
+# namespace running BIND 9: A's `dns sync` publishes node1.cluster.test,
+# B's finds its own node1 a conflict owned by hv-1, on B getent hosts
+# node1.cluster.test answers A's node1 address (and kvm1.cluster.test,
+# which B has none of, kvm1's), dig's TXT says host=hv-1, and `dns status`
+# on A lists node1 with that address; after `virsh destroy node2` its names
+# are gone, its lease has left the .status, dnsmasq says NXDOMAIN and so
+# does the site's server for node2.cluster.test; the demo ends within 3
+# minutes and takes both labs and the site down.
 # shellcheck disable=SC2317 # the chk_* functions run through assert
 # shellcheck source=tests/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/lab/site-lib.sh
+. "$(dirname "$0")/site-lib.sh"
 [ "$(id -u)" = 0 ] || skip "the lab needs root"
 lab_pick_nss
 [ "$LAB_NSS" = "$OURS_NSS" ] || skip "the demo shows this project's module (LAB_NSS is '$LAB_NSS')"
 [ -x "$LAB_BUILDDIR/hooks/libvirt-cluster-hook" ] || skip "the hook is not built"
 export LAB_DIR=$LAB_BUILDDIR/tests/lab/$test_name.lab
-trap '"$LAB" down >/dev/null 2>&1 || true; rm -rf "$LAB_DIR.demo"' EXIT
+demo_down() {
+	"$LAB" down >/dev/null 2>&1
+	LAB_DIR=$LAB_DIR.demo/b.lab "$LAB" down >/dev/null 2>&1
+	site_down "$LAB_DIR.demo/site"
+	rm -rf "$LAB_DIR.demo"
+}
+trap demo_down EXIT
 
 demo_out=$("$lab_srcdir/demo.sh" 2>&1)
 rc=$?
@@ -115,6 +135,46 @@ chk_ssh() {
 }
 assert "ssh node1 hostname answers node1" chk_ssh
 
+# the lines of SECTION after the shown command that matches PATTERN (ERE),
+# up to the next command or the line of what the step proves
+after_cmd() { # SECTION PATTERN
+	awk -v re="$2" '/^\$ / { on = ($0 ~ re); next } /^  => / { on = 0 } on' <<<"$(section "$1")"
+}
+chk_known_hosts() {
+	local s kh fp
+	s=$(section "ssh with known-hosts")
+	kh=$(after_cmd "ssh with known-hosts" '^\$ libvirt-cluster known-hosts node1 ')
+	fp=$(grep "its fingerprint: " <<<"$s" | sed 's/^ *//')
+	echo "${kh:0:90}; $fp"
+	grep -q -E "^  node1,[^ ]*,$(answer "every guest by name" node1)[, ].* ssh-ed25519 AAAA" <<<"$kh" &&
+		[[ $fp =~ ^its\ fingerprint:\ (SHA256:[^ ;]+)\;\ node1.s\ /etc/ssh/ssh_host_ed25519_key.pub:\ (SHA256:[^ ]+)$ ]] &&
+		[ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]
+}
+assert "known-hosts node1: its names and address with the host key of node1's own /etc/ssh" chk_known_hosts
+chk_strict() {
+	local with without
+	with=$(after_cmd "ssh with known-hosts" 'StrictHostKeyChecking=yes -o UserKnownHostsFile=[^ ]*known_hosts\.node1 .* node1 true$')
+	without=$(after_cmd "ssh with known-hosts" 'StrictHostKeyChecking=yes -o UserKnownHostsFile=/dev/null .* node1 true$')
+	echo "with the file: $(paste -sd' ' <<<"$with"); without: $(paste -sd' ' <<<"$without")"
+	[ "$with" = "  exit 0" ] && grep -qx "  Host key verification failed." <<<"$without" &&
+		grep -qx "  exit 255" <<<"$without"
+}
+assert "ssh node1 with StrictHostKeyChecking=yes: accepted with known-hosts' file alone, refused without it" chk_strict
+
+chk_lan1() {
+	local s ip got
+	s=$(section "a bridged guest")
+	ip=$(sed -n 's/^  the LAN.s dnsmasq leased it: 52:54:00:1c:07:11 \([0-9.]*\) lan1$/\1/p' <<<"$s")
+	got=$(answer "a bridged guest" lan1)
+	echo "LAN lease ${ip:-(none)}; getent hosts lan1: ${got:-(none)}; $(grep -E "^ +1\. " <<<"$s" | tr -s ' ')"
+	[[ $ip =~ ^192\.168\.77\.[0-9]+$ ]] && [ "$got" = "$ip" ] &&
+		grep -q -E "^ +vnet[0-9]+ +bridge +br-lan +- +52:54:00:1c:07:11$" <<<"$s" &&
+		grep -qx "  libvirt's leases for it: 0" <<<"$s" &&
+		grep -q -E "^ +1\. $ip +br-lan +external +br-lan +52:54:00:1c:07:11 +netns, seen [0-9]+s ago$" <<<"$s" &&
+		grep -q -E "libvirt-cluster-hook\[[0-9]+\]: lxc lan1 discovery: 1 address on NICs without a lease after [0-9]+ rounds?$" <<<"$s"
+}
+assert "lan1 on a plain bridge: no libvirt lease, its address discovered in its netns (resolve says so), getent answers it" chk_lan1
+
 # kvm1: in list and the inventory whether it booted in time or not (the
 # hook's record comes at start); with a lease when the demo says it booted
 s_kvm=$(section "KVM beside LXC")
@@ -178,6 +238,60 @@ if command -v ansible >/dev/null; then
 	assert "ansible -m ping: pong from node1 and node2 by bare names and through the inventory; node3 (and kvm1) have an address but no sshd" chk_ansible
 fi
 
+S_B="a second host"
+chk_b_sync() {
+	local a b
+	a=$(after_cmd "$S_B" '^\$ libvirt-cluster dns sync   # on A$')
+	b=$(after_cmd "$S_B" '^\$ libvirt-cluster dns sync   # on B$')
+	grep -E "^ +node1\.cluster\.test: " <<<"$a$'\n'$b" | sed 's/^ *//' | paste -sd';'
+	grep -q -E "^ +node1\.cluster\.test: done: published node1\.cluster\.test: 1 address" <<<"$a" &&
+		grep -q -E "^ +node1\.cluster\.test: conflict: .*belongs to another guest \(host=hv-1\): nothing changed$" <<<"$b" &&
+		grep -q -E "^  0 published, 0 stale names removed, [1-9][0-9]* conflicts" <<<"$b"
+}
+chk_b_resolves() {
+	local a1 got own txt
+	a1=$(answer "every guest by name" node1)
+	got=$(answer "$S_B" node1.cluster.test)
+	own=$(answer "$S_B" node1)
+	txt=$(after_cmd "$S_B" '^\$ dig \+short @10\.99\.2\.1 node1\.cluster\.test TXT')
+	echo "A's node1: $a1; on B: node1.cluster.test $got, its own node1 $own; TXT $txt"
+	[[ $a1 =~ $ext_re ]] && [ "$got" = "$a1" ] && [[ $own =~ $ext_re ]] &&
+		[ "$txt" = '  "libvirt-cluster host=hv-1 cluster=lab group=WEB"' ]
+}
+chk_b_kvm() {
+	local want got
+	want=$(answer "KVM beside LXC" kvm1) got=$(answer "$S_B" kvm1.cluster.test)
+	echo "kvm1 on A: $want; kvm1.cluster.test on B: $got"
+	[[ $want =~ $ext_re ]] && [ "$got" = "$want" ]
+}
+chk_a_status() {
+	local st a1
+	a1=$(answer "every guest by name" node1)
+	st=$(after_cmd "$S_B" '^\$ libvirt-cluster dns status   # on A$')
+	grep -E "answers SOA|node1\.cluster|published by" <<<"$st" | sed 's/^ *//' | paste -sd';'
+	grep -q -E "^ +10\.99\.1\.1 answers SOA of cluster\.test \(serial [0-9]+\), signed with key lc-key$" <<<"$st" &&
+		grep -q -E "^ +node1\.cluster\.test $a1 cluster=lab group=WEB$" <<<"$st" &&
+		grep -q -E "^ +[1-9][0-9]* names published by this host" <<<"$st"
+}
+s_b=$(section "$S_B")
+if grep -q -E "^  \(no second host: .*(not installed|no cluster DNS)" <<<"$s_b"; then
+	echo "SKIP (not counted): $(grep "no second host" <<<"$s_b" | sed 's/^ *//')"
+else
+	assert "dns sync: A publishes node1.cluster.test; B's own node1 is a conflict owned by hv-1, B publishes nothing" chk_b_sync
+	assert "on B: getent hosts node1.cluster.test answers A's node1 address, its TXT says host=hv-1" chk_b_resolves
+	if [ "$kvm_booted" = 1 ]; then
+		assert "on B: kvm1.cluster.test (B has no kvm1) answers A's kvm1 address" chk_b_kvm
+	fi
+	assert "dns status on A: the server answers with the key, node1.cluster.test published with A's address" chk_a_status
+	chk_withdrawn() {
+		local s
+		s=$(after_cmd "a guest stops" '^\$ dig .*@10\.99\.1\.1 node2\.cluster\.test')
+		echo "the site's server, node2.cluster.test: $(tr -s ' ' <<<"$s")"
+		grep -q "status: NXDOMAIN" <<<"$s"
+	}
+	assert "after virsh destroy node2, the hook withdrew node2.cluster.test from the site's server" chk_withdrawn
+fi
+
 chk_stop() {
 	local s
 	s=$(section "a guest stops")
@@ -198,7 +312,8 @@ chk_time() {
 assert "the demo finishes in under 3 minutes" chk_time
 chk_down() {
 	grep -m1 "lab torn down" <<<"$demo_out" | sed 's/^ *//'
-	grep -q "lab torn down" <<<"$demo_out" && [ ! -e "$LAB_DIR/lab.id" ] && [ ! -e "$LAB_DIR.demo" ]
+	grep -q "lab torn down" <<<"$demo_out" && [ ! -e "$LAB_DIR/lab.id" ] && [ ! -e "$LAB_DIR.demo" ] &&
+		! pgrep -f "named -g -c $LAB_DIR.demo/site/" >/dev/null
 }
-assert "the demo takes its lab down (and the hook's files)" chk_down
+assert "the demo takes its labs and the site down (and the hook's files)" chk_down
 finish
