@@ -99,6 +99,9 @@ struct hook_ctx {
 int hook_dispatch(struct hook_ctx *ctx);
 /* --sync: rebuild every record from the running daemon. */
 int hook_sync(struct hook_ctx *ctx);
+/* Removes the temp files of record writers that were killed before their
+ * rename (their pid is gone); how many.  For --sync and --refresh. */
+unsigned hook_clean_tmp(const char *dir);
 
 /* ---- the detached worker ------------------------------------------------------------- */
 
