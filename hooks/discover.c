@@ -243,6 +243,8 @@ int hook_refresh(struct hook_ctx *ctx)
 	/* a worker's discovery killed at its rename leaves its temp file, and
 	 * this (the timer's, every minute) is what runs next, not --sync */
 	unsigned tmp = hook_clean_tmp(ctx->paths.runstate_dir);
+	/* a record /run had no room for, or that was deleted */
+	unsigned restored = hook_restore_missing(ctx);
 	int r = rf.rec ? lc_record_dir_foreach(ctx->paths.runstate_dir, refresh_one, &rf) : -ENOMEM;
 
 	free(rf.rec);
@@ -253,9 +255,9 @@ int hook_refresh(struct hook_ctx *ctx)
 			strerror(-r));
 		return 1;
 	}
-	printf("refreshed %u guest%s, %u record%s rewritten, %u temp file%s of killed writers "
-	       "removed\n",
-	       rf.guests, rf.guests == 1 ? "" : "s", rf.changed, rf.changed == 1 ? "" : "s", tmp,
-	       tmp == 1 ? "" : "s");
+	printf("refreshed %u guest%s, %u record%s rewritten, %u missing record%s written, %u temp "
+	       "file%s of killed writers removed\n",
+	       rf.guests, rf.guests == 1 ? "" : "s", rf.changed, rf.changed == 1 ? "" : "s",
+	       restored, restored == 1 ? "" : "s", tmp, tmp == 1 ? "" : "s");
 	return 0;
 }

@@ -142,3 +142,6 @@ void hook_discover_guest(const struct hook_work *w);
 /* --refresh: one round of discovery for every guest with a record; only
  * records that change are written. */
 int hook_refresh(struct hook_ctx *ctx);
+/* --refresh's first step: a record for each running network and guest
+ * that has none (hooks/restore.c); how many were written. */
+unsigned hook_restore_missing(struct hook_ctx *ctx);
