@@ -256,8 +256,16 @@ int hook_refresh(struct hook_ctx *ctx)
 		return 1;
 	}
 	printf("refreshed %u guest%s, %u record%s rewritten, %u missing record%s written, %u temp "
-	       "file%s of killed writers removed\n",
+	       "file%s of killed writers removed",
 	       rf.guests, rf.guests == 1 ? "" : "s", rf.changed, rf.changed == 1 ? "" : "s",
 	       restored, restored == 1 ? "" : "s", tmp, tmp == 1 ? "" : "s");
+	unsigned sent = 0, failed = 0;
+	int sr = hook_refresh_spool(ctx, &sent, &failed);
+	if (sr == 0)
+		printf("; cluster DNS: %u spooled update%s delivered, %u failed", sent,
+		       sent == 1 ? "" : "s", failed);
+	else if (sr != -ENODATA)
+		printf("; cluster DNS: spool not run: %s", strerror(-sr));
+	putchar('\n');
 	return 0;
 }

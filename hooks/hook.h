@@ -145,3 +145,6 @@ int hook_refresh(struct hook_ctx *ctx);
 /* --refresh's first step: a record for each running network and guest
  * that has none (hooks/restore.c); how many were written. */
 unsigned hook_restore_missing(struct hook_ctx *ctx);
+/* --refresh's last step: the spool's cluster-DNS updates that are due;
+ * -ENODATA when cluster DNS is off (hooks/restore.c). */
+int hook_refresh_spool(struct hook_ctx *ctx, unsigned *ret_delivered, unsigned *ret_failed);

@@ -6,15 +6,23 @@
  * removed) is back within the timer's minute, not at the next boot's
  * --sync.  Records that exist are never rewritten here: the resolvers'
  * caches of every other guest stay valid.
+ * And its last: the cluster-DNS updates of the spool that are due, so that
+ * one a worker could not deliver (killed in its backoff, or its tries
+ * spent while the server was down) does not wait for the next boot.
  */
 #include <errno.h>
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <syslog.h>
+#include <time.h>
 
 #include "hooks/hook.h"
 #include "host/host.h"
+#ifdef HAVE_LDNS
+#include "host/ddns.h"
+#endif
 
 /* Each object's name comes from its XML (the hook loads libvirt lazily,
  * hooks/virt-lazy.c, through the calls it already forwards). */
@@ -97,4 +105,44 @@ unsigned hook_restore_missing(struct hook_ctx *ctx)
 	}
 	free(rec);
 	return written;
+}
+
+#ifdef HAVE_LDNS
+static void log_spooled(const struct ddns_spool_entry *e, const struct ddns_result *r, void *ud)
+{
+	hook_log(r->status == DDNS_DONE ? LOG_INFO : LOG_WARNING, "refresh: cluster DNS: %s",
+		 r->message);
+}
+#endif
+
+int hook_refresh_spool(struct hook_ctx *ctx, unsigned *ret_delivered, unsigned *ret_failed)
+{
+#ifdef HAVE_LDNS
+	struct ddns_config *c;
+	struct ddns_spool_stats st;
+	char err[DDNS_ERR_MAX];
+	int r;
+
+	if (!ctx->config.dns_server)
+		return -ENODATA;
+	if (!(c = malloc(sizeof(*c))))
+		return -ENOMEM;
+	r = ddns_config_from(&ctx->config, "/etc/machine-id", c, err, sizeof(err));
+	if (r < 0)
+		hook_log(LOG_WARNING, "refresh: cluster DNS: %s", err);
+	else
+		/* due ones only: the backoff spares a server that is down */
+		r = ddns_spool_run(c, ddns_spool_dir(), time(NULL), false, log_spooled, NULL, &st);
+	free(c);
+	if (r < 0)
+		return r;
+	*ret_delivered = st.delivered;
+	*ret_failed = st.failed;
+	return 0;
+#else
+	(void)ctx;
+	(void)ret_delivered;
+	(void)ret_failed;
+	return -ENODATA;
+#endif
 }
