@@ -14,7 +14,7 @@
 #       poll until no GUEST has a name (or a PTR) left; prints
 #       "gone MS" or "left NAME..." and exits 1
 #   ddns-wait.py sets SERVER PORT KEYFILE ZONE REVZONE GUEST...
-#       each GUEST's set now, one line each: "GUEST ok" or what is wrong
+#       each GUEST's set now, one line each: "GUEST ok ADDR" or what is wrong
 #       (also more than one A or TXT: two record sets from racing updates)
 import importlib.util
 import os
@@ -108,7 +108,7 @@ def main(argv):
             b = set_state(g, one(leases[g]), fwd, rz, zone)
             if len(leases[g]) != 1:
                 b.append("live leases: %s" % (",".join(leases[g]) or "none"))
-            print(g, "; ".join(b) if b else "ok")
+            print(g, "; ".join(b) if b else "ok " + leases[g][0])
             bad += bool(b)
         return 1 if bad else 0
     if mode == "gone":

@@ -12,7 +12,11 @@
 #  3. mid-discovery: a guest without DHCP; its worker's discovery is
 #     SIGKILLed (strace injects it) as it writes the address it found, so
 #     the record keeps no address and a temp file is left; `--refresh`
-#     (the timer's, every 60 s) writes the address and removes the file.
+#     (the timer's, every 60 s) writes the address and removes the file;
+#  4. in its backoff: the server down at boot, the worker spools its publish
+#     and is SIGKILLed while it waits to retry; the server comes back: a
+#     `--refresh` before the entry is due leaves it (the backoff spares a
+#     server that is down), the first after delivers it.
 # The case before its renewal and DNS update is test-hook-faults.sh's.
 # Then the invariants every hook test ends with (lib.sh: hook_invariants).
 # The chk_* functions run through assert (lib.sh): shellcheck cannot see it.
@@ -176,5 +180,43 @@ chk_refresh_repairs() {
 assert "case 3: --refresh writes the address and removes the temp file" chk_refresh_repairs
 hook_virsh_all destroy dsc >/dev/null || not_ok "virsh destroy dsc"
 
-hook_invariants kp dsc
+# ---- 4. SIGKILLed in its backoff, the publish in the spool ---------------------------
+hook_named_down || not_ok "stopping named"
+"$LAB" define kq kq "ext:52:54:00:1e:02:03" || not_ok "lab define kq"
+hook_virsh_all start kq || not_ok "virsh start kq"
+kq_spooled() { grep -qx 'op publish' "$work/spool/kq.ddns" 2>/dev/null; }
+chk_killed_in_backoff() {
+	local pids
+	poll_until 20 kq_spooled || {
+		echo "kq's publish was not spooled within 20 s"
+		return 1
+	}
+	pids=$(guest_pids kq | paste -sd' ')
+	# shellcheck disable=SC2086
+	[ -n "$pids" ] && in_lab kill -KILL $pids
+	echo "kq's publish spooled ($(grep '^error' "$work/spool/kq.ddns" | head -c 120)); killed worker(s): ${pids:-none}"
+	[ -n "$pids" ]
+}
+assert "case 4: the server down, kq's worker spools its publish and is SIGKILLed in its backoff" chk_killed_in_backoff
+hook_named_up || not_ok "named did not start again"
+kq_next=$(sed -n 's/^next //p' "$work/spool/kq.ddns")
+chk_refresh_not_due() {
+	local out
+	out=$(in_lab "$work/hook" --refresh 2>&1)
+	echo "--refresh $(($(date +%s) - kq_next)) s after kq's next try: $out; kq.ddns $([ -e "$work/spool/kq.ddns" ] && echo kept || echo GONE)"
+	[ "$(date +%s)" -lt "$kq_next" ] && [ -e "$work/spool/kq.ddns" ] && [ -z "$(dq A kq.$ZONE)" ]
+}
+assert "case 4: a --refresh before the entry is due leaves it in the spool" chk_refresh_not_due
+while [ "$(date +%s)" -le "$kq_next" ]; do sleep 0.5; done
+chk_refresh_delivers() {
+	local out
+	out=$(in_lab "$work/hook" --refresh 2>&1)
+	echo "--refresh $(($(date +%s) - kq_next)) s after kq's next try: $out; $(dw sets kq); kq.ddns $([ -e "$work/spool/kq.ddns" ] && echo LEFT || echo gone)"
+	dw sets kq >/dev/null && [ ! -e "$work/spool/kq.ddns" ]
+}
+assert "case 4: the first --refresh after delivers kq's publish" chk_refresh_delivers
+hook_virsh_all destroy kq >/dev/null || not_ok "virsh destroy kq"
+assert "case 4: kq's worker withdraws it at the destroy" dw gone 10 kq
+
+hook_invariants kp dsc kq
 finish
