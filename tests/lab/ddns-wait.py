@@ -10,13 +10,19 @@
 #       DHCID; prints "GUEST LEASE_MS DNS_MS ADDRS" (ms since the call when
 #       its lease was first seen, when its whole set was first served; "-":
 #       never; every lease address it was seen with, comma-separated)
+#   ddns-wait.py waitnew TIMEOUT ...: the same, for leases that come after
+#       the call (one there already, of guests just destroyed, may still be
+#       on its way out of the .status file: dnsmasq's lease script is slow
+#       under load)
 #   ddns-wait.py gone TIMEOUT SERVER PORT KEYFILE ZONE REVZONE GUEST...
 #       poll until no GUEST has a name (or a PTR) left; prints
 #       "gone MS" or "left NAME..." and exits 1
 #   ddns-wait.py sets SERVER PORT KEYFILE ZONE REVZONE GUEST...
 #       each GUEST's set now, one line each: "GUEST ok ADDR" or what is wrong
 #       (also more than one A or TXT: two record sets from racing updates)
+import glob
 import importlib.util
+import json
 import os
 import re
 import subprocess
@@ -78,9 +84,27 @@ def set_state(g, addr, fwd, rz, zone):
 _macs = {}
 
 
-def leases_now(guests):
-    """guest -> its live lease addresses (its MACs read once it runs)."""
-    leases = truth.live_leases()
+def lease_entries():
+    """(MAC, address, expiry) of every live lease in libvirt's .status files."""
+    now, out = time.time(), set()
+    for f in glob.glob("/var/lib/libvirt/dnsmasq/*.status"):
+        try:
+            entries = json.load(open(f))
+        except ValueError:
+            entries = []
+        for e in entries:
+            if e.get("expiry-time", now + 1) > now:
+                out.add((e["mac-address"].lower(), e["ip-address"], e.get("expiry-time")))
+    return out
+
+
+def leases_now(guests, old=frozenset()):
+    """guest -> its live lease addresses (its MACs read once it runs), but
+    those in old: a lease of the round before whose release dnsmasq's
+    lease script has not yet taken out of the .status file."""
+    leases = {}
+    for e in lease_entries() - old:
+        leases.setdefault(e[0], set()).add(e[1])
     out = {}
     for g in guests:
         if g not in _macs and os.path.exists("/run/libvirt/lxc/%s.xml" % g):
@@ -95,7 +119,7 @@ def one(addrs):
 
 def main(argv):
     mode = argv[1]
-    if mode in ("wait", "gone"):
+    if mode in ("wait", "waitnew", "gone"):
         timeout, argv = float(argv[2]), argv[:2] + argv[3:]
     server, port, key, zone, revzone = argv[2], argv[3], tsig(argv[4]), argv[5], argv[6]
     guests = argv[7:]
@@ -127,11 +151,12 @@ def main(argv):
     # the leases in a thread of their own, every 20 ms: an AXFR round
     # takes longer, and the time of a lease is when it appeared
     lease_t, dns_t, cur, seen, done = {}, {}, {}, {}, threading.Event()
+    old = frozenset(lease_entries() if mode == "waitnew" else ())
 
     def watch_leases():
         while not done.is_set():
             now = time.monotonic() - t0
-            for g, a in leases_now(guests).items():
+            for g, a in leases_now(guests, old).items():
                 cur[g] = a
                 if a:
                     lease_t.setdefault(g, now)

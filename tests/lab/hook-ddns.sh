@@ -55,7 +55,7 @@ hook_named_down() {
 	"$LAB" exec sh -c "kill \$(cat '$work/bind/named.pid') && while kill -0 \$(cat '$work/bind/named.pid') 2>/dev/null; do sleep 0.05; done"
 }
 
-# hook_dw MODE [TIMEOUT] GUEST...: ddns-wait.py (wait, gone, sets) in the
+# hook_dw MODE [TIMEOUT] GUEST...: ddns-wait.py (wait, waitnew, gone, sets) in the
 # lab against that server
 hook_dw() {
 	local mode=$1 t=()

@@ -106,7 +106,7 @@ ends[1]=$(wc -l <"$work/log")
 # ---- 2. the server up --------------------------------------------------------------
 cp "$work/conf-dns" "$work/conf"
 # the poller from before the starts: a batch of starts takes seconds
-dw wait 90 "${guests[@]}" >"$work/dns.2" &
+dw waitnew 90 "${guests[@]}" >"$work/dns.2" &
 dw_pid=$!
 sleep 0.5
 start_all 2
