@@ -240,6 +240,11 @@ static int refresh_one(enum lc_record_kind kind, const char *name, void *ud)
 int hook_refresh(struct hook_ctx *ctx)
 {
 	struct refresh rf = {.ctx = ctx, .rec = malloc(sizeof(*rf.rec))};
+	/* a worker's discovery killed at its rename leaves its temp file, and
+	 * this (the timer's, every minute) is what runs next, not --sync */
+	unsigned tmp = hook_clean_tmp(ctx->paths.runstate_dir);
+	/* a record /run had no room for, or that was deleted */
+	unsigned restored = hook_restore_missing(ctx);
 	int r = rf.rec ? lc_record_dir_foreach(ctx->paths.runstate_dir, refresh_one, &rf) : -ENOMEM;
 
 	free(rf.rec);
@@ -250,7 +255,17 @@ int hook_refresh(struct hook_ctx *ctx)
 			strerror(-r));
 		return 1;
 	}
-	printf("refreshed %u guest%s, %u record%s rewritten\n", rf.guests,
-	       rf.guests == 1 ? "" : "s", rf.changed, rf.changed == 1 ? "" : "s");
+	printf("refreshed %u guest%s, %u record%s rewritten, %u missing record%s written, %u temp "
+	       "file%s of killed writers removed",
+	       rf.guests, rf.guests == 1 ? "" : "s", rf.changed, rf.changed == 1 ? "" : "s",
+	       restored, restored == 1 ? "" : "s", tmp, tmp == 1 ? "" : "s");
+	unsigned sent = 0, failed = 0;
+	int sr = hook_refresh_spool(ctx, &sent, &failed);
+	if (sr == 0)
+		printf("; cluster DNS: %u spooled update%s delivered, %u failed", sent,
+		       sent == 1 ? "" : "s", failed);
+	else if (sr != -ENODATA)
+		printf("; cluster DNS: spool not run: %s", strerror(-sr));
+	putchar('\n');
 	return 0;
 }

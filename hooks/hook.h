@@ -99,6 +99,9 @@ struct hook_ctx {
 int hook_dispatch(struct hook_ctx *ctx);
 /* --sync: rebuild every record from the running daemon. */
 int hook_sync(struct hook_ctx *ctx);
+/* Removes the temp files of record writers that were killed before their
+ * rename (their pid is gone); how many.  For --sync and --refresh. */
+unsigned hook_clean_tmp(const char *dir);
 
 /* ---- the detached worker ------------------------------------------------------------- */
 
@@ -139,3 +142,9 @@ void hook_discover_guest(const struct hook_work *w);
 /* --refresh: one round of discovery for every guest with a record; only
  * records that change are written. */
 int hook_refresh(struct hook_ctx *ctx);
+/* --refresh's first step: a record for each running network and guest
+ * that has none (hooks/restore.c); how many were written. */
+unsigned hook_restore_missing(struct hook_ctx *ctx);
+/* --refresh's last step: the spool's cluster-DNS updates that are due;
+ * -ENODATA when cluster DNS is off (hooks/restore.c). */
+int hook_refresh_spool(struct hook_ctx *ctx, unsigned *ret_delivered, unsigned *ret_failed);

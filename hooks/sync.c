@@ -79,7 +79,7 @@ static bool macs_has(const struct macs_seen *m, const uint8_t *mac)
 /* Leftovers of a writer killed between link and rename:
  * "X.rec.tmp.PID.N" (the core's temp name: the writer's pid, then a count)
  * or an older writer's "X.rec.tmp.PID", whose PID is gone. */
-static unsigned clean_tmp(const char *dir)
+unsigned hook_clean_tmp(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -314,7 +314,7 @@ int hook_sync(struct hook_ctx *ctx)
 	unsigned resolved = 0, dns = 0, released = 0, dropped, tmp;
 	bool any = false;
 
-	tmp = clean_tmp(ctx->paths.runstate_dir);
+	tmp = hook_clean_tmp(ctx->paths.runstate_dir);
 	conn[HOOK_DRIVER_NETWORK] = host_connect("network");
 	if (conn[HOOK_DRIVER_NETWORK]) {
 		n_nets = sync_networks(ctx, conn[HOOK_DRIVER_NETWORK], &seen[0], &resolved);

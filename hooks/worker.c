@@ -198,10 +198,10 @@ static void log_ddns_retry(const struct ddns_spool_entry *e, const struct ddns_r
 		 r->message);
 }
 
-/* Cluster DNS for a guest's event, one try (nothing when dns_server is
- * unset): its status. */
-static int cluster_dns_try(const struct hook_work *w, enum ddns_op op,
-			   const struct host_lease *leases, size_t n)
+/* Cluster DNS for a guest's event (nothing when dns_server is unset): one
+ * try, logged; the status, for cluster_dns_retry. */
+static int cluster_dns(const struct hook_work *w, enum ddns_op op, const struct host_lease *leases,
+		       size_t n)
 {
 	char msg[DDNS_ERR_MAX + 64];
 	int st = ddns_event(&w->config, op, &w->rec, leases, n, msg, sizeof(msg));
@@ -213,30 +213,32 @@ static int cluster_dns_try(const struct hook_work *w, enum ddns_op op,
 	return st;
 }
 
-/* An update that had to be spooled is tried again here, with backoff. */
-static void cluster_dns_again(const struct hook_work *w, int st)
+/* An update that had to be spooled is tried again here, with backoff
+ * (30 s, then doubling): last in a worker, since it may keep it minutes. */
+static void cluster_dns_retry(const struct hook_work *w, int st)
 {
 	if (st == DDNS_RETRY || st == DDNS_MISCONFIGURED)
 		ddns_event_retry(&w->config, w->rec.name, 5, log_ddns_retry, NULL);
 }
 #endif
 
-/* What follows the lease line of a started guest: its ssh host keys, then
- * cluster DNS.  Takes conn (may be NULL) and closes it. */
+/* What follows the lease line of a started guest: cluster DNS, its ssh
+ * host keys, then cluster DNS's retries.  Takes conn (may be NULL) and
+ * closes it. */
 static void worker_started_tail(struct hook_work *w, virConnectPtr conn,
 				const struct host_lease *leases, size_t n_leases)
 {
 	const struct lc_guest_record *rec = &w->rec;
 	char keys[256];
-
 #ifdef HAVE_LDNS
-	/* before the host keys: their wait (8 s for an LXC guest without
-	 * sshd, two minutes for a qemu one) would hold the name back */
-	int st = n_leases ? cluster_dns_try(w, DDNS_OP_PUBLISH, leases, n_leases) : -ENODATA;
+	/* before the host keys: a guest without sshd is asked for them for
+	 * 8 s (lxc) or 2 min (qemu), and its name must not wait for that */
+	int dns = n_leases ? cluster_dns(w, DDNS_OP_PUBLISH, leases, n_leases) : -ENODATA;
 #else
 	(void)leases;
 	(void)n_leases;
 #endif
+
 	/* after the lease line: waiting for sshd's keys must not hold it up */
 	if (!conn)
 		conn = host_connect(rec->driver);
@@ -245,8 +247,7 @@ static void worker_started_tail(struct hook_work *w, virConnectPtr conn,
 	if (conn)
 		virConnectClose(conn);
 #ifdef HAVE_LDNS
-	/* last: the retries of a spooled update may keep this worker a while */
-	cluster_dns_again(w, st);
+	cluster_dns_retry(w, dns);
 #endif
 }
 
@@ -358,20 +359,26 @@ void hook_worker_stopped(void *p)
 	hook_log_open(w->config.debug);
 #ifdef HAVE_LDNS
 	/* the names it had at the server: its leases may be gone already */
-	cluster_dns_again(w, cluster_dns_try(w, DDNS_OP_WITHDRAW, NULL, 0));
+	int dns = cluster_dns(w, DDNS_OP_WITHDRAW, NULL, 0);
 #endif
 	conn = host_connect(drv);
 	if (!conn) {
 		hook_log(LOG_WARNING,
 			 "%s %s worker: cannot connect to %s to remove DNS entries: %s",
 			 w->rec.driver, w->rec.name, host_uri(drv), host_virt_error());
-		return;
+	} else {
+		host_dns_unregister(conn, &w->rec, &removed, msg, sizeof(msg));
+		if (removed || msg[0])
+			hook_log(msg[0] ? LOG_WARNING : LOG_INFO,
+				 "%s %s worker: %u DNS entr%s removed%s", w->rec.driver,
+				 w->rec.name, removed, removed == 1 ? "y" : "ies", msg);
+		else
+			hook_debug("%s %s worker: no DNS entries to remove", w->rec.driver,
+				   w->rec.name);
+		virConnectClose(conn);
 	}
-	host_dns_unregister(conn, &w->rec, &removed, msg, sizeof(msg));
-	if (removed || msg[0])
-		hook_log(msg[0] ? LOG_WARNING : LOG_INFO, "%s %s worker: %u DNS entr%s removed%s",
-			 w->rec.driver, w->rec.name, removed, removed == 1 ? "y" : "ies", msg);
-	else
-		hook_debug("%s %s worker: no DNS entries to remove", w->rec.driver, w->rec.name);
-	virConnectClose(conn);
+#ifdef HAVE_LDNS
+	/* last: the dns-host entries must not wait for a server that is down */
+	cluster_dns_retry(w, dns);
+#endif
 }

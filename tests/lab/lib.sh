@@ -920,3 +920,20 @@ lab_median_max() {
 		m = (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2)
 		printf "median %d ms, max %d ms", m, a[NR] }'
 }
+
+# hook_define_load PREFIX MACBYTE N: N LXC guests PREFIX01.. on ext, MACs
+# 52:54:00:MACBYTE:00:NN, defined, not started, in the array guests; every
+# fifth sends a DHCP hostname other than its name (PREFIXNN-dhcp), so its
+# worker adds a dns-host entry while the others start.
+hook_define_load() {
+	local i g h
+	guests=()
+	for i in $(seq 1 "$3"); do
+		g=$(printf '%s%02d' "$1" "$i")
+		h=$g
+		[ $((i % 5)) -eq 0 ] && h=$g-dhcp
+		guests+=("$g")
+		"$LAB" define "$g" "$h" "ext:$(printf '52:54:00:%s:00:%02x' "$2" "$i")" || not_ok "lab define $g"
+	done
+	echo "$3 guests defined: ${guests[0]} .. ${guests[$(($3 - 1))]}"
+}

@@ -34,15 +34,7 @@ export LAB_HOOK=$work/hook LAB_NODE3_DHCP=1
 hook_lab_up
 L=$LAB_NSS
 
-guests=()
-for i in $(seq 1 "$N"); do
-	g=$(printf 'load%02d' "$i")
-	h=$g
-	[ $((i % 5)) -eq 0 ] && h=$g-dhcp
-	guests+=("$g")
-	"$LAB" define "$g" "$h" "ext:$(printf '52:54:00:1d:00:%02x' "$i")" || not_ok "lab define $g"
-done
-echo "$N guests defined: ${guests[0]} .. ${guests[$((N - 1))]}"
+hook_define_load load 1d "$N"
 
 # ---- one round: start all at once, every one resolves, destroy all at once ----
 chk_round_resolved() { # ROUND MAX_MS: lease to name at most MAX_MS

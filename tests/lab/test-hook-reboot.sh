@@ -7,8 +7,8 @@
 #     client) and fullb (none: the worker must renew).  Each hook event
 #     exits 0 within its usual time and logs one line; both guests start
 #     and resolve; a reader polling every record the whole time never sees
-#     a torn, empty or unparsable one; once space returns `--sync` writes
-#     the missing records;
+#     a torn, empty or unparsable one; once space returns `--refresh` (the
+#     timer's, every minute) writes the missing records;
 #  2. a network destroyed while its guests run (`virsh net-destroy int`,
 #     node1 has a NIC on it): its record goes, the guest records stay, and
 #     the answers and records agree with libvirt (no systemd-resolved in
@@ -24,7 +24,6 @@
 #     leaves every record right and releases node3's lease, as its stopped
 #     hook would have, and node3 no longer resolves.
 # Then the invariants every hook test ends with (lib.sh: hook_invariants).
-# `--refresh` does not exist yet (another issue): --sync is what is tested.
 # The chk_* functions run through assert (lib.sh): shellcheck cannot see it.
 # shellcheck disable=SC2317
 here=$(cd "$(dirname "$0")" && pwd)
@@ -81,12 +80,12 @@ chk_full_resolve() {
 }
 assert "case 1: both guests run and resolve, fullb through the worker's renewal" chk_full_resolve
 in_lab rm -f "$RUN/.fill"
-sync1=$(sync_out)
+refresh1=$(in_lab "$work/hook" --refresh 2>&1)
 chk_space_back() {
-	echo "--sync $(ms_since "$t_full") ms after the starts: $sync1"
+	echo "--refresh $(ms_since "$t_full") ms after the starts: $refresh1"
 	rec_exists fulla && rec_exists fullb && chk_records_parse >/dev/null
 }
-assert "case 1: once space returns --sync writes both records" chk_space_back
+assert "case 1: once space returns --refresh writes both records" chk_space_back
 hook_virsh_all destroy fulla fullb >/dev/null
 
 # ---- 2. a network destroyed while its guests run -------------------------------------------
