@@ -20,6 +20,9 @@
 #include "host/discover.h"
 #include "hooks/hook.h"
 #include "host/host.h"
+#ifdef HAVE_LDNS
+#include "host/ddns.h"
+#endif
 
 #define AGENT_TIMEOUT_S 5
 #define AGENT_COMMAND "{\"execute\":\"guest-network-get-interfaces\"}"
@@ -170,6 +173,33 @@ static void log_result(const struct lc_guest_record *rec, const struct host_disc
 			       : "no address yet");
 }
 
+/* Discovery wrote new addresses: the cluster DNS gets what the module
+ * answers now (a bridged or static guest has no lease, so the worker's
+ * publish after the leases had nothing to send). */
+static void publish_found(const struct lc_paths *paths, const struct lc_config *cfg,
+			  const struct lc_guest_record *rec, const struct host_discover_result *res)
+{
+#ifdef HAVE_LDNS
+	struct lc_guest_record *now;
+	char msg[DDNS_ERR_MAX + 64];
+	int st;
+
+	if (!cfg->dns_server || res->gone || res->writes == 0 || !(now = malloc(sizeof(*now))))
+		return;
+	if (lc_guest_record_load(paths->runstate_dir, rec->name, now) == 0) {
+		st = ddns_event_answered(paths, cfg, now, msg, sizeof(msg));
+		hook_log(st == DDNS_DONE || st == DDNS_NOT_OURS ? LOG_INFO : LOG_WARNING,
+			 "%s %s discovery: %s", rec->driver, rec->name, msg);
+	}
+	free(now);
+#else
+	(void)paths;
+	(void)cfg;
+	(void)rec;
+	(void)res;
+#endif
+}
+
 static int discover_one(const struct lc_paths *paths, const struct lc_config *cfg,
 			const struct lc_guest_record *rec, virConnectPtr conn, unsigned timeout,
 			bool refresh, struct host_discover_result *res)
@@ -189,9 +219,10 @@ static int discover_one(const struct lc_paths *paths, const struct lc_config *cf
 	if (g.drv != HOOK_DRIVER_LXC && g.drv != HOOK_DRIVER_QEMU)
 		return -EOPNOTSUPP;
 	r = host_discover_run(paths, cfg, rec->name, rec->uuid, NULL, &ops, timeout, res);
-	if (r == 0)
+	if (r == 0) {
 		log_result(rec, res, refresh);
-	else
+		publish_found(paths, cfg, rec, res);
+	} else
 		hook_log(LOG_WARNING, "%s %s discovery: %s", rec->driver, rec->name, strerror(-r));
 	guest_done(&g);
 	return r;

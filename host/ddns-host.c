@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,15 +27,42 @@ int ddns_guest_of(const struct lc_guest_record *rec, const struct host_lease *le
 	return ddns_guest_from_record(rec, addrs, k, ret);
 }
 
-/* A record's live leases, ranked, into g. */
-static int guest_load(const struct lc_paths *paths, const struct lc_config *cfg,
+/* What the module answers for the guest: its live leases and the
+ * addresses discovery found (a bridged or static NIC has only those),
+ * ranked by the core's one rank function.  0 when db has no running guest
+ * of that name. */
+static size_t answered_addrs(const struct lc_db *db, const char *name, struct lc_addr *out,
+			     size_t max)
+{
+	struct lc_match m;
+	size_t k = 0;
+
+	if (lc_db_lookup_name(db, name, AF_UNSPEC, &m) != LC_FOUND || !m.host->guest ||
+	    !m.host->running || strcmp(m.host->name, name) != 0)
+		return 0;
+	for (size_t i = 0; i < m.host->n_addrs && k < max; i++)
+		if (lc_match_addr(&m, i))
+			out[k++] = m.host->addrs[i].addr;
+	return k;
+}
+
+/* A record's addresses into g: the module's answer from db; without a db,
+ * its live leases, ranked. */
+static int guest_load(const struct lc_paths *paths, const struct lc_db *db,
 		      const struct lc_guest_record *rec, struct ddns_guest *g)
 {
-	struct host_lease *leases = calloc(HOST_MAX_LEASES, sizeof(*leases));
-	uint8_t(*macs)[LC_MAC_LEN] = calloc(rec->n_nics ? rec->n_nics : 1, LC_MAC_LEN);
+	struct host_lease *leases = NULL;
+	uint8_t(*macs)[LC_MAC_LEN] = NULL;
 	size_t n = 0;
 	int r = -ENOMEM;
 
+	if (db) {
+		struct lc_addr addrs[DDNS_MAX_ADDRS];
+		return ddns_guest_from_record(
+		    rec, addrs, answered_addrs(db, rec->name, addrs, DDNS_MAX_ADDRS), g);
+	}
+	leases = calloc(HOST_MAX_LEASES, sizeof(*leases));
+	macs = calloc(rec->n_nics ? rec->n_nics : 1, LC_MAC_LEN);
 	if (leases && macs) {
 		for (size_t i = 0; i < rec->n_nics; i++)
 			memcpy(macs[i], rec->nics[i].mac, LC_MAC_LEN);
@@ -50,7 +78,7 @@ static int guest_load(const struct lc_paths *paths, const struct lc_config *cfg,
 
 struct recorded_walk {
 	const struct lc_paths *paths;
-	const struct lc_config *cfg;
+	const struct lc_db *db; /* NULL when it could not be built */
 	struct lc_guest_record *rec;
 	struct ddns_guest *all;
 	size_t n, cap;
@@ -72,7 +100,7 @@ static int recorded_one(enum lc_record_kind kind, const char *name, void *userda
 		w->cap = cap;
 	}
 	/* a record that is no DNS name (no UUID, a dot) is not published */
-	int one = guest_load(w->paths, w->cfg, w->rec, &w->all[w->n]);
+	int one = guest_load(w->paths, w->db, w->rec, &w->all[w->n]);
 	if (one == -ENOMEM)
 		return one;
 	if (one == 0)
@@ -80,12 +108,17 @@ static int recorded_one(enum lc_record_kind kind, const char *name, void *userda
 	return 0;
 }
 
-int ddns_guests_recorded(const struct lc_paths *paths, const struct lc_config *cfg,
-			 struct ddns_guest **ret, size_t *ret_n)
+int ddns_guests_recorded(const struct lc_paths *paths, struct ddns_guest **ret, size_t *ret_n)
 {
-	struct recorded_walk w = {.paths = paths, .cfg = cfg, .rec = malloc(sizeof(*w.rec))};
-	int r = w.rec ? lc_record_dir_foreach(paths->runstate_dir, recorded_one, &w) : -ENOMEM;
+	struct lc_db *db = NULL;
+	struct recorded_walk w = {.paths = paths, .rec = malloc(sizeof(*w.rec))};
+	int r;
 
+	/* one db for every guest: what the module answers, read once */
+	if (lc_db_load(paths, time(NULL), &db) == 0)
+		w.db = db;
+	r = w.rec ? lc_record_dir_foreach(paths->runstate_dir, recorded_one, &w) : -ENOMEM;
+	lc_db_free(db);
 	free(w.rec);
 	if (r == -ENOENT)
 		r = 0;
@@ -118,11 +151,12 @@ static int settings(const struct lc_config *cfg, struct ddns_config **ret, char 
 	return 0;
 }
 
-int ddns_event(const struct lc_config *cfg, enum ddns_op op, const struct lc_guest_record *rec,
-	       const struct host_lease *leases, size_t n, char *msg, size_t size)
+/* One event's update for g (built is what building it returned), the
+ * spool on failure: the log line into msg, the status returned. */
+static int event_send(const struct lc_config *cfg, enum ddns_op op, const char *name,
+		      const struct ddns_guest *g, int built, char *msg, size_t size)
 {
 	struct ddns_config *c = NULL;
-	struct ddns_guest g;
 	struct ddns_result res;
 	char err[DDNS_ERR_MAX];
 	int r = settings(cfg, &c, err, sizeof(err));
@@ -133,21 +167,47 @@ int ddns_event(const struct lc_config *cfg, enum ddns_op op, const struct lc_gue
 		snprintf(msg, size, "cluster DNS: not updated: %s", err);
 		return DDNS_MISCONFIGURED;
 	}
-	r = ddns_guest_of(rec, leases, n, &g);
+	r = built;
 	if (r == 0)
-		r = ddns_apply(c, ddns_spool_dir(), op, &g, time(NULL), &res);
+		r = ddns_apply(c, ddns_spool_dir(), op, g, time(NULL), &res);
 	free(c);
 	if (r == -ENODATA) {
-		snprintf(msg, size, "cluster DNS: %s has no address to publish", rec->name);
+		snprintf(msg, size, "cluster DNS: %s has no address to publish", name);
 		return r;
 	}
 	if (r < 0) {
-		snprintf(msg, size, "cluster DNS: %s: %s", rec->name, strerror(-r));
+		snprintf(msg, size, "cluster DNS: %s: %s", name, strerror(-r));
 		return r;
 	}
 	snprintf(msg, size, "cluster DNS: %s%s", res.message,
 		 res.status == DDNS_RETRY || res.status == DDNS_MISCONFIGURED ? " (spooled)" : "");
 	return (int)res.status;
+}
+
+int ddns_event(const struct lc_config *cfg, enum ddns_op op, const struct lc_guest_record *rec,
+	       const struct host_lease *leases, size_t n, char *msg, size_t size)
+{
+	struct ddns_guest g;
+
+	if (!cfg->dns_server)
+		return -ENODATA;
+	return event_send(cfg, op, rec->name, &g, ddns_guest_of(rec, leases, n, &g), msg, size);
+}
+
+int ddns_event_answered(const struct lc_paths *paths, const struct lc_config *cfg,
+			const struct lc_guest_record *rec, char *msg, size_t size)
+{
+	struct ddns_guest g;
+	struct lc_db *db = NULL;
+	int built;
+
+	if (!cfg->dns_server)
+		return -ENODATA;
+	built = lc_db_load(paths, time(NULL), &db);
+	if (built == 0)
+		built = guest_load(paths, db, rec, &g);
+	lc_db_free(db);
+	return event_send(cfg, DDNS_OP_PUBLISH, rec->name, &g, built, msg, size);
 }
 
 void ddns_event_retry(const struct lc_config *cfg, const char *name, unsigned tries,
@@ -179,7 +239,7 @@ int ddns_sync_recorded(const struct lc_paths *paths, const struct lc_config *cfg
 
 	if (r < 0)
 		return r;
-	r = ddns_guests_recorded(paths, cfg, &running, &n);
+	r = ddns_guests_recorded(paths, &running, &n);
 	if (r == 0)
 		r = ddns_sync(c, running, n, ddns_spool_dir(), time(NULL), fn, userdata, ret, err,
 			      errlen);

@@ -338,16 +338,22 @@ struct host_lease;
 /* The guest of a record, with the addresses of the leases given (ranked). */
 int ddns_guest_of(const struct lc_guest_record *rec, const struct host_lease *leases, size_t n,
 		  struct ddns_guest *ret);
-/* Every guest the records under paths->runstate_dir name, with its live
- * leases' addresses ranked (after --sync dropped the records of guests
- * libvirt no longer runs, these are the running ones). */
-int ddns_guests_recorded(const struct lc_paths *paths, const struct lc_config *cfg,
-			 struct ddns_guest **ret, size_t *ret_n);
+/* Every guest the records under paths->runstate_dir name, with the
+ * addresses the module answers for it, ranked: its live leases and what
+ * discovery found (after --sync dropped the records of guests libvirt no
+ * longer runs, these are the running ones).  Without a readable lease dir,
+ * each guest's live leases alone. */
+int ddns_guests_recorded(const struct lc_paths *paths, struct ddns_guest **ret, size_t *ret_n);
 /* One worker event: nothing when dns_server is unset (returns -ENODATA);
  * else the update now, the spool on failure.  msg gets the line for the
  * log; the status (ddns_status) is returned. */
 int ddns_event(const struct lc_config *cfg, enum ddns_op op, const struct lc_guest_record *rec,
 	       const struct host_lease *leases, size_t n, char *msg, size_t size);
+/* The publish of a guest whose addresses changed without a lease (the
+ * worker's discovery, --refresh): the addresses the module now answers
+ * for rec->name (leases and discovered ones, ranked), as ddns_event. */
+int ddns_event_answered(const struct lc_paths *paths, const struct lc_config *cfg,
+			const struct lc_guest_record *rec, char *msg, size_t size);
 /* What the worker does after an update went to the spool: try it again
  * with the spool's backoff, up to tries times, while it is pending. */
 void ddns_event_retry(const struct lc_config *cfg, const char *name, unsigned tries,

@@ -390,11 +390,12 @@ if site_ok; then
 	LAB_DIR=$B_DIR lookup node1.$ZONE "on B: A's node1, through dns"
 	echo "  (the labs share their subnets and MACs, so B's own node1 has the same address: the TXT says whose the name is)"
 	[ -z "$kvm_ip" ] || LAB_DIR=$B_DIR lookup "$KVM.$ZONE" "on B: A's qemu guest, which B has none of"
+	[ -z "$lan1_found" ] || LAB_DIR=$B_DIR lookup "lan1.$ZONE" "on B: A's bridged guest, known from discovery only"
 	printf '$ dig +short @10.99.2.1 node1.%s TXT   # on B\n' $ZONE
 	B exec dig +short +time=2 +tries=1 @10.99.2.1 "node1.$ZONE" TXT 2>&1 | sed 's/^/  /' || true
 	printf '$ libvirt-cluster dns status   # on A\n'
 	lc dns status 2>&1 | sed -e '/^$/d' -e 's/^/  /' || true
-	so "A published its guests at the site's BIND 9; B's node1 is another guest of the same name (a conflict: B changes nothing), so on B node1.$ZONE is A's node1, from dns, with A's address and host=hv-1 in its TXT"
+	so "A published its guests at the site's BIND 9 (lan1 too: what the module answers, discovered addresses included); B's node1 is another guest of the same name (a conflict: B changes nothing), so on B node1.$ZONE is A's node1, from dns, with A's address and host=hv-1 in its TXT"
 else
 	echo "  (no second host: $site_why)"
 fi

@@ -264,6 +264,12 @@ chk_b_kvm() {
 	echo "kvm1 on A: $want; kvm1.cluster.test on B: $got"
 	[[ $want =~ $ext_re ]] && [ "$got" = "$want" ]
 }
+chk_b_lan1() {
+	local want got
+	want=$(answer "a bridged guest" lan1) got=$(answer "$S_B" lan1.cluster.test)
+	echo "lan1 on A: $want; lan1.cluster.test on B: $got"
+	[ -n "$want" ] && [ "$want" != "not found" ] && [ "$got" = "$want" ]
+}
 chk_a_status() {
 	local st a1
 	a1=$(answer "every guest by name" node1)
@@ -282,6 +288,7 @@ else
 	if [ "$kvm_booted" = 1 ]; then
 		assert "on B: kvm1.cluster.test (B has no kvm1) answers A's kvm1 address" chk_b_kvm
 	fi
+	assert "on B: lan1.cluster.test (a bridged guest of A, addresses from discovery only) answers A's lan1 address" chk_b_lan1
 	assert "dns status on A: the server answers with the key, node1.cluster.test published with A's address" chk_a_status
 	chk_withdrawn() {
 		local s

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "host/ddns.h"
@@ -281,6 +282,43 @@ static void test_guest_from_record(void **state)
 	assert_int_equal(ddns_guest_from_record(&rec, a, 2, &g), -EINVAL);
 }
 
+/* --sync publishes what the module answers: a bridged guest whose only
+ * addresses are discovery's (a record's addr lines, no lease) has them,
+ * ranked as the module ranks them; a record without a UUID is left out. */
+static void test_guests_recorded(void **state)
+{
+	char *root, *lease, *run;
+	struct lc_paths paths;
+	struct ddns_guest *all = NULL;
+	size_t n = 0;
+	char ip[64];
+	long long now = (long long)time(NULL);
+
+	(void)state;
+	assert_int_equal(unit_world_new(&root, &lease, &run, &paths), 0);
+	unit_writef(run, "guest-lan1.rec",
+		    "libvirt-cluster record 1\nkind guest\nname lan1\n"
+		    "uuid 6f1d43a0-5b1c-4a3e-9d52-0c2f5e7a1b55\ndriver lxc\ncluster lab\n"
+		    "nic 52:54:00:1c:00:55 - br-lan\n"
+		    "addr 52:54:00:1c:00:55 fd00:50::55 netns %lld\n"
+		    "addr 52:54:00:1c:00:55 192.168.50.55 netns %lld\n",
+		    now, now);
+	unit_writef(run, "guest-nouuid.rec",
+		    "libvirt-cluster record 1\nkind guest\nname nouuid\ndriver lxc\n"
+		    "nic 52:54:00:1c:00:56 - br-lan\n"
+		    "addr 52:54:00:1c:00:56 192.168.50.56 netns %lld\n",
+		    now);
+	assert_int_equal(ddns_guests_recorded(&paths, &all, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(all[0].name, "lan1");
+	assert_string_equal(all[0].cluster, "lab");
+	assert_int_equal(all[0].n_addrs, 2);
+	assert_string_equal(lc_addr_format(&all[0].addrs[0], ip, sizeof(ip)), "192.168.50.55");
+	assert_string_equal(lc_addr_format(&all[0].addrs[1], ip, sizeof(ip)), "fd00:50::55");
+	free(all);
+	unit_world_free(root, lease, run);
+}
+
 static void test_backoff(void **state)
 {
 	assert_int_equal(ddns_spool_backoff(0), 30);
@@ -304,6 +342,7 @@ int test_ddns_files_main(void)
 	    cmocka_unit_test_setup_teardown(test_spool_list, unit_setup_tmpdir,
 					    unit_teardown_tmpdir),
 	    cmocka_unit_test(test_guest_from_record),
+	    cmocka_unit_test(test_guests_recorded),
 	    cmocka_unit_test(test_backoff),
 	};
 	return cmocka_run_group_tests_name("ddns files", tests, NULL, NULL);
