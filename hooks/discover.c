@@ -297,6 +297,10 @@ int hook_refresh(struct hook_ctx *ctx)
 		       sent == 1 ? "" : "s", failed);
 	else if (sr != -ENODATA)
 		printf("; cluster DNS: spool not run: %s", strerror(-sr));
+	unsigned republished = 0, current = 0;
+	if (sr == 0 && failed == 0 && hook_refresh_dns(ctx, &republished, &current) == 0)
+		printf(", %u name%s published again, %u as they were", republished,
+		       republished == 1 ? "" : "s", current);
 	putchar('\n');
 	return 0;
 }

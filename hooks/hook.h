@@ -148,3 +148,8 @@ unsigned hook_restore_missing(struct hook_ctx *ctx);
 /* --refresh's last step: the spool's cluster-DNS updates that are due;
  * -ENODATA when cluster DNS is off (hooks/restore.c). */
 int hook_refresh_spool(struct hook_ctx *ctx, unsigned *ret_delivered, unsigned *ret_failed);
+/* --refresh's repair of the zone, after the spool: each running guest
+ * whose record set is not exactly in the zone is published again
+ * (ddns_publish_changed); -ENODATA when off (hooks/restore.c).  Not
+ * run when the spool's due updates just failed: the server is down. */
+int hook_refresh_dns(struct hook_ctx *ctx, unsigned *ret_published, unsigned *ret_current);

@@ -146,3 +146,39 @@ int hook_refresh_spool(struct hook_ctx *ctx, unsigned *ret_delivered, unsigned *
 	return -ENODATA;
 #endif
 }
+
+#ifdef HAVE_LDNS
+static void log_republished(const char *what, const struct ddns_result *r, void *ud)
+{
+	(void)what;
+	(void)ud;
+	hook_log(r->status == DDNS_DONE ? LOG_INFO : LOG_WARNING, "refresh: cluster DNS: %s",
+		 r->message);
+}
+#endif
+
+int hook_refresh_dns(struct hook_ctx *ctx, unsigned *ret_published, unsigned *ret_current)
+{
+#ifdef HAVE_LDNS
+	struct ddns_sync_stats st;
+	char err[DDNS_ERR_MAX] = "";
+	int r = ddns_publish_changed_recorded(&ctx->paths, &ctx->config, log_republished, NULL, &st,
+					      err, sizeof(err));
+
+	if (r == -ENODATA)
+		return r;
+	if (r < 0) {
+		hook_log(LOG_WARNING, "refresh: cluster DNS: zone not checked: %s",
+			 err[0] ? err : strerror(-r));
+		return r;
+	}
+	*ret_published = st.published;
+	*ret_current = st.current;
+	return 0;
+#else
+	(void)ctx;
+	(void)ret_published;
+	(void)ret_current;
+	return -ENODATA;
+#endif
+}

@@ -229,8 +229,10 @@ void ddns_event_retry(const struct lc_config *cfg, const char *name, unsigned tr
 	free(c);
 }
 
-int ddns_sync_recorded(const struct lc_paths *paths, const struct lc_config *cfg, ddns_sync_fn fn,
-		       void *userdata, struct ddns_sync_stats *ret, char *err, size_t errlen)
+/* ddns_sync (all) or ddns_publish_changed over the recorded guests. */
+static int over_recorded(const struct lc_paths *paths, const struct lc_config *cfg, bool all,
+			 ddns_sync_fn fn, void *userdata, struct ddns_sync_stats *ret, char *err,
+			 size_t errlen)
 {
 	struct ddns_config *c = NULL;
 	struct ddns_guest *running = NULL;
@@ -240,10 +242,26 @@ int ddns_sync_recorded(const struct lc_paths *paths, const struct lc_config *cfg
 	if (r < 0)
 		return r;
 	r = ddns_guests_recorded(paths, &running, &n);
-	if (r == 0)
+	if (r == 0 && all)
 		r = ddns_sync(c, running, n, ddns_spool_dir(), time(NULL), fn, userdata, ret, err,
 			      errlen);
+	else if (r == 0)
+		r = ddns_publish_changed(c, running, n, ddns_spool_dir(), time(NULL), fn, userdata,
+					 ret, err, errlen);
 	free(running);
 	free(c);
 	return r;
+}
+
+int ddns_sync_recorded(const struct lc_paths *paths, const struct lc_config *cfg, ddns_sync_fn fn,
+		       void *userdata, struct ddns_sync_stats *ret, char *err, size_t errlen)
+{
+	return over_recorded(paths, cfg, true, fn, userdata, ret, err, errlen);
+}
+
+int ddns_publish_changed_recorded(const struct lc_paths *paths, const struct lc_config *cfg,
+				  ddns_sync_fn fn, void *userdata, struct ddns_sync_stats *ret,
+				  char *err, size_t errlen)
+{
+	return over_recorded(paths, cfg, false, fn, userdata, ret, err, errlen);
 }

@@ -291,7 +291,8 @@ int ddns_apply(const struct ddns_config *c, const char *spool_dir, enum ddns_op 
 
 struct ddns_sync_stats {
 	unsigned removed, published, conflicts, failed,
-	    others; /* others: other hosts' names, untouched */
+	    others,  /* others: other hosts' names, untouched */
+	    current; /* ddns_publish_changed: already exactly in the zone */
 };
 
 /* Each outcome, to log it: what (a name), and the result. */
@@ -302,6 +303,15 @@ typedef void (*ddns_sync_fn)(const char *what, const struct ddns_result *r, void
  * of one of their published addresses. */
 bool ddns_entry_stale(const struct ddns_config *c, const struct ddns_zone *z,
 		      const struct ddns_zone_entry *e, const struct ddns_guest *running, size_t n);
+/* The timer's repair (--refresh): read the zone and every reverse zone by
+ * AXFR and publish each running guest whose record set is not exactly
+ * there (a lease that came after its worker gave up, an address that
+ * changed, a worker killed mid-update); removes nothing, and leaves a
+ * guest alone that has a conflict file or an update waiting in the spool.  ret->current counts
+ * those left as they were. */
+int ddns_publish_changed(const struct ddns_config *c, const struct ddns_guest *running, size_t n,
+			 const char *spool_dir, int64_t now, ddns_sync_fn fn, void *userdata,
+			 struct ddns_sync_stats *ret, char *err, size_t errlen);
 /* Deliver the spool, read the zone and every reverse zone by AXFR, remove
  * this host's stale names and publish every running guest again.  Another
  * host's names are never touched.  err says why a transfer failed. */
@@ -358,6 +368,11 @@ int ddns_event_answered(const struct lc_paths *paths, const struct lc_config *cf
  * with the spool's backoff, up to tries times, while it is pending. */
 void ddns_event_retry(const struct lc_config *cfg, const char *name, unsigned tries,
 		      ddns_spool_fn on_result, void *userdata);
+/* --refresh's step: ddns_publish_changed over the recorded guests;
+ * -ENODATA when off. */
+int ddns_publish_changed_recorded(const struct lc_paths *paths, const struct lc_config *cfg,
+				  ddns_sync_fn fn, void *userdata, struct ddns_sync_stats *ret,
+				  char *err, size_t errlen);
 /* --sync's step: ddns_sync over the recorded guests; -ENODATA when off. */
 int ddns_sync_recorded(const struct lc_paths *paths, const struct lc_config *cfg, ddns_sync_fn fn,
 		       void *userdata, struct ddns_sync_stats *ret, char *err, size_t errlen);

@@ -103,6 +103,24 @@ chk_sync_repairs() { # GUEST... (after --sync: each whole set, nothing spooled)
 	echo "--sync in $(ms_since "$t0") ms: $out; $(dw sets "$@" | paste -sd';'); $(spool_n) spooled"
 	dw sets "$@" >/dev/null && [ "$(spool_n)" -eq 0 ]
 }
+# the timer's --refresh (every minute) finds the set incomplete in the zone
+# and publishes it again, before any --sync
+chk_refresh_repairs() { # GUEST...
+	local out t0
+	t0=$(date +%s%3N)
+	out=$(in_lab "$work/hook" --refresh 2>&1)
+	echo "--refresh in $(ms_since "$t0") ms: $out; $(dw sets "$@" | paste -sd';'); $(spool_n) spooled"
+	echo "$out" | grep -q "[1-9][0-9]* names\? published again" && dw sets "$@" >/dev/null &&
+		[ ! -e "$work/spool/kp.ddns" ]
+}
+assert "case 1: --refresh sees kp's set incomplete in the zone and publishes it whole (kp's own spool empty; other guests' entries wait for their backoff)" chk_refresh_repairs kp
+chk_refresh_idle() {
+	local out
+	out=$(in_lab "$work/hook" --refresh 2>&1)
+	echo "--refresh again: $out"
+	echo "$out" | grep -q ", 0 names published again, [1-9][0-9]* as they were"
+}
+assert "case 1: a second --refresh finds every set as it should be and sends nothing" chk_refresh_idle
 assert "case 1: --sync publishes the whole set" chk_sync_repairs kp
 
 # ---- 2. SIGKILLed mid-withdraw -------------------------------------------------------

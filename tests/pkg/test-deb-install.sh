@@ -117,9 +117,11 @@ status() { in_root dpkg-query -W -f '${db:Status-Abbrev}' "$1" 2>/dev/null | tr 
 hosts_words() { awk '/^[[:space:]]*hosts[[:space:]]*:/ { sub(/#.*/, ""); sub(/^[^:]*:/, ""); print $0; exit }' "$1" | xargs; }
 link_of() { readlink "$r/etc/libvirt/hooks/$1.d/libvirt-cluster" 2>/dev/null || echo none; }
 # A stand-in libvirtd: sleep under that name (what the scripts check in
-# /proc/PID/comm), whose default action on SIGHUP is to die of it.
+# /proc/PID/comm), whose default action on SIGHUP is to die of it (made
+# the default again: under nohup, or a runner that ignores SIGHUP, it
+# would inherit the ignoring and outlive the signal).
 fake_libvirtd() {
-	chroot "$r" /tmp/bin/libvirtd 300 &
+	chroot "$r" env --default-signal=HUP /tmp/bin/libvirtd 300 &
 	fake=$!
 	for _ in $(seq 100); do
 		[ "$(cat "/proc/$fake/comm" 2>/dev/null)" = libvirtd ] && break
