@@ -16,7 +16,7 @@
 
 /* ---- the cold path: look only at objects that can matter ------------------ */
 
-int db_keep_file(struct builder *b, char *buf, size_t len, uint32_t net, bool is_status)
+int db_keep_file(struct builder *b, char *buf, size_t len, const char *stem, bool is_status)
 {
 	/* the framing is what a cut-short or half-written file fails; the
 	 * objects we take are then parsed in full.  A file broken inside
@@ -27,18 +27,18 @@ int db_keep_file(struct builder *b, char *buf, size_t len, uint32_t net, bool is
 		lc_big_free(buf);
 		return 0;
 	}
-	struct kept_file *k = lc_vec_push(&b->kept);
+	char *st = lc_arena_strndup(&b->files, stem, strlen(stem));
+	struct kept_file *k = st ? lc_vec_push(&b->kept) : NULL;
 	if (!k) {
 		lc_big_free(buf);
 		return -ENOMEM;
 	}
 	k->buf = buf;
 	k->len = len;
-	k->net = net;
+	k->stem = st;
+	k->net = (uint32_t)(b->kept.n - 1); /* until db_cold_nets */
 	k->file = file;
 	k->is_status = is_status;
-	if (!is_status)
-		((struct bnet *)b->nets.items)[net].has_macs = true;
 	return 0;
 }
 
@@ -188,10 +188,16 @@ static int mac_needles(struct lc_arena *A, const uint8_t (*macs)[LC_MAC_LEN], si
  * for yet; they count as looked for from now on. */
 static int new_mac_needles(struct builder *b, struct scan_needle **ret, size_t *ret_n)
 {
-	uint8_t(*list)[LC_MAC_LEN] = malloc((b->macs.n ? b->macs.n : 1) * LC_MAC_LEN);
+	uint8_t(*list)[LC_MAC_LEN];
 	struct lc_map_slot *slots = b->macs.slots;
 	size_t n = 0;
-	if (!list)
+	if (b->macs.n == 0) {
+		/* no MAC known (a miss): no needle, nothing to allocate */
+		*ret = NULL;
+		*ret_n = 0;
+		return 0;
+	}
+	if (!(list = malloc(b->macs.n * LC_MAC_LEN)))
 		return -ENOMEM;
 	for (size_t i = 0; slots && i <= b->macs.mask; i++) {
 		if (!slots[i].key || (slots[i].aux & BMAC_SEARCHED))
@@ -237,7 +243,8 @@ int db_load_filtered(struct builder *b)
 	if (!all)
 		return -ENOMEM;
 	all[0] = label;
-	memcpy(all + 1, nd, n_nd * sizeof(*nd));
+	if (n_nd)
+		memcpy(all + 1, nd, n_nd * sizeof(*nd));
 	before = b->leases.n;
 	/* A bare name that is a guest's domain name is that guest: a domain
 	 * name outranks every DHCP hostname, so only its MACs' leases matter
@@ -251,7 +258,10 @@ int db_load_filtered(struct builder *b)
 	if ((r = skip_label ? scan_kept(b, true, all + 1, n_nd)
 			    : scan_kept(b, true, all, n_nd + 1)) < 0)
 		return r;
-	/* 3: leases whose MAC no known guest has */
+	/* 3: leases whose MAC no known guest has (none when step 2 found no
+	 * lease: a miss ends here) */
+	if (b->leases.n == before)
+		return 0;
 	struct blease *bl = b->leases.items;
 	uint8_t(*orphans)[LC_MAC_LEN] = malloc((b->leases.n - before + 1) * LC_MAC_LEN);
 	size_t n_orphans = 0;
@@ -298,4 +308,78 @@ int db_load_filtered(struct builder *b)
 	if ((r = new_mac_needles(b, &nd, &n_nd)) < 0)
 		return r;
 	return scan_kept(b, true, nd, n_nd);
+}
+
+/* ---- the networks, known last ------------------------------------------- */
+
+/* A small lab's kept files are searched for a backslash (db_cold_escaped):
+ * a pass over every byte, cheap there.  Larger files are not. */
+#define SMALL_LAB (16u << 10)
+
+/*
+ * A string with an escape may spell a name in other bytes ("n\u006fde1"),
+ * which no scan of the bytes sees.  So in a small lab whose kept files hold
+ * a backslash, they are parsed whole, as a full load does
+ * (db_cold_nets).  Larger files are not searched for one (a pass as costly
+ * as the scan itself): there a name written with escapes (libvirt writes
+ * none in names) is not found by the cold path.
+ */
+bool db_cold_escaped(const struct builder *b)
+{
+	const struct kept_file *k = b->kept.items;
+	size_t bytes = 0;
+	for (size_t i = 0; i < b->kept.n; i++)
+		bytes += k[i].len;
+	if (bytes > SMALL_LAB)
+		return false;
+	for (size_t i = 0; i < b->kept.n; i++)
+		if (memchr(k[i].buf, '\\', k[i].len))
+			return true;
+	return false;
+}
+
+/*
+ * db_load_filtered needs no network: a lease it takes records its kept
+ * file, whose network db_cold_nets sets.  When it took no lease, no
+ * network can matter to the answer: a network reaches a host only through
+ * a lease of it, or through a record's discovered address, or the extra
+ * dnsmasq lease files (loaded whole later, on networks named like a
+ * .conf's).  Then the .conf files are not read at all (a miss, the
+ * commonest lookup: `ssh github.com`).
+ */
+bool db_cold_nets_unused(const struct builder *b)
+{
+	return b->leases.n == 0 && b->seen.n == 0 && b->db->config.n_leases == 0;
+}
+
+int db_cold_nets(struct builder *b, bool whole)
+{
+	struct kept_file *k = b->kept.items;
+	struct bnet *nets;
+
+	for (size_t i = 0; i < b->kept.n; i++) {
+		int ni = db_net_by_bridge(b, k[i].stem, true);
+		if (ni < 0)
+			return ni;
+		k[i].net = (uint32_t)ni;
+	}
+	nets = b->nets.items;
+	if (whole) {
+		for (size_t i = 0; i < b->kept.n; i++) {
+			int r = k[i].is_status
+				    ? db_status_add(b, k[i].buf, k[i].len, k[i].net, k[i].file)
+				    : db_macs_add(b, k[i].buf, k[i].len, (int)k[i].net);
+			if (r < 0)
+				return r;
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < b->kept.n; i++)
+		if (!k[i].is_status)
+			nets[k[i].net].has_macs = true;
+	/* a lease's net was its kept file's index */
+	struct blease *bl = b->leases.items;
+	for (size_t i = 0; i < b->leases.n; i++)
+		bl[i].net = k[bl[i].net].net;
+	return 0;
 }

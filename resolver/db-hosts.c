@@ -273,6 +273,8 @@ int db_finish_hosts(struct builder *b)
 	struct blease *bl = b->leases.items;
 	int r;
 
+	if (!b->hosts.n)
+		return 0; /* nothing pending either: a pending address has a host */
 	if ((r = group_pending(b)) < 0)
 		return r;
 	/* hostnames per host: walk leases once more, keyed by host */

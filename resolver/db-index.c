@@ -71,6 +71,8 @@ int db_build_indexes(struct lc_db *db)
 	}
 	db->names.kind = LC_MAP_FOLD;
 	db->addrs.kind = LC_MAP_ADDR;
+	if (!db->n_hosts)
+		return 0; /* empty maps answer every probe with nothing */
 	if (lc_map_reserve(&db->names, n_names) < 0 || lc_map_reserve(&db->addrs, n_addrs) < 0)
 		return -ENOMEM;
 	/* domain names first, so a DHCP hostname never shadows a guest.  A

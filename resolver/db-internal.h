@@ -70,6 +70,7 @@ struct bseen {
 struct kept_file {
 	char *buf;
 	size_t len;
+	const char *stem; /* the bridge (in files): its network is known once the .conf are read */
 	uint32_t net;
 	uint32_t file;
 	bool is_status;
@@ -156,9 +157,23 @@ int db_load_lease_dir(struct builder *b);
 int db_load_status(struct builder *b, const char *path, uint32_t net);
 int db_load_dnsmasq(struct builder *b, const char *path);
 
+/* db-source.c: a lease dir file's objects, from a buffer read whole */
+int db_macs_add(struct builder *b, const char *buf, size_t len, int net);
+int db_status_add(struct builder *b, const char *buf, size_t len, uint32_t net, uint32_t file);
+
 /* db-cold.c */
-int db_keep_file(struct builder *b, char *buf, size_t len, uint32_t net, bool is_status);
+/* Keep a .macs or .status buffer of the cold path.  Its network is set
+ * once the .conf files are read, last (db_cold_nets). */
+int db_keep_file(struct builder *b, char *buf, size_t len, const char *stem, bool is_status);
+/* Whether a small lab's kept files hold a backslash: then they are parsed
+ * whole (see db-cold.c). */
+bool db_cold_escaped(const struct builder *b);
 int db_load_filtered(struct builder *b);
+/* After db_load_filtered: whether no network can matter (no .conf read). */
+bool db_cold_nets_unused(const struct builder *b);
+/* The kept files' networks, from the .conf files read by now; with whole,
+ * then every object of the kept files, as a full load takes them. */
+int db_cold_nets(struct builder *b, bool whole);
 
 /* db-hosts.c */
 int db_prefer_index(const struct lc_config *cfg, const char *net);

@@ -259,22 +259,33 @@ static int push_leases(struct builder *b, const struct lc_vec *tmp, uint32_t net
 	return 0;
 }
 
+int db_status_add(struct builder *b, const char *buf, size_t len, uint32_t net, uint32_t file)
+{
+	struct lc_vec tmp = {.item_size = sizeof(struct lc_lease)};
+	int r = lease_parse_status_flags(buf, len, &b->db->arena, &tmp, b->lease_flags);
+	uint32_t n_files = b->n_files;
+
+	if (r == 0) {
+		b->n_files = file; /* push_leases numbers them by b->n_files */
+		r = push_leases(b, &tmp, net);
+		b->n_files = n_files;
+	}
+	lc_vec_free(&tmp);
+	return r == -ENOMEM ? r : 0;
+}
+
 int db_load_status(struct builder *b, const char *path, uint32_t net)
 {
 	char *buf;
 	size_t len;
-	struct lc_vec tmp = {.item_size = sizeof(struct lc_lease)};
 	int r;
 
 	if (db_read(b, path, LC_FILE_MAX, &buf, &len) < 0)
 		return 0; /* unreadable or hostile: no entries from it */
-	r = lease_parse_status_flags(buf, len, &b->db->arena, &tmp, b->lease_flags);
+	r = db_status_add(b, buf, len, net, b->n_files);
 	db_release(b, buf, len);
-	if (r == 0)
-		r = push_leases(b, &tmp, net);
 	b->n_files++;
-	lc_vec_free(&tmp);
-	return r == -ENOMEM ? r : 0;
+	return r;
 }
 
 int db_load_dnsmasq(struct builder *b, const char *path)
@@ -319,29 +330,17 @@ static int load_netconf(struct builder *b, const char *path, const char *stem)
 	return r;
 }
 
-static int load_macs(struct builder *b, const char *path, const char *stem)
+int db_macs_add(struct builder *b, const char *buf, size_t len, int ni)
 {
 	struct lc_vec entries = {.item_size = sizeof(struct lc_macs_entry)};
-	char *buf;
-	size_t len;
-	int ni, r;
+	int pr = lease_parse_macs(buf, len, &entries), r = 0;
 
-	if (db_read(b, path, LC_FILE_MAX, &buf, &len) < 0)
-		return 0;
-	int pr = lease_parse_macs(buf, len, &entries);
-	db_release(b, buf, len);
 	if (pr == -ENOMEM)
 		return pr;
-	ni = db_net_by_bridge(b, stem, true);
-	if (ni < 0) {
-		lease_macs_free(&entries);
-		return ni;
-	}
 	/* only a .macs file that parsed says who is plugged in */
 	if (pr == 0)
 		((struct bnet *)b->nets.items)[ni].has_macs = true;
 	struct lc_macs_entry *e = entries.items;
-	r = 0;
 	for (size_t k = 0; k < entries.n && r >= 0; k++) {
 		uint32_t gi;
 		r = db_guest_find_or_add(b, e[k].domain, &gi);
@@ -352,7 +351,23 @@ static int load_macs(struct builder *b, const char *path, const char *stem)
 	return r;
 }
 
-/* One file of the lease dir in its pass: 0 .conf, 1 .macs, 2 .status. */
+static int load_macs(struct builder *b, const char *path, const char *stem)
+{
+	char *buf;
+	size_t len;
+	int ni, r;
+
+	if (db_read(b, path, LC_FILE_MAX, &buf, &len) < 0)
+		return 0;
+	ni = db_net_by_bridge(b, stem, true);
+	r = ni < 0 ? ni : db_macs_add(b, buf, len, ni);
+	db_release(b, buf, len);
+	return r;
+}
+
+/* One file of the lease dir in its pass: 0 .conf, 1 .macs, 2 .status.
+ * The cold path keeps .macs and .status whole and reads the .conf files
+ * last (cold_lease_dir). */
 static int lease_dir_file(struct builder *b, int pass, const char *path, const char *stem)
 {
 	char *buf;
@@ -363,16 +378,17 @@ static int lease_dir_file(struct builder *b, int pass, const char *path, const c
 		return load_netconf(b, path, stem);
 	if (pass == 1 && b->guest_leases)
 		return 0;
-	if (!b->label && pass == 1)
+	if (b->label) {
+		if (db_read(b, path, LC_FILE_MAX, &buf, &len) < 0)
+			return 0;
+		return db_keep_file(b, buf, len, stem, pass == 2);
+	}
+	if (pass == 1)
 		return load_macs(b, path, stem);
 	ni = db_net_by_bridge(b, stem, true);
 	if (ni < 0)
 		return ni;
-	if (!b->label)
-		return db_load_status(b, path, (uint32_t)ni);
-	if (db_read(b, path, LC_FILE_MAX, &buf, &len) < 0)
-		return 0;
-	return db_keep_file(b, buf, len, (uint32_t)ni, pass == 2);
+	return db_load_status(b, path, (uint32_t)ni);
 }
 
 /* Which pass a lease dir file belongs to (0 .conf, 1 .macs, 2 .status,
@@ -397,15 +413,70 @@ static struct dir_file classify(const char *name)
 	return (struct dir_file){-1, 0};
 }
 
+/* The lease dir's listing, each name with its pass and a buffer for its
+ * path. */
+struct dir_walk {
+	char **names;
+	struct dir_file *files;
+	size_t n, dl;
+	char path[4096], stem[256];
+};
+
+/* Every file of one pass: its path and stem in w, then fn. */
+static int walk_pass(struct builder *b, struct dir_walk *w, int pass,
+		     int (*fn)(struct builder *, int, const char *, const char *))
+{
+	int r = 0;
+	for (size_t i = 0; i < w->n && r >= 0; i++) {
+		if (w->files[i].pass != pass)
+			continue;
+		size_t l = strlen(w->names[i]);
+		if (w->dl + 1 + l + 1 > sizeof(w->path))
+			continue;
+		memcpy(w->path + w->dl + 1, w->names[i], l + 1);
+		memcpy(w->stem, w->names[i], w->files[i].stem);
+		w->stem[w->files[i].stem] = '\0';
+		r = fn(b, pass, w->path, w->stem);
+	}
+	return r;
+}
+
+static int track_only(struct builder *b, int pass, const char *path, const char *stem)
+{
+	(void)pass, (void)stem;
+	db_track_stat(b, path);
+	return 0;
+}
+
+/*
+ * The cold path, once the .macs and .status are kept: the objects that can
+ * matter to the name, then the .conf files for their networks.  When no
+ * network can matter, a .conf is only tracked: its stat is the signature a
+ * read would give (an unreadable .conf is tracked the same way).
+ */
+static int cold_lease_dir(struct builder *b, struct dir_walk *w)
+{
+	bool whole = db_cold_escaped(b);
+	int r;
+
+	if (!whole && (r = db_load_filtered(b)) < 0)
+		return r;
+	if (!whole && db_cold_nets_unused(b))
+		return walk_pass(b, w, 0, track_only);
+	if ((r = walk_pass(b, w, 0, lease_dir_file)) < 0)
+		return r;
+	return db_cold_nets(b, whole);
+}
+
 int db_load_lease_dir(struct builder *b)
 {
 	const char *dir = b->paths->lease_dir;
-	char **names, path[4096], stem_buf[256];
-	struct dir_file small[128], *files;
-	size_t n, dl = strlen(dir);
+	struct dir_file small[128];
+	struct dir_walk walk, *w = &walk;
 	int r;
 
-	r = db_list_dir(b, dir, &names, &n);
+	w->dl = strlen(dir);
+	r = db_list_dir(b, dir, &w->names, &w->n);
 	if (r < 0) {
 		if (r == -ENOMEM)
 			return r;
@@ -413,33 +484,22 @@ int db_load_lease_dir(struct builder *b)
 		b->lease_dir_error = r;
 		return 0;
 	}
-	files = n <= 128 ? small : malloc(n * sizeof(*files));
-	if (!files) {
-		lc_names_free(names, n);
+	w->files = w->n <= 128 ? small : malloc(w->n * sizeof(*w->files));
+	if (!w->files) {
+		lc_names_free(w->names, w->n);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < n; i++)
-		files[i] = classify(names[i]);
-	memcpy(path, dir, dl);
-	path[dl] = '/';
+	for (size_t i = 0; i < w->n; i++)
+		w->files[i] = classify(w->names[i]);
+	memcpy(w->path, dir, w->dl);
+	w->path[w->dl] = '/';
 	/* networks first (.conf), then who is plugged in (.macs), then leases */
-	for (int pass = 0; pass < 3 && r >= 0; pass++) {
-		for (size_t i = 0; i < n && r >= 0; i++) {
-			if (files[i].pass != pass)
-				continue;
-			size_t l = strlen(names[i]);
-			if (dl + 1 + l + 1 > sizeof(path))
-				continue;
-			memcpy(path + dl + 1, names[i], l + 1);
-			memcpy(stem_buf, names[i], files[i].stem);
-			stem_buf[files[i].stem] = '\0';
-			r = lease_dir_file(b, pass, path, stem_buf);
-		}
-	}
-	if (files != small)
-		free(files);
-	lc_names_free(names, n);
+	for (int pass = b->label ? 1 : 0; pass < 3 && r >= 0; pass++)
+		r = walk_pass(b, w, pass, lease_dir_file);
 	if (r >= 0 && b->label)
-		r = db_load_filtered(b);
+		r = cold_lease_dir(b, w);
+	if (w->files != small)
+		free(w->files);
+	lc_names_free(w->names, w->n);
 	return r;
 }

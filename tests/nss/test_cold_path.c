@@ -90,9 +90,25 @@ static void compare_paths(const struct lc_paths *paths, int64_t now)
 		for (size_t k = 0; k < h->n_aliases; k++)
 			add_variants(&names, &n, h->aliases[k]);
 	}
-	add_variants(&names, &n, "www.example.com");
-	add_variants(&names, &n, "node");
-	add_variants(&names, &n, "52:54:00:bb:00:01");
+	/* misses, the commonest lookup, and near-misses: a known name with a
+	 * byte more, a byte less, or one before it */
+	size_t known = n;
+	for (size_t i = 0; i < known; i += 12) {
+		char near[600];
+		size_t l = strlen(names[i]);
+		snprintf(near, sizeof(near), "%sx", names[i]);
+		add_variants(&names, &n, near);
+		snprintf(near, sizeof(near), "x%s", names[i]);
+		add_variants(&names, &n, near);
+		if (l > 1) {
+			snprintf(near, sizeof(near), "%.*s", (int)(l - 1), names[i]);
+			add_variants(&names, &n, near);
+		}
+	}
+	static const char *const misses[] = {"www.example.com", "github.com", "example.invalid",
+					     "localhost",	"node",	      "52:54:00:bb:00:01"};
+	for (size_t i = 0; i < sizeof(misses) / sizeof(*misses); i++)
+		add_variants(&names, &n, misses[i]);
 	for (size_t i = 0; i < n; i++) {
 		struct lc_db *part;
 		char want[4096], got[4096];
@@ -100,7 +116,8 @@ static void compare_paths(const struct lc_paths *paths, int64_t now)
 		describe(full, names[i], want, sizeof(want));
 		describe(part, names[i], got, sizeof(got));
 		if (strcmp(want, got) != 0)
-			fail_msg("%s: full load says\n  %s\ncold path says\n  %s", names[i], want, got);
+			fail_msg("%s: full load says\n  %s\ncold path says\n  %s", names[i], want,
+				 got);
 		lc_db_free(part);
 		free(names[i]);
 		checked++;
@@ -156,13 +173,14 @@ static void test_awkward_files(void **state)
 	/* a domain name with braces and commas, nested unknown keys holding
 	 * objects, escapes, upper case, a guest whose hostname is another
 	 * guest's domain name */
-	write_file(d, "br0.macs",
-		   "[\n"
-		   "  {\"domain\": \"web,{},x\", \"macs\": [\"52:54:00:00:00:01\"]},\n"
-		   "  {\"future\": [{\"domain\": \"ghost\", \"macs\": [\"52:54:00:00:00:09\"]}],\n"
-		   "   \"domain\": \"Node1\", \"macs\": [\"52:54:00:00:00:02\", \"52:54:00:00:00:03\"]},\n"
-		   "  {\"domain\": \"node2\", \"macs\": [\"52:54:00:00:00:04\"]}\n"
-		   "]\n");
+	write_file(
+	    d, "br0.macs",
+	    "[\n"
+	    "  {\"domain\": \"web,{},x\", \"macs\": [\"52:54:00:00:00:01\"]},\n"
+	    "  {\"future\": [{\"domain\": \"ghost\", \"macs\": [\"52:54:00:00:00:09\"]}],\n"
+	    "   \"domain\": \"Node1\", \"macs\": [\"52:54:00:00:00:02\", \"52:54:00:00:00:03\"]},\n"
+	    "  {\"domain\": \"node2\", \"macs\": [\"52:54:00:00:00:04\"]}\n"
+	    "]\n");
 	write_file(d, "br0.status",
 		   "[\n"
 		   " {\"ip-address\": \"10.0.0.1\", \"mac-address\": \"52:54:00:00:00:01\", "
@@ -182,6 +200,77 @@ static void test_awkward_files(void **state)
 		   "[\n {\"ip-address\": \"10.1.0.1\", \"mac-address\": \"52:54:00:01:00:01\", "
 		   "\"hostname\": \"cut\"},\n {\"ip-address\": \"10.1.0.2\"");
 	paths_for(&p, d, "/nonexistent", "/nonexistent");
+	compare_paths(&p, time(NULL));
+}
+
+/* Names spelled with escapes in small files (the cold path parses those
+ * whole), names only in a .macs (a guest with no lease), dotted domain
+ * names, and a network without a .macs (DHCP-only hosts). */
+static void test_escaped_names(void **state)
+{
+	char d[300];
+	struct lc_paths p;
+	char *status;
+
+	snprintf(d, sizeof(d), "%s/esc", tmpdir);
+	assert_int_equal(mkdir(d, 0755), 0);
+	write_file(d, "br0.conf", "interface=br0\ndomain=lab.test\n");
+	write_file(d, "br1.conf", "interface=br1\ndomain=iso.test\n");
+	write_file(d, "br0.macs",
+		   "[\n"
+		   "  {\"domain\": \"w\\u0065b\", \"macs\": [\"52:54:00:00:00:01\"]},\n"
+		   "  {\"domain\": \"node2\", \"macs\": [\"52:54:00:00:00:02\"]},\n"
+		   "  {\"domain\": \"db.prod\", \"macs\": [\"52:54:00:00:00:03\"]},\n"
+		   "  {\"domain\": \"lonely\", \"macs\": [\"52:54:00:00:00:04\"]},\n"
+		   "  {\"domain\": \"sl\\/ash\", \"macs\": [\"52:54:00:00:00:05\"]}\n"
+		   "]\n");
+	assert_true(
+	    asprintf(&status,
+		     "[\n"
+		     " {\"ip-address\": \"10.0.0.1\", \"mac-address\": \"52:54:00:00:00:01\", "
+		     "\"hostname\": \"web\", \"expiry-time\": %lld},\n"
+		     " {\"ip-address\": \"10.0.0.2\", \"mac-address\": \"52:54:00:00:00:02\", "
+		     "\"hostname\": \"n\\u006fde2-dhcp\", \"expiry-time\": %lld},\n"
+		     " {\"ip-address\": \"10.0.0.3\", \"mac-address\": \"52:54:00:00:00:03\", "
+		     "\"hostname\": \"db\"},\n"
+		     " {\"ip-address\": \"10.0.0.5\", \"mac-address\": \"52:54:00:00:00:05\"}\n"
+		     "]\n",
+		     (long long)time(NULL) + 3600, (long long)time(NULL) + 3600) > 0);
+	write_file(d, "br0.status", status);
+	free(status);
+	/* no .macs: every lease a DHCP-only host by its hostname */
+	write_file(d, "br1.status",
+		   "[\n"
+		   " {\"ip-address\": \"10.1.0.9\", \"mac-address\": \"52:54:00:01:00:09\", "
+		   "\"hostname\": \"gh\\u006fst\"},\n"
+		   " {\"ip-address\": \"10.1.0.8\", \"mac-address\": \"52:54:00:01:00:08\", "
+		   "\"hostname\": \"\\u0047host2\"},\n"
+		   " {\"ip-address\": \"10.1.0.7\", \"mac-address\": \"52:54:00:01:00:07\", "
+		   "\"hostname\": \"plain\"}\n"
+		   "]\n");
+	paths_for(&p, d, "/nonexistent", "/nonexistent");
+	compare_paths(&p, time(NULL));
+
+	/* the same lab without a backslash: names only in a .macs, and misses
+	 * that parse nothing */
+	write_file(d, "br0.macs",
+		   "[\n"
+		   "  {\"domain\": \"web\", \"macs\": [\"52:54:00:00:00:01\"]},\n"
+		   "  {\"domain\": \"db.prod\", \"macs\": [\"52:54:00:00:00:03\"]},\n"
+		   "  {\"domain\": \"lonely\", \"macs\": [\"52:54:00:00:00:04\"]}\n"
+		   "]\n");
+	write_file(d, "br0.status",
+		   "[\n"
+		   " {\"ip-address\": \"10.0.0.1\", \"mac-address\": \"52:54:00:00:00:01\", "
+		   "\"hostname\": \"web\"},\n"
+		   " {\"ip-address\": \"10.0.0.3\", \"mac-address\": \"52:54:00:00:00:03\", "
+		   "\"hostname\": \"db\"}\n"
+		   "]\n");
+	write_file(d, "br1.status",
+		   "[\n"
+		   " {\"ip-address\": \"10.1.0.7\", \"mac-address\": \"52:54:00:01:00:07\", "
+		   "\"hostname\": \"plain\"}\n"
+		   "]\n");
 	compare_paths(&p, time(NULL));
 }
 
@@ -227,10 +316,9 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_module_fixture),
-		cmocka_unit_test(test_libvirt_captures),
-		cmocka_unit_test(test_awkward_files),
-		cmocka_unit_test(test_generated_world),
+	    cmocka_unit_test(test_module_fixture),  cmocka_unit_test(test_libvirt_captures),
+	    cmocka_unit_test(test_awkward_files),   cmocka_unit_test(test_escaped_names),
+	    cmocka_unit_test(test_generated_world),
 	};
 	if (!getenv("abs_top_srcdir") || !getenv("LC_FIXTURES")) {
 		fprintf(stderr, "run through make check\n");

@@ -492,6 +492,67 @@ static void test_cold_expiry(void **state)
 	assert_string_equal(resolve(db, "c2"), "NODATA");
 }
 
+/*
+ * A miss that found its name in no file parsed nothing, not even the
+ * .conf files (only stat()ed): every file it read or skipped is still
+ * tracked, so a change to any of them is seen by the next lookup, and a
+ * name that appears in a file is then found.
+ */
+static void test_cold_miss_tracks(void **state)
+{
+	struct ct *t = *state;
+	const struct lc_db *db;
+	int64_t now = t->base;
+	char *s;
+
+	world_two(t);
+	db = get_for(t, now, "c9.lab.test");
+	assert_string_equal(resolve(db, "c9.lab.test"), "NOTFOUND");
+	assert_int_equal(lc_db_n_hosts(db), 0);
+	assert_ptr_equal(get_for(t, now += MS, "c9.lab.test"), db);
+	assert_int_equal(lc_cache_builds(t->cache), 1);
+
+	/* a .conf the miss never read, rewritten in place (the directory
+	 * unchanged): the db is not trusted */
+	size_t len;
+	char *conf = unit_fixture("libvirt-9.0/dnsmasq/labnet.conf", &len);
+	char *path = unit_path(t->lease, "labnet.conf");
+	assert_true(asprintf(&s, "%s# edited\n", conf) > 0);
+	unit_write(t->lease, "labnet.conf", s, (size_t)-1);
+	unit_set_mtime(path, t->base - 10 * SEC);
+	free(s);
+	free(conf);
+	free(path);
+	db = get_for(t, now += MS, "c9.lab.test");
+	assert_int_equal(lc_cache_builds(t->cache), 2);
+	assert_string_equal(resolve(db, "c9.lab.test"), "NOTFOUND");
+
+	/* a lease of c3 now asks for hostname c9: found, with the domain of
+	 * the .conf read this time */
+	assert_true(
+	    asprintf(&s,
+		     "[{\"ip-address\": \"192.168.150.12\", \"mac-address\": "
+		     "\"52:54:00:15:00:03\", \"hostname\": \"C9\", \"expiry-time\": %lld}]\n",
+		     (long long)(t->base / SEC + 3600)) > 0);
+	unit_replace(t->lease, "virbr-lab.status", s);
+	free(s);
+	age_all(t, t->base - 10 * SEC);
+	db = get_for(t, now += MS, "c9.lab.test");
+	assert_int_equal(lc_cache_builds(t->cache), 3);
+	assert_string_equal(resolve(db, "c9.lab.test"), "192.168.150.12");
+
+	/* a guest only in a .macs (no lease): a miss before, NODATA after */
+	db = get_for(t, now += MS, "c8");
+	assert_string_equal(resolve(db, "c8"), "NOTFOUND");
+	unit_replace(t->lease, "virbr-lab.macs",
+		     "[{\"domain\": \"c2\", \"macs\": [\"52:54:00:15:00:02\"]},\n"
+		     " {\"domain\": \"c3\", \"macs\": [\"52:54:00:15:00:03\"]},\n"
+		     " {\"domain\": \"c8\", \"macs\": [\"52:54:00:15:00:08\"]}]\n");
+	age_all(t, t->base - 10 * SEC);
+	db = get_for(t, now += MS, "c8");
+	assert_string_equal(resolve(db, "c8"), "NODATA");
+}
+
 static void test_paths_default(void **state)
 {
 	struct lc_paths p;
@@ -545,6 +606,7 @@ int main(void)
 	    T(test_paths_change),
 	    T(test_cold_then_full),
 	    T(test_cold_expiry),
+	    T(test_cold_miss_tracks),
 	    cmocka_unit_test(test_paths_default),
 	    cmocka_unit_test(test_free_null),
 	};
