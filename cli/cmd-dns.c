@@ -75,7 +75,7 @@ static int load(const struct cli_args *args, struct lc_paths *paths, struct ddns
 		cli_error("dns: %s: %s", paths->config, strerror(-r));
 		return CLI_EXIT_FAILURE;
 	}
-	r = ddns_config_from(&cfg, "/etc/machine-id", c, err, sizeof(err));
+	r = ddns_config_from(&cfg, DDNS_MACHINE_ID, c, err, sizeof(err));
 	lc_config_free(&cfg);
 	if (r == -ENODATA) {
 		cli_error("dns: dns_server is not set in %s: cluster DNS is off", paths->config);
@@ -240,7 +240,7 @@ int cli_dns_hosts(const struct lc_paths *paths, struct cli_dns_hosts *ret)
 		return -ENOMEM;
 	r = lc_config_load(paths->config, &cfg, NULL, NULL);
 	if (r == 0) {
-		r = ddns_config_from(&cfg, "/etc/machine-id", c, err, sizeof(err));
+		r = ddns_config_from(&cfg, DDNS_MACHINE_ID, c, err, sizeof(err));
 		lc_config_free(&cfg);
 	}
 	if (r == -ENODATA) { /* cluster DNS is off: this host's guests only */
@@ -369,7 +369,7 @@ void cli_dns_doctor(const struct lc_paths *paths, cli_dns_finding_fn fn, void *u
 		free(c);
 		return;
 	}
-	int r = ddns_config_from(&cfg, "/etc/machine-id", c, err, sizeof(err));
+	int r = ddns_config_from(&cfg, DDNS_MACHINE_ID, c, err, sizeof(err));
 	lc_config_free(&cfg);
 	if (r == -ENODATA) { /* cluster DNS is off: nothing to say */
 		free(c);

@@ -118,18 +118,15 @@ static void log_spooled(const struct ddns_spool_entry *e, const struct ddns_resu
 int hook_refresh_spool(struct hook_ctx *ctx, unsigned *ret_delivered, unsigned *ret_failed)
 {
 #ifdef HAVE_LDNS
-	struct ddns_config *c;
+	struct ddns_config *c = NULL;
 	struct ddns_spool_stats st;
-	char err[DDNS_ERR_MAX];
-	int r;
+	char err[DDNS_ERR_MAX] = "";
+	int r = ddns_settings(&ctx->config, &c, err, sizeof(err));
 
-	if (!ctx->config.dns_server)
-		return -ENODATA;
-	if (!(c = malloc(sizeof(*c))))
-		return -ENOMEM;
-	r = ddns_config_from(&ctx->config, "/etc/machine-id", c, err, sizeof(err));
+	if (r == -ENODATA)
+		return r;
 	if (r < 0)
-		hook_log(LOG_WARNING, "refresh: cluster DNS: %s", err);
+		hook_log(LOG_WARNING, "refresh: cluster DNS: %s", err[0] ? err : strerror(-r));
 	else
 		/* due ones only: the backoff spares a server that is down */
 		r = ddns_spool_run(c, ddns_spool_dir(), time(NULL), false, log_spooled, NULL, &st);

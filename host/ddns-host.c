@@ -14,8 +14,6 @@
 #include "host/ddns.h"
 #include "host/host.h"
 
-#define MACHINE_ID "/etc/machine-id"
-
 int ddns_guest_of(const struct lc_guest_record *rec, const struct host_lease *leases, size_t n,
 		  struct ddns_guest *ret)
 {
@@ -46,39 +44,19 @@ static size_t answered_addrs(const struct lc_db *db, const char *name, struct lc
 	return k;
 }
 
-/* A record's addresses into g: the module's answer from db; without a db,
- * its live leases, ranked. */
-static int guest_load(const struct lc_paths *paths, const struct lc_db *db,
-		      const struct lc_guest_record *rec, struct ddns_guest *g)
+/* A record's guest with the addresses the module answers for it (db). */
+static int guest_load(const struct lc_db *db, const struct lc_guest_record *rec,
+		      struct ddns_guest *g)
 {
-	struct host_lease *leases = NULL;
-	uint8_t(*macs)[LC_MAC_LEN] = NULL;
-	size_t n = 0;
-	int r = -ENOMEM;
+	struct lc_addr addrs[DDNS_MAX_ADDRS];
 
-	if (db) {
-		struct lc_addr addrs[DDNS_MAX_ADDRS];
-		return ddns_guest_from_record(
-		    rec, addrs, answered_addrs(db, rec->name, addrs, DDNS_MAX_ADDRS), g);
-	}
-	leases = calloc(HOST_MAX_LEASES, sizeof(*leases));
-	macs = calloc(rec->n_nics ? rec->n_nics : 1, LC_MAC_LEN);
-	if (leases && macs) {
-		for (size_t i = 0; i < rec->n_nics; i++)
-			memcpy(macs[i], rec->nics[i].mac, LC_MAC_LEN);
-		if (host_guest_leases(paths, (const uint8_t(*)[LC_MAC_LEN])macs, rec->n_nics,
-				      leases, HOST_MAX_LEASES, &n) < 0)
-			n = 0;
-		r = ddns_guest_of(rec, leases, n, g);
-	}
-	free(macs);
-	free(leases);
-	return r;
+	return ddns_guest_from_record(rec, addrs,
+				      answered_addrs(db, rec->name, addrs, DDNS_MAX_ADDRS), g);
 }
 
 struct recorded_walk {
 	const struct lc_paths *paths;
-	const struct lc_db *db; /* NULL when it could not be built */
+	const struct lc_db *db;
 	struct lc_guest_record *rec;
 	struct ddns_guest *all;
 	size_t n, cap;
@@ -100,7 +78,7 @@ static int recorded_one(enum lc_record_kind kind, const char *name, void *userda
 		w->cap = cap;
 	}
 	/* a record that is no DNS name (no UUID, a dot) is not published */
-	int one = guest_load(w->paths, w->db, w->rec, &w->all[w->n]);
+	int one = guest_load(w->db, w->rec, &w->all[w->n]);
 	if (one == -ENOMEM)
 		return one;
 	if (one == 0)
@@ -112,12 +90,12 @@ int ddns_guests_recorded(const struct lc_paths *paths, struct ddns_guest **ret, 
 {
 	struct lc_db *db = NULL;
 	struct recorded_walk w = {.paths = paths, .rec = malloc(sizeof(*w.rec))};
-	int r;
-
 	/* one db for every guest: what the module answers, read once */
-	if (lc_db_load(paths, time(NULL), &db) == 0)
-		w.db = db;
-	r = w.rec ? lc_record_dir_foreach(paths->runstate_dir, recorded_one, &w) : -ENOMEM;
+	int r = w.rec ? lc_db_load(paths, time(NULL), &db) : -ENOMEM;
+
+	w.db = db;
+	if (r == 0)
+		r = lc_record_dir_foreach(paths->runstate_dir, recorded_one, &w);
 	lc_db_free(db);
 	free(w.rec);
 	if (r == -ENOENT)
@@ -131,8 +109,7 @@ int ddns_guests_recorded(const struct lc_paths *paths, struct ddns_guest **ret, 
 	return 0;
 }
 
-/* The settings, or why not: -ENODATA when cluster DNS is off. */
-static int settings(const struct lc_config *cfg, struct ddns_config **ret, char *err, size_t size)
+int ddns_settings(const struct lc_config *cfg, struct ddns_config **ret, char *err, size_t size)
 {
 	struct ddns_config *c;
 	int r;
@@ -142,7 +119,7 @@ static int settings(const struct lc_config *cfg, struct ddns_config **ret, char 
 	c = malloc(sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	r = ddns_config_from(cfg, MACHINE_ID, c, err, size);
+	r = ddns_config_from(cfg, DDNS_MACHINE_ID, c, err, size);
 	if (r < 0) {
 		free(c);
 		return r;
@@ -159,7 +136,7 @@ static int event_send(const struct lc_config *cfg, enum ddns_op op, const char *
 	struct ddns_config *c = NULL;
 	struct ddns_result res;
 	char err[DDNS_ERR_MAX];
-	int r = settings(cfg, &c, err, sizeof(err));
+	int r = ddns_settings(cfg, &c, err, sizeof(err));
 
 	if (r == -ENODATA)
 		return r;
@@ -205,7 +182,7 @@ int ddns_event_answered(const struct lc_paths *paths, const struct lc_config *cf
 		return -ENODATA;
 	built = lc_db_load(paths, time(NULL), &db);
 	if (built == 0)
-		built = guest_load(paths, db, rec, &g);
+		built = guest_load(db, rec, &g);
 	lc_db_free(db);
 	return event_send(cfg, DDNS_OP_PUBLISH, rec->name, &g, built, msg, size);
 }
@@ -217,7 +194,7 @@ void ddns_event_retry(const struct lc_config *cfg, const char *name, unsigned tr
 	struct ddns_spool_stats st;
 	char err[DDNS_ERR_MAX], path[4096];
 
-	if (settings(cfg, &c, err, sizeof(err)) < 0)
+	if (ddns_settings(cfg, &c, err, sizeof(err)) < 0)
 		return;
 	snprintf(path, sizeof(path), "%s/%s.ddns", ddns_spool_dir(), name);
 	for (unsigned i = 1; i <= tries && access(path, F_OK) == 0; i++) {
@@ -237,7 +214,7 @@ static int over_recorded(const struct lc_paths *paths, const struct lc_config *c
 	struct ddns_config *c = NULL;
 	struct ddns_guest *running = NULL;
 	size_t n = 0;
-	int r = settings(cfg, &c, err, errlen);
+	int r = ddns_settings(cfg, &c, err, errlen);
 
 	if (r < 0)
 		return r;

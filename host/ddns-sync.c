@@ -212,7 +212,7 @@ int ddns_publish_changed(const struct ddns_config *c, const struct ddns_guest *r
 		r = count_current(c, c->rev_zones[i], running, n, found, err, errlen);
 	for (size_t i = 0; i < n && r == 0; i++) {
 		struct ddns_result res;
-		char what[320], conflict[4096]; /* a spool file's path */
+		char what[320], path[4096];
 		if (!running[i].n_addrs)
 			continue;
 		if (found[i] == sets_wanted(c, &running[i])) {
@@ -220,14 +220,14 @@ int ddns_publish_changed(const struct ddns_config *c, const struct ddns_guest *r
 			continue;
 		}
 		/* another guest's name: settled until --sync or the admin */
-		snprintf(conflict, sizeof(conflict), "%s/%s.conflict", spool_dir, running[i].name);
-		if (access(conflict, F_OK) == 0) {
+		snprintf(path, sizeof(path), "%s/%s.conflict", spool_dir, running[i].name);
+		if (access(path, F_OK) == 0) {
 			st.conflicts++;
 			continue;
 		}
 		/* an update of its own waits in the spool, with its backoff */
-		snprintf(conflict, sizeof(conflict), "%s/%s.ddns", spool_dir, running[i].name);
-		if (access(conflict, F_OK) == 0)
+		snprintf(path, sizeof(path), "%s/%s.ddns", spool_dir, running[i].name);
+		if (access(path, F_OK) == 0)
 			continue;
 		r = ddns_apply(c, spool_dir, DDNS_OP_PUBLISH, &running[i], now, &res);
 		if (r < 0)

@@ -73,9 +73,12 @@ int ddns_server_parse(const char *s, struct sockaddr_storage *ret, socklen_t *re
 /* Settings from the config: -ENODATA when dns_server is unset (cluster DNS
  * is off); -EINVAL or -EPERM with a message in err when they are unusable
  * (no zone, no key, a key others can read).  machine_id is the file that
- * gives the default host id (/etc/machine-id). */
+ * gives the default host id (DDNS_MACHINE_ID on a host; tests pass their own). */
+#define DDNS_MACHINE_ID "/etc/machine-id"
 int ddns_config_from(const struct lc_config *cfg, const char *machine_id, struct ddns_config *ret,
 		     char *err, size_t errlen);
+/* The same, allocated (free it), with this host's machine id. */
+int ddns_settings(const struct lc_config *cfg, struct ddns_config **ret, char *err, size_t errlen);
 
 /* ---- what is published ---------------------------------------------- */
 
@@ -351,8 +354,7 @@ int ddns_guest_of(const struct lc_guest_record *rec, const struct host_lease *le
 /* Every guest the records under paths->runstate_dir name, with the
  * addresses the module answers for it, ranked: its live leases and what
  * discovery found (after --sync dropped the records of guests libvirt no
- * longer runs, these are the running ones).  Without a readable lease dir,
- * each guest's live leases alone. */
+ * longer runs, these are the running ones). */
 int ddns_guests_recorded(const struct lc_paths *paths, struct ddns_guest **ret, size_t *ret_n);
 /* One worker event: nothing when dns_server is unset (returns -ENODATA);
  * else the update now, the spool on failure.  msg gets the line for the
