@@ -190,6 +190,8 @@ static void publish_found(const struct lc_paths *paths, const struct lc_config *
 		st = ddns_event_answered(paths, cfg, now, msg, sizeof(msg));
 		hook_log(st == DDNS_DONE || st == DDNS_NOT_OURS ? LOG_INFO : LOG_WARNING,
 			 "%s %s discovery: %s", rec->driver, rec->name, msg);
+		if (st == DDNS_DONE)
+			hook_dns_settle(paths, cfg, now, "discovery");
 	}
 	free(now);
 #else

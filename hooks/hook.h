@@ -139,6 +139,13 @@ bool hook_nic_watched(const struct lc_paths *paths, const struct lc_nic *nic, ch
 /* Discovery for the guest of w until each NIC has a lease or an address,
  * or discover_timeout (hooks/discover.c). */
 void hook_discover_guest(const struct hook_work *w);
+/* After a cluster-DNS publish of rec went through: when the guest stopped
+ * meanwhile (no record of it, or another guest's, and libvirt does not run
+ * it), withdraw its names again, since the stopped hook's withdraw may have
+ * gone before the publish.  who names the process in the log (worker,
+ * discovery).  Only with cluster DNS built in (hooks/worker.c). */
+void hook_dns_settle(const struct lc_paths *paths, const struct lc_config *cfg,
+		     const struct lc_guest_record *rec, const char *who);
 /* --refresh: one round of discovery for every guest with a record; only
  * records that change are written. */
 int hook_refresh(struct hook_ctx *ctx);

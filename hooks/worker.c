@@ -198,6 +198,43 @@ static void log_ddns_retry(const struct ddns_spool_entry *e, const struct ddns_r
 		 r->message);
 }
 
+static bool guest_gone(const struct lc_paths *paths, const struct lc_guest_record *rec)
+{
+	struct lc_guest_record *now = malloc(sizeof(*now));
+	virConnectPtr conn;
+	virDomainPtr dom;
+	bool recorded;
+
+	if (!now)
+		return false;
+	recorded = lc_guest_record_load(paths->runstate_dir, rec->name, now) == 0 &&
+		   !strcmp(now->uuid, rec->uuid);
+	free(now);
+	if (recorded)
+		return false;
+	/* no record is also what a full /run leaves of a running guest:
+	 * libvirt says which (it answers once a stop in progress is done) */
+	if (!(conn = host_connect(rec->driver)))
+		return false;
+	dom = host_domain_running(conn, rec->uuid, rec->name);
+	if (dom)
+		virDomainFree(dom);
+	virConnectClose(conn);
+	return !dom;
+}
+
+void hook_dns_settle(const struct lc_paths *paths, const struct lc_config *cfg,
+		     const struct lc_guest_record *rec, const char *who)
+{
+	char msg[DDNS_ERR_MAX + 64];
+
+	if (!guest_gone(paths, rec))
+		return;
+	ddns_event(cfg, DDNS_OP_WITHDRAW, rec, NULL, 0, msg, sizeof(msg));
+	hook_log(LOG_INFO, "%s %s %s: stopped while its names were published: %s", rec->driver,
+		 rec->name, who, msg);
+}
+
 /* Cluster DNS for a guest's event (nothing when dns_server is unset): one
  * try, logged; the status, for cluster_dns_retry. */
 static int cluster_dns(const struct hook_work *w, enum ddns_op op, const struct host_lease *leases,
@@ -210,6 +247,8 @@ static int cluster_dns(const struct hook_work *w, enum ddns_op op, const struct 
 		return st;
 	hook_log(st == DDNS_DONE || st == DDNS_NOT_OURS ? LOG_INFO : LOG_WARNING,
 		 "%s %s worker: %s", w->rec.driver, w->rec.name, msg);
+	if (op == DDNS_OP_PUBLISH && st == DDNS_DONE)
+		hook_dns_settle(&w->paths, &w->config, &w->rec, "worker");
 	return st;
 }
 
