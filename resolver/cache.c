@@ -261,6 +261,10 @@ int lc_cache_get_for(struct lc_cache *c, const struct lc_paths *paths, int64_t n
 	r = lc_db_load_tracked(paths, now_ns / 1000000000, c->partial ? q : NULL, track, c, &db);
 	if (r < 0)
 		return r;
+	/* a small lab's hit parses everything (lc_db_whole_max): one parse
+	 * then serves every later name */
+	if (c->partial && lc_db_complete(db))
+		c->partial = false;
 	if (c->partial) {
 		/* a distinct name is what counts: a racy re-read of the same
 		 * one (files just written) must not spend the budget */

@@ -226,7 +226,7 @@ static int new_mac_needles(struct builder *b, struct scan_needle **ret, size_t *
  * What this yields goes through the same build as a full load, so the
  * answer for this one name is the one a full load gives.
  */
-int db_load_filtered(struct builder *b)
+int db_load_filtered(struct builder *b, bool label_absent)
 {
 	struct lc_arena *A = &b->db->arena;
 	struct scan_needle label = {b->label, b->label_len, true};
@@ -234,7 +234,7 @@ int db_load_filtered(struct builder *b)
 	size_t n_nd, before;
 	int r;
 
-	if ((r = scan_kept(b, false, &label, 1)) < 0)
+	if (!label_absent && (r = scan_kept(b, false, &label, 1)) < 0)
 		return r;
 	/* 2: the label, and every MAC known so far (records and .macs hits) */
 	if ((r = new_mac_needles(b, &nd, &n_nd)) < 0)
@@ -249,8 +249,8 @@ int db_load_filtered(struct builder *b)
 	/* A bare name that is a guest's domain name is that guest: a domain
 	 * name outranks every DHCP hostname, so only its MACs' leases matter
 	 * (`ssh node1`, the common case, skips a pass). */
-	bool skip_label = false;
-	if (b->label[b->label_len] == '\0') {
+	bool skip_label = label_absent;
+	if (!skip_label && b->label[b->label_len] == '\0') {
 		const struct bguest *g = b->guests.items;
 		for (size_t i = 0; i < b->guests.n && !skip_label; i++)
 			skip_label = lc_streq_fold(g[i].name, b->label);
@@ -312,30 +312,61 @@ int db_load_filtered(struct builder *b)
 
 /* ---- the networks, known last ------------------------------------------- */
 
-/* A small lab's kept files are searched for a backslash (db_cold_escaped):
- * a pass over every byte, cheap there.  Larger files are not. */
+/* A small lab's kept files are searched for a backslash (db_cold_whole): a
+ * pass over every byte, cheap there.  Larger files are not. */
 #define SMALL_LAB (16u << 10)
 
+size_t lc_db_whole_max = LC_DB_WHOLE_MAX;
+
+static int found(void *ud, size_t needle, size_t pos)
+{
+	(void)ud, (void)needle, (void)pos;
+	return -ECANCELED; /* the first place is enough */
+}
+
 /*
- * A string with an escape may spell a name in other bytes ("n\u006fde1"),
- * which no scan of the bytes sees.  So in a small lab whose kept files hold
- * a backslash, they are parsed whole, as a full load does
- * (db_cold_nets).  Larger files are not searched for one (a pass as costly
- * as the scan itself): there a name written with escapes (libvirt writes
- * none in names) is not found by the cold path.
+ * Whether the cold path parses the kept files whole, as a full load does
+ * (db_cold_nets), instead of taking only the objects that can matter:
+ *
+ * - A string with an escape may spell a name in other bytes ("n\u006fde1"),
+ *   which no scan of the bytes sees.  So in a small lab whose kept files
+ *   hold a backslash, they are parsed whole.  Larger files are not searched
+ *   for one (a pass as costly as the scan itself): there a name written
+ *   with escapes (libvirt writes none in names) is not found by the cold
+ *   path.
+ * - When the kept files total at most lc_db_whole_max bytes and the label
+ *   stands in one of them (a hit, most likely), a whole parse costs little
+ *   more than taking the objects, and the db it makes answers every later
+ *   name too (lc_db_complete): a process that resolves several guests
+ *   (ansible, a loop of ssh) parses the files once.  A miss (no label in
+ *   any file) stays on the scan: the commonest lookup on a host is a name
+ *   that is no guest's.  *ret_absent then says the label is in no kept file,
+ *   which db_load_filtered need not scan for again.
  */
-bool db_cold_escaped(const struct builder *b)
+int db_cold_whole(const struct builder *b, bool *ret_absent)
 {
 	const struct kept_file *k = b->kept.items;
+	struct scan_needle label = {b->label, b->label_len, true};
 	size_t bytes = 0;
+
+	*ret_absent = false;
 	for (size_t i = 0; i < b->kept.n; i++)
 		bytes += k[i].len;
-	if (bytes > SMALL_LAB)
-		return false;
-	for (size_t i = 0; i < b->kept.n; i++)
-		if (memchr(k[i].buf, '\\', k[i].len))
-			return true;
-	return false;
+	if (bytes <= SMALL_LAB)
+		for (size_t i = 0; i < b->kept.n; i++)
+			if (memchr(k[i].buf, '\\', k[i].len))
+				return 1;
+	if (bytes > lc_db_whole_max)
+		return 0;
+	for (size_t i = 0; i < b->kept.n; i++) {
+		int r = scan_find(k[i].buf, k[i].len, &label, 1, found, NULL);
+		if (r == -ECANCELED)
+			return 1;
+		if (r < 0)
+			return r;
+	}
+	*ret_absent = true;
+	return 0;
 }
 
 /*

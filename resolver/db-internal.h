@@ -87,6 +87,7 @@ struct lc_db {
 	struct lc_arena arena;
 	struct lc_config config;
 	bool unavailable;
+	bool complete; /* every source parsed whole: answers any name */
 	int64_t next_expiry;
 	struct lc_host *hosts;
 	size_t n_hosts;
@@ -165,10 +166,11 @@ int db_status_add(struct builder *b, const char *buf, size_t len, uint32_t net, 
 /* Keep a .macs or .status buffer of the cold path.  Its network is set
  * once the .conf files are read, last (db_cold_nets). */
 int db_keep_file(struct builder *b, char *buf, size_t len, const char *stem, bool is_status);
-/* Whether a small lab's kept files hold a backslash: then they are parsed
- * whole (see db-cold.c). */
-bool db_cold_escaped(const struct builder *b);
-int db_load_filtered(struct builder *b);
+/* 1 when the kept files are parsed whole (a small lab's hit, or escapes:
+ * see db-cold.c), 0 when filtered; *ret_absent: the label is in no kept
+ * file (then db_load_filtered need not look for it). */
+int db_cold_whole(const struct builder *b, bool *ret_absent);
+int db_load_filtered(struct builder *b, bool label_absent);
 /* After db_load_filtered: whether no network can matter (no .conf read). */
 bool db_cold_nets_unused(const struct builder *b);
 /* The kept files' networks, from the .conf files read by now; with whole,

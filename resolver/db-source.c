@@ -456,10 +456,14 @@ static int track_only(struct builder *b, int pass, const char *path, const char 
  */
 static int cold_lease_dir(struct builder *b, struct dir_walk *w)
 {
-	bool whole = db_cold_escaped(b);
+	bool absent;
+	int whole = db_cold_whole(b, &absent);
 	int r;
 
-	if (!whole && (r = db_load_filtered(b)) < 0)
+	if (whole < 0)
+		return whole;
+	b->db->complete = whole;
+	if (!whole && (r = db_load_filtered(b, absent)) < 0)
 		return r;
 	if (!whole && db_cold_nets_unused(b))
 		return walk_pass(b, w, 0, track_only);

@@ -125,6 +125,7 @@ int lc_db_load_tracked(const struct lc_paths *paths, int64_t now, const char *on
 			b.label_len = dot ? (size_t)(dot - label) : strlen(label);
 		}
 	}
+	db->complete = !b.label; /* the cold path may parse everything too */
 	if ((r = db_load_sources(&b)) < 0 || (r = build_hosts(&b)) < 0 ||
 	    (r = db_build_indexes(db)) < 0)
 		goto fail;
@@ -157,6 +158,11 @@ void lc_db_free(struct lc_db *db)
 int64_t lc_db_next_expiry(const struct lc_db *db)
 {
 	return db->next_expiry;
+}
+
+bool lc_db_complete(const struct lc_db *db)
+{
+	return db->complete;
 }
 
 bool lc_db_unavailable(const struct lc_db *db)

@@ -387,6 +387,15 @@ int lc_db_load(const struct lc_paths *paths, int64_t now, struct lc_db **ret_db)
 void lc_db_free(struct lc_db *db);
 /* True when the lease dir could not be read when the db was built. */
 bool lc_db_unavailable(const struct lc_db *db);
+/* True when the db answers every name: a full load, or a load for one name
+ * whose files were small enough to parse whole (lc_db_whole_max). */
+bool lc_db_complete(const struct lc_db *db);
+/* The cold path (a load for one name) parses the lease dir's .macs and
+ * .status whole when they total at most this many bytes and the name's
+ * first label stands in them.  A tunable for tests: 0 keeps the cold path
+ * filtered at every size. */
+#define LC_DB_WHOLE_MAX (8u << 10)
+extern size_t lc_db_whole_max;
 const struct lc_config *lc_db_config(const struct lc_db *db);
 
 /* What a forward lookup matched: a host, and which of its addresses the

@@ -425,6 +425,9 @@ static void test_cold_then_full(void **state)
 	lc_db_free(ref);
 	assert_int_equal(all, 3); /* c2, c3 running; c1 stopped */
 
+	/* the cold path as a big lab takes it: never a whole parse for one
+	 * name (test_small_lab_whole has the small lab's way) */
+	lc_db_whole_max = 0;
 	/* a first lookup loads only what can matter to its name */
 	db = get_for(t, now, "c2");
 	assert_int_equal(lc_cache_builds(t->cache), 1);
@@ -470,6 +473,51 @@ static void test_cold_then_full(void **state)
 	assert_int_equal(lc_cache_builds(t->cache), last + 2);
 	assert_string_equal(resolve(db, "c2"), "192.168.150.21");
 	assert_int_equal(lc_db_n_hosts(db), 3);
+	lc_db_whole_max = LC_DB_WHOLE_MAX;
+}
+
+/*
+ * In a small lab a first lookup that finds its name parses the files
+ * whole: that one db then answers every other name, forward and reverse,
+ * with no rebuild.  A miss (its name in no file) still parses nothing.
+ */
+static void test_small_lab_whole(void **state)
+{
+	struct ct *t = *state;
+	const struct lc_db *db, *miss;
+	int64_t now = t->base;
+
+	world_two(t);
+	miss = get_for(t, now, "www.example.com");
+	assert_string_equal(resolve(miss, "www.example.com"), "NOTFOUND");
+	assert_false(lc_db_complete(miss));
+	assert_int_equal(lc_db_n_hosts(miss), 0);
+	assert_int_equal(lc_cache_builds(t->cache), 1);
+
+	db = get_for(t, now += MS, "c2");
+	assert_int_equal(lc_cache_builds(t->cache), 2);
+	assert_true(lc_db_complete(db));
+	assert_int_equal(lc_db_n_hosts(db), 3);
+	assert_string_equal(resolve(db, "c2"), "192.168.150.11");
+	/* every later name, hit or miss, and a caller that needs everything */
+	assert_ptr_equal(get_for(t, now += MS, "c3"), db);
+	assert_string_equal(resolve(db, "c3-host"), "192.168.150.12");
+	assert_ptr_equal(get_for(t, now += MS, "c3-host"), db);
+	assert_ptr_equal(get_for(t, now += MS, "github.com"), db);
+	assert_string_equal(resolve(db, "github.com"), "NOTFOUND");
+	assert_ptr_equal(get(t, now += MS), db);
+	assert_int_equal(lc_cache_builds(t->cache), 2);
+
+	/* a change: the next hit parses whole again and sees it */
+	char *s = lab_status(21, t->base / SEC + 3600);
+	unit_replace(t->lease, "virbr-lab.status", s);
+	free(s);
+	age_all(t, t->base - 10 * SEC);
+	db = get_for(t, now += MS, "c3");
+	assert_int_equal(lc_cache_builds(t->cache), 3);
+	assert_true(lc_db_complete(db));
+	assert_ptr_equal(get_for(t, now += MS, "c2"), db);
+	assert_string_equal(resolve(db, "c2"), "192.168.150.21");
 }
 
 static void test_cold_expiry(void **state)
@@ -605,6 +653,7 @@ int main(void)
 	    T(test_expiry_without_change),
 	    T(test_paths_change),
 	    T(test_cold_then_full),
+	    T(test_small_lab_whole),
 	    T(test_cold_expiry),
 	    T(test_cold_miss_tracks),
 	    cmocka_unit_test(test_paths_default),
