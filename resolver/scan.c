@@ -420,6 +420,36 @@ __attribute__((target("avx2"))) static size_t scan_avx2_many(const char *buf, si
 	return p;
 }
 
+/* The last bytes of one needle's pass, too few for a vector: where its
+ * first byte occurs (memchr, each case of a letter), then verify.  A byte
+ * loop here cost more than the vector loop before it in a small file. */
+static int scan_tail_one(const char *buf, size_t len, size_t from, const struct scan_needle *nd,
+			 scan_hit_fn fn, void *ud)
+{
+	if (from + nd->len > len)
+		return 0;
+	const size_t last = len - nd->len; /* the last place the needle fits */
+	const unsigned char c = (unsigned char)nd->s[0];
+	const int lo = is_letter((char)c) ? (c | 0x20) : c, up = lo & ~0x20;
+	const char *a = memchr(buf + from, lo, last + 1 - from);
+	const char *b = lo != up ? memchr(buf + from, up, last + 1 - from) : NULL;
+
+	while (a || b) {
+		const char *at = !b || (a && a < b) ? a : b;
+		size_t pos = (size_t)(at - buf);
+		if (verify(buf, len, nd, pos)) {
+			int r = fn(ud, 0, pos);
+			if (r < 0)
+				return r;
+		}
+		if (at == a)
+			a = pos < last ? memchr(at + 1, lo, last - pos) : NULL;
+		else
+			b = pos < last ? memchr(at + 1, up, last - pos) : NULL;
+	}
+	return 0;
+}
+
 static int scan_avx2(const char *buf, size_t len, const struct scan_needle *needles, size_t n,
 		     scan_hit_fn fn, void *ud)
 {
@@ -437,7 +467,7 @@ static int scan_avx2(const char *buf, size_t len, const struct scan_needle *need
 						   &r);
 			if (r < 0)
 				return r;
-			if ((r = scan_scalar(buf, len, p, &needles[k], 1, slice_hit, &sl)) < 0)
+			if ((r = scan_tail_one(buf, len, p, &needles[k], slice_hit, &sl)) < 0)
 				return r;
 		}
 		return 0;

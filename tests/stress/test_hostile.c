@@ -518,12 +518,14 @@ static void badaddr_prepare(void)
 static void badaddr_check(void)
 {
 	/* first, while the module takes the cold path (a process's first
-	 * names: only the objects around the name are parsed).  It checks a
-	 * file's framing and every object it uses, not every byte, so a file
-	 * broken inside still gives its whole objects there, as the man page
-	 * says (PERFORMANCE AND CACHING); the full load below drops it. */
-	expect("typedok", NSS_STATUS_SUCCESS, "10.9.9.65");
-	expect("synok", NSS_STATUS_SUCCESS, "10.9.9.67");
+	 * names).  These files are a small lab's (under 8 KiB), so a name that
+	 * stands in them has them parsed whole, as the full load does: a file
+	 * broken inside gives nothing from the first lookup on.  (In a big lab
+	 * the cold path checks a file's framing and the objects it uses, not
+	 * every byte, and would still answer from such a file, as the man page
+	 * says: test_db_xfail.) */
+	expect("typedok", NSS_STATUS_NOTFOUND, NULL);
+	expect("synok", NSS_STATUS_NOTFOUND, NULL);
 	expect_good();
 	/* enough different names that the process builds the full index */
 	for (int i = 0; i < 40; i++) {
