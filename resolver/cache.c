@@ -107,12 +107,13 @@ void lc_paths_default(struct lc_paths *ret_paths)
 	for (char **e = environ; e && *e; e++) {
 		if ((*e)[0] != 'L' || strncmp(*e, "LIBVIRT_CLUSTER_", 16) != 0)
 			continue;
-		for (size_t i = 0; i < 3; i++) {
-			/* the first one counts, as for getenv() */
-			if (!v[i] && strncmp(*e + 16, map[i].env + 16, map[i].env_len - 16) == 0) {
-				v[i] = *e + map[i].env_len;
-				any = true;
-			}
+		/* the three differ in the byte after the prefix: one compare */
+		char c = (*e)[16];
+		size_t i = c == 'L' ? 0 : c == 'R' ? 1 : 2;
+		/* the first one counts, as for getenv() */
+		if (!v[i] && strncmp(*e + 16, map[i].env + 16, map[i].env_len - 16) == 0) {
+			v[i] = *e + map[i].env_len;
+			any = true;
 		}
 	}
 	if (any && getauxval(AT_SECURE))

@@ -43,10 +43,16 @@ int db_read(struct builder *b, const char *path, size_t max, char **ret_buf, siz
 {
 	struct lc_sig sig;
 	int r = lc_read_big_in(path, max, &b->files, ret_buf, ret_len, &sig);
-	if (r == 0)
+	if (r == 0) {
 		db_track_path(b, path, &sig);
-	else
+	} else if (r == -ENOENT || r == -ENOTDIR) {
+		/* not there (the open said so): a stat now would say the same,
+		 * or see a file that came after the open and was not read */
+		sig = (struct lc_sig){0};
+		db_track_path(b, path, &sig);
+	} else {
 		db_track_stat(b, path);
+	}
 	b->oom |= r == -ENOMEM;
 	return r;
 }

@@ -41,6 +41,10 @@ void db_builder_init(struct builder *b, const struct lc_paths *paths, int64_t no
 	    .hn_hosts = {.kind = LC_MAP_FOLD, .arena = S},
 	};
 	db->next_expiry = INT64_MAX;
+	/* the indexes are sized once (db-index.c): in a small lab's db arena
+	 * they take no calloc each */
+	db->names.arena = &db->arena;
+	db->addrs.arena = &db->arena;
 }
 
 void db_builder_free(struct builder *b)
@@ -120,6 +124,17 @@ static int build_hosts(struct builder *b)
 	return 0;
 }
 
+/* Whether a name can be an address literal at all: inet_pton takes
+ * digits, hex letters, ':' and '.', nothing else (a guest's name mostly
+ * fails at its first letter, without a copy and two parses). */
+static bool maybe_addr(const char *s)
+{
+	for (; *s; s++)
+		if (lc_hex_digit(*s) < 0 && *s != ':' && *s != '.')
+			return false;
+	return true;
+}
+
 int lc_db_load_tracked(const struct lc_paths *paths, int64_t now, const char *only_name,
 		       lc_track_fn track, void *userdata, struct lc_db **ret_db)
 {
@@ -138,7 +153,7 @@ int lc_db_load_tracked(const struct lc_paths *paths, int64_t now, const char *on
 		char *dot = strchr(label, '.');
 		/* an address literal is answered through the address index,
 		 * which only a full load builds */
-		if (lc_addr_parse(label, strlen(label), &lit) < 0) {
+		if (!maybe_addr(label) || lc_addr_parse(label, strlen(label), &lit) < 0) {
 			b.label = label;
 			b.label_len = dot ? (size_t)(dot - label) : strlen(label);
 		}

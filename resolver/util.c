@@ -262,37 +262,27 @@ uint32_t lc_hash_fold(const char *s, size_t len)
 	return h;
 }
 
-struct lc_arena_chunk {
-	struct lc_arena_chunk *next;
-	size_t used, size;
-	max_align_t data[];
-};
-
-void *lc_arena_alloc(struct lc_arena *a, size_t size)
+void *lc_arena_alloc_chunk(struct lc_arena *a, size_t size)
 {
 	struct lc_arena_chunk *c = a->head;
+	/* 4 KB first (or a->first), doubling to 64 KB: the db of a small lab,
+	 * kept by every process that resolved a name, needs a few hundred
+	 * bytes, not 64 KB */
+	size_t want = 65536;
 	size = (size + 15) & ~(size_t)15;
-	if (!c || c->size - c->used < size) {
-		/* 4 KB first (or a->first), doubling to 64 KB: the db of a
-		 * small lab, kept by every process that resolved a name, needs
-		 * a few hundred bytes, not 64 KB */
-		size_t want = 65536;
-		if (!c)
-			want = a->first ? a->first : 4096;
-		else if (c->size < 32768)
-			want = c->size * 2;
-		size_t csize = size > want ? size : want;
-		c = malloc(sizeof(*c) + csize);
-		if (!c)
-			return NULL;
-		c->used = 0;
-		c->size = csize;
-		c->next = a->head;
-		a->head = c;
-	}
-	void *p = (char *)c->data + c->used;
-	c->used += size;
-	return p;
+	if (!c)
+		want = a->first ? a->first : 4096;
+	else if (c->size < 32768)
+		want = c->size * 2;
+	size_t csize = size > want ? size : want;
+	c = malloc(sizeof(*c) + csize);
+	if (!c)
+		return NULL;
+	c->used = size;
+	c->size = csize;
+	c->next = a->head;
+	a->head = c;
+	return c->data;
 }
 
 void lc_arena_unalloc(struct lc_arena *a, void *p, size_t size)

@@ -98,7 +98,24 @@ struct lc_arena {
 	struct lc_arena_chunk *head;
 	size_t first;
 };
-void *lc_arena_alloc(struct lc_arena *a, size_t size);
+struct lc_arena_chunk {
+	struct lc_arena_chunk *next;
+	size_t used, size;
+	max_align_t data[];
+};
+/* A new chunk, then size bytes from it (lc_arena_alloc's slow path). */
+void *lc_arena_alloc_chunk(struct lc_arena *a, size_t size);
+/* Inline while the chunk has room: a build makes dozens of these. */
+static inline void *lc_arena_alloc(struct lc_arena *a, size_t size)
+{
+	struct lc_arena_chunk *c = a->head;
+	size = (size + 15) & ~(size_t)15;
+	if (!c || c->size - c->used < size)
+		return lc_arena_alloc_chunk(a, size);
+	void *p = (char *)c->data + c->used;
+	c->used += size;
+	return p;
+}
 /* Give back p, of size bytes, if it was the last allocation; else nothing. */
 void lc_arena_unalloc(struct lc_arena *a, void *p, size_t size);
 /* p (old bytes, or NULL) as size bytes: in place when it was the last
