@@ -14,7 +14,7 @@
 
 /* The scratch arena's first chunk: what a small lab's build (N=10: its
  * files, vectors and maps) takes in one malloc. */
-#define BUILD_ARENA_FIRST (16u << 10)
+#define BUILD_ARENA_FIRST (64u << 10)
 
 void db_builder_init(struct builder *b, const struct lc_paths *paths, int64_t now, struct lc_db *db)
 {
