@@ -110,7 +110,8 @@ void lc_paths_default(struct lc_paths *ret_paths)
 	bool any = false;
 
 	for (char **e = environ; e && *e; e++) {
-		if ((*e)[0] != 'L' || strncmp(*e, "LIBVIRT_CLUSTER_", 16) != 0)
+		/* LANG, LC_*, LD_*, LOGNAME: told apart by the second byte */
+		if ((*e)[0] != 'L' || (*e)[1] != 'I' || strncmp(*e, "LIBVIRT_CLUSTER_", 16) != 0)
 			continue;
 		/* the three differ in the byte after the prefix: one compare */
 		char c = (*e)[16];
