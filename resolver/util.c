@@ -436,19 +436,15 @@ int lc_list_dir_in(const char *dir, struct lc_arena *a, bool (*want)(const char 
 	size_t n = 0, used = 0, cap = 0;
 	struct stat st;
 	DIR *d;
-	int fd, r = 0;
+	int r = 0;
 
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	/* opendir opens with O_DIRECTORY and O_CLOEXEC itself (an open and
+	 * fdopendir took a syscall more) */
+	d = opendir(dir);
+	if (!d)
 		return -errno;
-	if (ret_sig && fstat(fd, &st) == 0)
+	if (ret_sig && fstat(dirfd(d), &st) == 0)
 		lc_sig_from_stat(ret_sig, &st);
-	d = fdopendir(fd);
-	if (!d) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
 	for (struct dirent *de; n < LC_DIR_MAX_ENTRIES && (de = readdir(d));) {
 		if (de->d_name[0] == '.')
 			continue;
