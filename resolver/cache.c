@@ -52,6 +52,11 @@ struct lc_cache {
 	char query[LC_NAME_MAX + 1];
 	unsigned partial_builds;
 	unsigned long builds;
+	/* where files and pathbuf start: a small lab's build tracks about ten
+	 * files, which then cost no allocation of their own (see grow).  Last:
+	 * lc_cache_new zeroes what comes before them, not them. */
+	struct tracked files0[16];
+	char pathbuf0[1024];
 };
 
 #define PARTIAL_MAX 32
@@ -105,14 +110,16 @@ void lc_paths_default(struct lc_paths *ret_paths)
 	bool any = false;
 
 	for (char **e = environ; e && *e; e++) {
-		if ((*e)[0] != 'L' || strncmp(*e, "LIBVIRT_CLUSTER_", 16) != 0)
+		/* LANG, LC_*, LD_*, LOGNAME: told apart by the second byte */
+		if ((*e)[0] != 'L' || (*e)[1] != 'I' || strncmp(*e, "LIBVIRT_CLUSTER_", 16) != 0)
 			continue;
-		for (size_t i = 0; i < 3; i++) {
-			/* the first one counts, as for getenv() */
-			if (!v[i] && strncmp(*e + 16, map[i].env + 16, map[i].env_len - 16) == 0) {
-				v[i] = *e + map[i].env_len;
-				any = true;
-			}
+		/* the three differ in the byte after the prefix: one compare */
+		char c = (*e)[16];
+		size_t i = c == 'L' ? 0 : c == 'R' ? 1 : 2;
+		/* the first one counts, as for getenv() */
+		if (!v[i] && strncmp(*e + 16, map[i].env + 16, map[i].env_len - 16) == 0) {
+			v[i] = *e + map[i].env_len;
+			any = true;
 		}
 	}
 	if (any && getauxval(AT_SECURE))
@@ -127,7 +134,27 @@ void lc_paths_default(struct lc_paths *ret_paths)
 
 struct lc_cache *lc_cache_new(void)
 {
-	return calloc(1, sizeof(struct lc_cache));
+	struct lc_cache *c = malloc(sizeof(struct lc_cache));
+	if (!c)
+		return NULL;
+	memset(c, 0, offsetof(struct lc_cache, files0));
+	c->files = c->files0;
+	c->cap_files = sizeof(c->files0) / sizeof(c->files0[0]);
+	c->pathbuf = c->pathbuf0;
+	c->pb_cap = sizeof(c->pathbuf0);
+	return c;
+}
+
+/* cur, of old bytes, as size bytes: out of the cache's own first block
+ * (first) into the heap, then by realloc. */
+static void *grow(void *cur, void *first, size_t old, size_t size)
+{
+	if (cur != first)
+		return realloc(cur, size);
+	void *n = malloc(size);
+	if (n)
+		memcpy(n, cur, old);
+	return n;
 }
 
 /* Forget the db's files, keeping their paths for the next build. */
@@ -141,8 +168,10 @@ void lc_cache_free(struct lc_cache *c)
 	if (!c)
 		return;
 	lc_db_free(c->db);
-	free(c->pathbuf);
-	free(c->files);
+	if (c->pathbuf != c->pathbuf0)
+		free(c->pathbuf);
+	if (c->files != c->files0)
+		free(c->files);
 	free(c);
 }
 
@@ -156,8 +185,9 @@ static void track(void *ud, const char *path, const struct lc_sig *sig)
 	struct lc_cache *c = ud;
 
 	if (c->n_files == c->cap_files) {
-		size_t ncap = c->cap_files ? c->cap_files * 2 : 16;
-		struct tracked *n = realloc(c->files, ncap * sizeof(*n));
+		size_t ncap = c->cap_files * 2;
+		struct tracked *n =
+		    grow(c->files, c->files0, c->cap_files * sizeof(*n), ncap * sizeof(*n));
 		if (!n) {
 			c->oom = true;
 			return;
@@ -175,10 +205,10 @@ static void track(void *ud, const char *path, const struct lc_sig *sig)
 	if (c->n_files == c->n_paths) {
 		size_t l = strlen(path) + 1;
 		if (c->pb_used + l > c->pb_cap) {
-			size_t ncap = c->pb_cap ? c->pb_cap * 2 : 1024;
+			size_t ncap = c->pb_cap * 2;
 			while (ncap < c->pb_used + l)
 				ncap *= 2;
-			char *nb = realloc(c->pathbuf, ncap);
+			char *nb = grow(c->pathbuf, c->pathbuf0, c->pb_used, ncap);
 			if (!nb) {
 				c->oom = true;
 				return;

@@ -99,7 +99,9 @@ struct builder {
 	struct lc_db *db;
 	bool oom; /* a read ran out of memory: the build fails (db_read) */
 	const struct lc_paths *paths;
-	struct lc_arena files; /* the small files read (db_read), freed at the end */
+	/* the small files read (db_read), the listings and the first items of
+	 * the vectors and maps (db_builder_init), freed at the end */
+	struct lc_arena files;
 	int64_t now;
 	lc_track_fn track;
 	void *ud;
@@ -141,7 +143,8 @@ static inline void db_release(struct builder *b, char *buf, size_t len)
 {
 	lc_big_free_in(&b->files, buf, len);
 }
-int db_list_dir(struct builder *b, const char *dir, char ***ret_names, size_t *ret_n);
+int db_list_dir(struct builder *b, const char *dir, bool (*want)(const char *name, size_t len),
+		char ***ret_names, size_t *ret_n);
 int db_path_join(char *buf, size_t size, const char *dir, const char *name);
 int db_add_net(struct builder *b, const char *name, const char *bridge, const char *domain,
 	       enum lc_class klass);

@@ -43,10 +43,16 @@ int db_read(struct builder *b, const char *path, size_t max, char **ret_buf, siz
 {
 	struct lc_sig sig;
 	int r = lc_read_big_in(path, max, &b->files, ret_buf, ret_len, &sig);
-	if (r == 0)
+	if (r == 0) {
 		db_track_path(b, path, &sig);
-	else
+	} else if (r == -ENOENT || r == -ENOTDIR) {
+		/* not there (the open said so): a stat now would say the same,
+		 * or see a file that came after the open and was not read */
+		sig = (struct lc_sig){0};
+		db_track_path(b, path, &sig);
+	} else {
 		db_track_stat(b, path);
+	}
 	b->oom |= r == -ENOMEM;
 	return r;
 }
@@ -128,12 +134,14 @@ int db_guest_find_or_add(struct builder *b, const char *name, uint32_t *ret)
 
 /* ---- the sources ------------------------------------------------------------ */
 
-/* List a directory's file names (sorted, so a build is deterministic),
- * tracking the directory itself: a new or removed file changes it. */
-int db_list_dir(struct builder *b, const char *dir, char ***ret_names, size_t *ret_n)
+/* List a directory's file names (sorted, so a build is deterministic) in
+ * the scratch arena, those want keeps (NULL: all), tracking the directory
+ * itself: a new or removed file changes it. */
+int db_list_dir(struct builder *b, const char *dir, bool (*want)(const char *name, size_t len),
+		char ***ret_names, size_t *ret_n)
 {
 	struct lc_sig sig = {0};
-	int r = lc_list_dir(dir, ret_names, ret_n, &sig);
+	int r = lc_list_dir_in(dir, &b->files, want, ret_names, ret_n, &sig);
 
 	if (sig.exists)
 		db_track_path(b, dir, &sig);
@@ -211,7 +219,7 @@ int db_load_records(struct builder *b)
 	size_t n;
 	int r;
 
-	r = db_list_dir(b, dir, &names, &n);
+	r = db_list_dir(b, dir, NULL, &names, &n);
 	if (r < 0)
 		return r == -ENOMEM ? r : 0; /* no records: hooks not installed */
 	for (size_t i = 0; i < n && r >= 0; i++) {
@@ -236,7 +244,6 @@ int db_load_records(struct builder *b)
 		}
 		db_release(b, buf, len);
 	}
-	lc_names_free(names, n);
 	return r < 0 ? r : 0;
 }
 
@@ -398,19 +405,26 @@ struct dir_file {
 	uint16_t stem;
 };
 
-static struct dir_file classify(const char *name)
+static struct dir_file classify(const char *name, size_t l)
 {
-	static const struct {
-		const char *s;
-		size_t len;
-	} sfx[] = {{".conf", 5}, {".macs", 5}, {".status", 7}};
-	size_t l = strlen(name);
-
-	for (int8_t p = 0; p < 3; p++)
-		if (l > sfx[p].len && l - sfx[p].len < 256 &&
-		    !memcmp(name + l - sfx[p].len, sfx[p].s, sfx[p].len))
-			return (struct dir_file){p, (uint16_t)(l - sfx[p].len)};
+	/* one suffix after the other, each compare inlined (a loop over a
+	 * table of them called memcmp three times a name) */
+#define SUFFIX(p, sfx)                                                                             \
+	if (l > sizeof(sfx) - 1 && l - (sizeof(sfx) - 1) < 256 &&                                  \
+	    !memcmp(name + l - (sizeof(sfx) - 1), sfx, sizeof(sfx) - 1))                           \
+		return (struct dir_file){p, (uint16_t)(l - (sizeof(sfx) - 1))};
+	SUFFIX(0, ".conf")
+	SUFFIX(1, ".macs")
+	SUFFIX(2, ".status")
+#undef SUFFIX
 	return (struct dir_file){-1, 0};
+}
+
+/* The listing keeps only the files of a pass (not the .hostsfile and
+ * .addnhosts beside them): fewer names to copy and sort. */
+static bool in_a_pass(const char *name, size_t len)
+{
+	return classify(name, len).pass >= 0;
 }
 
 /* The lease dir's listing, each name with its pass and a buffer for its
@@ -480,7 +494,7 @@ int db_load_lease_dir(struct builder *b)
 	int r;
 
 	w->dl = strlen(dir);
-	r = db_list_dir(b, dir, &w->names, &w->n);
+	r = db_list_dir(b, dir, in_a_pass, &w->names, &w->n);
 	if (r < 0) {
 		if (r == -ENOMEM)
 			return r;
@@ -489,12 +503,10 @@ int db_load_lease_dir(struct builder *b)
 		return 0;
 	}
 	w->files = w->n <= 128 ? small : malloc(w->n * sizeof(*w->files));
-	if (!w->files) {
-		lc_names_free(w->names, w->n);
+	if (!w->files)
 		return -ENOMEM;
-	}
 	for (size_t i = 0; i < w->n; i++)
-		w->files[i] = classify(w->names[i]);
+		w->files[i] = classify(w->names[i], strlen(w->names[i]));
 	memcpy(w->path, dir, w->dl);
 	w->path[w->dl] = '/';
 	/* networks first (.conf), then who is plugged in (.macs), then leases */
@@ -504,6 +516,5 @@ int db_load_lease_dir(struct builder *b)
 		r = cold_lease_dir(b, w);
 	if (w->files != small)
 		free(w->files);
-	lc_names_free(w->names, w->n);
 	return r;
 }

@@ -12,25 +12,39 @@
 
 #include "resolver/db-internal.h"
 
+/* The scratch arena's first chunk: what a small lab's build (N=10: its
+ * files, vectors and maps) takes in one malloc. */
+#define BUILD_ARENA_FIRST (64u << 10)
+
 void db_builder_init(struct builder *b, const struct lc_paths *paths, int64_t now, struct lc_db *db)
 {
+	/* the builder's vectors and maps start in its scratch arena (b->files):
+	 * a small lab's build mallocs and frees a few chunks, not each one.
+	 * Not hosts (they become the db's) nor pending (db-hosts.c replaces
+	 * its items). */
+	struct lc_arena *S = &b->files;
 	*b = (struct builder){
 	    .db = db,
 	    .paths = paths,
+	    .files = {.first = BUILD_ARENA_FIRST},
 	    .now = now,
 	    .lease_flags = LEASE_SKIP_DHCP6_ID,
-	    .nets = {.item_size = sizeof(struct bnet)},
-	    .guests = {.item_size = sizeof(struct bguest)},
-	    .leases = {.item_size = sizeof(struct blease)},
-	    .macs = {.kind = LC_MAP_MAC},
+	    .nets = {.item_size = sizeof(struct bnet), .arena = S},
+	    .guests = {.item_size = sizeof(struct bguest), .arena = S},
+	    .leases = {.item_size = sizeof(struct blease), .arena = S},
+	    .macs = {.kind = LC_MAP_MAC, .arena = S},
 	    .hosts = {.item_size = sizeof(struct lc_host)},
 	    .pending = {.item_size = sizeof(struct pending)},
-	    .seen = {.item_size = sizeof(struct bseen)},
-	    .kept = {.item_size = sizeof(struct kept_file)},
-	    .guest_by_name = {.kind = LC_MAP_STR},
-	    .hn_hosts = {.kind = LC_MAP_FOLD},
+	    .seen = {.item_size = sizeof(struct bseen), .arena = S},
+	    .kept = {.item_size = sizeof(struct kept_file), .arena = S},
+	    .guest_by_name = {.kind = LC_MAP_STR, .arena = S},
+	    .hn_hosts = {.kind = LC_MAP_FOLD, .arena = S},
 	};
 	db->next_expiry = INT64_MAX;
+	/* the indexes are sized once (db-index.c): in a small lab's db arena
+	 * they take no calloc each */
+	db->names.arena = &db->arena;
+	db->addrs.arena = &db->arena;
 }
 
 void db_builder_free(struct builder *b)
@@ -58,13 +72,21 @@ int db_load_sources(struct builder *b)
 	struct lc_db *db = b->db;
 	int r;
 
+	/* lc_config_load's outcome, but read as the other files are: into
+	 * the scratch arena, tracked by the signature of what was read (no
+	 * stat after it).  Missing, unreadable or empty: the defaults. */
+	char *buf;
+	size_t len;
 	lc_config_defaults(&db->config);
-	r = lc_config_load(b->paths->config, &db->config, NULL, NULL);
-	db_track_stat(b, b->paths->config);
+	r = db_read(b, b->paths->config, 1u << 20, &buf, &len);
 	if (r == -ENOMEM)
 		return r;
-	if (r < 0)
-		lc_config_defaults(&db->config); /* unreadable config: defaults */
+	if (r == 0) {
+		r = len ? lc_config_parse(buf, len, &db->config, NULL, NULL) : 0;
+		db_release(b, buf, len);
+		if (r < 0)
+			return r; /* only -ENOMEM fails a parse */
+	}
 	if ((r = db_load_records(b)) < 0)
 		return r;
 	if ((r = db_load_lease_dir(b)) < 0)
@@ -102,6 +124,17 @@ static int build_hosts(struct builder *b)
 	return 0;
 }
 
+/* Whether a name can be an address literal at all: inet_pton takes
+ * digits, hex letters, ':' and '.', nothing else (a guest's name mostly
+ * fails at its first letter, without a copy and two parses). */
+static bool maybe_addr(const char *s)
+{
+	for (; *s; s++)
+		if (lc_hex_digit(*s) < 0 && *s != ':' && *s != '.')
+			return false;
+	return true;
+}
+
 int lc_db_load_tracked(const struct lc_paths *paths, int64_t now, const char *only_name,
 		       lc_track_fn track, void *userdata, struct lc_db **ret_db)
 {
@@ -120,7 +153,7 @@ int lc_db_load_tracked(const struct lc_paths *paths, int64_t now, const char *on
 		char *dot = strchr(label, '.');
 		/* an address literal is answered through the address index,
 		 * which only a full load builds */
-		if (lc_addr_parse(label, strlen(label), &lit) < 0) {
+		if (!maybe_addr(label) || lc_addr_parse(label, strlen(label), &lit) < 0) {
 			b.label = label;
 			b.label_len = dot ? (size_t)(dot - label) : strlen(label);
 		}

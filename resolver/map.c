@@ -34,9 +34,23 @@ static uint32_t slot_hash(const struct lc_map *m, const struct lc_map_slot *s)
 	}
 }
 
+/* Whether m's slots, ncap of them, are in its arena. */
+static bool in_arena(const struct lc_map *m, size_t ncap)
+{
+	return m->arena && ncap * sizeof(struct lc_map_slot) <= LC_MAP_ARENA_MAX;
+}
+
 static int map_resize(struct lc_map *m, size_t ncap)
 {
-	struct lc_map_slot *n = calloc(ncap, sizeof(*n));
+	struct lc_map_slot *n;
+
+	if (in_arena(m, ncap)) {
+		n = lc_arena_alloc(m->arena, ncap * sizeof(*n));
+		if (n)
+			memset(n, 0, ncap * sizeof(*n));
+	} else {
+		n = calloc(ncap, sizeof(*n));
+	}
 	if (!n)
 		return -ENOMEM;
 	for (size_t i = 0; m->slots && i <= m->mask; i++) {
@@ -47,7 +61,8 @@ static int map_resize(struct lc_map *m, size_t ncap)
 			j = (j + 1) & (ncap - 1);
 		n[j] = m->slots[i];
 	}
-	free(m->slots);
+	if (m->slots && !in_arena(m, m->mask + 1))
+		free(m->slots);
 	m->slots = n;
 	m->mask = ncap - 1;
 	return 0;
@@ -113,7 +128,8 @@ int lc_map_put(struct lc_map *m, const void *key, size_t len, struct lc_map_slot
 
 void lc_map_free(struct lc_map *m)
 {
-	free(m->slots);
+	if (m->slots && !in_arena(m, m->mask + 1))
+		free(m->slots);
 	m->slots = NULL;
 	m->mask = m->n = 0;
 }

@@ -30,10 +30,15 @@ struct lc_map_slot {
 	uint32_t aux; /* strings: the key's hash; ADDR and MAC: the caller's */
 };
 
+/* With an arena, the slots live there while they take at most
+ * LC_MAP_ARENA_MAX bytes (a build's maps of a small lab: no calloc and
+ * free each), then on the heap; lc_map_free frees only those. */
+#define LC_MAP_ARENA_MAX 4096
 struct lc_map {
 	struct lc_map_slot *slots;
 	size_t mask, n;
 	enum lc_map_kind kind;
+	struct lc_arena *arena;
 };
 
 static inline uint64_t lc_map_mac_word(const uint8_t mac[LC_MAC_LEN])

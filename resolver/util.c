@@ -110,11 +110,19 @@ static void buf_free(char *buf, bool big)
 		free(buf);
 }
 
+/* lc_sig_equal of the two stats' signatures, without making them. */
+static bool same_version(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mode == b->st_mode && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec && a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
 static int read_once(int fd, size_t max, bool big, struct lc_arena *small, char **ret_buf,
 		     size_t *ret_len, struct lc_sig *ret_sig)
 {
 	struct stat before, after;
-	struct lc_sig sb, sa;
 	size_t cap, len = 0;
 	char *buf;
 
@@ -156,9 +164,7 @@ static int read_once(int fd, size_t max, bool big, struct lc_arena *small, char 
 		buf_free(buf, big);
 		return r;
 	}
-	lc_sig_from_stat(&sb, &before);
-	lc_sig_from_stat(&sa, &after);
-	if (!lc_sig_equal(&sb, &sa) || len != (size_t)before.st_size) {
+	if (!same_version(&before, &after) || len != (size_t)before.st_size) {
 		buf_free(buf, big);
 		return -EAGAIN;
 	}
@@ -166,7 +172,7 @@ static int read_once(int fd, size_t max, bool big, struct lc_arena *small, char 
 	*ret_buf = buf;
 	*ret_len = len;
 	if (ret_sig)
-		*ret_sig = sa;
+		lc_sig_from_stat(ret_sig, &after);
 	return 0;
 }
 
@@ -256,33 +262,27 @@ uint32_t lc_hash_fold(const char *s, size_t len)
 	return h;
 }
 
-struct lc_arena_chunk {
-	struct lc_arena_chunk *next;
-	size_t used, size;
-	max_align_t data[];
-};
-
-void *lc_arena_alloc(struct lc_arena *a, size_t size)
+void *lc_arena_alloc_chunk(struct lc_arena *a, size_t size)
 {
 	struct lc_arena_chunk *c = a->head;
+	/* 4 KB first (or a->first), doubling to 64 KB: the db of a small lab,
+	 * kept by every process that resolved a name, needs a few hundred
+	 * bytes, not 64 KB */
+	size_t want = 65536;
 	size = (size + 15) & ~(size_t)15;
-	if (!c || c->size - c->used < size) {
-		/* 4 KB first, doubling to 64 KB: the db of a small lab, kept
-		 * by every process that resolved a name, needs a few hundred
-		 * bytes, not 64 KB */
-		size_t want = c && c->size < 32768 ? c->size * 2 : c ? 65536 : 4096;
-		size_t csize = size > want ? size : want;
-		c = malloc(sizeof(*c) + csize);
-		if (!c)
-			return NULL;
-		c->used = 0;
-		c->size = csize;
-		c->next = a->head;
-		a->head = c;
-	}
-	void *p = (char *)c->data + c->used;
-	c->used += size;
-	return p;
+	if (!c)
+		want = a->first ? a->first : 4096;
+	else if (c->size < 32768)
+		want = c->size * 2;
+	size_t csize = size > want ? size : want;
+	c = malloc(sizeof(*c) + csize);
+	if (!c)
+		return NULL;
+	c->used = size;
+	c->size = csize;
+	c->next = a->head;
+	a->head = c;
+	return c->data;
 }
 
 void lc_arena_unalloc(struct lc_arena *a, void *p, size_t size)
@@ -291,6 +291,21 @@ void lc_arena_unalloc(struct lc_arena *a, void *p, size_t size)
 	size = (size + 15) & ~(size_t)15;
 	if (c && c->used >= size && (char *)c->data + c->used - size == (char *)p)
 		c->used -= size;
+}
+
+void *lc_arena_grow(struct lc_arena *a, void *p, size_t old, size_t size)
+{
+	struct lc_arena_chunk *c = a->head;
+	size_t o = (old + 15) & ~(size_t)15, z = (size + 15) & ~(size_t)15;
+
+	if (p && c && (char *)c->data + c->used - o == (char *)p && c->size - c->used + o >= z) {
+		c->used += z - o;
+		return p;
+	}
+	void *n = lc_arena_alloc(a, size);
+	if (n && old)
+		memcpy(n, p, old < size ? old : size);
+	return n;
 }
 
 char *lc_arena_strndup(struct lc_arena *a, const char *s, size_t len)
@@ -319,16 +334,38 @@ void lc_arena_free(struct lc_arena *a)
 	a->head = NULL;
 }
 
+/* Whether v's items, at capacity cap, are in its arena. */
+static bool vec_in_arena(const struct lc_vec *v, size_t cap)
+{
+	return v->arena && cap * v->item_size <= LC_VEC_ARENA_MAX;
+}
+
+static int vec_grow(struct lc_vec *v)
+{
+	size_t ncap = v->cap ? v->cap * 2 : 16;
+	void *n;
+
+	if (vec_in_arena(v, ncap)) {
+		n = lc_arena_grow(v->arena, v->items, v->cap * v->item_size, ncap * v->item_size);
+	} else if (v->cap && vec_in_arena(v, v->cap)) {
+		/* outgrew the arena: to the heap, where realloc takes over */
+		n = malloc(ncap * v->item_size);
+		if (n)
+			memcpy(n, v->items, v->n * v->item_size);
+	} else {
+		n = realloc(v->items, ncap * v->item_size);
+	}
+	if (!n)
+		return -ENOMEM;
+	v->items = n;
+	v->cap = ncap;
+	return 0;
+}
+
 void *lc_vec_push(struct lc_vec *v)
 {
-	if (v->n == v->cap) {
-		size_t ncap = v->cap ? v->cap * 2 : 16;
-		void *n = realloc(v->items, ncap * v->item_size);
-		if (!n)
-			return NULL;
-		v->items = n;
-		v->cap = ncap;
-	}
+	if (v->n == v->cap && vec_grow(v) < 0)
+		return NULL;
 	void *item = (char *)v->items + v->n * v->item_size;
 	memset(item, 0, v->item_size);
 	v->n++;
@@ -337,7 +374,8 @@ void *lc_vec_push(struct lc_vec *v)
 
 void lc_vec_free(struct lc_vec *v)
 {
-	free(v->items);
+	if (!vec_in_arena(v, v->cap))
+		free(v->items);
 	v->items = NULL;
 	v->n = v->cap = 0;
 }
@@ -354,6 +392,15 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* strcmp's order, inline: a directory's names differ within a few bytes,
+ * where a call to strcmp costs more than the compare. */
+static int name_cmp(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return (unsigned char)*a - (unsigned char)*b;
+}
+
 /* Sorted in place: a few names by insertion (no allocation), many by qsort. */
 static void sort_names(char **names, size_t n)
 {
@@ -364,10 +411,17 @@ static void sort_names(char **names, size_t n)
 	for (size_t i = 1; i < n; i++) {
 		char *x = names[i];
 		size_t k = i;
-		for (; k > 0 && strcmp(names[k - 1], x) > 0; k--)
+		for (; k > 0 && name_cmp(names[k - 1], x) > 0; k--)
 			names[k] = names[k - 1];
 		names[k] = x;
 	}
+}
+
+/* A listing's block, of cap bytes, grown to ncap: in the arena a, else
+ * the heap. */
+static char *grow_text(struct lc_arena *a, char *text, size_t cap, size_t ncap)
+{
+	return a ? lc_arena_grow(a, text, cap, ncap) : realloc(text, ncap);
 }
 
 /* The names, NUL-terminated one after another in text, then the array of
@@ -375,34 +429,33 @@ static void sort_names(char **names, size_t n)
  * the names of a directory (a cold lookup in a small lab lists a dozen).
  * readdir, not getdents64: tests/stress interposes it to delete a file
  * between the listing and the open. */
-int lc_list_dir(const char *dir, char ***ret_names, size_t *ret_n, struct lc_sig *ret_sig)
+int lc_list_dir_in(const char *dir, struct lc_arena *a, bool (*want)(const char *name, size_t len),
+		   char ***ret_names, size_t *ret_n, struct lc_sig *ret_sig)
 {
 	char *text = NULL;
 	size_t n = 0, used = 0, cap = 0;
 	struct stat st;
 	DIR *d;
-	int fd, r = 0;
+	int r = 0;
 
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	/* opendir opens with O_DIRECTORY and O_CLOEXEC itself (an open and
+	 * fdopendir took a syscall more) */
+	d = opendir(dir);
+	if (!d)
 		return -errno;
-	if (ret_sig && fstat(fd, &st) == 0)
+	if (ret_sig && fstat(dirfd(d), &st) == 0)
 		lc_sig_from_stat(ret_sig, &st);
-	d = fdopendir(fd);
-	if (!d) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
 	for (struct dirent *de; n < LC_DIR_MAX_ENTRIES && (de = readdir(d));) {
-		size_t l = strlen(de->d_name) + 1;
 		if (de->d_name[0] == '.')
 			continue;
-		if (used + l > cap) {
+		size_t l = strlen(de->d_name);
+		if (want && !want(de->d_name, l))
+			continue;
+		if (used + l + 1 > cap) {
 			size_t ncap = cap ? cap * 2 : 1024;
-			while (ncap < used + l)
+			while (ncap < used + l + 1)
 				ncap *= 2;
-			char *nt = realloc(text, ncap);
+			char *nt = grow_text(a, text, cap, ncap);
 			if (!nt) {
 				r = -ENOMEM;
 				goto out;
@@ -410,13 +463,13 @@ int lc_list_dir(const char *dir, char ***ret_names, size_t *ret_n, struct lc_sig
 			text = nt;
 			cap = ncap;
 		}
-		memcpy(text + used, de->d_name, l);
-		used += l;
+		memcpy(text + used, de->d_name, l + 1);
+		used += l + 1;
 		n++;
 	}
 	/* the pointers after the text, aligned */
 	size_t at = (used + sizeof(char *) - 1) & ~(sizeof(char *) - 1);
-	char *block = realloc(text, at + (n + 1) * sizeof(char *));
+	char *block = grow_text(a, text, cap, at + (n + 1) * sizeof(char *));
 	if (!block) {
 		r = -ENOMEM;
 		goto out;
@@ -430,9 +483,15 @@ int lc_list_dir(const char *dir, char ***ret_names, size_t *ret_n, struct lc_sig
 	*ret_names = names;
 	*ret_n = n;
 out:
-	free(text);
+	if (!a)
+		free(text);
 	closedir(d);
 	return r;
+}
+
+int lc_list_dir(const char *dir, char ***ret_names, size_t *ret_n, struct lc_sig *ret_sig)
+{
+	return lc_list_dir_in(dir, NULL, NULL, ret_names, ret_n, ret_sig);
 }
 
 void lc_names_free(char **names, size_t n)

@@ -91,21 +91,50 @@ static inline int lc_hex_digit(char ch)
 	return -1;
 }
 
-/* A bump allocator: many small allocations, one free. */
+/* A bump allocator: many small allocations, one free.  first: the size
+ * of its first chunk (0: 4 KB), for an arena that lives only as long as
+ * one build and would otherwise malloc a second one at once. */
 struct lc_arena {
 	struct lc_arena_chunk *head;
+	size_t first;
 };
-void *lc_arena_alloc(struct lc_arena *a, size_t size);
+struct lc_arena_chunk {
+	struct lc_arena_chunk *next;
+	size_t used, size;
+	max_align_t data[];
+};
+/* A new chunk, then size bytes from it (lc_arena_alloc's slow path). */
+void *lc_arena_alloc_chunk(struct lc_arena *a, size_t size);
+/* Inline while the chunk has room: a build makes dozens of these. */
+static inline void *lc_arena_alloc(struct lc_arena *a, size_t size)
+{
+	struct lc_arena_chunk *c = a->head;
+	size = (size + 15) & ~(size_t)15;
+	if (!c || c->size - c->used < size)
+		return lc_arena_alloc_chunk(a, size);
+	void *p = (char *)c->data + c->used;
+	c->used += size;
+	return p;
+}
 /* Give back p, of size bytes, if it was the last allocation; else nothing. */
 void lc_arena_unalloc(struct lc_arena *a, void *p, size_t size);
+/* p (old bytes, or NULL) as size bytes: in place when it was the last
+ * allocation and its chunk has room, else copied into a new one (the old
+ * room is the arena's until it is freed). */
+void *lc_arena_grow(struct lc_arena *a, void *p, size_t old, size_t size);
 char *lc_arena_strndup(struct lc_arena *a, const char *s, size_t len);
 char *lc_arena_strdup(struct lc_arena *a, const char *s);
 void lc_arena_free(struct lc_arena *a);
 
-/* A growable array of fixed-size items (malloc based). */
+/* A growable array of fixed-size items (malloc based).  With an arena,
+ * its items live there while they take at most LC_VEC_ARENA_MAX bytes
+ * (a build's many short vectors: no malloc, realloc and free each), then
+ * on the heap; lc_vec_free frees only those. */
+#define LC_VEC_ARENA_MAX 4096
 struct lc_vec {
 	void *items;
 	size_t n, cap, item_size;
+	struct lc_arena *arena;
 };
 void *lc_vec_push(struct lc_vec *v); /* zeroed new item, or NULL on ENOMEM */
 void lc_vec_free(struct lc_vec *v);
@@ -117,3 +146,7 @@ void lc_vec_free(struct lc_vec *v);
 #define LC_DIR_MAX_ENTRIES 100000
 int lc_list_dir(const char *dir, char ***ret_names, size_t *ret_n, struct lc_sig *ret_sig);
 void lc_names_free(char **names, size_t n);
+/* The same in the arena a (nothing to free), only the names want keeps
+ * (NULL: all); names it leaves out do not count towards the limit. */
+int lc_list_dir_in(const char *dir, struct lc_arena *a, bool (*want)(const char *name, size_t len),
+		   char ***ret_names, size_t *ret_n, struct lc_sig *ret_sig);

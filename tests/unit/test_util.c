@@ -345,6 +345,87 @@ static void test_arena_vec(void **state)
 	assert_null(v.items);
 }
 
+/* Vectors and maps in an arena: there while small, then on the heap, the
+ * same contents either way. */
+static void test_arena_backed(void **state)
+{
+	struct lc_arena a = {.first = 16384};
+	struct lc_vec v = {.item_size = sizeof(uint64_t), .arena = &a};
+	struct lc_map m = {.kind = LC_MAP_STR, .arena = &a};
+	static char names[1000][8];
+	char *p, *q;
+
+	for (uint64_t i = 0; i < 2000; i++) {
+		uint64_t *x = lc_vec_push(&v);
+		assert_non_null(x);
+		assert_int_equal(*x, 0);
+		*x = i * 7;
+	}
+	for (uint64_t i = 0; i < 2000; i++)
+		assert_int_equal(((uint64_t *)v.items)[i], i * 7);
+	lc_vec_free(&v);
+	assert_null(v.items);
+
+	for (uint32_t i = 0; i < 1000; i++) {
+		snprintf(names[i], sizeof(names[i]), "k%u", i);
+		assert_int_equal(map_put(&m, names[i], strlen(names[i]), i, NULL), 1);
+		for (uint32_t j = 0; j <= i; j += 97) {
+			bool found;
+			assert_int_equal(map_get(&m, names[j], strlen(names[j]), &found), j);
+			assert_true(found);
+		}
+	}
+	lc_map_free(&m);
+
+	/* the last allocation grows in place, another is copied */
+	p = lc_arena_grow(&a, NULL, 0, 10);
+	memcpy(p, "abcdefghi", 10);
+	q = lc_arena_grow(&a, p, 10, 100);
+	assert_ptr_equal(p, q);
+	lc_arena_alloc(&a, 1);
+	q = lc_arena_grow(&a, p, 100, 200);
+	assert_ptr_not_equal(p, q);
+	assert_string_equal(q, "abcdefghi");
+	lc_arena_free(&a);
+}
+
+static bool no_tmp(const char *name, size_t len)
+{
+	return !lc_has_suffix(name, len, ".tmp");
+}
+
+static void test_list_dir(void **state)
+{
+	const char *dir = *state;
+	static const char *const files[] = {"b.status", "a.conf", ".hidden", "b.tmp",
+					    "\xc3\xa9", "a",	  "B.macs"};
+	struct lc_arena a = {0};
+	struct lc_sig sig = {0};
+	char **names;
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		unit_write(dir, files[i], "x", 1);
+	/* strcmp's order, bytes unsigned; dot files left out */
+	assert_int_equal(lc_list_dir(dir, &names, &n, &sig), 0);
+	assert_true(sig.exists);
+	assert_int_equal(n, 6);
+	assert_string_equal(names[0], "B.macs");
+	assert_string_equal(names[1], "a");
+	assert_string_equal(names[2], "a.conf");
+	assert_string_equal(names[3], "b.status");
+	assert_string_equal(names[4], "b.tmp");
+	assert_string_equal(names[5], "\xc3\xa9");
+	lc_names_free(names, n);
+
+	assert_int_equal(lc_list_dir_in(dir, &a, no_tmp, &names, &n, NULL), 0);
+	assert_int_equal(n, 5);
+	assert_string_equal(names[3], "b.status");
+	assert_string_equal(names[4], "\xc3\xa9");
+	lc_arena_free(&a);
+	assert_int_equal(lc_list_dir_in("/nonexistent-dir", &a, NULL, &names, &n, NULL), -ENOENT);
+}
+
 static void test_strings(void **state)
 {
 	assert_true(lc_streq_fold("Node1.LAB", "node1.lab"));
@@ -378,6 +459,8 @@ int main(void)
 	    cmocka_unit_test(test_strmap),
 	    cmocka_unit_test(test_map_mac_addr),
 	    cmocka_unit_test(test_arena_vec),
+	    cmocka_unit_test(test_arena_backed),
+	    D(test_list_dir),
 	    cmocka_unit_test(test_strings),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
