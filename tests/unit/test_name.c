@@ -62,6 +62,39 @@ static void test_empty_and_dots(void **state)
 	assert_int_equal(lc_name_normalize(NULL, (char[8]){0}, 8), -EINVAL);
 }
 
+/* Eight bytes a step where no byte is special: every kind of byte at every
+ * place of a word, and around words. */
+static void test_words(void **state)
+{
+	ok("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz");
+	ok("@[`{!~AZaz@[`{!~", "@[`{!~az"
+			       "az@[`{!~");
+	ok("Node-0001.LAB.test", "node-0001.lab.test");
+	ok("abcdefgh.ABCDEFGH.x", "abcdefgh.abcdefgh.x");
+	for (size_t at = 0; at < 17; at++) {
+		static const char bad_bytes[] = {' ', '\x7f', '\x80', '\xff', '\x01', '\t'};
+		char name[32];
+		memset(name, 'Q', 17);
+		name[17] = '\0';
+		for (size_t k = 0; k < sizeof(bad_bytes); k++) {
+			name[at] = bad_bytes[k];
+			bad(name);
+		}
+		/* a dot: fine inside or last (the absolute form), not first */
+		name[at] = '.';
+		if (at == 0) {
+			bad(name);
+		} else {
+			char want[32];
+			for (size_t i = 0; i < 17; i++)
+				want[i] = name[i] == 'Q' ? 'q' : name[i];
+			want[at == 16 ? 16 : 17] = '\0';
+			ok(name, want);
+		}
+		name[at] = 'Q';
+	}
+}
+
 /* A name of n bytes made of 62-byte labels. */
 static char *long_name(size_t n)
 {
@@ -138,10 +171,10 @@ static void test_bytes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_plain),  cmocka_unit_test(test_trailing_dot),
-	    cmocka_unit_test(test_case),   cmocka_unit_test(test_empty_and_dots),
-	    cmocka_unit_test(test_length), cmocka_unit_test(test_label_length),
-	    cmocka_unit_test(test_bytes),
+	    cmocka_unit_test(test_plain),	   cmocka_unit_test(test_words),
+	    cmocka_unit_test(test_trailing_dot),   cmocka_unit_test(test_case),
+	    cmocka_unit_test(test_empty_and_dots), cmocka_unit_test(test_length),
+	    cmocka_unit_test(test_label_length),   cmocka_unit_test(test_bytes),
 	};
 	return cmocka_run_group_tests_name("name", tests, NULL, NULL);
 }
