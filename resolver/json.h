@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define JSON_MAX_DEPTH 32
 
@@ -37,16 +38,26 @@ bool json_string(struct json_cursor *c, char *out, size_t size, size_t *ret_len,
 const char *json_plain_string(const char *p, const char *end, const char **ret_s, size_t *ret_n);
 /* An integer of at most 18 digits, read as json_int reads it. */
 const char *json_plain_int(const char *p, const char *end, int64_t *ret);
-/* Whitespace: libvirt indents with spaces, so those first. */
+/* Whitespace.  Most tokens follow the one before at once, or after a
+ * newline and an indent of spaces: those first (a byte loop over indents
+ * was a fifth of a full build). */
 static inline const char *json_skip_spaces(const char *p, const char *end)
 {
-	for (;;) {
-		while (p < end && (*p == ' ' || *p == '\n'))
-			p++;
-		if (p >= end || (*p != '\t' && *p != '\r'))
-			return p;
-		p++;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* libvirt's: a newline, then an indent of up to seven spaces */
+	if (end - p >= 9 && *p == '\n') {
+		uint64_t w;
+		memcpy(&w, p + 1, 8);
+		if ((w ^= UINT64_C(0x2020202020202020))) {
+			const char *q = p + 1 + (__builtin_ctzll(w) >> 3);
+			if ((unsigned char)*q > ' ')
+				return q;
+		}
 	}
+#endif
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'))
+		p++;
+	return p;
 }
 /* json_object_next on the bytes, for keys without escapes: 1 = a member
  * (*pp at its value), 0 = the end (*pp past the `}`), -1 = anything else

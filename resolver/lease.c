@@ -7,20 +7,39 @@
 #include "resolver/json.h"
 #include "resolver/lease.h"
 
+/* Hex digits as lc_hex_digit reads them, with 0x10 set; 0 = not a digit.
+ * A MAC is twelve of them, looked up rather than tested. */
+static const uint8_t hexval[256] = {
+    ['0'] = 0x10, ['1'] = 0x11, ['2'] = 0x12, ['3'] = 0x13, ['4'] = 0x14, ['5'] = 0x15,
+    ['6'] = 0x16, ['7'] = 0x17, ['8'] = 0x18, ['9'] = 0x19, ['a'] = 0x1a, ['b'] = 0x1b,
+    ['c'] = 0x1c, ['d'] = 0x1d, ['e'] = 0x1e, ['f'] = 0x1f, ['A'] = 0x1a, ['B'] = 0x1b,
+    ['C'] = 0x1c, ['D'] = 0x1d, ['E'] = 0x1e, ['F'] = 0x1f,
+};
+
 int lc_mac_parse(const char *s, size_t len, uint8_t ret_mac[LC_MAC_LEN])
 {
+	const uint8_t *u = (const uint8_t *)s;
 	uint8_t mac[LC_MAC_LEN];
+	unsigned all = 0x10;
 
 	if (len != 17)
 		return -EINVAL;
-	for (int i = 0; i < LC_MAC_LEN; i++) {
-		int hi = lc_hex_digit(s[i * 3]), lo = lc_hex_digit(s[i * 3 + 1]);
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		if (i < LC_MAC_LEN - 1 && s[i * 3 + 2] != ':')
-			return -EINVAL;
-		mac[i] = (uint8_t)(hi << 4 | lo);
-	}
+#define BYTE(i)                                                                                    \
+	do {                                                                                       \
+		unsigned hi = hexval[u[(i)*3]], lo = hexval[u[(i)*3 + 1]];                         \
+		all &= hi & lo;                                                                    \
+		mac[i] = (uint8_t)((hi & 15) << 4 | (lo & 15));                                    \
+	} while (0)
+	/* unrolled: a loop over six bytes cost twice as much */
+	BYTE(0);
+	BYTE(1);
+	BYTE(2);
+	BYTE(3);
+	BYTE(4);
+	BYTE(5);
+#undef BYTE
+	if (!all || s[2] != ':' || s[5] != ':' || s[8] != ':' || s[11] != ':' || s[14] != ':')
+		return -EINVAL;
 	memcpy(ret_mac, mac, LC_MAC_LEN);
 	return 0;
 }
@@ -35,25 +54,28 @@ void lc_mac_format(const uint8_t mac[LC_MAC_LEN], char buf[18])
 	}
 }
 
-/* A dotted quad as inet_pton takes it (four decimal parts of 0..255, no
- * leading zero): most leases, parsed without the copy inet_pton needs.
- * false: not one, or not sure (inet_pton decides). */
-static bool parse_ipv4(const char *s, size_t len, uint8_t out[4])
+const char *lease_ipv4(const char *s, const char *end, uint8_t out[4])
 {
-	size_t i = 0;
 	for (int part = 0; part < 4; part++) {
-		unsigned v = 0, digits = 0;
-		if (part && (i >= len || s[i++] != '.'))
-			return false;
-		while (i < len && s[i] >= '0' && s[i] <= '9' && digits < 4) {
-			v = v * 10 + (unsigned)(s[i++] - '0');
-			digits++;
+		unsigned v, d;
+		if (part && (s >= end || *s++ != '.'))
+			return NULL;
+		if (s >= end || (v = (unsigned)(*s - '0')) > 9)
+			return NULL;
+		/* up to three digits, no leading zero, at most 255 */
+		if (++s < end && (d = (unsigned)(*s - '0')) <= 9) {
+			if (v == 0)
+				return NULL;
+			v = v * 10 + d;
+			if (++s < end && (d = (unsigned)(*s - '0')) <= 9) {
+				v = v * 10 + d;
+				if (v > 255 || (++s < end && (unsigned)(*s - '0') <= 9))
+					return NULL;
+			}
 		}
-		if (!digits || digits > 3 || v > 255 || (digits > 1 && s[i - digits] == '0'))
-			return false;
 		out[part] = (uint8_t)v;
 	}
-	return i == len;
+	return s;
 }
 
 int lc_addr_parse(const char *s, size_t len, struct lc_addr *ret)
@@ -61,7 +83,7 @@ int lc_addr_parse(const char *s, size_t len, struct lc_addr *ret)
 	char tmp[INET6_ADDRSTRLEN];
 	struct lc_addr a = {0};
 
-	if (len >= 7 && len <= 15 && parse_ipv4(s, len, a.bytes)) {
+	if (len >= 7 && len <= 15 && lease_ipv4(s, s + len, a.bytes) == s + len) {
 		a.family = AF_INET;
 		*ret = a;
 		return 0;

@@ -64,6 +64,11 @@ int lease_macs_object(struct json_cursor *c, struct lc_macs_entry *ret);
 /* The cheap part of validating a .status/.macs file: `[` ... `}` `]` (or
  * `[` `]`).  A file cut short anywhere fails it. */
 bool lease_json_framing_ok(const char *buf, size_t len);
+/* A dotted quad as inet_pton takes it (four decimal parts of 0..255, no
+ * leading zero) at the start of s..end: where it ends, or NULL when none
+ * starts there (or not sure: inet_pton decides).  Most leases' addresses,
+ * parsed where they stand, without the copy inet_pton needs. */
+const char *lease_ipv4(const char *s, const char *end, uint8_t out[4]);
 /* A DHCP hostname as dnsmasq hands it over: one DNS label or dotted name
  * of printable ASCII. */
 bool lease_hostname_ok(const char *s, size_t len);
