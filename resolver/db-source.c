@@ -100,7 +100,11 @@ int db_mac_put(struct builder *b, const uint8_t mac[LC_MAC_LEN], uint32_t guest,
 
 int db_guest_find_or_add(struct builder *b, const char *name, uint32_t *ret)
 {
-	size_t len = strlen(name);
+	return db_guest_find_or_add_n(b, name, strlen(name), ret);
+}
+
+int db_guest_find_or_add_n(struct builder *b, const char *name, size_t len, uint32_t *ret)
+{
 	struct lc_map_slot *s;
 	/* one hash and probe: put, then key the new slot by the copy */
 	int r = lc_map_put(&b->guest_by_name, name, len, &s);
@@ -332,22 +336,26 @@ static int load_netconf(struct builder *b, const char *path, const char *stem)
 
 int db_macs_add(struct builder *b, const char *buf, size_t len, int ni)
 {
-	struct lc_vec entries = {.item_size = sizeof(struct lc_macs_entry)};
-	int pr = lease_parse_macs(buf, len, &entries), r = 0;
+	struct lc_macs_list l = {0};
+	int pr = lease_parse_macs_list(buf, len, &l), r = 0;
 
 	if (pr == -ENOMEM)
 		return pr;
 	/* only a .macs file that parsed says who is plugged in */
 	if (pr == 0)
 		((struct bnet *)b->nets.items)[ni].has_macs = true;
-	struct lc_macs_entry *e = entries.items;
-	for (size_t k = 0; k < entries.n && r >= 0; k++) {
+	/* room for all of them at once, not a growth every few */
+	if (lc_map_reserve(&b->macs, b->macs.n + l.macs.n) < 0 ||
+	    lc_map_reserve(&b->guest_by_name, b->guests.n + l.items.n) < 0)
+		r = -ENOMEM;
+	const struct lc_macs_item *it = l.items.items;
+	for (size_t k = 0; k < l.items.n && r >= 0; k++) {
 		uint32_t gi;
-		r = db_guest_find_or_add(b, e[k].domain, &gi);
-		for (size_t m = 0; r >= 0 && m < e[k].n_macs; m++)
-			r = db_mac_put(b, e[k].macs[m], gi, -1);
+		r = db_guest_find_or_add_n(b, it[k].domain, it[k].domain_len, &gi);
+		for (size_t m = 0; r >= 0 && m < it[k].n; m++)
+			r = db_mac_put(b, l.macs.v[it[k].first + m], gi, -1);
 	}
-	lease_macs_free(&entries);
+	lease_macs_list_free(&l);
 	return r;
 }
 

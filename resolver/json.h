@@ -59,33 +59,22 @@ static inline const char *json_skip_spaces(const char *p, const char *end)
 		p++;
 	return p;
 }
-/* json_object_next on the bytes, for keys without escapes: 1 = a member
- * (*pp at its value), 0 = the end (*pp past the `}`), -1 = anything else
- * (an empty object too).  Inline: a call a member costs more than the
- * member's framing. */
-static inline int json_plain_next(const char **pp, const char *end, bool *first,
-				  const char **ret_key, size_t *ret_key_len)
+/* Whether the member at p (its key's opening quote) is `"lit": ` as
+ * libvirt writes it: its key told, and its ':', by one compare of a fixed
+ * size ("iaidx" is not "iaid").  Its value then starts at
+ * p + sizeof(lit) + 3. */
+#define JSON_MEMBER_IS(p, end, lit)                                                                \
+	((size_t)((end) - (p)) > sizeof(lit) + 2 && !memcmp((p) + 1, lit "\": ", sizeof(lit) + 2))
+/* p after a key: past the ':' and the whitespace around it (libvirt
+ * writes `": "`), NULL when no ':' follows. */
+static inline const char *json_plain_colon(const char *p, const char *end)
 {
-	const char *p = json_skip_spaces(*pp, end);
-
-	if (*first) {
-		if (p >= end || *p != '{')
-			return -1;
-		*first = false;
-	} else if (p < end && *p == '}') {
-		*pp = p + 1;
-		return 0;
-	} else if (p >= end || *p != ',') {
-		return -1;
-	}
-	p = json_skip_spaces(p + 1, end);
-	if (p >= end || *p != '"' || !(p = json_plain_string(p, end, ret_key, ret_key_len)))
-		return -1;
+	if (end - p > 2 && p[0] == ':' && p[1] == ' ' && (unsigned char)p[2] > ' ')
+		return p + 2;
 	p = json_skip_spaces(p, end);
 	if (p >= end || *p != ':')
-		return -1;
-	*pp = json_skip_spaces(p + 1, end);
-	return 1;
+		return NULL;
+	return json_skip_spaces(p + 1, end);
 }
 /* An integer number token (no fraction, no exponent) that fits int64. */
 bool json_int(struct json_cursor *c, int64_t *ret);

@@ -225,22 +225,23 @@ static int status_object_full(struct json_cursor *c, struct lc_arena *arena, str
 
 /* ---- the fast reader ------------------------------------------------------ */
 
-/* The key at p (its opening quote), and past its closing quote.  The keys
- * libvirt writes are told by their first byte and one compare of a fixed
- * size (the closing quote included: "iaidx" is not "iaid"); any other key
- * is read as a plain string.  K_FAIL: an escape or a control byte (the
- * full reader's). */
-static enum status_key fast_key(const char *p, const char *end, const char **ret)
+/* The member at p (its key's opening quote): which key, and where its
+ * value starts.  The members libvirt writes are told by their first byte
+ * and one compare of a fixed size (JSON_MEMBER_IS); any other is read as
+ * a plain string and a ':'.  K_FAIL: an escape or a control byte in the
+ * key, or no ':' (the full reader's). */
+static enum status_key fast_member(const char *p, const char *end, const char **ret)
 {
-	size_t room = (size_t)(end - p), kn;
+	size_t kn;
 	const char *k;
+	enum status_key sk;
 
 #define LIT(lit, key)                                                                              \
-	if (room > sizeof(lit) && !memcmp(p + 1, lit "\"", sizeof(lit))) {                         \
-		*ret = p + 1 + sizeof(lit);                                                        \
+	if (JSON_MEMBER_IS(p, end, lit)) {                                                         \
+		*ret = p + sizeof(lit) + 3;                                                        \
 		return key;                                                                        \
 	}
-	if (room > 1) {
+	if (end - p > 1) {
 		switch (p[1]) {
 		case 'i':
 			LIT("ip-address", K_IP);
@@ -266,21 +267,17 @@ static enum status_key fast_key(const char *p, const char *end, const char **ret
 		}
 	}
 #undef LIT
-	if (!(*ret = json_plain_string(p, end, &k, &kn)))
+	if (!(p = json_plain_string(p, end, &k, &kn)))
 		return K_FAIL;
-	return status_key(k, kn);
+	sk = status_key(k, kn);
+	return (*ret = json_plain_colon(p, end)) ? sk : K_FAIL;
 }
 
-/* p after a key: past the ':' and the spaces around it (libvirt writes
- * `": "`), NULL when no ':' follows. */
-static inline const char *fast_colon(const char *p, const char *end)
+/* The bytes a hostname may hold (lease_hostname_ok) that a plain JSON
+ * string may hold as they are: printable ASCII but '"' and '\\'. */
+static bool hostname_byte(unsigned char c)
 {
-	if (end - p > 2 && p[0] == ':' && p[1] == ' ' && p[2] > ' ')
-		return p + 2;
-	p = json_skip_spaces(p, end);
-	if (p >= end || *p != ':')
-		return NULL;
-	return json_skip_spaces(p + 1, end);
+	return c > 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
 /* An "iaid" value at p: past it, or NULL for anything but a plain string
@@ -315,6 +312,19 @@ static int fast_value(const char **pp, const char *end, enum status_key sk, stru
 	uint8_t a4[4];
 
 	switch (sk) {
+	case K_HOSTNAME:
+		/* one pass: where the string ends is where its bytes stop
+		 * being a hostname's, and then it is taken as it stands */
+		for (q = p + 1; q < end && hostname_byte((unsigned char)*q); q++)
+			;
+		if (*p == '"' && q < end && *q == '"' && q > p + 1 &&
+		    q - p - 1 <= LC_HOSTNAME_MAX) {
+			if (!(o->l.hostname = lc_arena_strndup(arena, p + 1, (size_t)(q - p - 1))))
+				return -ENOMEM;
+			*pp = q + 1;
+			return 1;
+		}
+		break;
 	case K_IP:
 		if (*p == '"' && (q = lease_ipv4(p + 1, end, a4)) && q < end && *q == '"') {
 			o->l.addr = (struct lc_addr){.family = AF_INET};
@@ -374,10 +384,15 @@ static int status_object_fast(struct json_cursor *c, struct lc_arena *arena, str
 		enum status_key sk;
 		if (p >= end || *p != '"')
 			return 0;
-		if ((sk = fast_key(p, end, &p)) == K_FAIL || !(p = fast_colon(p, end)) || p >= end)
+		if ((sk = fast_member(p, end, &p)) == K_FAIL || p >= end)
 			return 0;
 		if ((r = fast_value(&p, end, sk, o, arena)) <= 0)
 			return r;
+		/* libvirt's separator, `,\n    "`, told at once */
+		if (end - p > 7 && !memcmp(p, ",\n    \"", 7)) {
+			p += 6;
+			continue;
+		}
 		p = json_skip_spaces(p, end);
 		if (p < end && *p == '}') {
 			c->p = p + 1;

@@ -55,6 +55,26 @@ int lease_parse_dnsmasq(const char *buf, size_t len, struct lc_arena *arena, str
  * an lc_vec of struct lc_macs_entry; free with lease_macs_free. */
 int lease_parse_macs(const char *buf, size_t len, struct lc_vec *entries);
 void lease_macs_free(struct lc_vec *entries);
+/* The same in one flat list, for a caller that takes every entry at once
+ * (a full build): no allocation an entry, a domain in the file's buffer
+ * where it stands (so the list lives no longer than buf). */
+struct lc_mac_array {
+	uint8_t (*v)[LC_MAC_LEN];
+	size_t n, cap;
+};
+struct lc_macs_item {
+	const char *domain; /* domain_len bytes (1..255, no newline), not NUL-terminated */
+	size_t domain_len;
+	size_t first, n; /* its MACs: macs.v[first .. first + n) */
+};
+struct lc_macs_list {
+	struct lc_vec items; /* struct lc_macs_item */
+	struct lc_mac_array macs;
+	struct lc_arena names; /* the domains the full reader decoded */
+};
+/* l zeroed; on error it is left empty (and freed). */
+int lease_parse_macs_list(const char *buf, size_t len, struct lc_macs_list *l);
+void lease_macs_list_free(struct lc_macs_list *l);
 /* One object of each file, the cursor at its `{`: 1 = an entry, 0 = a
  * well-formed object we cannot use, <0 = a syntax error (or -ENOMEM). */
 struct json_cursor;

@@ -44,10 +44,46 @@ static inline uint64_t lc_map_mac_word(const uint8_t mac[LC_MAC_LEN])
 	return k + 1;
 }
 
+static inline size_t lc_map_mix64(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= UINT64_C(0xff51afd7ed558ccd);
+	k ^= k >> 33;
+	return (size_t)k;
+}
+
+/* The eight bytes of w with ASCII upper case made lower case: a byte's
+ * high bit marks 'A'..'Z' (no carry crosses a byte: each is < 0x80 when
+ * added to). */
+static inline uint64_t lc_map_fold8(uint64_t w)
+{
+	const uint64_t high = UINT64_C(0x8080808080808080);
+	uint64_t low7 = w & ~high, ge_a = low7 + UINT64_C(0x3f3f3f3f3f3f3f3f),
+		 gt_z = low7 + UINT64_C(0x2525252525252525);
+	return w | ((ge_a & ~gt_z & ~w & high) >> 2);
+}
+
+/* A name's hash, ASCII case folded (the names index): a word at a time,
+ * a name's last bytes in a word of their own.  A byte loop over every
+ * name was a tenth of the index. */
+static inline uint32_t lc_map_hash_fold(const char *s, size_t len)
+{
+	uint64_t h = len * UINT64_C(0x9e3779b97f4a7c15), w;
+	size_t i = 0;
+
+	for (; len - i >= 8; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = lc_map_mix64(h ^ lc_map_fold8(w));
+	}
+	for (w = 0; i < len; i++)
+		w = w << 8 | (uint8_t)s[i];
+	return (uint32_t)lc_map_mix64(h ^ lc_map_fold8(w));
+}
+
 static inline uint32_t lc_map_hash_str(const struct lc_map *m, const char *s, size_t len)
 {
 	if (m->kind == LC_MAP_FOLD)
-		return lc_hash_fold(s, len);
+		return lc_map_hash_fold(s, len);
 	uint32_t h = 2166136261u; /* FNV-1a */
 	for (size_t i = 0; i < len; i++) {
 		h ^= (uint8_t)s[i];
@@ -56,18 +92,21 @@ static inline uint32_t lc_map_hash_str(const struct lc_map *m, const char *s, si
 	return h;
 }
 
+/* An address's hash: its bytes as words, the last byte lowest (where a
+ * lab's addresses differ), mixed as a MAC is. */
 static inline uint32_t lc_map_hash_addr(const struct lc_addr *a)
 {
-	return lc_hash_fold((const char *)a->bytes, a->family == AF_INET ? 4 : 16) ^
-	       (uint32_t)a->family;
-}
+	uint32_t v4;
+	uint64_t hi, lo;
 
-static inline size_t lc_map_mix64(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= UINT64_C(0xff51afd7ed558ccd);
-	k ^= k >> 33;
-	return (size_t)k;
+	if (a->family == AF_INET) {
+		memcpy(&v4, a->bytes, 4);
+		return (uint32_t)lc_map_mix64((uint64_t)AF_INET << 32 | __builtin_bswap32(v4));
+	}
+	memcpy(&hi, a->bytes, 8);
+	memcpy(&lo, a->bytes + 8, 8);
+	return (uint32_t)lc_map_mix64(lc_map_mix64(__builtin_bswap64(hi) ^ (uint64_t)a->family) ^
+				      __builtin_bswap64(lo));
 }
 
 static inline bool lc_map_addr_equal(const struct lc_addr *a, const struct lc_addr *b)
@@ -83,19 +122,22 @@ struct lc_map_key {
 	uint32_t hash;
 };
 
-/* kind is a constant where the typed lookups below call it, so each
- * compiles to its own loop with one comparison. */
+/* Where a probe for k ends: the slot that holds it (*found set), or the
+ * empty slot where it would go.  kind is a constant where the typed
+ * lookups below call it, so each compiles to its own loop with one
+ * comparison.  The map must have slots. */
 static inline __attribute__((always_inline)) struct lc_map_slot *
-lc_map_probe(const struct lc_map *m, enum lc_map_kind kind, const struct lc_map_key *k)
+lc_map_find_slot(const struct lc_map *m, enum lc_map_kind kind, const struct lc_map_key *k,
+		 bool *found)
 {
-	if (!m->slots)
-		return NULL;
 	for (size_t i = k->hash & m->mask;; i = (i + 1) & m->mask) {
 		struct lc_map_slot *s = &m->slots[i];
 		const char *sk = (const char *)(uintptr_t)s->key;
 		bool eq;
-		if (!s->key)
-			return NULL;
+		if (!s->key) {
+			*found = false;
+			return s;
+		}
 		switch (kind) {
 		case LC_MAP_MAC:
 			eq = s->key == k->word;
@@ -110,9 +152,23 @@ lc_map_probe(const struct lc_map *m, enum lc_map_kind kind, const struct lc_map_
 		default:
 			eq = s->aux == k->hash && !memcmp(sk, k->p, k->len) && sk[k->len] == '\0';
 		}
-		if (eq)
+		if (eq) {
+			*found = true;
 			return s;
+		}
 	}
+}
+
+static inline __attribute__((always_inline)) struct lc_map_slot *
+lc_map_probe(const struct lc_map *m, enum lc_map_kind kind, const struct lc_map_key *k)
+{
+	bool found;
+	struct lc_map_slot *s;
+
+	if (!m->slots)
+		return NULL;
+	s = lc_map_find_slot(m, kind, k, &found);
+	return found ? s : NULL;
 }
 
 /* Any kind, the key as lc_map_put takes it. */
