@@ -260,12 +260,12 @@ static int host_aliases(struct builder *b, struct lc_host *host, const char *hn,
 			: malloc(list.cap * sizeof(*list.lens));
 	if (!list.lens)
 		return -ENOMEM;
-	if (hn)
-		alias_add(&list, host->name, self_len, hn, hn_len);
 	/* a hostname that is the name, or a domain an earlier address has,
 	 * would only make aliases the list holds already (alias_add folds) */
 	if (hn && hn_len == self_len && lc_streq_fold(hn, host->name))
-		bases[1] = NULL;
+		bases[1] = hn = NULL;
+	if (hn)
+		alias_add(&list, host->name, self_len, hn, hn_len);
 	for (int bi = 0; bi < 2; bi++) {
 		size_t fl;
 		if (!bases[bi])

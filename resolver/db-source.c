@@ -265,16 +265,17 @@ static int push_leases(struct builder *b, const struct lc_vec *tmp, uint32_t net
 
 int db_status_add(struct builder *b, const char *buf, size_t len, uint32_t net, uint32_t file)
 {
-	struct lc_vec tmp = {.item_size = sizeof(struct lc_lease)};
-	int r = lease_parse_status_flags(buf, len, &b->db->arena, &tmp, b->lease_flags);
-	uint32_t n_files = b->n_files;
+	size_t start = b->leases.n;
+	/* straight into the builder's leases (a struct blease begins with its
+	 * lease): no vector of its own to copy from */
+	int r = lease_parse_status_flags(buf, len, &b->db->arena, &b->leases, b->lease_flags);
+	struct blease *bl = b->leases.items;
 
-	if (r == 0) {
-		b->n_files = file; /* push_leases numbers them by b->n_files */
-		r = push_leases(b, &tmp, net);
-		b->n_files = n_files;
+	for (size_t i = start; r == 0 && i < b->leases.n; i++) {
+		bl[i].net = net;
+		bl[i].file = file;
+		bl[i].off = i - start;
 	}
-	lc_vec_free(&tmp);
 	return r == -ENOMEM ? r : 0;
 }
 
@@ -344,9 +345,12 @@ int db_macs_add(struct builder *b, const char *buf, size_t len, int ni)
 	/* only a .macs file that parsed says who is plugged in */
 	if (pr == 0)
 		((struct bnet *)b->nets.items)[ni].has_macs = true;
-	/* room for all of them at once, not a growth every few */
-	if (lc_map_reserve(&b->macs, b->macs.n + l.macs.n) < 0 ||
-	    lc_map_reserve(&b->guest_by_name, b->guests.n + l.items.n) < 0)
+	/* room for all of them at once, not a growth every few; the first
+	 * file makes room for as many again (a lab's bridges are alike, and
+	 * most have two) */
+	size_t again = b->macs.slots ? 1 : 2;
+	if (lc_map_reserve(&b->macs, b->macs.n + again * l.macs.n) < 0 ||
+	    lc_map_reserve(&b->guest_by_name, b->guests.n + again * l.items.n) < 0)
 		r = -ENOMEM;
 	const struct lc_macs_item *it = l.items.items;
 	for (size_t k = 0; k < l.items.n && r >= 0; k++) {

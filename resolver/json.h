@@ -76,6 +76,41 @@ static inline const char *json_plain_colon(const char *p, const char *end)
 		return NULL;
 	return json_skip_spaces(p + 1, end);
 }
+/* An object in libvirt's layout, on the bytes: at p ('{' after any
+ * whitespace), its first key's opening quote, or NULL for anything else
+ * (an empty object too). */
+static inline const char *json_plain_first(const char *p, const char *end)
+{
+	p = json_skip_spaces(p, end);
+	if (p >= end || *p != '{')
+		return NULL;
+	p = json_skip_spaces(p + 1, end);
+	return p < end && *p == '"' ? p : NULL;
+}
+/* After a member's value at *pp: 1 = another member follows (*pp at its
+ * key's opening quote), 0 = the object ends (*pp past its '}'), -1 =
+ * anything else.  libvirt's separator, `,\n    "`, is told at once. */
+static inline int json_plain_after(const char **pp, const char *end)
+{
+	const char *p = *pp;
+
+	if (end - p > 7 && !memcmp(p, ",\n    \"", 7)) {
+		*pp = p + 6;
+		return 1;
+	}
+	p = json_skip_spaces(p, end);
+	if (p < end && *p == '}') {
+		*pp = p + 1;
+		return 0;
+	}
+	if (p >= end || *p != ',')
+		return -1;
+	p = json_skip_spaces(p + 1, end);
+	if (p >= end || *p != '"')
+		return -1;
+	*pp = p;
+	return 1;
+}
 /* An integer number token (no fraction, no exponent) that fits int64. */
 bool json_int(struct json_cursor *c, int64_t *ret);
 /* Any value, validated and skipped. */

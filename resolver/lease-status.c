@@ -9,6 +9,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "resolver/json.h"
 #include "resolver/lease.h"
 
@@ -273,11 +277,28 @@ static enum status_key fast_member(const char *p, const char *end, const char **
 	return (*ret = json_plain_colon(p, end)) ? sk : K_FAIL;
 }
 
-/* The bytes a hostname may hold (lease_hostname_ok) that a plain JSON
- * string may hold as they are: printable ASCII but '"' and '\\'. */
-static bool hostname_byte(unsigned char c)
+/* Where the bytes at p stop being ones a hostname may hold (printable
+ * ASCII, lease_hostname_ok) that a plain JSON string holds as they are
+ * (not '"' or '\\'): a hostname's closing quote, in one pass. */
+static const char *hostname_run_end(const char *p, const char *end)
 {
-	return c > 0x20 && c < 0x7f && c != '"' && c != '\\';
+#ifdef __SSE2__
+	for (; end - p >= 16; p += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		/* signed: 0x21..0x7f, then not 0x7f, '"' or '\\' */
+		__m128i in = _mm_cmpgt_epi8(v, _mm_set1_epi8(0x20));
+		__m128i out = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)),
+					   _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+							_mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+		unsigned stop = ~(unsigned)_mm_movemask_epi8(_mm_andnot_si128(out, in)) & 0xffff;
+		if (stop)
+			return p + __builtin_ctz(stop);
+	}
+#endif
+	while (p < end && (unsigned char)*p > 0x20 && (unsigned char)*p < 0x7f && *p != '"' &&
+	       *p != '\\')
+		p++;
+	return p;
 }
 
 /* An "iaid" value at p: past it, or NULL for anything but a plain string
@@ -315,8 +336,7 @@ static int fast_value(const char **pp, const char *end, enum status_key sk, stru
 	case K_HOSTNAME:
 		/* one pass: where the string ends is where its bytes stop
 		 * being a hostname's, and then it is taken as it stands */
-		for (q = p + 1; q < end && hostname_byte((unsigned char)*q); q++)
-			;
+		q = hostname_run_end(p + 1, end);
 		if (*p == '"' && q < end && *q == '"' && q > p + 1 &&
 		    q - p - 1 <= LC_HOSTNAME_MAX) {
 			if (!(o->l.hostname = lc_arena_strndup(arena, p + 1, (size_t)(q - p - 1))))
@@ -374,34 +394,22 @@ static int fast_value(const char **pp, const char *end, enum status_key sk, stru
  */
 static int status_object_fast(struct json_cursor *c, struct lc_arena *arena, struct status_obj *o)
 {
-	const char *p = json_skip_spaces(c->p, c->end), *end = c->end;
-	int r;
+	const char *p = json_plain_first(c->p, c->end), *end = c->end;
+	int r, next;
 
-	if (p >= end || *p != '{')
+	if (!p)
 		return 0;
-	p = json_skip_spaces(p + 1, end);
-	for (;;) {
-		enum status_key sk;
-		if (p >= end || *p != '"')
-			return 0;
-		if ((sk = fast_member(p, end, &p)) == K_FAIL || p >= end)
+	do {
+		enum status_key sk = fast_member(p, end, &p);
+		if (sk == K_FAIL || p >= end)
 			return 0;
 		if ((r = fast_value(&p, end, sk, o, arena)) <= 0)
 			return r;
-		/* libvirt's separator, `,\n    "`, told at once */
-		if (end - p > 7 && !memcmp(p, ",\n    \"", 7)) {
-			p += 6;
-			continue;
-		}
-		p = json_skip_spaces(p, end);
-		if (p < end && *p == '}') {
-			c->p = p + 1;
-			return 1;
-		}
-		if (p >= end || *p != ',')
-			return 0;
-		p = json_skip_spaces(p + 1, end);
-	}
+	} while ((next = json_plain_after(&p, end)) == 1);
+	if (next < 0)
+		return 0;
+	c->p = p;
+	return 1;
 }
 
 int lease_status_object(struct json_cursor *c, struct lc_arena *arena, unsigned flags,

@@ -7,39 +7,63 @@
 #include "resolver/json.h"
 #include "resolver/lease.h"
 
-/* Hex digits as lc_hex_digit reads them, with 0x10 set; 0 = not a digit.
- * A MAC is twelve of them, looked up rather than tested. */
-static const uint8_t hexval[256] = {
-    ['0'] = 0x10, ['1'] = 0x11, ['2'] = 0x12, ['3'] = 0x13, ['4'] = 0x14, ['5'] = 0x15,
-    ['6'] = 0x16, ['7'] = 0x17, ['8'] = 0x18, ['9'] = 0x19, ['a'] = 0x1a, ['b'] = 0x1b,
-    ['c'] = 0x1c, ['d'] = 0x1d, ['e'] = 0x1e, ['f'] = 0x1f, ['A'] = 0x1a, ['B'] = 0x1b,
-    ['C'] = 0x1c, ['D'] = 0x1d, ['E'] = 0x1e, ['F'] = 0x1f,
-};
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+
+/* "xx:xx:xx:xx:xx:xx" (lc_hex_digit's digits) in one pass of vector
+ * operations over its first 16 bytes: a byte loop with a test a character
+ * was a tenth of reading a lease. */
+static int mac_parse_sse2(const char *s, uint8_t ret_mac[LC_MAC_LEN])
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	/* digits: v - '0' <= 9; letters: (v | 0x20) - 'a' <= 5, unsigned */
+	__m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+	__m128i l = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+	__m128i is_d = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+	__m128i is_l = _mm_cmpeq_epi8(_mm_min_epu8(l, _mm_set1_epi8(5)), l);
+	unsigned hex = (unsigned)_mm_movemask_epi8(_mm_or_si128(is_d, is_l));
+	unsigned colon = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
+	int last = lc_hex_digit(s[16]);
+
+	/* digits at 0 1 3 4 6 7 9 10 12 13 15 (and 16), colons at 2 5 8 11 14 */
+	if ((hex & 0xb6db) != 0xb6db || (colon & 0x4924) != 0x4924 || last < 0)
+		return -EINVAL;
+	/* the digits' values, 0 at the colons */
+	__m128i val = _mm_or_si128(_mm_and_si128(is_d, d),
+				   _mm_and_si128(is_l, _mm_add_epi8(l, _mm_set1_epi8(10))));
+	/* each byte's value shifted up (values < 16: a 16-bit shift moves no
+	 * bit across bytes) with the next byte's: the MAC's bytes at 0, 3, 6,
+	 * 9, 12 and 15 */
+	__m128i pair = _mm_or_si128(_mm_slli_epi16(val, 4), _mm_srli_si128(val, 1));
+	uint64_t lo = (uint64_t)_mm_cvtsi128_si64(pair),
+		 hi = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(pair, pair));
+	ret_mac[0] = (uint8_t)lo;
+	ret_mac[1] = (uint8_t)(lo >> 24);
+	ret_mac[2] = (uint8_t)(lo >> 48);
+	ret_mac[3] = (uint8_t)(hi >> 8);
+	ret_mac[4] = (uint8_t)(hi >> 32);
+	ret_mac[5] = (uint8_t)(hi >> 56 | (uint64_t)last);
+	return 0;
+}
+#endif
 
 int lc_mac_parse(const char *s, size_t len, uint8_t ret_mac[LC_MAC_LEN])
 {
-	const uint8_t *u = (const uint8_t *)s;
 	uint8_t mac[LC_MAC_LEN];
-	unsigned all = 0x10;
 
 	if (len != 17)
 		return -EINVAL;
-#define BYTE(i)                                                                                    \
-	do {                                                                                       \
-		unsigned hi = hexval[u[(i)*3]], lo = hexval[u[(i)*3 + 1]];                         \
-		all &= hi & lo;                                                                    \
-		mac[i] = (uint8_t)((hi & 15) << 4 | (lo & 15));                                    \
-	} while (0)
-	/* unrolled: a loop over six bytes cost twice as much */
-	BYTE(0);
-	BYTE(1);
-	BYTE(2);
-	BYTE(3);
-	BYTE(4);
-	BYTE(5);
-#undef BYTE
-	if (!all || s[2] != ':' || s[5] != ':' || s[8] != ':' || s[11] != ':' || s[14] != ':')
-		return -EINVAL;
+#if defined(__SSE2__) && defined(__x86_64__)
+	return mac_parse_sse2(s, ret_mac);
+#endif
+	for (int i = 0; i < LC_MAC_LEN; i++) {
+		int hi = lc_hex_digit(s[i * 3]), lo = lc_hex_digit(s[i * 3 + 1]);
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		if (i < LC_MAC_LEN - 1 && s[i * 3 + 2] != ':')
+			return -EINVAL;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
 	memcpy(ret_mac, mac, LC_MAC_LEN);
 	return 0;
 }
@@ -58,28 +82,42 @@ void lc_mac_format(const uint8_t mac[LC_MAC_LEN], char buf[18])
 	buf[17] = '\0';
 }
 
-const char *lease_ipv4(const char *s, const char *end, uint8_t out[4])
+/* lease_ipv4, bounded by end or not: no quad reads past s + 16 (fifteen
+ * characters and one to see the last part end), so where 16 bytes are
+ * left no byte is checked against end. */
+static inline const char *ipv4_scan(const char *s, const char *end, bool bounded, uint8_t out[4])
 {
+#define AT(q) (!bounded || (q) < end ? *(q) : '\0')
 	for (int part = 0; part < 4; part++) {
 		unsigned v, d;
-		if (part && (s >= end || *s++ != '.'))
+		if (part && AT(s) != '.')
 			return NULL;
-		if (s >= end || (v = (unsigned)(*s - '0')) > 9)
+		s += part != 0;
+		if ((v = (unsigned)(AT(s) - '0')) > 9)
 			return NULL;
 		/* up to three digits, no leading zero, at most 255 */
-		if (++s < end && (d = (unsigned)(*s - '0')) <= 9) {
+		if ((d = (unsigned)(AT(s + 1) - '0')) <= 9) {
 			if (v == 0)
 				return NULL;
 			v = v * 10 + d;
-			if (++s < end && (d = (unsigned)(*s - '0')) <= 9) {
+			if ((d = (unsigned)(AT(s + 2) - '0')) <= 9) {
 				v = v * 10 + d;
-				if (v > 255 || (++s < end && (unsigned)(*s - '0') <= 9))
+				if (v > 255 || (unsigned)(AT(s + 3) - '0') <= 9)
 					return NULL;
+				s++;
 			}
+			s++;
 		}
+		s++;
 		out[part] = (uint8_t)v;
 	}
+#undef AT
 	return s;
+}
+
+const char *lease_ipv4(const char *s, const char *end, uint8_t out[4])
+{
+	return end - s >= 16 ? ipv4_scan(s, end, false, out) : ipv4_scan(s, end, true, out);
 }
 
 int lc_addr_parse(const char *s, size_t len, struct lc_addr *ret)
@@ -330,18 +368,15 @@ static int macs_fast_array(const char **pp, const char *end, struct lc_mac_array
  * then decides alone; -ENOMEM. */
 static int macs_object_fast(struct json_cursor *c, struct macs_obj *o, struct lc_mac_array *m)
 {
-	const char *p = json_skip_spaces(c->p, c->end), *end = c->end, *k, *v;
+	const char *p = json_plain_first(c->p, c->end), *end = c->end, *k, *v;
 	size_t kn, vn;
 	int64_t num;
-	int r;
+	int r, next;
 
-	if (p >= end || *p != '{')
+	if (!p)
 		return 0;
-	p = json_skip_spaces(p + 1, end);
-	for (;;) {
+	do {
 		enum macs_key key;
-		if (p >= end || *p != '"')
-			return 0; /* an empty object too */
 		if (JSON_MEMBER_IS(p, end, "domain"))
 			key = MK_DOMAIN, p += sizeof("domain") + 3;
 		else if (JSON_MEMBER_IS(p, end, "macs"))
@@ -371,15 +406,11 @@ static int macs_object_fast(struct json_cursor *c, struct macs_obj *o, struct lc
 		} else if (key == MK_DOMAIN || !(p = json_plain_int(p, end, &num))) {
 			return 0;
 		}
-		p = json_skip_spaces(p, end);
-		if (p < end && *p == '}') {
-			c->p = p + 1;
-			return 1;
-		}
-		if (p >= end || *p != ',')
-			return 0;
-		p = json_skip_spaces(p + 1, end);
-	}
+	} while ((next = json_plain_after(&p, end)) == 1);
+	if (next < 0)
+		return 0;
+	c->p = p;
+	return 1;
 }
 
 /* The full reader: any JSON.  1, -EBADMSG or -ENOMEM. */

@@ -39,8 +39,9 @@ struct lc_netconf {
  * a valid ip-address are skipped; unknown keys are ignored.  A known key
  * whose value has the wrong JSON type fails the whole file; a value of the
  * right type that does not parse only loses that field.  leases is an
- * lc_vec of struct lc_lease (item_size set by the caller).  On error the
- * vector is restored to its size on entry. */
+ * lc_vec of struct lc_lease, or of any item that begins with one (item_size
+ * set by the caller: the rest of a new item is zero).  On error the vector
+ * is restored to its size on entry. */
 int lease_parse_status(const char *buf, size_t len, struct lc_arena *arena, struct lc_vec *leases);
 /* The same with flags: LEASE_SKIP_DHCP6_ID leaves dhcp6 NULL (the keys are
  * still type-checked, so a file is valid or not whatever the flags): the
