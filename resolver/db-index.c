@@ -17,7 +17,7 @@ static int name_put(struct lc_db *db, const char *key, uint32_t host)
 	if (len > LC_NAME_MAX)
 		return 0;
 	/* first one wins: domain names were put first */
-	int r = lc_map_put(&db->names, key, len, &s);
+	int r = lc_map_put_str(&db->names, key, len, &s);
 	if (r == 1)
 		s->val = host;
 	return r < 0 ? r : 0;
@@ -26,7 +26,7 @@ static int name_put(struct lc_db *db, const char *key, uint32_t host)
 static int addr_put(struct lc_db *db, const struct lc_addr *a, uint32_t host, uint32_t idx)
 {
 	struct lc_map_slot *s;
-	int r = lc_map_put(&db->addrs, a, sizeof(*a), &s);
+	int r = lc_map_put_addr(&db->addrs, a, &s);
 	if (r == 1) {
 		s->val = host;
 		s->aux = idx;

@@ -85,7 +85,7 @@ int db_net_by_bridge(struct builder *b, const char *bridge, bool create)
 int db_mac_put(struct builder *b, const uint8_t mac[LC_MAC_LEN], uint32_t guest, int nic_index)
 {
 	struct lc_map_slot *m;
-	int r = lc_map_put(&b->macs, mac, LC_MAC_LEN, &m);
+	int r = lc_map_put_mac(&b->macs, mac, &m);
 
 	if (r < 0)
 		return r;
@@ -107,7 +107,7 @@ int db_guest_find_or_add_n(struct builder *b, const char *name, size_t len, uint
 {
 	struct lc_map_slot *s;
 	/* one hash and probe: put, then key the new slot by the copy */
-	int r = lc_map_put(&b->guest_by_name, name, len, &s);
+	int r = lc_map_put_str(&b->guest_by_name, name, len, &s);
 
 	if (r < 0)
 		return r;

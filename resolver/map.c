@@ -83,22 +83,6 @@ struct lc_map_slot *lc_map_get(const struct lc_map *m, const void *key, size_t l
 	return probe_any(m, &k);
 }
 
-/* lc_map_find_slot for the map's kind. */
-static struct lc_map_slot *find_slot_any(const struct lc_map *m, const struct lc_map_key *k,
-					 bool *found)
-{
-	switch (m->kind) {
-	case LC_MAP_MAC:
-		return lc_map_find_slot(m, LC_MAP_MAC, k, found);
-	case LC_MAP_ADDR:
-		return lc_map_find_slot(m, LC_MAP_ADDR, k, found);
-	case LC_MAP_FOLD:
-		return lc_map_find_slot(m, LC_MAP_FOLD, k, found);
-	default:
-		return lc_map_find_slot(m, LC_MAP_STR, k, found);
-	}
-}
-
 /* A new key into the empty slot s. */
 static void put_at(struct lc_map *m, const struct lc_map_key *k, const void *key,
 		   struct lc_map_slot *s)
@@ -113,17 +97,19 @@ int lc_map_put(struct lc_map *m, const void *key, size_t len, struct lc_map_slot
 {
 	struct lc_map_key k = map_key(m, key, len);
 	struct lc_map_slot *s;
-	bool found;
 
-	/* with room for one more, the probe that misses ends where the key
-	 * goes: one pass, not a probe and then a walk to an empty slot */
+	/* with room for one more: one pass (lc_map_put_key) */
 	if (m->slots && (m->n + 1) * 2 <= m->mask + 1) {
-		s = find_slot_any(m, &k, &found);
-		if (!found)
-			put_at(m, &k, key, s);
-		if (ret_slot)
-			*ret_slot = s;
-		return !found;
+		switch (m->kind) {
+		case LC_MAP_MAC:
+			return lc_map_put_key(m, LC_MAP_MAC, &k, key, len, ret_slot);
+		case LC_MAP_ADDR:
+			return lc_map_put_key(m, LC_MAP_ADDR, &k, key, len, ret_slot);
+		case LC_MAP_FOLD:
+			return lc_map_put_key(m, LC_MAP_FOLD, &k, key, len, ret_slot);
+		default:
+			return lc_map_put_key(m, LC_MAP_STR, &k, key, len, ret_slot);
+		}
 	}
 	s = probe_any(m, &k);
 	if (s) {
