@@ -94,6 +94,36 @@ int db_lease_addr(struct builder *b, const struct blease *bl, int nic_index,
 	return 0;
 }
 
+/*
+ * Small items of the db carved from pieces of the arena of at most a
+ * kilobyte: an allocation an item cost more than the item's work, but one
+ * block for all of a large lab's would often not fit what the arena's
+ * chunk has left and start a larger chunk, the rest of the old one lost
+ * (a full build's db grew by half).  left_total: how much more will be
+ * asked for, so that the last piece is no larger than that.
+ */
+#define PIECE 1024
+struct pieces {
+	char *p;
+	size_t left;
+};
+
+static void *piece_alloc(struct lc_arena *A, struct pieces *pc, size_t size, size_t left_total)
+{
+	if (pc->left < size) {
+		size_t n = left_total < PIECE ? left_total : PIECE;
+		if (n < size)
+			n = size;
+		if (!(pc->p = lc_arena_alloc(A, n)))
+			return NULL;
+		pc->left = n;
+	}
+	void *r = pc->p;
+	pc->p += size;
+	pc->left -= size;
+	return r;
+}
+
 /* Room in v for more items at once (the pending addresses of every lease:
  * a push each was a tenth of host assembly). */
 static int vec_room(struct lc_vec *v, size_t more)
@@ -115,14 +145,12 @@ int db_assign_leases(struct builder *b)
 		qsort(b->leases.items, b->leases.n, sizeof(struct blease), cmp_blease);
 	struct blease *bl = b->leases.items;
 	struct bnet *nets = b->nets.items;
-	/* the MAC strings of all leases in one block: an allocation each
-	 * cost more than formatting them */
-	char(*macs)[18] = NULL;
+	/* the leases' MAC strings from pieces */
+	struct pieces macs = {0};
 
 	if (!b->leases.n)
 		return 0;
-	if (!(macs = lc_arena_alloc(&b->db->arena, b->leases.n * sizeof(*macs))) ||
-	    vec_room(&b->pending, b->leases.n) < 0)
+	if (vec_room(&b->pending, b->leases.n) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < b->leases.n; i++) {
 		const struct lc_lease *l = &bl[i].l;
@@ -153,11 +181,14 @@ int db_assign_leases(struct builder *b)
 			m->aux |= l->addr.family == AF_INET ? BMAC_LEASED4 : BMAC_LEASED6;
 		if (l->expiry < b->db->next_expiry)
 			b->db->next_expiry = l->expiry;
+		char *mac = piece_alloc(&b->db->arena, &macs, 18, (b->leases.n - i) * 18);
+		if (!mac)
+			return -ENOMEM;
 		/* room was made above: one pending address a lease at most */
 		struct pending *p = &((struct pending *)b->pending.items)[b->pending.n++];
 		p->host = hi;
 		p->hostname = m ? l->hostname : NULL;
-		lease_addr(b, &bl[i], m ? bmac_nic_index(m) : -1, macs[i], &p->a);
+		lease_addr(b, &bl[i], m ? bmac_nic_index(m) : -1, mac, &p->a);
 	}
 	return 0;
 }
@@ -323,15 +354,14 @@ static void host_addrs(struct lc_host *host, const struct pending *p, size_t cnt
 }
 
 /* Each host's addresses and aliases, from its pending addresses (the
- * first DHCP hostname among its guest leases is an alias).  Every host's
- * addresses go into one block, then every alias list into another: an
- * allocation a host each was a tenth of a full build. */
+ * first DHCP hostname among its guest leases is an alias).  The hosts'
+ * addresses, then their alias lists, from pieces: an allocation a host
+ * each was a tenth of a full build. */
 int db_finish_hosts(struct builder *b)
 {
 	const struct lc_config *cfg = &b->db->config;
 	struct lc_arena *A = &b->db->arena;
-	struct lc_host_addr *addrs = NULL;
-	const char **al;
+	struct pieces addrs = {0}, lists = {0};
 	size_t n_al = 0;
 	int r;
 
@@ -341,28 +371,34 @@ int db_finish_hosts(struct builder *b)
 		return r;
 	const struct pending *p = b->pending.items;
 	size_t n = b->pending.n, i = 0;
-	if (n && !(addrs = lc_arena_alloc(A, n * sizeof(*addrs))))
-		return -ENOMEM;
 	for (uint32_t h = 0; h < b->hosts.n; h++) {
 		struct lc_host *host = host_at(b, h);
 		size_t start = i;
 		while (i < n && p[i].host == h)
 			i++;
-		host_addrs(host, p + start, i - start, addrs + start);
+		if (i > start) {
+			size_t sz = sizeof(struct lc_host_addr);
+			void *a = piece_alloc(A, &addrs, (i - start) * sz, (n - start) * sz);
+			if (!a)
+				return -ENOMEM;
+			host_addrs(host, p + start, i - start, a);
+		}
 		n_al += alias_cap(cfg, host);
 	}
-	if (!(al = lc_arena_alloc(A, n_al * sizeof(*al))))
-		return -ENOMEM;
 	i = 0;
 	for (uint32_t h = 0; h < b->hosts.n && r >= 0; h++) {
 		struct lc_host *host = host_at(b, h);
 		const char *hn = NULL;
+		size_t cap = alias_cap(cfg, host);
+		const char **al = piece_alloc(A, &lists, cap * sizeof(*al), n_al * sizeof(*al));
+		if (!al)
+			return -ENOMEM;
+		n_al -= cap;
 		/* one DHCP hostname per guest is the norm; keep the first */
 		for (; i < n && p[i].host == h; i++)
 			if (!hn)
 				hn = p[i].hostname;
 		r = host_aliases(b, host, hn, al);
-		al += alias_cap(cfg, host);
 	}
 	return r;
 }
