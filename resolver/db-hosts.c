@@ -58,15 +58,13 @@ static int cmp_blease(const void *x, const void *y)
 	return (a->off > b->off) - (a->off < b->off);
 }
 
-int db_lease_addr(struct builder *b, const struct blease *bl, int nic_index,
-		  struct lc_host_addr *ret)
+/* db_lease_addr, its MAC string into mac (18 bytes). */
+static void lease_addr(struct builder *b, const struct blease *bl, int nic_index, char *mac,
+		       struct lc_host_addr *ret)
 {
 	const struct lc_lease *l = &bl->l;
 	const struct bnet *net = &((const struct bnet *)b->nets.items)[bl->net];
-	char *mac = lc_arena_alloc(&b->db->arena, 18);
 
-	if (!mac)
-		return -ENOMEM;
 	if (l->has_mac)
 		lc_mac_format(l->mac, mac);
 	else
@@ -83,6 +81,60 @@ int db_lease_addr(struct builder *b, const struct blease *bl, int nic_index,
 	    .nic_index = nic_index,
 	    .prefer_index = db_prefer_index(&b->db->config, net->name),
 	};
+}
+
+int db_lease_addr(struct builder *b, const struct blease *bl, int nic_index,
+		  struct lc_host_addr *ret)
+{
+	char *mac = lc_arena_alloc(&b->db->arena, 18);
+
+	if (!mac)
+		return -ENOMEM;
+	lease_addr(b, bl, nic_index, mac, ret);
+	return 0;
+}
+
+/*
+ * Small items of the db carved from pieces of the arena of at most a
+ * kilobyte: an allocation an item cost more than the item's work, but one
+ * block for all of a large lab's would often not fit what the arena's
+ * chunk has left and start a larger chunk, the rest of the old one lost
+ * (a full build's db grew by half).  left_total: how much more will be
+ * asked for, so that the last piece is no larger than that.
+ */
+#define PIECE 1024
+struct pieces {
+	char *p;
+	size_t left;
+};
+
+static void *piece_alloc(struct lc_arena *A, struct pieces *pc, size_t size, size_t left_total)
+{
+	if (pc->left < size) {
+		size_t n = left_total < PIECE ? left_total : PIECE;
+		if (n < size)
+			n = size;
+		if (!(pc->p = lc_arena_alloc(A, n)))
+			return NULL;
+		pc->left = n;
+	}
+	void *r = pc->p;
+	pc->p += size;
+	pc->left -= size;
+	return r;
+}
+
+/* Room in v for more items at once (the pending addresses of every lease:
+ * a push each was a tenth of host assembly). */
+static int vec_room(struct lc_vec *v, size_t more)
+{
+	if (v->cap - v->n >= more)
+		return 0;
+	void *n = realloc(v->items, (v->n + more) * v->item_size);
+	if (!n)
+		return -ENOMEM;
+	v->items = n;
+	v->cap = v->n + more;
 	return 0;
 }
 
@@ -93,7 +145,13 @@ int db_assign_leases(struct builder *b)
 		qsort(b->leases.items, b->leases.n, sizeof(struct blease), cmp_blease);
 	struct blease *bl = b->leases.items;
 	struct bnet *nets = b->nets.items;
+	/* the leases' MAC strings from pieces */
+	struct pieces macs = {0};
 
+	if (!b->leases.n)
+		return 0;
+	if (vec_room(&b->pending, b->leases.n) < 0)
+		return -ENOMEM;
 	for (size_t i = 0; i < b->leases.n; i++) {
 		const struct lc_lease *l = &bl[i].l;
 		const struct bnet *net = &nets[bl[i].net];
@@ -123,35 +181,45 @@ int db_assign_leases(struct builder *b)
 			m->aux |= l->addr.family == AF_INET ? BMAC_LEASED4 : BMAC_LEASED6;
 		if (l->expiry < b->db->next_expiry)
 			b->db->next_expiry = l->expiry;
-		struct pending *p = lc_vec_push(&b->pending);
-		if (!p)
+		char *mac = piece_alloc(&b->db->arena, &macs, 18, (b->leases.n - i) * 18);
+		if (!mac)
 			return -ENOMEM;
+		/* room was made above: one pending address a lease at most */
+		struct pending *p = &((struct pending *)b->pending.items)[b->pending.n++];
 		p->host = hi;
-		if ((r = db_lease_addr(b, &bl[i], m ? bmac_nic_index(m) : -1, &p->a)) < 0)
-			return r;
+		p->hostname = m ? l->hostname : NULL;
+		lease_addr(b, &bl[i], m ? bmac_nic_index(m) : -1, mac, &p->a);
 	}
 	return 0;
 }
 
-/* Add name to a NULL-terminated alias list under construction, once. */
-static int alias_add(struct lc_arena *A, const char **list, size_t *n, size_t cap, const char *self,
-		     const char *name)
+/* An alias list under construction, with each name's length: most names
+ * differ in length, so few are compared. */
+struct alias_list {
+	const char **names;
+	size_t *lens;
+	size_t n, cap;
+};
+
+/* Add name (len bytes) to the list once, unless it is self. */
+static void alias_add(struct alias_list *al, const char *self, size_t self_len, const char *name,
+		      size_t len)
 {
-	if (lc_streq_fold(name, self))
-		return 0;
-	for (size_t i = 0; i < *n; i++)
-		if (lc_streq_fold(list[i], name))
-			return 0;
-	if (*n >= cap)
-		return 0;
-	list[(*n)++] = name;
-	(void)A;
-	return 0;
+	if (len == self_len && lc_streq_fold(name, self))
+		return;
+	for (size_t i = 0; i < al->n; i++)
+		if (al->lens[i] == len && lc_streq_fold(al->names[i], name))
+			return;
+	if (al->n >= al->cap)
+		return;
+	al->lens[al->n] = len;
+	al->names[al->n++] = name;
 }
 
-static char *join3(struct lc_arena *A, const char *a, const char *b)
+/* "a.b" in the arena (NULL when too long for a name), *ret_len its length. */
+static char *join3(struct lc_arena *A, const char *a, size_t la, const char *b, size_t *ret_len)
 {
-	size_t la = strlen(a), lb = strlen(b);
+	size_t lb = strlen(b);
 	if (la + 1 + lb > LC_NAME_MAX)
 		return NULL;
 	char *s = lc_arena_alloc(A, la + lb + 2);
@@ -160,6 +228,7 @@ static char *join3(struct lc_arena *A, const char *a, const char *b)
 	memcpy(s, a, la);
 	s[la] = '.';
 	memcpy(s + la + 1, b, lb + 1);
+	*ret_len = la + 1 + lb;
 	return s;
 }
 
@@ -204,55 +273,70 @@ static bool domain_seen(const struct lc_host *host, size_t a)
 }
 
 /* Aliases: the DHCP hostname hn when it differs, then each name with each
- * configured suffix and each network domain. */
-static int host_aliases(struct builder *b, struct lc_host *host, const char *hn)
+ * configured suffix and each network domain.  The list goes into al (room
+ * for alias_cap(host) names and the NULL). */
+static int host_aliases(struct builder *b, struct lc_host *host, const char *hn, const char **al)
 {
 	struct lc_arena *A = &b->db->arena;
 	const struct lc_config *cfg = &b->db->config;
-	size_t cap = 2 * (1 + cfg->n_domains + host->n_addrs) + 1;
-	const char **al = lc_arena_alloc(A, (cap + 1) * sizeof(*al));
+	size_t lens[2 * (1 + LC_CONF_MAX_LIST) + 1];
+	size_t self_len = strlen(host->name), hn_len = hn ? strlen(hn) : 0;
+	struct alias_list list = {al, NULL, 0, 2 * (1 + cfg->n_domains + host->n_addrs) + 1};
 	const char *bases[2] = {host->name, hn};
-	size_t na = 0;
+	size_t base_lens[2] = {self_len, hn_len};
 
-	if (!al)
+	/* the lengths of a host with many addresses do not fit on the stack */
+	list.lens = list.cap <= sizeof(lens) / sizeof(lens[0])
+			? lens
+			: malloc(list.cap * sizeof(*list.lens));
+	if (!list.lens)
 		return -ENOMEM;
-	if (hn)
-		alias_add(A, al, &na, cap, host->name, hn);
 	/* a hostname that is the name, or a domain an earlier address has,
 	 * would only make aliases the list holds already (alias_add folds) */
-	if (hn && lc_streq_fold(hn, host->name))
-		bases[1] = NULL;
+	if (hn && hn_len == self_len && lc_streq_fold(hn, host->name))
+		bases[1] = hn = NULL;
+	if (hn)
+		alias_add(&list, host->name, self_len, hn, hn_len);
 	for (int bi = 0; bi < 2; bi++) {
+		size_t fl;
 		if (!bases[bi])
 			continue;
 		for (size_t d = 0; d < cfg->n_domains; d++) {
-			char *f = join3(A, bases[bi], cfg->domains[d]);
+			char *f = join3(A, bases[bi], base_lens[bi], cfg->domains[d], &fl);
 			if (f)
-				alias_add(A, al, &na, cap, host->name, f);
+				alias_add(&list, host->name, self_len, f, fl);
 		}
 		for (size_t a = 0; a < host->n_addrs; a++) {
 			if (!host->addrs[a].domain || domain_seen(host, a))
 				continue;
-			char *f = join3(A, bases[bi], host->addrs[a].domain);
+			char *f = join3(A, bases[bi], base_lens[bi], host->addrs[a].domain, &fl);
 			if (f)
-				alias_add(A, al, &na, cap, host->name, f);
+				alias_add(&list, host->name, self_len, f, fl);
 		}
 	}
-	al[na] = NULL;
+	if (list.lens != lens)
+		free(list.lens);
+	al[list.n] = NULL;
 	host->aliases = al;
-	host->n_aliases = na;
+	host->n_aliases = list.n;
 	return 0;
 }
 
-/* A host's addresses, each once, in rank order. */
-static int host_addrs(struct builder *b, struct lc_host *host, const struct pending *p, size_t cnt)
+/* Room host_aliases needs for a host's list, its NULL included. */
+static size_t alias_cap(const struct lc_config *cfg, const struct lc_host *host)
 {
-	if (!cnt)
-		return 0;
-	host->addrs = lc_arena_alloc(&b->db->arena, cnt * sizeof(*host->addrs));
-	if (!host->addrs)
-		return -ENOMEM;
+	return 2 * (1 + cfg->n_domains + host->n_addrs) + 2;
+}
+
+/* A host's addresses, each once, in rank order, into addrs (room for cnt). */
+static void host_addrs(struct lc_host *host, const struct pending *p, size_t cnt,
+		       struct lc_host_addr *addrs)
+{
 	size_t k = 0;
+
+	if (!cnt)
+		return;
+	host->addrs = addrs;
 	for (size_t q = 0; q < cnt; q++) {
 		bool dup = false;
 		for (size_t z = 0; z < k; z++)
@@ -262,47 +346,59 @@ static int host_addrs(struct builder *b, struct lc_host *host, const struct pend
 			host->addrs[k++] = p[q].a;
 	}
 	host->n_addrs = k;
-	lc_rank_sort(host->addrs, k);
-	return 0;
+	/* most hosts have one address: ranked as it is */
+	if (k > 1)
+		lc_rank_sort(host->addrs, k);
+	else
+		host->addrs[0].rule = LC_RULE_TIEBREAK;
 }
 
-/* Hostnames of a host's live leases, needed for aliases: looked up again
- * from the leases by MAC, since pending entries carry only the address. */
+/* Each host's addresses and aliases, from its pending addresses (the
+ * first DHCP hostname among its guest leases is an alias).  The hosts'
+ * addresses, then their alias lists, from pieces: an allocation a host
+ * each was a tenth of a full build. */
 int db_finish_hosts(struct builder *b)
 {
-	struct blease *bl = b->leases.items;
+	const struct lc_config *cfg = &b->db->config;
+	struct lc_arena *A = &b->db->arena;
+	struct pieces addrs = {0}, lists = {0};
+	size_t n_al = 0;
 	int r;
 
 	if (!b->hosts.n)
 		return 0; /* nothing pending either: a pending address has a host */
 	if ((r = group_pending(b)) < 0)
 		return r;
-	/* hostnames per host: walk leases once more, keyed by host */
-	const char **hn = calloc(b->hosts.n ? b->hosts.n : 1, sizeof(*hn));
-	if (!hn)
-		return -ENOMEM;
-	for (size_t i = 0; i < b->leases.n; i++) {
-		const struct lc_lease *l = &bl[i].l;
-		const struct lc_map_slot *m;
-		if (!l->hostname || !l->has_mac || !(m = db_mac_find(b, l->mac)))
-			continue;
-		if (l->expiry != LC_EXPIRY_INFINITE && l->expiry <= b->now)
-			continue;
-		/* one DHCP hostname per guest is the norm; keep the first */
-		if (!hn[m->val])
-			hn[m->val] = l->hostname;
-	}
-
 	const struct pending *p = b->pending.items;
-	size_t i = 0, n = b->pending.n;
-	for (uint32_t h = 0; h < b->hosts.n && r >= 0; h++) {
+	size_t n = b->pending.n, i = 0;
+	for (uint32_t h = 0; h < b->hosts.n; h++) {
 		struct lc_host *host = host_at(b, h);
 		size_t start = i;
 		while (i < n && p[i].host == h)
 			i++;
-		if ((r = host_addrs(b, host, p + start, i - start)) == 0)
-			r = host_aliases(b, host, hn[h]);
+		if (i > start) {
+			size_t sz = sizeof(struct lc_host_addr);
+			void *a = piece_alloc(A, &addrs, (i - start) * sz, (n - start) * sz);
+			if (!a)
+				return -ENOMEM;
+			host_addrs(host, p + start, i - start, a);
+		}
+		n_al += alias_cap(cfg, host);
 	}
-	free(hn);
+	i = 0;
+	for (uint32_t h = 0; h < b->hosts.n && r >= 0; h++) {
+		struct lc_host *host = host_at(b, h);
+		const char *hn = NULL;
+		size_t cap = alias_cap(cfg, host);
+		const char **al = piece_alloc(A, &lists, cap * sizeof(*al), n_al * sizeof(*al));
+		if (!al)
+			return -ENOMEM;
+		n_al -= cap;
+		/* one DHCP hostname per guest is the norm; keep the first */
+		for (; i < n && p[i].host == h; i++)
+			if (!hn)
+				hn = p[i].hostname;
+		r = host_aliases(b, host, hn, al);
+	}
 	return r;
 }

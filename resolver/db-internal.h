@@ -80,6 +80,9 @@ struct kept_file {
 
 struct pending {
 	uint32_t host;
+	/* a live lease of one of a guest's MACs: its DHCP hostname (the
+	 * guest's first one becomes an alias); NULL otherwise */
+	const char *hostname;
 	struct lc_host_addr a;
 };
 
@@ -150,6 +153,8 @@ int db_add_net(struct builder *b, const char *name, const char *bridge, const ch
 	       enum lc_class klass);
 int db_net_by_bridge(struct builder *b, const char *bridge, bool create);
 int db_guest_find_or_add(struct builder *b, const char *name, uint32_t *ret);
+/* The same for the len bytes at name (need not end there). */
+int db_guest_find_or_add_n(struct builder *b, const char *name, size_t len, uint32_t *ret);
 int db_mac_put(struct builder *b, const uint8_t mac[LC_MAC_LEN], uint32_t guest, int nic_index);
 static inline struct lc_map_slot *db_mac_find(struct builder *b, const uint8_t mac[LC_MAC_LEN])
 {

@@ -91,7 +91,7 @@ int db_net_by_bridge(struct builder *b, const char *bridge, bool create)
 int db_mac_put(struct builder *b, const uint8_t mac[LC_MAC_LEN], uint32_t guest, int nic_index)
 {
 	struct lc_map_slot *m;
-	int r = lc_map_put(&b->macs, mac, LC_MAC_LEN, &m);
+	int r = lc_map_put_mac(&b->macs, mac, &m);
 
 	if (r < 0)
 		return r;
@@ -106,10 +106,14 @@ int db_mac_put(struct builder *b, const uint8_t mac[LC_MAC_LEN], uint32_t guest,
 
 int db_guest_find_or_add(struct builder *b, const char *name, uint32_t *ret)
 {
-	size_t len = strlen(name);
+	return db_guest_find_or_add_n(b, name, strlen(name), ret);
+}
+
+int db_guest_find_or_add_n(struct builder *b, const char *name, size_t len, uint32_t *ret)
+{
 	struct lc_map_slot *s;
 	/* one hash and probe: put, then key the new slot by the copy */
-	int r = lc_map_put(&b->guest_by_name, name, len, &s);
+	int r = lc_map_put_str(&b->guest_by_name, name, len, &s);
 
 	if (r < 0)
 		return r;
@@ -268,16 +272,17 @@ static int push_leases(struct builder *b, const struct lc_vec *tmp, uint32_t net
 
 int db_status_add(struct builder *b, const char *buf, size_t len, uint32_t net, uint32_t file)
 {
-	struct lc_vec tmp = {.item_size = sizeof(struct lc_lease)};
-	int r = lease_parse_status_flags(buf, len, &b->db->arena, &tmp, b->lease_flags);
-	uint32_t n_files = b->n_files;
+	size_t start = b->leases.n;
+	/* straight into the builder's leases (a struct blease begins with its
+	 * lease): no vector of its own to copy from */
+	int r = lease_parse_status_flags(buf, len, &b->db->arena, &b->leases, b->lease_flags);
+	struct blease *bl = b->leases.items;
 
-	if (r == 0) {
-		b->n_files = file; /* push_leases numbers them by b->n_files */
-		r = push_leases(b, &tmp, net);
-		b->n_files = n_files;
+	for (size_t i = start; r == 0 && i < b->leases.n; i++) {
+		bl[i].net = net;
+		bl[i].file = file;
+		bl[i].off = i - start;
 	}
-	lc_vec_free(&tmp);
 	return r == -ENOMEM ? r : 0;
 }
 
@@ -339,22 +344,29 @@ static int load_netconf(struct builder *b, const char *path, const char *stem)
 
 int db_macs_add(struct builder *b, const char *buf, size_t len, int ni)
 {
-	struct lc_vec entries = {.item_size = sizeof(struct lc_macs_entry)};
-	int pr = lease_parse_macs(buf, len, &entries), r = 0;
+	struct lc_macs_list l = {0};
+	int pr = lease_parse_macs_list(buf, len, &l), r = 0;
 
 	if (pr == -ENOMEM)
 		return pr;
 	/* only a .macs file that parsed says who is plugged in */
 	if (pr == 0)
 		((struct bnet *)b->nets.items)[ni].has_macs = true;
-	struct lc_macs_entry *e = entries.items;
-	for (size_t k = 0; k < entries.n && r >= 0; k++) {
+	/* room for all of them at once, not a growth every few; the first
+	 * file makes room for as many again (a lab's bridges are alike, and
+	 * most have two) */
+	size_t again = b->macs.slots ? 1 : 2;
+	if (lc_map_reserve(&b->macs, b->macs.n + again * l.macs.n) < 0 ||
+	    lc_map_reserve(&b->guest_by_name, b->guests.n + again * l.items.n) < 0)
+		r = -ENOMEM;
+	const struct lc_macs_item *it = l.items.items;
+	for (size_t k = 0; k < l.items.n && r >= 0; k++) {
 		uint32_t gi;
-		r = db_guest_find_or_add(b, e[k].domain, &gi);
-		for (size_t m = 0; r >= 0 && m < e[k].n_macs; m++)
-			r = db_mac_put(b, e[k].macs[m], gi, -1);
+		r = db_guest_find_or_add_n(b, it[k].domain, it[k].domain_len, &gi);
+		for (size_t m = 0; r >= 0 && m < it[k].n; m++)
+			r = db_mac_put(b, l.macs.v[it[k].first + m], gi, -1);
 	}
-	lease_macs_free(&entries);
+	lease_macs_list_free(&l);
 	return r;
 }
 

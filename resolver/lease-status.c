@@ -9,49 +9,67 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "resolver/json.h"
 #include "resolver/lease.h"
 
 /* "iaid": libvirt writes dnsmasq's DNSMASQ_IAID as a string, "%u" with a
- * "T" before it for a temporary address; a number is taken too.  Returns
- * false on a wrong JSON type (the file is broken), else true with *ok set
- * when the value is a usable IAID. */
-static bool status_iaid(struct json_cursor *c, uint32_t *ret_iaid, bool *ret_ta, bool *ok)
+ * "T" before it for a temporary address; a number is taken too.  The
+ * string's bytes (vlen >= 16: one the full reader cuts short): *ok set
+ * when they are a usable IAID. */
+static void iaid_text(const char *val, size_t vlen, uint32_t *ret_iaid, bool *ret_ta, bool *ok)
 {
-	char val[16];
-	size_t vlen, i = 0;
-	bool trunc;
+	size_t i;
 	uint64_t v = 0;
-	int64_t n;
 
 	*ok = false;
-	if (!json_peek(c, '"')) {
-		if (!json_int(c, &n))
-			return false;
-		if (n >= 0 && n <= UINT32_MAX) {
-			*ret_iaid = (uint32_t)n;
-			*ret_ta = false;
-			*ok = true;
-		}
-		return true;
-	}
-	if (!json_string(c, val, sizeof(val), &vlen, &trunc))
-		return false;
-	if (trunc)
-		return true;
+	if (vlen >= 16)
+		return;
 	*ret_ta = vlen > 0 && val[0] == 'T';
 	i = *ret_ta ? 1 : 0;
 	if (i == vlen || vlen - i > 10)
-		return true;
+		return;
 	for (; i < vlen; i++) {
 		if (val[i] < '0' || val[i] > '9')
-			return true;
+			return;
 		v = v * 10 + (uint64_t)(val[i] - '0');
 	}
 	if (v > UINT32_MAX)
-		return true;
+		return;
 	*ret_iaid = (uint32_t)v;
 	*ok = true;
+}
+
+/* The same for a number. */
+static void iaid_number(int64_t n, uint32_t *ret_iaid, bool *ret_ta, bool *ok)
+{
+	*ok = n >= 0 && n <= UINT32_MAX;
+	if (*ok) {
+		*ret_iaid = (uint32_t)n;
+		*ret_ta = false;
+	}
+}
+
+/* An "iaid" value at the cursor: false on a wrong JSON type (the file is
+ * broken), else true. */
+static bool status_iaid(struct json_cursor *c, uint32_t *ret_iaid, bool *ret_ta, bool *ok)
+{
+	char val[16];
+	size_t vlen;
+	int64_t n;
+
+	if (!json_peek(c, '"')) {
+		if (!json_int(c, &n))
+			return false;
+		iaid_number(n, ret_iaid, ret_ta, ok);
+		return true;
+	}
+	if (!json_string(c, val, sizeof(val), &vlen, NULL))
+		return false;
+	iaid_text(val, vlen, ret_iaid, ret_ta, ok);
 	return true;
 }
 
@@ -110,7 +128,7 @@ struct status_obj {
 	uint32_t iaid;
 };
 
-enum status_key { K_OTHER, K_IP, K_MAC, K_HOSTNAME, K_EXPIRY, K_CID, K_SID, K_IAID };
+enum status_key { K_OTHER, K_IP, K_MAC, K_HOSTNAME, K_EXPIRY, K_CID, K_SID, K_IAID, K_FAIL };
 
 static enum status_key status_key(const char *k, size_t n)
 {
@@ -209,46 +227,186 @@ static int status_object_full(struct json_cursor *c, struct lc_arena *arena, str
 	return k < 0 ? -EBADMSG : 0;
 }
 
+/* ---- the fast reader ------------------------------------------------------ */
+
+/* The member at p (its key's opening quote): which key, and where its
+ * value starts.  The members libvirt writes are told by their first byte
+ * and one compare of a fixed size (JSON_MEMBER_IS); any other is read as
+ * a plain string and a ':'.  K_FAIL: an escape or a control byte in the
+ * key, or no ':' (the full reader's). */
+static enum status_key fast_member(const char *p, const char *end, const char **ret)
+{
+	size_t kn;
+	const char *k;
+	enum status_key sk;
+
+#define LIT(lit, key)                                                                              \
+	if (JSON_MEMBER_IS(p, end, lit)) {                                                         \
+		*ret = p + sizeof(lit) + 3;                                                        \
+		return key;                                                                        \
+	}
+	if (end - p > 1) {
+		switch (p[1]) {
+		case 'i':
+			LIT("ip-address", K_IP);
+			LIT("iaid", K_IAID);
+			break;
+		case 'm':
+			LIT("mac-address", K_MAC);
+			break;
+		case 'h':
+			LIT("hostname", K_HOSTNAME);
+			break;
+		case 'e':
+			LIT("expiry-time", K_EXPIRY);
+			break;
+		case 'c':
+			LIT("client-id", K_CID);
+			break;
+		case 's':
+			LIT("server-duid", K_SID);
+			break;
+		default:
+			break;
+		}
+	}
+#undef LIT
+	if (!(p = json_plain_string(p, end, &k, &kn)))
+		return K_FAIL;
+	sk = status_key(k, kn);
+	return (*ret = json_plain_colon(p, end)) ? sk : K_FAIL;
+}
+
+/* Where the bytes at p stop being ones a hostname may hold (printable
+ * ASCII, lease_hostname_ok) that a plain JSON string holds as they are
+ * (not '"' or '\\'): a hostname's closing quote, in one pass. */
+static const char *hostname_run_end(const char *p, const char *end)
+{
+#ifdef __SSE2__
+	for (; end - p >= 16; p += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		/* signed: 0x21..0x7f, then not 0x7f, '"' or '\\' */
+		__m128i in = _mm_cmpgt_epi8(v, _mm_set1_epi8(0x20));
+		__m128i out = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)),
+					   _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+							_mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+		unsigned stop = ~(unsigned)_mm_movemask_epi8(_mm_andnot_si128(out, in)) & 0xffff;
+		if (stop)
+			return p + __builtin_ctz(stop);
+	}
+#endif
+	while (p < end && (unsigned char)*p > 0x20 && (unsigned char)*p < 0x7f && *p != '"' &&
+	       *p != '\\')
+		p++;
+	return p;
+}
+
+/* An "iaid" value at p: past it, or NULL for anything but a plain string
+ * or an integer. */
+static const char *fast_iaid(const char *p, const char *end, struct status_obj *o)
+{
+	const char *v;
+	size_t vn;
+	int64_t n;
+
+	if (*p != '"') {
+		if ((p = json_plain_int(p, end, &n)))
+			iaid_number(n, &o->iaid, &o->ta, &o->has_iaid);
+		return p;
+	}
+	if ((p = json_plain_string(p, end, &v, &vn)))
+		iaid_text(v, vn, &o->iaid, &o->ta, &o->has_iaid);
+	return p;
+}
+
+/* One member's value at *pp (past the ':'), *pp then past it: 1, or 0
+ * for anything the fast reader leaves to the full one, or -ENOMEM.  An
+ * IPv4 address and a MAC are parsed where they stand (what they hold
+ * proves the string plain); anything else is read as a string first, as
+ * the full reader reads it. */
+static int fast_value(const char **pp, const char *end, enum status_key sk, struct status_obj *o,
+		      struct lc_arena *arena)
+{
+	const char *p = *pp, *v, *q;
+	size_t vn;
+	int64_t n;
+	uint8_t a4[4];
+
+	switch (sk) {
+	case K_HOSTNAME:
+		/* one pass: where the string ends is where its bytes stop
+		 * being a hostname's, and then it is taken as it stands */
+		q = hostname_run_end(p + 1, end);
+		if (*p == '"' && q < end && *q == '"' && q > p + 1 &&
+		    q - p - 1 <= LC_HOSTNAME_MAX) {
+			if (!(o->l.hostname = lc_arena_strndup(arena, p + 1, (size_t)(q - p - 1))))
+				return -ENOMEM;
+			*pp = q + 1;
+			return 1;
+		}
+		break;
+	case K_IP:
+		if (*p == '"' && (q = lease_ipv4(p + 1, end, a4)) && q < end && *q == '"') {
+			o->l.addr = (struct lc_addr){.family = AF_INET};
+			memcpy(o->l.addr.bytes, a4, sizeof(a4));
+			o->has_ip = true;
+			*pp = q + 1;
+			return 1;
+		}
+		break;
+	case K_MAC:
+		if (end - p > 18 && *p == '"' && p[18] == '"' &&
+		    lc_mac_parse(p + 1, 17, o->l.mac) == 0) {
+			o->l.has_mac = true;
+			*pp = p + 19;
+			return 1;
+		}
+		break;
+	case K_EXPIRY:
+		return (*pp = json_plain_int(p, end, &o->l.expiry)) != NULL;
+	case K_IAID:
+		return (*pp = fast_iaid(p, end, o)) != NULL;
+	case K_CID:
+	case K_SID:
+		/* only its place: see status_object_full */
+		*(sk == K_CID ? &o->cid_at : &o->sid_at) = p;
+		return *p == '"' && (*pp = json_plain_string(p, end, &v, &vn));
+	case K_OTHER:
+		if (*p != '"')
+			return (*pp = json_plain_int(p, end, &n)) != NULL;
+		return (*pp = json_plain_string(p, end, &v, &vn)) != NULL;
+	default:
+		break;
+	}
+	/* ip-address, mac-address and hostname: a string */
+	if (*p != '"' || !(*pp = json_plain_string(p, end, &v, &vn)))
+		return 0;
+	return status_string(o, sk, v, vn, vn > LC_HOSTNAME_MAX, arena) < 0 ? -ENOMEM : 1;
+}
+
 /*
  * The fast reader, for the layout libvirt writes: members whose values
  * are strings without escapes, or integers.  No copy, no key buffer, one
  * pass.  1 = read (the cursor past the object); 0 = anything else (an
- * escape, a nested value, a number with a fraction, bad syntax):
- * the full reader reads the object again from its start and decides
- * alone, so what this one takes is exactly what that one would.
+ * escape, a nested value, a number with a fraction, bad syntax, an empty
+ * object): the full reader reads the object again from its start and
+ * decides alone, so what this one takes is exactly what that one would.
  */
 static int status_object_fast(struct json_cursor *c, struct lc_arena *arena, struct status_obj *o)
 {
-	const char *p = c->p, *end = c->end, *k, *v;
-	size_t kn, vn;
-	bool first = true;
-	int64_t n;
-	int r;
+	const char *p = json_plain_first(c->p, c->end), *end = c->end;
+	int r, next;
 
-	while ((r = json_plain_next(&p, end, &first, &k, &kn)) == 1) {
-		enum status_key sk = status_key(k, kn);
-		if (sk == K_IAID) {
-			/* a string or a number: the full reader's own code */
-			struct json_cursor ic = {p, end};
-			if (!status_iaid(&ic, &o->iaid, &o->ta, &o->has_iaid))
-				return 0;
-			p = ic.p;
-		} else if (p < end && *p == '"') {
-			const char *at = p;
-			if (sk == K_EXPIRY || !(p = json_plain_string(p, end, &v, &vn)))
-				return 0;
-			if (sk == K_CID || sk == K_SID)
-				*(sk == K_CID ? &o->cid_at : &o->sid_at) = at;
-			else if (status_string(o, sk, v, vn, vn > LC_HOSTNAME_MAX, arena) < 0)
-				return -ENOMEM;
-		} else {
-			if ((sk != K_EXPIRY && sk != K_OTHER) || !(p = json_plain_int(p, end, &n)))
-				return 0;
-			if (sk == K_EXPIRY)
-				o->l.expiry = n;
-		}
-	}
-	if (r < 0)
+	if (!p)
+		return 0;
+	do {
+		enum status_key sk = fast_member(p, end, &p);
+		if (sk == K_FAIL || p >= end)
+			return 0;
+		if ((r = fast_value(&p, end, sk, o, arena)) <= 0)
+			return r;
+	} while ((next = json_plain_after(&p, end)) == 1);
+	if (next < 0)
 		return 0;
 	c->p = p;
 	return 1;

@@ -7,12 +7,55 @@
 #include "resolver/json.h"
 #include "resolver/lease.h"
 
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+
+/* "xx:xx:xx:xx:xx:xx" (lc_hex_digit's digits) in one pass of vector
+ * operations over its first 16 bytes: a byte loop with a test a character
+ * was a tenth of reading a lease. */
+static int mac_parse_sse2(const char *s, uint8_t ret_mac[LC_MAC_LEN])
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	/* digits: v - '0' <= 9; letters: (v | 0x20) - 'a' <= 5, unsigned */
+	__m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+	__m128i l = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+	__m128i is_d = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+	__m128i is_l = _mm_cmpeq_epi8(_mm_min_epu8(l, _mm_set1_epi8(5)), l);
+	unsigned hex = (unsigned)_mm_movemask_epi8(_mm_or_si128(is_d, is_l));
+	unsigned colon = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
+	int last = lc_hex_digit(s[16]);
+
+	/* digits at 0 1 3 4 6 7 9 10 12 13 15 (and 16), colons at 2 5 8 11 14 */
+	if ((hex & 0xb6db) != 0xb6db || (colon & 0x4924) != 0x4924 || last < 0)
+		return -EINVAL;
+	/* the digits' values, 0 at the colons */
+	__m128i val = _mm_or_si128(_mm_and_si128(is_d, d),
+				   _mm_and_si128(is_l, _mm_add_epi8(l, _mm_set1_epi8(10))));
+	/* each byte's value shifted up (values < 16: a 16-bit shift moves no
+	 * bit across bytes) with the next byte's: the MAC's bytes at 0, 3, 6,
+	 * 9, 12 and 15 */
+	__m128i pair = _mm_or_si128(_mm_slli_epi16(val, 4), _mm_srli_si128(val, 1));
+	uint64_t lo = (uint64_t)_mm_cvtsi128_si64(pair),
+		 hi = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(pair, pair));
+	ret_mac[0] = (uint8_t)lo;
+	ret_mac[1] = (uint8_t)(lo >> 24);
+	ret_mac[2] = (uint8_t)(lo >> 48);
+	ret_mac[3] = (uint8_t)(hi >> 8);
+	ret_mac[4] = (uint8_t)(hi >> 32);
+	ret_mac[5] = (uint8_t)(hi >> 56 | (uint64_t)last);
+	return 0;
+}
+#endif
+
 int lc_mac_parse(const char *s, size_t len, uint8_t ret_mac[LC_MAC_LEN])
 {
 	uint8_t mac[LC_MAC_LEN];
 
 	if (len != 17)
 		return -EINVAL;
+#if defined(__SSE2__) && defined(__x86_64__)
+	return mac_parse_sse2(s, ret_mac);
+#endif
 	for (int i = 0; i < LC_MAC_LEN; i++) {
 		int hi = lc_hex_digit(s[i * 3]), lo = lc_hex_digit(s[i * 3 + 1]);
 		if (hi < 0 || lo < 0)
@@ -28,32 +71,53 @@ int lc_mac_parse(const char *s, size_t len, uint8_t ret_mac[LC_MAC_LEN])
 void lc_mac_format(const uint8_t mac[LC_MAC_LEN], char buf[18])
 {
 	static const char hex[] = "0123456789abcdef";
+	/* the 17 characters written as they are (a loop with a ':' test a
+	 * byte cost twice as much): a lease's MAC string is formatted at
+	 * every full build */
 	for (int i = 0; i < LC_MAC_LEN; i++) {
 		buf[i * 3] = hex[mac[i] >> 4];
 		buf[i * 3 + 1] = hex[mac[i] & 15];
-		buf[i * 3 + 2] = i < LC_MAC_LEN - 1 ? ':' : '\0';
 	}
+	buf[2] = buf[5] = buf[8] = buf[11] = buf[14] = ':';
+	buf[17] = '\0';
 }
 
-/* A dotted quad as inet_pton takes it (four decimal parts of 0..255, no
- * leading zero): most leases, parsed without the copy inet_pton needs.
- * false: not one, or not sure (inet_pton decides). */
-static bool parse_ipv4(const char *s, size_t len, uint8_t out[4])
+/* lease_ipv4, bounded by end or not: no quad reads past s + 16 (fifteen
+ * characters and one to see the last part end), so where 16 bytes are
+ * left no byte is checked against end. */
+static inline const char *ipv4_scan(const char *s, const char *end, bool bounded, uint8_t out[4])
 {
-	size_t i = 0;
+#define AT(q) (!bounded || (q) < end ? *(q) : '\0')
 	for (int part = 0; part < 4; part++) {
-		unsigned v = 0, digits = 0;
-		if (part && (i >= len || s[i++] != '.'))
-			return false;
-		while (i < len && s[i] >= '0' && s[i] <= '9' && digits < 4) {
-			v = v * 10 + (unsigned)(s[i++] - '0');
-			digits++;
+		unsigned v, d;
+		if (part && AT(s) != '.')
+			return NULL;
+		s += part != 0;
+		if ((v = (unsigned)(AT(s) - '0')) > 9)
+			return NULL;
+		/* up to three digits, no leading zero, at most 255 */
+		if ((d = (unsigned)(AT(s + 1) - '0')) <= 9) {
+			if (v == 0)
+				return NULL;
+			v = v * 10 + d;
+			if ((d = (unsigned)(AT(s + 2) - '0')) <= 9) {
+				v = v * 10 + d;
+				if (v > 255 || (unsigned)(AT(s + 3) - '0') <= 9)
+					return NULL;
+				s++;
+			}
+			s++;
 		}
-		if (!digits || digits > 3 || v > 255 || (digits > 1 && s[i - digits] == '0'))
-			return false;
+		s++;
 		out[part] = (uint8_t)v;
 	}
-	return i == len;
+#undef AT
+	return s;
+}
+
+const char *lease_ipv4(const char *s, const char *end, uint8_t out[4])
+{
+	return end - s >= 16 ? ipv4_scan(s, end, false, out) : ipv4_scan(s, end, true, out);
 }
 
 int lc_addr_parse(const char *s, size_t len, struct lc_addr *ret)
@@ -61,7 +125,7 @@ int lc_addr_parse(const char *s, size_t len, struct lc_addr *ret)
 	char tmp[INET6_ADDRSTRLEN];
 	struct lc_addr a = {0};
 
-	if (len >= 7 && len <= 15 && parse_ipv4(s, len, a.bytes)) {
+	if (len >= 7 && len <= 15 && lease_ipv4(s, s + len, a.bytes) == s + len) {
 		a.family = AF_INET;
 		*ret = a;
 		return 0;
@@ -240,43 +304,61 @@ void lease_macs_free(struct lc_vec *entries)
 	lc_vec_free(entries);
 }
 
-/* One more MAC for an entry: room for 4, then doubling. */
-static int macs_add(struct lc_macs_entry *e, const uint8_t mac[LC_MAC_LEN])
+/* One more MAC: room for 8, then doubling. */
+static int mac_array_add(struct lc_mac_array *a, const uint8_t mac[LC_MAC_LEN])
 {
-	size_t ncap = e->n_macs == 0					   ? 4
-		      : (e->n_macs >= 4 && !(e->n_macs & (e->n_macs - 1))) ? e->n_macs * 2
-									   : 0;
-	if (ncap) {
-		void *n = realloc(e->macs, ncap * LC_MAC_LEN);
+	if (a->n == a->cap) {
+		size_t ncap = a->cap ? a->cap * 2 : 8;
+		void *n = realloc(a->v, ncap * LC_MAC_LEN);
 		if (!n)
 			return -ENOMEM;
-		e->macs = n;
+		a->v = n;
+		a->cap = ncap;
 	}
-	memcpy(e->macs[e->n_macs++], mac, LC_MAC_LEN);
+	memcpy(a->v[a->n++], mac, LC_MAC_LEN);
 	return 0;
 }
 
-/* "macs": [...] in libvirt's layout, p at its '['. */
-static const char *macs_fast_array(const char *p, const char *end, struct lc_macs_entry *e,
-				   int *ret_r)
+/* What one .macs object says: its domain (domain_len 0: none, or one we
+ * cannot use), its MACs appended to an array the caller passes. */
+struct macs_obj {
+	const char *domain; /* in the file, or in decoded */
+	size_t domain_len;
+	char decoded[256];
+};
+
+enum macs_key { MK_FAIL = -1, MK_OTHER, MK_DOMAIN, MK_MACS };
+
+/* "macs": [...] in libvirt's layout, *pp at its '['.  A MAC is parsed
+ * where it stands; any other plain string is not one, and is skipped as
+ * the full reader skips it. */
+static int macs_fast_array(const char **pp, const char *end, struct lc_mac_array *m)
 {
-	p = json_skip_spaces(p + 1, end);
-	if (p < end && *p == ']')
-		return p + 1;
+	const char *p = json_skip_spaces(*pp + 1, end), *v;
+	size_t n;
+
+	if (p < end && *p == ']') {
+		*pp = p + 1;
+		return 1;
+	}
 	for (;;) {
-		const char *v;
-		size_t n;
 		uint8_t mac[LC_MAC_LEN];
-		if (p >= end || *p != '"' || !(p = json_plain_string(p, end, &v, &n)))
-			return NULL;
-		/* a value of 32 bytes or more is one the full reader cuts short */
-		if (n < 32 && lc_mac_parse(v, n, mac) == 0 && (*ret_r = macs_add(e, mac)) < 0)
-			return NULL;
+		if (p >= end || *p != '"')
+			return 0;
+		if (end - p > 18 && p[18] == '"' && lc_mac_parse(p + 1, 17, mac) == 0) {
+			if (mac_array_add(m, mac) < 0)
+				return -ENOMEM;
+			p += 19;
+		} else if (!(p = json_plain_string(p, end, &v, &n))) {
+			return 0;
+		}
 		p = json_skip_spaces(p, end);
-		if (p < end && *p == ']')
-			return p + 1;
+		if (p < end && *p == ']') {
+			*pp = p + 1;
+			return 1;
+		}
 		if (p >= end || *p != ',')
-			return NULL;
+			return 0;
 		p = json_skip_spaces(p + 1, end);
 	}
 }
@@ -284,74 +366,55 @@ static const char *macs_fast_array(const char *p, const char *end, struct lc_mac
 /* The fast reader of a .macs object, for the layout libvirt writes (as
  * in lease-status.c): 1 = read, 0 = leave it to the full reader, which
  * then decides alone; -ENOMEM. */
-static int macs_object_fast(struct json_cursor *c, struct lc_macs_entry *e)
+static int macs_object_fast(struct json_cursor *c, struct macs_obj *o, struct lc_mac_array *m)
 {
-	const char *p = c->p, *end = c->end, *k, *v;
+	const char *p = json_plain_first(c->p, c->end), *end = c->end, *k, *v;
 	size_t kn, vn;
-	bool first = true;
 	int64_t num;
-	int r = 0, m;
+	int r, next;
 
-	while ((m = json_plain_next(&p, end, &first, &k, &kn)) == 1) {
-		bool is_domain = kn == 6 && !memcmp(k, "domain", 6);
-		if (kn == 4 && !memcmp(k, "macs", 4)) {
-			if (p >= end || *p != '[' || !(p = macs_fast_array(p, end, e, &r)))
+	if (!p)
+		return 0;
+	do {
+		enum macs_key key;
+		if (JSON_MEMBER_IS(p, end, "domain"))
+			key = MK_DOMAIN, p += sizeof("domain") + 3;
+		else if (JSON_MEMBER_IS(p, end, "macs"))
+			key = MK_MACS, p += sizeof("macs") + 3;
+		else if (!(p = json_plain_string(p, end, &k, &kn)) ||
+			 !(p = json_plain_colon(p, end)))
+			key = MK_FAIL;
+		else if (kn == 6 && !memcmp(k, "domain", 6))
+			key = MK_DOMAIN;
+		else
+			key = kn == 4 && !memcmp(k, "macs", 4) ? MK_MACS : MK_OTHER;
+		if (key == MK_FAIL || p >= end)
+			return 0;
+		if (key == MK_MACS) {
+			if (*p != '[')
+				return 0;
+			if ((r = macs_fast_array(&p, end, m)) <= 0)
 				return r;
-		} else if (p < end && *p == '"') {
+		} else if (*p == '"') {
 			if (!(p = json_plain_string(p, end, &v, &vn)))
 				return 0;
 			/* no control byte in a plain string: no newline either */
-			if (is_domain && vn < sizeof(e->domain)) {
-				memcpy(e->domain, v, vn);
-				e->domain[vn] = '\0';
-			} else if (is_domain) {
-				e->domain[0] = '\0';
+			if (key == MK_DOMAIN) {
+				o->domain = v;
+				o->domain_len = vn < sizeof(o->decoded) ? vn : 0;
 			}
-		} else if (is_domain || !(p = json_plain_int(p, end, &num))) {
+		} else if (key == MK_DOMAIN || !(p = json_plain_int(p, end, &num))) {
 			return 0;
 		}
-	}
-	if (m < 0)
+	} while ((next = json_plain_after(&p, end)) == 1);
+	if (next < 0)
 		return 0;
 	c->p = p;
 	return 1;
 }
 
-static int macs_object_full(struct json_cursor *c, struct lc_macs_entry *e);
-
-int lease_macs_object(struct json_cursor *c, struct lc_macs_entry *e)
-{
-	const char *start = c->p;
-	int k;
-
-	e->domain[0] = '\0';
-	e->macs = NULL;
-	e->n_macs = 0;
-	k = macs_object_fast(c, e);
-	if (k == 0) {
-		free(e->macs);
-		e->macs = NULL;
-		e->n_macs = 0;
-		e->domain[0] = '\0';
-		c->p = start;
-		k = macs_object_full(c, e);
-	}
-	if (k == -ENOMEM) {
-		free(e->macs);
-		e->macs = NULL;
-		e->n_macs = 0;
-	}
-	if (k == 1 && !e->domain[0]) {
-		free(e->macs);
-		e->macs = NULL;
-		e->n_macs = 0;
-		return 0;
-	}
-	return k;
-}
-
-/* The full reader: any JSON. */
-static int macs_object_full(struct json_cursor *c, struct lc_macs_entry *e)
+/* The full reader: any JSON.  1, -EBADMSG or -ENOMEM. */
+static int macs_object_full(struct json_cursor *c, struct macs_obj *o, struct lc_mac_array *m)
 {
 	bool first = true;
 	char key[16];
@@ -361,10 +424,10 @@ static int macs_object_full(struct json_cursor *c, struct lc_macs_entry *e)
 		if (strcmp(key, "domain") == 0) {
 			size_t vlen;
 			bool trunc;
-			if (!json_string(c, e->domain, sizeof(e->domain), &vlen, &trunc))
-				goto fail;
-			if (trunc || vlen == 0 || memchr(e->domain, '\n', vlen))
-				e->domain[0] = '\0';
+			if (!json_string(c, o->decoded, sizeof(o->decoded), &vlen, &trunc))
+				return -EBADMSG;
+			o->domain = o->decoded;
+			o->domain_len = trunc || memchr(o->decoded, '\n', vlen) ? 0 : vlen;
 		} else if (strcmp(key, "macs") == 0) {
 			bool afirst = true;
 			int a;
@@ -374,58 +437,137 @@ static int macs_object_full(struct json_cursor *c, struct lc_macs_entry *e)
 				bool trunc;
 				uint8_t mac[LC_MAC_LEN];
 				if (!json_string(c, val, sizeof(val), &vlen, &trunc))
-					goto fail;
+					return -EBADMSG;
 				if (trunc || lc_mac_parse(val, vlen, mac) < 0)
 					continue;
-				if (macs_add(e, mac) < 0)
+				if (mac_array_add(m, mac) < 0)
 					return -ENOMEM;
 			}
 			if (a < 0)
-				goto fail;
+				return -EBADMSG;
 		} else if (!json_skip_value(c, 1)) {
-			goto fail;
+			return -EBADMSG;
 		}
 	}
-	if (k < 0)
-		goto fail;
-	return 1;
-fail:
-	free(e->macs);
-	e->macs = NULL;
-	e->n_macs = 0;
-	return -EBADMSG;
+	return k < 0 ? -EBADMSG : 1;
 }
 
-int lease_parse_macs(const char *buf, size_t len, struct lc_vec *entries)
+/* One object, the fast reader first: 1 (o->domain_len 0 when it names no
+ * usable domain), <0 = a syntax error or -ENOMEM; MACs it adds to m are
+ * taken back on an error. */
+static int macs_object_read(struct json_cursor *c, struct macs_obj *o, struct lc_mac_array *m)
+{
+	const char *start = c->p;
+	size_t n0 = m->n;
+	int k;
+
+	o->domain_len = 0;
+	k = macs_object_fast(c, o, m);
+	if (k == 0) {
+		m->n = n0;
+		o->domain_len = 0;
+		c->p = start;
+		k = macs_object_full(c, o, m);
+	}
+	if (k < 0)
+		m->n = n0;
+	return k;
+}
+
+int lease_macs_object(struct json_cursor *c, struct lc_macs_entry *e)
+{
+	struct lc_mac_array m = {0};
+	struct macs_obj o;
+	int k = macs_object_read(c, &o, &m);
+
+	e->domain[0] = '\0';
+	e->macs = NULL;
+	e->n_macs = 0;
+	if (k < 0 || !o.domain_len) {
+		free(m.v);
+		return k < 0 ? k : 0;
+	}
+	memcpy(e->domain, o.domain, o.domain_len);
+	e->domain[o.domain_len] = '\0';
+	e->macs = m.v;
+	e->n_macs = m.n;
+	return 1;
+}
+
+void lease_macs_list_free(struct lc_macs_list *l)
+{
+	lc_vec_free(&l->items);
+	free(l->macs.v);
+	l->macs = (struct lc_mac_array){0};
+	lc_arena_free(&l->names);
+}
+
+int lease_parse_macs_list(const char *buf, size_t len, struct lc_macs_list *l)
 {
 	struct json_cursor c;
-	size_t start = entries->n;
 	bool first = true;
 	int r;
 
+	l->items.item_size = sizeof(struct lc_macs_item);
 	json_init(&c, buf, len);
 	while ((r = json_array_next(&c, &first)) == 1) {
-		/* read into its slot: an entry is 280 bytes, not worth a copy */
-		struct lc_macs_entry *slot = lc_vec_push(entries);
-		if (!slot) {
-			r = -ENOMEM;
-			goto out;
+		struct macs_obj o;
+		size_t n0 = l->macs.n;
+		struct lc_macs_item *it;
+		if ((r = macs_object_read(&c, &o, &l->macs)) < 0)
+			goto fail;
+		if (!o.domain_len) {
+			l->macs.n = n0; /* no one's MACs */
+			continue;
 		}
-		int k = lease_macs_object(&c, slot);
-		if (k <= 0)
-			entries->n--; /* nothing to free: see lease_macs_object */
-		if (k < 0) {
-			r = k;
-			goto out;
-		}
+		/* a domain the full reader decoded outlives o */
+		if (o.domain == o.decoded &&
+		    !(o.domain = lc_arena_strndup(&l->names, o.decoded, o.domain_len)))
+			goto oom;
+		if (!(it = lc_vec_push(&l->items)))
+			goto oom;
+		*it = (struct lc_macs_item){o.domain, o.domain_len, n0, l->macs.n - n0};
 	}
 	if (r == 0 && json_at_end(&c))
 		return 0;
 	r = -EBADMSG;
-out:
-	for (size_t i = start; i < entries->n; i++)
-		free(((struct lc_macs_entry *)entries->items)[i].macs);
-	entries->n = start;
+	goto fail;
+oom:
+	r = -ENOMEM;
+fail:
+	lease_macs_list_free(l);
+	return r;
+}
+
+int lease_parse_macs(const char *buf, size_t len, struct lc_vec *entries)
+{
+	struct lc_macs_list l = {0};
+	const struct lc_macs_item *it;
+	size_t start = entries->n;
+	int r = lease_parse_macs_list(buf, len, &l);
+
+	it = l.items.items;
+	for (size_t i = 0; r == 0 && i < l.items.n; i++) {
+		struct lc_macs_entry *e = lc_vec_push(entries);
+		size_t bytes = it[i].n * LC_MAC_LEN;
+		if (!e || (bytes && !(e->macs = malloc(bytes)))) {
+			if (e)
+				entries->n--;
+			r = -ENOMEM;
+			break;
+		}
+		memcpy(e->domain, it[i].domain, it[i].domain_len);
+		e->domain[it[i].domain_len] = '\0';
+		if (bytes)
+			memcpy(e->macs, l.macs.v[it[i].first], bytes);
+		e->n_macs = it[i].n;
+	}
+	if (r < 0) {
+		for (size_t i = start; i < entries->n; i++)
+			free(((struct lc_macs_entry *)entries->items)[i].macs);
+		entries->n = start;
+	}
+	lease_macs_list_free(&l);
 	return r;
 }
 

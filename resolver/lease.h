@@ -39,8 +39,9 @@ struct lc_netconf {
  * a valid ip-address are skipped; unknown keys are ignored.  A known key
  * whose value has the wrong JSON type fails the whole file; a value of the
  * right type that does not parse only loses that field.  leases is an
- * lc_vec of struct lc_lease (item_size set by the caller).  On error the
- * vector is restored to its size on entry. */
+ * lc_vec of struct lc_lease, or of any item that begins with one (item_size
+ * set by the caller: the rest of a new item is zero).  On error the vector
+ * is restored to its size on entry. */
 int lease_parse_status(const char *buf, size_t len, struct lc_arena *arena, struct lc_vec *leases);
 /* The same with flags: LEASE_SKIP_DHCP6_ID leaves dhcp6 NULL (the keys are
  * still type-checked, so a file is valid or not whatever the flags): the
@@ -55,6 +56,26 @@ int lease_parse_dnsmasq(const char *buf, size_t len, struct lc_arena *arena, str
  * an lc_vec of struct lc_macs_entry; free with lease_macs_free. */
 int lease_parse_macs(const char *buf, size_t len, struct lc_vec *entries);
 void lease_macs_free(struct lc_vec *entries);
+/* The same in one flat list, for a caller that takes every entry at once
+ * (a full build): no allocation an entry, a domain in the file's buffer
+ * where it stands (so the list lives no longer than buf). */
+struct lc_mac_array {
+	uint8_t (*v)[LC_MAC_LEN];
+	size_t n, cap;
+};
+struct lc_macs_item {
+	const char *domain; /* domain_len bytes (1..255, no newline), not NUL-terminated */
+	size_t domain_len;
+	size_t first, n; /* its MACs: macs.v[first .. first + n) */
+};
+struct lc_macs_list {
+	struct lc_vec items; /* struct lc_macs_item */
+	struct lc_mac_array macs;
+	struct lc_arena names; /* the domains the full reader decoded */
+};
+/* l zeroed; on error it is left empty (and freed). */
+int lease_parse_macs_list(const char *buf, size_t len, struct lc_macs_list *l);
+void lease_macs_list_free(struct lc_macs_list *l);
 /* One object of each file, the cursor at its `{`: 1 = an entry, 0 = a
  * well-formed object we cannot use, <0 = a syntax error (or -ENOMEM). */
 struct json_cursor;
@@ -64,6 +85,11 @@ int lease_macs_object(struct json_cursor *c, struct lc_macs_entry *ret);
 /* The cheap part of validating a .status/.macs file: `[` ... `}` `]` (or
  * `[` `]`).  A file cut short anywhere fails it. */
 bool lease_json_framing_ok(const char *buf, size_t len);
+/* A dotted quad as inet_pton takes it (four decimal parts of 0..255, no
+ * leading zero) at the start of s..end: where it ends, or NULL when none
+ * starts there (or not sure: inet_pton decides).  Most leases' addresses,
+ * parsed where they stand, without the copy inet_pton needs. */
+const char *lease_ipv4(const char *s, const char *end, uint8_t out[4]);
 /* A DHCP hostname as dnsmasq hands it over: one DNS label or dotted name
  * of printable ASCII. */
 bool lease_hostname_ok(const char *s, size_t len);

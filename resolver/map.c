@@ -98,11 +98,35 @@ struct lc_map_slot *lc_map_get(const struct lc_map *m, const void *key, size_t l
 	return probe_any(m, &k);
 }
 
+/* A new key into the empty slot s. */
+static void put_at(struct lc_map *m, const struct lc_map_key *k, const void *key,
+		   struct lc_map_slot *s)
+{
+	s->key = m->kind == LC_MAP_MAC ? k->word : (uint64_t)(uintptr_t)key;
+	s->val = 0;
+	s->aux = m->kind == LC_MAP_STR || m->kind == LC_MAP_FOLD ? k->hash : 0;
+	m->n++;
+}
+
 int lc_map_put(struct lc_map *m, const void *key, size_t len, struct lc_map_slot **ret_slot)
 {
 	struct lc_map_key k = map_key(m, key, len);
-	struct lc_map_slot *s = probe_any(m, &k);
+	struct lc_map_slot *s;
 
+	/* with room for one more: one pass (lc_map_put_key) */
+	if (m->slots && (m->n + 1) * 2 <= m->mask + 1) {
+		switch (m->kind) {
+		case LC_MAP_MAC:
+			return lc_map_put_key(m, LC_MAP_MAC, &k, key, len, ret_slot);
+		case LC_MAP_ADDR:
+			return lc_map_put_key(m, LC_MAP_ADDR, &k, key, len, ret_slot);
+		case LC_MAP_FOLD:
+			return lc_map_put_key(m, LC_MAP_FOLD, &k, key, len, ret_slot);
+		default:
+			return lc_map_put_key(m, LC_MAP_STR, &k, key, len, ret_slot);
+		}
+	}
+	s = probe_any(m, &k);
 	if (s) {
 		if (ret_slot)
 			*ret_slot = s;
@@ -117,10 +141,7 @@ int lc_map_put(struct lc_map *m, const void *key, size_t len, struct lc_map_slot
 	while (m->slots[i].key)
 		i = (i + 1) & m->mask;
 	s = &m->slots[i];
-	s->key = m->kind == LC_MAP_MAC ? k.word : (uint64_t)(uintptr_t)key;
-	s->val = 0;
-	s->aux = m->kind == LC_MAP_STR || m->kind == LC_MAP_FOLD ? k.hash : 0;
-	m->n++;
+	put_at(m, &k, key, s);
 	if (ret_slot)
 		*ret_slot = s;
 	return 1;
