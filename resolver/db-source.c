@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "resolver/db-internal.h"
+#include "resolver/record-seen.h"
 
 /* ---- tracking the files we read ---------------------------------------- */
 
@@ -191,12 +192,13 @@ int db_add_net(struct builder *b, const char *name, const char *bridge, const ch
 	return 0;
 }
 
-static int load_guest_record(struct builder *b, const char *buf, size_t len)
+/* One guest record, parsed into gr (one for every record of a build). */
+static int load_guest_record(struct builder *b, struct lc_guest_record *gr, const char *buf,
+			     size_t len)
 {
-	struct lc_guest_record *gr = malloc(sizeof(*gr));
 	struct lc_arena *A = &b->db->arena;
 	uint32_t gi;
-	int r = gr ? lc_guest_record_parse(buf, len, gr) : -ENOMEM;
+	int r = record_guest_parse_in(buf, len, gr);
 
 	if (r < 0 || (r = db_guest_find_or_add(b, gr->name, &gi)) < 0)
 		goto out;
@@ -212,7 +214,6 @@ static int load_guest_record(struct builder *b, const char *buf, size_t len)
 	if (r >= 0)
 		r = db_seen_add(b, gi, gr);
 out:
-	free(gr);
 	return r == -ENOMEM ? r : 0; /* a bad record is ignored whole */
 }
 
@@ -220,6 +221,7 @@ int db_load_records(struct builder *b)
 {
 	const char *dir = b->paths->runstate_dir;
 	char **names, path[4096];
+	struct lc_guest_record *gr = NULL;
 	size_t n;
 	int r;
 
@@ -243,11 +245,14 @@ int db_load_records(struct builder *b)
 			struct lc_net_record nr;
 			if (lc_net_record_parse(buf, len, &nr) == 0)
 				r = db_add_net(b, nr.name, nr.bridge, nr.domain, nr.klass);
+		} else if (gr || (gr = malloc(sizeof(*gr)))) {
+			r = load_guest_record(b, gr, buf, len);
 		} else {
-			r = load_guest_record(b, buf, len);
+			r = -ENOMEM;
 		}
 		db_release(b, buf, len);
 	}
+	free(gr);
 	return r < 0 ? r : 0;
 }
 

@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Internal to the core: a guest record's addr and dropped lines
- * (record-seen.c), for record.c. */
+ * (record-seen.c), for record.c; and a record parsed in place, for the db. */
 #pragma once
 
 #include <stddef.h>
 
 #include "resolver/resolver.h"
+
+/* lc_guest_record_parse into g itself, clearing only its names and its
+ * lists' counts (the lists past their counts are left as they were), and
+ * on failure g holds what was read so far: for a caller that reuses one
+ * record, the db's build. */
+int record_guest_parse_in(const char *buf, size_t len, struct lc_guest_record *g);
 
 /* One line's value into list (at most max; the rest are skipped): 0, also
  * for a source this reader does not know; -EBADMSG when malformed. */

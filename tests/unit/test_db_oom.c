@@ -148,7 +148,8 @@ static void test_full_and_cold(void **state)
 	char *want = describe(db);
 	lc_db_free(db);
 	assert_non_null(strstr(want, "c9 "));
-	assert_true(sweep(&t->paths, NULL, want) > 10);
+	/* a build allocates little: most of it comes from a few arena chunks */
+	assert_true(sweep(&t->paths, NULL, want) > 5);
 
 	/* the cold path: a guest by its domain name, by its DHCP hostname
 	 * (more passes), and a name that is no guest */
