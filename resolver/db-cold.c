@@ -318,6 +318,10 @@ int db_load_filtered(struct builder *b, bool label_absent)
 
 size_t lc_db_whole_max = LC_DB_WHOLE_MAX;
 
+/* More MACs than this known from records before the lease dir: a small
+ * lab's cold path parses whole (db_cold_whole). */
+#define RECORD_MACS_WHOLE 4
+
 static int found(void *ud, size_t needle, size_t pos)
 {
 	(void)ud, (void)needle, (void)pos;
@@ -340,7 +344,9 @@ static int found(void *ud, size_t needle, size_t pos)
  *   name too (lc_db_complete): a process that resolves several guests
  *   (ansible, a loop of ssh) parses the files once.  A miss (no label in
  *   any file) stays on the scan: the commonest lookup on a host is a name
- *   that is no guest's.  *ret_absent then says the label is in no kept file,
+ *   that is no guest's, unless the hook's records already name more than a
+ *   few MACs (then the filtered path takes most leases anyway).
+ *   *ret_absent then says the label is in no kept file,
  *   which db_load_filtered need not scan for again.
  */
 int db_cold_whole(const struct builder *b, bool *ret_absent)
@@ -358,6 +364,11 @@ int db_cold_whole(const struct builder *b, bool *ret_absent)
 				return 1;
 	if (bytes > lc_db_whole_max)
 		return 0;
+	/* the hook's records name their guests' MACs, and every lease of
+	 * those is taken whatever the name: with more than a few, a miss too
+	 * builds nearly every host, so parse whole and keep it all */
+	if (b->macs.n > RECORD_MACS_WHOLE)
+		return 1;
 	for (size_t i = 0; i < b->kept.n; i++) {
 		int r = scan_find(k[i].buf, k[i].len, &label, 1, found, NULL);
 		if (r == -ECANCELED)

@@ -324,6 +324,46 @@ static void test_generated_world(void **state)
 	assert_int_equal(n_complete, 0); /* too big to parse whole for one name */
 }
 
+/* A small lab with the hook's guest record of every guest, as a real
+ * host has them: every first lookup, a miss too, parses the files whole,
+ * and that db answers every name as the full load does. */
+static void test_records_world(void **state)
+{
+	char cmd[2048], d[300], run[300];
+	struct lc_paths p;
+	int64_t now = time(NULL);
+
+	snprintf(d, sizeof(d), "%s/recs", tmpdir);
+	snprintf(run, sizeof(run), "%s/recs-run", tmpdir);
+	snprintf(cmd, sizeof(cmd),
+		 "python3 %s/bench/gen-leases %s -n 12 -k 2 --seed 3 --now %lld >/dev/null && "
+		 "mkdir -p %s && python3 -c '\n"
+		 "import json, os, sys\n"
+		 "d, run = sys.argv[1:]\n"
+		 "for f in sorted(os.listdir(d)):\n"
+		 "    if f.endswith(\".macs\"):\n"
+		 "        for i, e in enumerate(json.load(open(os.path.join(d, f)))):\n"
+		 "            with open(os.path.join(run, \"guest-\" + e[\"domain\"] + \".rec\"), "
+		 "\"w\") as r:\n"
+		 "                r.write(\"libvirt-cluster record 1\\nkind guest\\nname "
+		 "%%s\\ndriver qemu\\n\" %% e[\"domain\"])\n"
+		 "                r.writelines(\"nic %%s - %%s\\n\" %% (m, f[:-5]) for m in "
+		 "e[\"macs\"])\n"
+		 "' %s %s",
+		 getenv("abs_top_srcdir"), d, (long long)now, run, d, run);
+	assert_int_equal(system(cmd), 0);
+	paths_for(&p, d, run, "/nonexistent");
+	n_complete = 0;
+	compare_paths(&p, now);
+	assert_true(n_complete > 0);
+	/* a miss: complete too, the records name every guest's MAC */
+	struct lc_db *db;
+	assert_int_equal(lc_db_load_tracked(&p, now, "www.example.com", NULL, NULL, &db), 0);
+	assert_true(lc_db_complete(db));
+	assert_true(lc_db_n_hosts(db) >= 10);
+	lc_db_free(db);
+}
+
 static int setup(void **state)
 {
 	return mkdtemp(tmpdir) ? 0 : -1;
@@ -341,7 +381,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_module_fixture),  cmocka_unit_test(test_libvirt_captures),
 	    cmocka_unit_test(test_awkward_files),   cmocka_unit_test(test_escaped_names),
-	    cmocka_unit_test(test_generated_world),
+	    cmocka_unit_test(test_generated_world), cmocka_unit_test(test_records_world),
 	};
 	if (!getenv("abs_top_srcdir") || !getenv("LC_FIXTURES")) {
 		fprintf(stderr, "run through make check\n");
