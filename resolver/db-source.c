@@ -369,7 +369,7 @@ int db_macs_add(struct builder *b, const char *buf, size_t len, int ni)
 		uint32_t gi;
 		r = db_guest_find_or_add_n(b, it[k].domain, it[k].domain_len, &gi);
 		for (size_t m = 0; r >= 0 && m < it[k].n; m++)
-			r = db_mac_put(b, l.macs.v[it[k].first + m], gi, -1);
+			r = db_mac_put(b, lc_macs_list_mac(&l, it[k].first + m), gi, -1);
 	}
 	lease_macs_list_free(&l);
 	return r;

@@ -304,18 +304,13 @@ void lease_macs_free(struct lc_vec *entries)
 	lc_vec_free(entries);
 }
 
-/* One more MAC: room for 8, then doubling. */
-static int mac_array_add(struct lc_mac_array *a, const uint8_t mac[LC_MAC_LEN])
+/* One more MAC at the end of m (uint8_t[LC_MAC_LEN] items). */
+static int mac_push(struct lc_vec *m, const uint8_t mac[LC_MAC_LEN])
 {
-	if (a->n == a->cap) {
-		size_t ncap = a->cap ? a->cap * 2 : 8;
-		void *n = realloc(a->v, ncap * LC_MAC_LEN);
-		if (!n)
-			return -ENOMEM;
-		a->v = n;
-		a->cap = ncap;
-	}
-	memcpy(a->v[a->n++], mac, LC_MAC_LEN);
+	uint8_t *slot = lc_vec_push(m);
+	if (!slot)
+		return -ENOMEM;
+	memcpy(slot, mac, LC_MAC_LEN);
 	return 0;
 }
 
@@ -332,7 +327,7 @@ enum macs_key { MK_FAIL = -1, MK_OTHER, MK_DOMAIN, MK_MACS };
 /* "macs": [...] in libvirt's layout, *pp at its '['.  A MAC is parsed
  * where it stands; any other plain string is not one, and is skipped as
  * the full reader skips it. */
-static int macs_fast_array(const char **pp, const char *end, struct lc_mac_array *m)
+static int macs_fast_array(const char **pp, const char *end, struct lc_vec *m)
 {
 	const char *p = json_skip_spaces(*pp + 1, end), *v;
 	size_t n;
@@ -346,7 +341,7 @@ static int macs_fast_array(const char **pp, const char *end, struct lc_mac_array
 		if (p >= end || *p != '"')
 			return 0;
 		if (end - p > 18 && p[18] == '"' && lc_mac_parse(p + 1, 17, mac) == 0) {
-			if (mac_array_add(m, mac) < 0)
+			if (mac_push(m, mac) < 0)
 				return -ENOMEM;
 			p += 19;
 		} else if (!(p = json_plain_string(p, end, &v, &n))) {
@@ -366,7 +361,7 @@ static int macs_fast_array(const char **pp, const char *end, struct lc_mac_array
 /* The fast reader of a .macs object, for the layout libvirt writes (as
  * in lease-status.c): 1 = read, 0 = leave it to the full reader, which
  * then decides alone; -ENOMEM. */
-static int macs_object_fast(struct json_cursor *c, struct macs_obj *o, struct lc_mac_array *m)
+static int macs_object_fast(struct json_cursor *c, struct macs_obj *o, struct lc_vec *m)
 {
 	const char *p = json_plain_first(c->p, c->end), *end = c->end, *k, *v;
 	size_t kn, vn;
@@ -414,7 +409,7 @@ static int macs_object_fast(struct json_cursor *c, struct macs_obj *o, struct lc
 }
 
 /* The full reader: any JSON.  1, -EBADMSG or -ENOMEM. */
-static int macs_object_full(struct json_cursor *c, struct macs_obj *o, struct lc_mac_array *m)
+static int macs_object_full(struct json_cursor *c, struct macs_obj *o, struct lc_vec *m)
 {
 	bool first = true;
 	char key[16];
@@ -440,7 +435,7 @@ static int macs_object_full(struct json_cursor *c, struct macs_obj *o, struct lc
 					return -EBADMSG;
 				if (trunc || lc_mac_parse(val, vlen, mac) < 0)
 					continue;
-				if (mac_array_add(m, mac) < 0)
+				if (mac_push(m, mac) < 0)
 					return -ENOMEM;
 			}
 			if (a < 0)
@@ -455,7 +450,7 @@ static int macs_object_full(struct json_cursor *c, struct macs_obj *o, struct lc
 /* One object, the fast reader first: 1 (o->domain_len 0 when it names no
  * usable domain), <0 = a syntax error or -ENOMEM; MACs it adds to m are
  * taken back on an error. */
-static int macs_object_read(struct json_cursor *c, struct macs_obj *o, struct lc_mac_array *m)
+static int macs_object_read(struct json_cursor *c, struct macs_obj *o, struct lc_vec *m)
 {
 	const char *start = c->p;
 	size_t n0 = m->n;
@@ -476,7 +471,7 @@ static int macs_object_read(struct json_cursor *c, struct macs_obj *o, struct lc
 
 int lease_macs_object(struct json_cursor *c, struct lc_macs_entry *e)
 {
-	struct lc_mac_array m = {0};
+	struct lc_vec m = {.item_size = LC_MAC_LEN};
 	struct macs_obj o;
 	int k = macs_object_read(c, &o, &m);
 
@@ -484,12 +479,12 @@ int lease_macs_object(struct json_cursor *c, struct lc_macs_entry *e)
 	e->macs = NULL;
 	e->n_macs = 0;
 	if (k < 0 || !o.domain_len) {
-		free(m.v);
+		lc_vec_free(&m);
 		return k < 0 ? k : 0;
 	}
 	memcpy(e->domain, o.domain, o.domain_len);
 	e->domain[o.domain_len] = '\0';
-	e->macs = m.v;
+	e->macs = m.items; /* the heap's (no arena): the caller frees it */
 	e->n_macs = m.n;
 	return 1;
 }
@@ -497,8 +492,7 @@ int lease_macs_object(struct json_cursor *c, struct lc_macs_entry *e)
 void lease_macs_list_free(struct lc_macs_list *l)
 {
 	lc_vec_free(&l->items);
-	free(l->macs.v);
-	l->macs = (struct lc_mac_array){0};
+	lc_vec_free(&l->macs);
 	lc_arena_free(&l->names);
 }
 
@@ -509,6 +503,7 @@ int lease_parse_macs_list(const char *buf, size_t len, struct lc_macs_list *l)
 	int r;
 
 	l->items.item_size = sizeof(struct lc_macs_item);
+	l->macs.item_size = LC_MAC_LEN;
 	json_init(&c, buf, len);
 	while ((r = json_array_next(&c, &first)) == 1) {
 		struct macs_obj o;
@@ -559,7 +554,7 @@ int lease_parse_macs(const char *buf, size_t len, struct lc_vec *entries)
 		memcpy(e->domain, it[i].domain, it[i].domain_len);
 		e->domain[it[i].domain_len] = '\0';
 		if (bytes)
-			memcpy(e->macs, l.macs.v[it[i].first], bytes);
+			memcpy(e->macs, lc_macs_list_mac(&l, it[i].first), bytes);
 		e->n_macs = it[i].n;
 	}
 	if (r < 0) {

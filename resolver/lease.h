@@ -59,20 +59,20 @@ void lease_macs_free(struct lc_vec *entries);
 /* The same in one flat list, for a caller that takes every entry at once
  * (a full build): no allocation an entry, a domain in the file's buffer
  * where it stands (so the list lives no longer than buf). */
-struct lc_mac_array {
-	uint8_t (*v)[LC_MAC_LEN];
-	size_t n, cap;
-};
 struct lc_macs_item {
 	const char *domain; /* domain_len bytes (1..255, no newline), not NUL-terminated */
 	size_t domain_len;
-	size_t first, n; /* its MACs: macs.v[first .. first + n) */
+	size_t first, n; /* its MACs: lc_macs_list_mac(l, first .. first + n - 1) */
 };
 struct lc_macs_list {
-	struct lc_vec items; /* struct lc_macs_item */
-	struct lc_mac_array macs;
+	struct lc_vec items;   /* struct lc_macs_item */
+	struct lc_vec macs;    /* uint8_t[LC_MAC_LEN] each */
 	struct lc_arena names; /* the domains the full reader decoded */
 };
+static inline const uint8_t *lc_macs_list_mac(const struct lc_macs_list *l, size_t i)
+{
+	return (const uint8_t *)l->macs.items + i * LC_MAC_LEN;
+}
 /* l zeroed; on error it is left empty (and freed). */
 int lease_parse_macs_list(const char *buf, size_t len, struct lc_macs_list *l);
 void lease_macs_list_free(struct lc_macs_list *l);
