@@ -156,7 +156,9 @@ static enum nss_status success(int saved_errno, int *h_errnop, int32_t *ttlp, in
 /* Take the lock and the current db as of now_ns (the clock is read once
  * per lookup: the TTL uses the same instant).  On failure the lock is
  * released. */
-static int db_acquire(const char *name, int64_t now_ns, const struct lc_db **ret_db)
+/* q: the query, normalized (lc_name_normalize) once by the entry point
+ * for the cache and the lookup both; NULL for none. */
+static int db_acquire(const char *q, int64_t now_ns, const struct lc_db **ret_db)
 {
 	struct lc_paths paths;
 	int r;
@@ -167,7 +169,7 @@ static int db_acquire(const char *name, int64_t now_ns, const struct lc_db **ret
 		pthread_mutex_unlock(&cache_lock);
 		return -ENOMEM;
 	}
-	r = lc_cache_get_for(cache, &paths, now_ns, name, ret_db);
+	r = lc_cache_get_normalized(cache, &paths, now_ns, q, ret_db);
 	if (r < 0)
 		pthread_mutex_unlock(&cache_lock);
 	return r;
@@ -266,15 +268,20 @@ _nss_libvirt_cluster_gethostbyname4_r(const char *name, struct gaih_addrtuple **
 	enum nss_status st;
 	enum lc_lookup lr;
 	bool first_only, s4 = false, s6 = false;
-	char *hname;
+	char *hname, q[LC_NAME_MAX + 1];
 	int r;
 
-	r = db_acquire(name, now, &db);
+	/* a name no lookup can match (lc_db_lookup_name's first check) */
+	if (lc_name_normalize(name, q, sizeof(q)) < 0) {
+		st = status_of(LC_NOTFOUND, errnop, h_errnop);
+		goto out;
+	}
+	r = db_acquire(q, now, &db);
 	if (r < 0) {
 		st = internal_error(r, errnop, h_errnop);
 		goto out;
 	}
-	lr = lc_db_lookup_name(db, name, AF_UNSPEC, &m);
+	lr = lc_db_lookup_normalized(db, q, strlen(q), AF_UNSPEC, &m);
 	if (lr != LC_FOUND) {
 		st = status_of(lr, errnop, h_errnop);
 		goto unlock;
@@ -328,6 +335,7 @@ EXPORT enum nss_status _nss_libvirt_cluster_gethostbyname3_r(const char *name, i
 	struct lc_match m;
 	enum nss_status st;
 	enum lc_lookup lr;
+	char q[LC_NAME_MAX + 1];
 	int r;
 
 	if (af == AF_UNSPEC)
@@ -336,12 +344,16 @@ EXPORT enum nss_status _nss_libvirt_cluster_gethostbyname3_r(const char *name, i
 		st = no_family(errnop, h_errnop);
 		goto out;
 	}
-	r = db_acquire(name, now, &db);
+	if (lc_name_normalize(name, q, sizeof(q)) < 0) {
+		st = status_of(LC_NOTFOUND, errnop, h_errnop);
+		goto out;
+	}
+	r = db_acquire(q, now, &db);
 	if (r < 0) {
 		st = internal_error(r, errnop, h_errnop);
 		goto out;
 	}
-	lr = lc_db_lookup_name(db, name, af, &m);
+	lr = lc_db_lookup_normalized(db, q, strlen(q), af, &m);
 	if (lr != LC_FOUND) {
 		st = status_of(lr, errnop, h_errnop);
 		goto unlock;

@@ -261,11 +261,20 @@ int lc_cache_get_for(struct lc_cache *c, const struct lc_paths *paths, int64_t n
 		     const char *name, const struct lc_db **ret_db)
 {
 	char q[LC_NAME_MAX + 1];
-	struct lc_db *db;
-	int r;
 
 	if (!name || lc_name_normalize(name, q, sizeof(q)) < 0)
 		q[0] = '\0';
+	return lc_cache_get_normalized(c, paths, now_ns, q, ret_db);
+}
+
+int lc_cache_get_normalized(struct lc_cache *c, const struct lc_paths *paths, int64_t now_ns,
+			    const char *q, const struct lc_db **ret_db)
+{
+	struct lc_db *db;
+	int r;
+
+	if (!q)
+		q = "";
 	enum validity v = check_files(c, paths, now_ns);
 	if (v == UNCHANGED && (!c->partial || (q[0] && !strcmp(q, c->query)))) {
 		*ret_db = c->db;
@@ -288,7 +297,7 @@ int lc_cache_get_for(struct lc_cache *c, const struct lc_paths *paths, int64_t n
 	c->built_ns = now_ns;
 	c->paths = *paths;
 	c->partial = q[0] && (again || c->partial_builds < max_partial);
-	r = lc_db_load_tracked(paths, now_ns / 1000000000, c->partial ? q : NULL, track, c, &db);
+	r = lc_db_load_normalized(paths, now_ns / 1000000000, c->partial ? q : NULL, track, c, &db);
 	if (r < 0)
 		return r;
 	/* a small lab's hit parses everything (lc_db_whole_max): one parse

@@ -69,13 +69,17 @@ enum lc_lookup lc_db_lookup_name(const struct lc_db *db, const char *name, int f
 				 struct lc_match *ret_match)
 {
 	char q[LC_NAME_MAX + 1];
-	struct lc_match m = {.family = family, .only_idx = -1};
-	struct lc_addr lit;
-	size_t len;
 
 	if (lc_name_normalize(name, q, sizeof(q)) < 0)
 		return LC_NOTFOUND;
-	len = strlen(q);
+	return lc_db_lookup_normalized(db, q, strlen(q), family, ret_match);
+}
+
+enum lc_lookup lc_db_lookup_normalized(const struct lc_db *db, const char *q, size_t len,
+				       int family, struct lc_match *ret_match)
+{
+	struct lc_match m = {.family = family, .only_idx = -1};
+	struct lc_addr lit;
 
 	/* an address literal that is a guest's: answer as the reverse path does */
 	if (lc_addr_parse(q, len, &lit) == 0) {

@@ -138,7 +138,14 @@ static bool maybe_addr(const char *s)
 int lc_db_load_tracked(const struct lc_paths *paths, int64_t now, const char *only_name,
 		       lc_track_fn track, void *userdata, struct lc_db **ret_db)
 {
-	char label[LC_NAME_MAX + 1];
+	char q[LC_NAME_MAX + 1];
+	bool ok = only_name && lc_name_normalize(only_name, q, sizeof(q)) == 0;
+	return lc_db_load_normalized(paths, now, ok ? q : NULL, track, userdata, ret_db);
+}
+
+int lc_db_load_normalized(const struct lc_paths *paths, int64_t now, const char *label,
+			  lc_track_fn track, void *userdata, struct lc_db **ret_db)
+{
 	struct builder b;
 	struct lc_db *db = calloc(1, sizeof(*db));
 	int r;
@@ -148,9 +155,9 @@ int lc_db_load_tracked(const struct lc_paths *paths, int64_t now, const char *on
 	db_builder_init(&b, paths, now, db);
 	b.track = track;
 	b.ud = userdata;
-	if (only_name && lc_name_normalize(only_name, label, sizeof(label)) == 0) {
+	if (label) {
 		struct lc_addr lit;
-		char *dot = strchr(label, '.');
+		const char *dot = strchr(label, '.');
 		/* an address literal is answered through the address index,
 		 * which only a full load builds */
 		if (!maybe_addr(label) || lc_addr_parse(label, strlen(label), &lit) < 0) {

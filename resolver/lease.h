@@ -105,6 +105,10 @@ typedef void (*lc_track_fn)(void *userdata, const char *path, const struct lc_si
  * would, and for nothing else. */
 int lc_db_load_tracked(const struct lc_paths *paths, int64_t now, const char *only_name,
 		       lc_track_fn track, void *userdata, struct lc_db **ret_db);
+/* The same for a name already in the form lc_name_normalize gives (or
+ * NULL): the cache normalizes a query once. */
+int lc_db_load_normalized(const struct lc_paths *paths, int64_t now, const char *name,
+			  lc_track_fn track, void *userdata, struct lc_db **ret_db);
 /* The earliest expiry among the db's live leases (INT64_MAX when none):
  * at that second the db is stale even if no file changed. */
 int64_t lc_db_next_expiry(const struct lc_db *db);

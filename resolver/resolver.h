@@ -413,6 +413,9 @@ struct lc_match {
  * in rank order) and keep those for which lc_match_addr() is true. */
 enum lc_lookup lc_db_lookup_name(const struct lc_db *db, const char *name, int family,
 				 struct lc_match *ret_match);
+/* The same for a name already normalized (lc_name_normalize), len bytes. */
+enum lc_lookup lc_db_lookup_normalized(const struct lc_db *db, const char *q, size_t len,
+				       int family, struct lc_match *ret_match);
 bool lc_match_addr(const struct lc_match *m, size_t i);
 /* The TTL to report with an answer (seconds): LC_TTL_MAX, or less when a
  * lease the answer covers ends sooner (at least 1).  now = epoch seconds.
@@ -455,6 +458,10 @@ int lc_cache_get(struct lc_cache *c, const struct lc_paths *paths, int64_t now_n
  * different names, the full db is built once and serves every name. */
 int lc_cache_get_for(struct lc_cache *c, const struct lc_paths *paths, int64_t now_ns,
 		     const char *name, const struct lc_db **ret_db);
+/* The same for a name already normalized (lc_name_normalize), "" or NULL
+ * for none: a face that normalizes a query once passes it on as it is. */
+int lc_cache_get_normalized(struct lc_cache *c, const struct lc_paths *paths, int64_t now_ns,
+			    const char *name, const struct lc_db **ret_db);
 /* How many times the cache rebuilt (for tests and the benchmark). */
 unsigned long lc_cache_builds(const struct lc_cache *c);
 

@@ -424,48 +424,85 @@ static char *grow_text(struct lc_arena *a, char *text, size_t cap, size_t ncap)
 	return a ? lc_arena_grow(a, text, cap, ncap) : realloc(text, ncap);
 }
 
+/* Where getdents64 puts a directory's entries: a small lab's lease dir
+ * (a dozen files) fits the first, on the stack; a directory that fills it
+ * is read on in a larger one from the heap, a syscall per DENTS_BIG. */
+#define DENTS_SMALL 2048
+#define DENTS_BIG (32u << 10)
+
+/* The layout getdents64 fills (linux_dirent64): glibc's struct dirent64
+ * is the same, but this states what the loop below relies on. */
+struct dent64 {
+	uint64_t ino;
+	int64_t off;
+	unsigned short reclen;
+	unsigned char type;
+	char name[];
+};
+
 /* The names, NUL-terminated one after another in text, then the array of
  * pointers to them after the text, in the same block: one allocation for
  * the names of a directory (a cold lookup in a small lab lists a dozen).
- * readdir, not getdents64: tests/stress interposes it to delete a file
- * between the listing and the open. */
+ * getdents64 on an fd of our own, not opendir: no 32 KB DIR from malloc
+ * and a readdir call a name.  tests/stress interposes getdents64 to delete
+ * a file between the listing and the open. */
 int lc_list_dir_in(const char *dir, struct lc_arena *a, bool (*want)(const char *name, size_t len),
 		   char ***ret_names, size_t *ret_n, struct lc_sig *ret_sig)
 {
-	char *text = NULL;
-	size_t n = 0, used = 0, cap = 0;
+	_Alignas(8) char small[DENTS_SMALL];
+	char *dents = small, *text = NULL;
+	size_t n = 0, used = 0, cap = 0, dcap = sizeof(small);
 	struct stat st;
-	DIR *d;
-	int r = 0;
+	int fd, r = 0;
 
-	/* opendir opens with O_DIRECTORY and O_CLOEXEC itself (an open and
-	 * fdopendir took a syscall more) */
-	d = opendir(dir);
-	if (!d)
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
 		return -errno;
-	if (ret_sig && fstat(dirfd(d), &st) == 0)
+	if (ret_sig && fstat(fd, &st) == 0)
 		lc_sig_from_stat(ret_sig, &st);
-	for (struct dirent *de; n < LC_DIR_MAX_ENTRIES && (de = readdir(d));) {
-		if (de->d_name[0] == '.')
-			continue;
-		size_t l = strlen(de->d_name);
-		if (want && !want(de->d_name, l))
-			continue;
-		if (used + l + 1 > cap) {
-			size_t ncap = cap ? cap * 2 : 1024;
-			while (ncap < used + l + 1)
-				ncap *= 2;
-			char *nt = grow_text(a, text, cap, ncap);
-			if (!nt) {
-				r = -ENOMEM;
-				goto out;
-			}
-			text = nt;
-			cap = ncap;
+	while (n < LC_DIR_MAX_ENTRIES) {
+		ssize_t k = getdents64(fd, dents, dcap);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			goto out;
 		}
-		memcpy(text + used, de->d_name, l + 1);
-		used += l + 1;
-		n++;
+		if (k == 0)
+			break;
+		for (size_t o = 0; o < (size_t)k && n < LC_DIR_MAX_ENTRIES;) {
+			const struct dent64 *de = (const struct dent64 *)(void *)(dents + o);
+			const char *name = de->name;
+			o += de->reclen;
+			if (name[0] == '.')
+				continue;
+			size_t l = strlen(name);
+			if (want && !want(name, l))
+				continue;
+			if (used + l + 1 > cap) {
+				size_t ncap = cap ? cap * 2 : 512;
+				while (ncap < used + l + 1)
+					ncap *= 2;
+				char *nt = grow_text(a, text, cap, ncap);
+				if (!nt) {
+					r = -ENOMEM;
+					goto out;
+				}
+				text = nt;
+				cap = ncap;
+			}
+			memcpy(text + used, name, l + 1);
+			used += l + 1;
+			n++;
+		}
+		/* a full buffer: a big directory, read on in big steps */
+		if (dents == small && (size_t)k + 512 > sizeof(small)) {
+			char *big = malloc(DENTS_BIG);
+			if (big) {
+				dents = big;
+				dcap = DENTS_BIG;
+			}
+		}
 	}
 	/* the pointers after the text, aligned */
 	size_t at = (used + sizeof(char *) - 1) & ~(sizeof(char *) - 1);
@@ -485,7 +522,9 @@ int lc_list_dir_in(const char *dir, struct lc_arena *a, bool (*want)(const char 
 out:
 	if (!a)
 		free(text);
-	closedir(d);
+	if (dents != small)
+		free(dents);
+	close(fd);
 	return r;
 }
 

@@ -48,26 +48,30 @@ static char so_path[4096]; /* the module */
 static struct nss_module mod;
 static int errors; /* in the child: mismatches of this case */
 
-/* ---- a file deleted between readdir() and open() -------------------------- */
+/* ---- a file deleted between the listing and open() ------------------------ */
 
-/* The test program exports readdir (linked with -export-dynamic), so the
- * module's calls land here: when the listing reaches the victim, it is
- * unlinked before the module gets to open it. */
+/* The test program exports getdents64 (linked with -export-dynamic), so
+ * the module's calls land here: when the listing reaches the victim, it
+ * is unlinked before the module gets to open it. */
 static const char *victim;
 static int victim_hits;
 
-__attribute__((visibility("default"))) struct dirent *readdir(DIR *d);
-__attribute__((visibility("default"))) struct dirent *readdir(DIR *d)
+__attribute__((visibility("default"))) ssize_t getdents64(int fd, void *buf, size_t n);
+__attribute__((visibility("default"))) ssize_t getdents64(int fd, void *buf, size_t n)
 {
-	static struct dirent *(*real)(DIR *);
+	static ssize_t (*real)(int, void *, size_t);
 	if (!real)
-		*(void **)&real = dlsym(RTLD_NEXT, "readdir");
-	struct dirent *de = real(d);
-	if (de && victim && !strcmp(de->d_name, victim)) {
-		unlinkat(dirfd(d), de->d_name, 0);
-		victim_hits++;
+		*(void **)&real = dlsym(RTLD_NEXT, "getdents64");
+	ssize_t k = real(fd, buf, n);
+	for (ssize_t o = 0; victim && o < k;) {
+		const struct dirent64 *de = (const struct dirent64 *)(void *)((char *)buf + o);
+		if (!strcmp(de->d_name, victim)) {
+			unlinkat(fd, de->d_name, 0);
+			victim_hits++;
+		}
+		o += de->d_reclen;
 	}
-	return de;
+	return k;
 }
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -378,7 +382,7 @@ static void deleted_check(void)
 	expect_good();
 	expect("victim", NSS_STATUS_NOTFOUND, NULL);
 	if (victim_hits == 0)
-		fail("the module never listed the victim: the interposed readdir was not used");
+		fail("the module never listed the victim: the interposed getdents64 was not used");
 	victim = NULL;
 }
 
@@ -629,7 +633,7 @@ static const struct hostile_case cases[] = {
     {"missing", "no lease dir", missing_prepare, unavail_check, false},
     {"notdir", "a lease dir that is a file", notdir_prepare, unavail_check, false},
     {"crowd", "10,000 unrelated files in the lease dir", crowd_prepare, simple_check, false},
-    {"deleted", "a .status deleted between readdir and open", deleted_prepare, deleted_check,
+    {"deleted", "a .status deleted between the listing and open", deleted_prepare, deleted_check,
      false},
     {"longname", "a 64 KiB hostname (.status and dnsmasq leases)", longname_prepare, longname_check,
      false},

@@ -424,6 +424,33 @@ static void test_list_dir(void **state)
 	assert_string_equal(names[4], "\xc3\xa9");
 	lc_arena_free(&a);
 	assert_int_equal(lc_list_dir_in("/nonexistent-dir", &a, NULL, &names, &n, NULL), -ENOENT);
+	/* a file is no directory */
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/a", dir);
+	assert_int_equal(lc_list_dir(path, &names, &n, NULL), -ENOTDIR);
+}
+
+/* More names than the first getdents64 buffer holds: every one listed
+ * once, in order, through the reads that follow it. */
+static void test_list_dir_big(void **state)
+{
+	const char *dir = *state;
+	struct lc_arena a = {0};
+	char name[64], **names;
+	size_t n;
+
+	for (int i = 0; i < 700; i++) {
+		snprintf(name, sizeof(name), "guest-with-a-long-name-%04d.status", i);
+		unit_write(dir, name, "x", 1);
+	}
+	unit_write(dir, ".hidden", "x", 1);
+	assert_int_equal(lc_list_dir_in(dir, &a, NULL, &names, &n, NULL), 0);
+	assert_int_equal(n, 700);
+	for (int i = 0; i < 700; i++) {
+		snprintf(name, sizeof(name), "guest-with-a-long-name-%04d.status", i);
+		assert_string_equal(names[i], name);
+	}
+	lc_arena_free(&a);
 }
 
 static void test_strings(void **state)
@@ -461,6 +488,7 @@ int main(void)
 	    cmocka_unit_test(test_arena_vec),
 	    cmocka_unit_test(test_arena_backed),
 	    D(test_list_dir),
+	    D(test_list_dir_big),
 	    cmocka_unit_test(test_strings),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
