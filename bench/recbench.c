@@ -6,9 +6,11 @@
  * Linked with the core's static library; only the second build is counted
  * (the first binds libc's symbols).
  *
- *   recbench LEASE_DIR RUNSTATE_DIR NAME WHOLE   (WHOLE 0: whole parses off)
+ *   recbench LEASE_DIR RUNSTATE_DIR NAME WHOLE   (WHOLE 0: whole parses off,
+ *                                                 a number > 1: the limit in bytes)
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "bench/callgrind-compat.h"
@@ -26,7 +28,8 @@ int main(int argc, char **argv)
 	snprintf(p.lease_dir, sizeof(p.lease_dir), "%s", argv[1]);
 	snprintf(p.runstate_dir, sizeof(p.runstate_dir), "%s", argv[2]);
 	snprintf(p.config, sizeof(p.config), "/nonexistent");
-	lc_db_whole_max = argv[4][0] == '0' ? 0 : LC_DB_WHOLE_MAX;
+	size_t w = strtoul(argv[4], NULL, 10);
+	lc_db_whole_max = w > 1 ? w : w == 1 ? LC_DB_WHOLE_MAX : 0;
 	if (lc_db_load_tracked(&p, time(NULL), argv[3], NULL, NULL, &db) < 0)
 		return 1;
 	lc_db_free(db);
