@@ -134,6 +134,8 @@ static int take_object(struct hit_ctx *h, size_t pos)
 		struct bguest *g = &((struct bguest *)h->b->guests.items)[gi];
 		if (r == 0 && !g->found_in)
 			g->found_in = f;
+		if (r == 0)
+			g->followed = true;
 		for (size_t m = 0; r >= 0 && m < e.n_macs; m++)
 			r = db_mac_put(h->b, e.macs[m], gi, -1);
 		free(e.macs);
@@ -184,12 +186,14 @@ static int mac_needles(struct lc_arena *A, const uint8_t (*macs)[LC_MAC_LEN], si
 	return 0;
 }
 
-/* Needles for the MACs the macmap holds now whose leases were not looked
- * for yet; they count as looked for from now on. */
+/* Needles for the MACs of followed guests that the macmap holds now and
+ * whose leases were not looked for yet; they count as looked for from now
+ * on. */
 static int new_mac_needles(struct builder *b, struct scan_needle **ret, size_t *ret_n)
 {
 	uint8_t(*list)[LC_MAC_LEN];
 	struct lc_map_slot *slots = b->macs.slots;
+	const struct bguest *g = b->guests.items;
 	size_t n = 0;
 	if (b->macs.n == 0) {
 		/* no MAC known (a miss): no needle, nothing to allocate */
@@ -200,7 +204,7 @@ static int new_mac_needles(struct builder *b, struct scan_needle **ret, size_t *
 	if (!(list = malloc(b->macs.n * LC_MAC_LEN)))
 		return -ENOMEM;
 	for (size_t i = 0; slots && i <= b->macs.mask; i++) {
-		if (!slots[i].key || (slots[i].aux & BMAC_SEARCHED))
+		if (!slots[i].key || (slots[i].aux & BMAC_SEARCHED) || !g[slots[i].val].followed)
 			continue;
 		slots[i].aux |= BMAC_SEARCHED;
 		uint64_t k = slots[i].key - 1;
@@ -213,30 +217,70 @@ static int new_mac_needles(struct builder *b, struct scan_needle **ret, size_t *
 	return r;
 }
 
+/* Whether a guest's names can match the query: every one of them starts
+ * with its domain name, so that is the label, or the label and a dot. */
+static bool guest_can_match(const struct builder *b, const char *name)
+{
+	return lc_strneq_fold(name, b->label, b->label_len) &&
+	       (name[b->label_len] == '\0' || name[b->label_len] == '.');
+}
+
+/* Follow the guests that own the MACs of leases[from..): those not
+ * followed yet go into *fresh (their names; a list of n_leases at most),
+ * and MACs that no guest has into orphans. */
+static void follow_lease_owners(struct builder *b, size_t from, const char **fresh, size_t *n_fresh,
+				uint8_t (*orphans)[LC_MAC_LEN], size_t *n_orphans)
+{
+	const struct blease *bl = b->leases.items;
+	struct bguest *g = b->guests.items;
+
+	for (size_t i = from; i < b->leases.n; i++) {
+		if (!bl[i].l.has_mac)
+			continue;
+		const struct lc_map_slot *m = db_mac_find(b, bl[i].l.mac);
+		if (!m) {
+			memcpy(orphans[(*n_orphans)++], bl[i].l.mac, LC_MAC_LEN);
+		} else if (!g[m->val].followed) {
+			g[m->val].followed = true;
+			fresh[(*n_fresh)++] = g[m->val].name;
+		}
+	}
+}
+
 /*
  * Every name a query can match starts with its first label, so an object
  * that can matter holds that label as a string, or holds the MAC of a
- * guest that does:
- *   1. .macs: entries naming the label -> guests and their MACs;
- *   2. .status: leases naming the label or one of those MACs;
- *   3. .macs again for the MACs of leases found by hostname alone (their
- *      guest may go by another domain name), then for the domain names of
- *      the guests that finds (their other NICs, on other bridges), and
- *      .status for those guests' other MACs.
- * What this yields goes through the same build as a full load, so the
- * answer for this one name is the one a full load gives.
+ * guest that does; such a guest is followed (struct bguest):
+ *   1. .macs: entries naming the label -> guests and their MACs; and the
+ *      guests of the hook's records whose domain name can match;
+ *   2. .status: leases naming the label or a MAC of those guests;
+ *   3. the guests that own the MACs of leases found by hostname alone (a
+ *      guest may go by another domain name): their MACs from .macs (those
+ *      no record or .macs hit named yet), then their domain names in the
+ *      other bridges' .macs (their other NICs), and .status for all their
+ *      MACs not searched yet.
+ * A recorded guest that none of this reaches is not followed: the records
+ * name every guest's MACs, and searching them all cost a pass of every
+ * MAC string against up to 32 needles, for each 32 of them (90 records at
+ * N=100: 2.3M instructions).  What this yields goes through the same build
+ * as a full load, so the answer for this one name is the one a full load
+ * gives.
  */
 int db_load_filtered(struct builder *b, bool label_absent)
 {
 	struct lc_arena *A = &b->db->arena;
 	struct scan_needle label = {b->label, b->label_len, true};
 	struct scan_needle *nd;
-	size_t n_nd, before;
+	size_t n_nd, before, guests_before = b->guests.n;
 	int r;
 
+	/* the records' guests come first in b->guests */
+	struct bguest *gs = b->guests.items;
+	for (size_t i = 0; i < guests_before; i++)
+		gs[i].followed = guest_can_match(b, gs[i].name);
 	if (!label_absent && (r = scan_kept(b, false, &label, 1)) < 0)
 		return r;
-	/* 2: the label, and every MAC known so far (records and .macs hits) */
+	/* 2: the label, and every MAC of a followed guest */
 	if ((r = new_mac_needles(b, &nd, &n_nd)) < 0)
 		return r;
 	struct scan_needle *all = lc_arena_alloc(A, (n_nd + 1) * sizeof(*all));
@@ -258,30 +302,32 @@ int db_load_filtered(struct builder *b, bool label_absent)
 	if ((r = skip_label ? scan_kept(b, true, all + 1, n_nd)
 			    : scan_kept(b, true, all, n_nd + 1)) < 0)
 		return r;
-	/* 3: leases whose MAC no known guest has (none when step 2 found no
-	 * lease: a miss ends here) */
+	/* 3: the owners of what step 2 found (none when it found no lease: a
+	 * miss ends here) */
 	if (b->leases.n == before)
 		return 0;
-	struct blease *bl = b->leases.items;
-	uint8_t(*orphans)[LC_MAC_LEN] = malloc((b->leases.n - before + 1) * LC_MAC_LEN);
-	size_t n_orphans = 0;
-	if (!orphans)
+	size_t n_found = b->leases.n - before, n_fresh = 0, n_orphans = 0;
+	uint8_t(*orphans)[LC_MAC_LEN] = malloc((n_found + 1) * LC_MAC_LEN);
+	const char **fresh = lc_arena_alloc(A, (n_found + 1) * sizeof(*fresh));
+	if (!orphans || !fresh) {
+		free(orphans);
 		return -ENOMEM;
-	for (size_t i = before; i < b->leases.n; i++)
-		if (bl[i].l.has_mac && !db_mac_find(b, bl[i].l.mac))
-			memcpy(orphans[n_orphans++], bl[i].l.mac, LC_MAC_LEN);
-	size_t known = b->macs.n, guests_before = b->guests.n;
+	}
+	follow_lease_owners(b, before, fresh, &n_fresh, orphans, &n_orphans);
+	size_t known = b->macs.n;
+	guests_before = b->guests.n;
 	r = mac_needles(A, (const uint8_t(*)[LC_MAC_LEN])orphans, n_orphans, &nd, &n_nd);
 	free(orphans);
 	if (r < 0 || (r = scan_kept(b, false, nd, n_nd)) < 0)
 		return r;
-	if (b->macs.n == known)
+	if (b->macs.n == known && !n_fresh)
 		return 0;
 	/* a guest found by one MAC lists its other NICs under its domain name
-	 * in the other bridges' .macs (records, loaded whole, list them all) */
-	size_t n_new = b->guests.n - guests_before;
-	if (n_new) {
-		struct scan_needle *nn = lc_arena_alloc(A, n_new * sizeof(*nn));
+	 * in the other bridges' .macs (a record lists them all, but may be
+	 * older than the guest's XML) */
+	size_t n_new = b->guests.n - guests_before, n_names = n_new + n_fresh;
+	if (n_names) {
+		struct scan_needle *nn = lc_arena_alloc(A, n_names * sizeof(*nn));
 		const struct bguest *g = b->guests.items;
 		struct kept_file *k = b->kept.items;
 		if (!nn)
@@ -298,6 +344,8 @@ int db_load_filtered(struct builder *b, bool label_absent)
 					nn[n++] =
 					    (struct scan_needle){gi->name, strlen(gi->name), false};
 			}
+			for (size_t i = 0; i < n_fresh; i++)
+				nn[n++] = (struct scan_needle){fresh[i], strlen(fresh[i]), false};
 			struct hit_ctx h = {b, &k[f], 0};
 			if (n && (r = scan_find(k[f].buf, k[f].len, nn, n, on_hit, &h)) < 0)
 				return r;
@@ -317,10 +365,6 @@ int db_load_filtered(struct builder *b, bool label_absent)
 #define SMALL_LAB (16u << 10)
 
 size_t lc_db_whole_max = LC_DB_WHOLE_MAX;
-
-/* More MACs than this known from records before the lease dir: a small
- * lab's cold path parses whole (db_cold_whole). */
-#define RECORD_MACS_WHOLE 4
 
 static int found(void *ud, size_t needle, size_t pos)
 {
@@ -344,8 +388,8 @@ static int found(void *ud, size_t needle, size_t pos)
  *   name too (lc_db_complete): a process that resolves several guests
  *   (ansible, a loop of ssh) parses the files once.  A miss (no label in
  *   any file) stays on the scan: the commonest lookup on a host is a name
- *   that is no guest's, unless the hook's records already name more than a
- *   few MACs (then the filtered path takes most leases anyway).
+ *   that is no guest's (the hook's records do not change that: the
+ *   filtered path follows only the recorded guests that can match).
  *   *ret_absent then says the label is in no kept file,
  *   which db_load_filtered need not scan for again.
  */
@@ -364,11 +408,6 @@ int db_cold_whole(const struct builder *b, bool *ret_absent)
 				return 1;
 	if (bytes > lc_db_whole_max)
 		return 0;
-	/* the hook's records name their guests' MACs, and every lease of
-	 * those is taken whatever the name: with more than a few, a miss too
-	 * builds nearly every host, so parse whole and keep it all */
-	if (b->macs.n > RECORD_MACS_WHOLE)
-		return 1;
 	for (size_t i = 0; i < b->kept.n; i++) {
 		int r = scan_find(k[i].buf, k[i].len, &label, 1, found, NULL);
 		if (r == -ECANCELED)

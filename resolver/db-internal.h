@@ -30,6 +30,8 @@ struct bguest {
 	const char *name;
 	const char *driver, *cluster, *group;
 	const void *found_in; /* cold path: the .macs file that named it first */
+	/* cold path: its MACs' leases are looked for (db_load_filtered) */
+	bool followed;
 };
 
 /* The MAC map (LC_MAP_MAC): val = the guest; aux = the NIC index (int16,

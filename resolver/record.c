@@ -151,9 +151,7 @@ static int guest_line(const char *k, size_t kl, const char *v, size_t vl, void *
 		return 0;
 	}
 	if (KEY("nic")) {
-		/* nic MAC NETWORK BRIDGE, read into the next slot in place (a
-		 * struct of 326 bytes zeroed and copied a NIC cost more than
-		 * the line's parse); it counts only once the whole line is good */
+		/* nic MAC NETWORK BRIDGE, in place: counted once the line is good */
 		const char *s1 = memchr(v, ' ', vl);
 		if (g->n_nics >= LC_RECORD_MAX_NICS || !s1)
 			return -EBADMSG;
