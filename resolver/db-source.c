@@ -228,6 +228,10 @@ int db_load_records(struct builder *b)
 	r = db_list_dir(b, dir, NULL, &names, &n);
 	if (r < 0)
 		return r == -ENOMEM ? r : 0; /* no records: hooks not installed */
+	/* a record a guest, with a NIC or two: the maps sized once, not
+	 * grown a record at a time */
+	if (n > 8 && (lc_map_reserve(&b->guest_by_name, n) < 0 || lc_map_reserve(&b->macs, n) < 0))
+		return -ENOMEM;
 	for (size_t i = 0; i < n && r >= 0; i++) {
 		enum lc_record_kind kind;
 		const char *name;
