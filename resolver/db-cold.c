@@ -239,7 +239,13 @@ static void follow_lease_owners(struct builder *b, size_t from, const char **fre
 			continue;
 		const struct lc_map_slot *m = db_mac_find(b, bl[i].l.mac);
 		if (!m) {
-			memcpy(orphans[(*n_orphans)++], bl[i].l.mac, LC_MAC_LEN);
+			/* once each: a guest's DHCPv4 and DHCPv6 leases share its
+			 * MAC (a pass per needle) */
+			size_t o = 0;
+			while (o < *n_orphans && memcmp(orphans[o], bl[i].l.mac, LC_MAC_LEN))
+				o++;
+			if (o == *n_orphans)
+				memcpy(orphans[(*n_orphans)++], bl[i].l.mac, LC_MAC_LEN);
 		} else if (!g[m->val].followed) {
 			g[m->val].followed = true;
 			fresh[(*n_fresh)++] = g[m->val].name;
