@@ -198,7 +198,7 @@ static int load_guest_record(struct builder *b, struct lc_guest_record *gr, cons
 {
 	struct lc_arena *A = &b->db->arena;
 	uint32_t gi;
-	int r = record_guest_parse_in(buf, len, gr);
+	int r = record_guest_parse_in(buf, len, gr, true);
 
 	if (r < 0 || (r = db_guest_find_or_add(b, gr->name, &gi)) < 0)
 		goto out;

@@ -16,56 +16,6 @@
 #define RECORD_HEADER "libvirt-cluster record 1"
 #define RECORD_MAX (256u << 10)
 
-bool lc_group_valid(const char *group)
-{
-	size_t n = strlen(group);
-	if (n == 0 || n > 63 || !(group[0] >= 'A' && group[0] <= 'Z'))
-		return false;
-	for (size_t i = 1; i < n; i++) {
-		char c = group[i];
-		if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
-			return false;
-	}
-	return true;
-}
-
-int lc_group_suggest(const char *group, char *buf, size_t size)
-{
-	size_t o = 0;
-
-	if (!group || size < 2)
-		return -EINVAL;
-	/* Ansible groups must start with a letter: prefix one when needed. */
-	if (!((group[0] >= 'a' && group[0] <= 'z') || (group[0] >= 'A' && group[0] <= 'Z'))) {
-		buf[o++] = 'G';
-		if (group[0] && o + 1 < size)
-			buf[o++] = '_';
-	}
-	for (const char *p = group; *p && o + 1 < size && o < LC_LABEL_MAX; p++) {
-		char c = *p;
-		if (c >= 'a' && c <= 'z')
-			c = (char)(c - 'a' + 'A');
-		else if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
-			c = '_';
-		buf[o++] = c;
-	}
-	buf[o] = '\0';
-	return lc_group_valid(buf) ? 0 : -EINVAL;
-}
-
-bool lc_record_name_valid(const char *name)
-{
-	size_t n = strlen(name);
-	if (n == 0 || n > 255 || !strcmp(name, ".") || !strcmp(name, ".."))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)name[i];
-		if (c == '/' || c < 0x20 || c == 0x7f || c == ' ')
-			return false;
-	}
-	return true;
-}
-
 /* Walk `key value` lines; calls fn for each, after checking the header. */
 typedef int (*line_fn)(const char *key, size_t klen, const char *val, size_t vlen, void *ud);
 
@@ -249,7 +199,18 @@ static int net_line(const char *k, size_t kl, const char *v, size_t vl, void *ud
 	return 0;
 }
 
-int record_guest_parse_in(const char *buf, size_t len, struct lc_guest_record *g)
+/* The db's reader of a guest line: the login user and the host keys are
+ * not the db's, and never make a record bad (an invalid one is left out),
+ * so they are skipped unread: a record's three host keys, checked byte by
+ * byte and copied, cost ten times the rest of its parse. */
+static int guest_line_db(const char *k, size_t kl, const char *v, size_t vl, void *ud)
+{
+	if (KEY("hostkey") || KEY("user"))
+		return 0;
+	return guest_line(k, kl, v, vl, ud);
+}
+
+int record_guest_parse_in(const char *buf, size_t len, struct lc_guest_record *g, bool for_db)
 {
 	/* the names and the counts: the lists are read only up to their
 	 * counts, and zeroing them all (37 KB) cost a db build more than the
@@ -257,7 +218,7 @@ int record_guest_parse_in(const char *buf, size_t len, struct lc_guest_record *g
 	memset(g, 0, offsetof(struct lc_guest_record, nics));
 	g->n_nics = g->n_hostkeys = g->n_seen = g->n_dropped = 0;
 	g->user[0] = '\0';
-	int r = record_walk(buf, len, "guest", guest_line, g);
+	int r = record_walk(buf, len, "guest", for_db ? guest_line_db : guest_line, g);
 	if (r == 0 && !lc_record_name_valid(g->name))
 		r = -EBADMSG;
 	return r;
@@ -271,7 +232,7 @@ int lc_guest_record_parse(const char *buf, size_t len, struct lc_guest_record *r
 
 	if (!g)
 		return -ENOMEM;
-	r = record_guest_parse_in(buf, len, g);
+	r = record_guest_parse_in(buf, len, g, false);
 	if (r == 0)
 		*ret = *g;
 	free(g);

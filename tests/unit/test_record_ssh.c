@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "resolver/record-seen.h"
 #include "resolver/resolver.h"
 #include "tests/unit/unit.h"
 
@@ -127,13 +128,67 @@ static void test_round_trip(void **state)
 	free(g);
 }
 
+/* The db's reader skips the user and host keys unread: every other field,
+ * and whether the record is good, as the full parse has them. */
+static void test_db_reader(void **state)
+{
+	(void)state;
+	static const char *const texts[] = {
+	    HEAD "uuid u-1\ndriver lxc\ncluster lab\ngroup WEB\nuser debian\n"
+		 "nic 52:54:00:00:00:01 default virbr0\nhostkey ssh-ed25519 " ED "\n"
+		 "hostkey ecdsa-sha2-nistp256 " EC "\nnic 52:54:00:00:00:02 - br0\n"
+		 "addr 52:54:00:00:00:02 192.0.2.7 agent 1700000000\n",
+	    HEAD "user -bad\nhostkey ssh-ed25519 not!base64\nhostkey nosuch " ED "\n",
+	    HEAD "hostkey ssh-ed25519 " ED "\nnic 52:54:00:00:00:01\n", /* bad nic */
+	    HEAD "dropped 52:54:00:00:00:01 nonsense\nuser debian\n",
+	    "libvirt-cluster record 1\nkind guest\nuser debian\n", /* no name */
+	};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(*texts); i++) {
+		struct lc_guest_record *full = calloc(1, sizeof(*full));
+		struct lc_guest_record *db = malloc(sizeof(*db));
+		assert_non_null(full);
+		assert_non_null(db);
+		memset(db, 0x5a, sizeof(*db)); /* the db reuses one record */
+		int rf = lc_guest_record_parse(texts[i], strlen(texts[i]), full);
+		int rd = record_guest_parse_in(texts[i], strlen(texts[i]), db, true);
+		assert_int_equal(rd, rf);
+		if (rf == 0) {
+			assert_string_equal(db->name, full->name);
+			assert_string_equal(db->uuid, full->uuid);
+			assert_string_equal(db->driver, full->driver);
+			assert_string_equal(db->cluster, full->cluster);
+			assert_string_equal(db->group, full->group);
+			assert_int_equal(db->n_nics, full->n_nics);
+			for (size_t k = 0; k < full->n_nics; k++) {
+				assert_memory_equal(db->nics[k].mac, full->nics[k].mac, LC_MAC_LEN);
+				assert_string_equal(db->nics[k].network, full->nics[k].network);
+				assert_string_equal(db->nics[k].bridge, full->nics[k].bridge);
+			}
+			assert_int_equal(db->n_seen, full->n_seen);
+			for (size_t k = 0; k < full->n_seen; k++)
+				assert_memory_equal(&db->seen[k], &full->seen[k],
+						    sizeof(db->seen[k]));
+			assert_int_equal(db->n_dropped, full->n_dropped);
+			assert_int_equal(db->n_hostkeys, 0);
+			assert_string_equal(db->user, "");
+		}
+		if (i == 0) {
+			assert_int_equal(rf, 0);
+			assert_int_equal(full->n_hostkeys, 2);
+			assert_string_equal(full->user, "debian");
+			assert_int_equal(full->n_seen, 1);
+		}
+		free(full);
+		free(db);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_hostkey_parse),
-	    cmocka_unit_test(test_user_valid),
-	    cmocka_unit_test(test_parse_lines),
-	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_hostkey_parse), cmocka_unit_test(test_user_valid),
+	    cmocka_unit_test(test_parse_lines),	  cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_db_reader),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
