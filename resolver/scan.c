@@ -43,8 +43,22 @@ static bool verify(const char *buf, size_t len, const struct scan_needle *nd, si
 {
 	if (!bounded(buf, len, nd, pos))
 		return false;
-	for (size_t i = nd->len; i-- > 0;)
-		if (lc_lower(buf[pos + i]) != lc_lower(nd->s[i]))
+	/* eight bytes a compare while they are equal as they stand (a name is
+	 * mostly written as asked), byte by byte where they are not */
+	const char *b = buf + pos;
+	size_t i = nd->len;
+	for (; i >= 8; i -= 8) {
+		uint64_t x, y;
+		memcpy(&x, b + i - 8, 8);
+		memcpy(&y, nd->s + i - 8, 8);
+		if (x == y)
+			continue;
+		for (size_t j = i - 8; j < i; j++)
+			if (lc_lower(b[j]) != lc_lower(nd->s[j]))
+				return false;
+	}
+	while (i-- > 0)
+		if (b[i] != nd->s[i] && lc_lower(b[i]) != lc_lower(nd->s[i]))
 			return false;
 	return true;
 }
@@ -143,12 +157,8 @@ static int report(const char *buf, size_t len, const struct scan_needle *needles
 		    fm &                                                                           \
 		    ((uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(y0, l)) |                    \
 		     (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(y1, l)) << 32);    \
-		while (mask) {                                                                     \
-			size_t pos = (p) + (size_t)__builtin_ctzll(mask);                          \
-			mask &= mask - 1;                                                          \
-			if (verify_folded(buf, len, nd, fdp, pos) && (*ret = fn(ud, 0, pos)) < 0)  \
-				return p;                                                          \
-		}                                                                                  \
+		if (!report_mask(buf, len, nd, ps, p, mask, fn, ud, ret))                          \
+			return p;                                                                  \
 	} while (0)
 
 /* 128 bytes a step: four loads and compares of the primary byte, one test
@@ -254,20 +264,43 @@ __attribute__((target("avx2,popcnt"))) static unsigned sample_count(const char *
  * ..:13:88/..:13:89): the last byte, or the one before it if the last is
  * the primary.
  *
- * In a small file: a letter if the needle starts with one (in lease files
- * digits, ':' and quotes abound), else its last byte (a MAC's first is the
- * '5' of 52:54:00), and the other end as secondary. */
+ * A small file is not sampled (the sample would be a good part of it):
+ * there the primary is the needle's last byte that libvirt's own text
+ * never holds (not lease_text), if it has one; else the pass tests its last two
+ * bytes together (plan_pass, scan_avx2_pair).  A needle of one byte that
+ * is not rare: that byte. */
 #define MAX_SAMPLED 16
 
-static void choose_bytes(const char *buf, size_t len, const struct scan_needle *nd,
+/* The bytes a lease file has outside the names in it: those of the keys
+ * libvirt writes ("ip-address", "mac-address", "hostname", "client-id",
+ * "expiry-time", "iaid", "server-duid", "domain", "macs"), of hex digits,
+ * of the addresses and of the JSON around them.  A needle's other bytes
+ * (g j k q w z, most punctuation, non-ASCII) are rare there. */
+static const bool lease_text[256] = {
+    [0 ... ' '] = true,	  ['"'] = true,		['-'] = true,	      ['.'] = true,
+    ['0' ... ':'] = true, ['A' ... 'F'] = true, ['H' ... 'I'] = true, ['L' ... 'P'] = true,
+    ['R' ... 'V'] = true, ['X' ... 'Y'] = true, ['a' ... 'f'] = true, ['h' ... 'i'] = true,
+    ['l' ... 'p'] = true, ['r' ... 'v'] = true, ['x' ... 'y'] = true,
+};
+
+/* The sampled choice of a big file, above; in a small one, the needle's
+ * last rare byte (false when there is none). */
+static bool choose_bytes(const char *buf, size_t len, const struct scan_needle *nd,
 			 size_t *ret_primary, size_t *ret_secondary)
 {
 	const size_t d = nd->len - 1;
 	if (len < SAMPLE_MIN_LEN || d == 0) {
-		bool first = is_letter(nd->s[0]);
-		*ret_primary = first ? 0 : d;
-		*ret_secondary = first ? d : 0;
-		return;
+		size_t i = nd->len;
+		while (i-- > 0 && lease_text[(unsigned char)nd->s[i]])
+			;
+		if (i == (size_t)-1) {
+			if (d > 0)
+				return false;
+			i = 0;
+		}
+		*ret_primary = i;
+		*ret_secondary = i == d && d > 0 ? d - 1 : d;
+		return true;
 	}
 	unsigned char seen[MAX_SAMPLED];
 	unsigned count[MAX_SAMPLED], best = UINT32_MAX;
@@ -288,6 +321,7 @@ static void choose_bytes(const char *buf, size_t len, const struct scan_needle *
 	}
 	*ret_primary = p;
 	*ret_secondary = p == d ? d - 1 : d;
+	return true;
 }
 
 /* One needle's pass: the two bytes it tests (choose_bytes), whether each
@@ -296,15 +330,47 @@ static void choose_bytes(const char *buf, size_t len, const struct scan_needle *
 struct pass {
 	size_t po, so;
 	bool ff, fl;
+	bool pair; /* a small file: po and so tested together (scan_avx2_pair) */
+	/* A big file: fd is made, for the many candidates of a common byte.
+	 * A small file's are few, and folding the needle would cost more than
+	 * verify() on them. */
+	bool folded;
 	struct folded fd;
 };
 
+static bool pass_verify(const char *buf, size_t len, const struct scan_needle *nd,
+			const struct pass *ps, size_t pos)
+{
+	return ps->folded ? verify_folded(buf, len, nd, &ps->fd, pos) : verify(buf, len, nd, pos);
+}
+
+/* A pass's candidates: bit i of mask is the place base + i.  Each that
+ * verifies goes to fn; false when fn stopped the scan (*ret < 0). */
+static inline bool report_mask(const char *buf, size_t len, const struct scan_needle *nd,
+			       const struct pass *ps, size_t base, uint64_t mask, scan_hit_fn fn,
+			       void *ud, int *ret)
+{
+	while (mask) {
+		size_t pos = base + (size_t)__builtin_ctzll(mask);
+		mask &= mask - 1;
+		if (pass_verify(buf, len, nd, ps, pos) && (*ret = fn(ud, 0, pos)) < 0)
+			return false;
+	}
+	return true;
+}
+
 static void plan_pass(const char *buf, size_t len, const struct scan_needle *nd, struct pass *ret)
 {
-	choose_bytes(buf, len, nd, &ret->po, &ret->so);
+	ret->pair = !choose_bytes(buf, len, nd, &ret->po, &ret->so);
+	if (ret->pair) {
+		ret->po = nd->len - 2;
+		ret->so = nd->len - 1;
+	}
 	ret->ff = is_letter(nd->s[ret->po]);
 	ret->fl = is_letter(nd->s[ret->so]);
-	fold_needle(nd, &ret->fd);
+	ret->folded = len >= SAMPLE_MIN_LEN;
+	if (ret->folded)
+		fold_needle(nd, &ret->fd);
 }
 
 /* The rest of a pass of scan_avx2_one (the bytes po and so chosen there),
@@ -331,13 +397,8 @@ __attribute__((target("avx2"))) static size_t scan_avx2_tail(const char *buf, si
 		__m256i y =
 		    _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(buf + p + so)), ml);
 		mask &= (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(y, l));
-		while (mask) {
-			size_t pos = p + (size_t)__builtin_ctz(mask);
-			mask &= mask - 1;
-			if (verify_folded(buf, len, nd, &ps->fd, pos) &&
-			    (*ret = fn(ud, 0, pos)) < 0)
-				return p;
-		}
+		if (!report_mask(buf, len, nd, ps, p, mask, fn, ud, ret))
+			return p;
 	}
 	return p;
 }
@@ -349,7 +410,6 @@ __attribute__((target("avx2"))) static size_t scan_avx2_one(const char *buf, siz
 {
 	const size_t d = nd->len - 1, po = ps->po, so = ps->so;
 	const bool ff = ps->ff, fl = ps->fl;
-	const struct folded *fdp = &ps->fd;
 	const __m256i m20 = _mm256_set1_epi8(0x20);
 	const __m256i f = _mm256_set1_epi8((char)(nd->s[po] | (ff ? 0x20 : 0)));
 	const __m256i l = _mm256_set1_epi8((char)(nd->s[so] | (fl ? 0x20 : 0)));
@@ -364,6 +424,78 @@ __attribute__((target("avx2"))) static size_t scan_avx2_one(const char *buf, siz
 		SCAN_ONE_LOOP(0, 1)
 	else
 		SCAN_ONE_LOOP(0, 0)
+	return p;
+}
+
+/* A file under SAMPLE_MIN_LEN: the needle's last two bytes, both tested in
+ * every step.  There no byte of a name is rare: every letter of
+ * "node51-dhcp" is in some key of every lease ("hostname", "client-id",
+ * "ip-address"), digits are in every value, so a one-byte test passes in
+ * nearly every step and the second test is paid there anyway.  The pair
+ * at the end, where numbered names and MACs differ ("51", "cp", ":33"),
+ * passes a few times in a file.  A letter is compared folded, so a byte
+ * of the pair that is none pays no OR: each combination its own loop. */
+#define PAIR_EQ(q, v, FOLD)                                                                        \
+	_mm256_cmpeq_epi8(FOLD ? _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(q)), m20)    \
+			       : _mm256_loadu_si256((const __m256i *)(q)),                         \
+			  v)
+#define PAIR_STEP(q, FA, FB) _mm256_and_si256(PAIR_EQ(q, a, FA), PAIR_EQ((q) + 1, b, FB))
+
+/* The candidates of the 32 positions from p, whose pair compare is e. */
+#define PAIR_REPORT(p, e)                                                                          \
+	do {                                                                                       \
+		if (!report_mask(buf, len, nd, ps, p, (uint32_t)_mm256_movemask_epi8(e), fn, ud,   \
+				 ret))                                                             \
+			return p;                                                                  \
+	} while (0)
+
+/* 128 positions a step, one test of all four compares; most steps end
+ * there.  Then 32 a step: the scalar tail is then shorter than a vector
+ * plus the needle, and small files are mostly tail. */
+#define SCAN_PAIR_LOOP(FA, FB)                                                                     \
+	do {                                                                                       \
+		for (; p + d + 128 <= len; p += 128) {                                             \
+			const char *q = buf + p + d - 1;                                           \
+			__m256i e0 = PAIR_STEP(q, FA, FB), e1 = PAIR_STEP(q + 32, FA, FB);         \
+			__m256i e2 = PAIR_STEP(q + 64, FA, FB), e3 = PAIR_STEP(q + 96, FA, FB);    \
+			__m256i any =                                                              \
+			    _mm256_or_si256(_mm256_or_si256(e0, e1), _mm256_or_si256(e2, e3));     \
+			if (_mm256_testz_si256(any, any))                                          \
+				continue;                                                          \
+			PAIR_REPORT(p, e0);                                                        \
+			PAIR_REPORT(p + 32, e1);                                                   \
+			PAIR_REPORT(p + 64, e2);                                                   \
+			PAIR_REPORT(p + 96, e3);                                                   \
+		}                                                                                  \
+		for (; p + d + 32 <= len; p += 32) {                                               \
+			__m256i e = PAIR_STEP(buf + p + d - 1, FA, FB);                            \
+			if (!_mm256_testz_si256(e, e))                                             \
+				PAIR_REPORT(p, e);                                                 \
+		}                                                                                  \
+	} while (0)
+
+/* One needle of two bytes or more in a small file (plan_pass: ps->pair,
+ * po and so its last two bytes); returns where the scalar tail starts. */
+__attribute__((target("avx2"))) static size_t scan_avx2_pair(const char *buf, size_t len,
+							     const struct scan_needle *nd,
+							     const struct pass *ps, scan_hit_fn fn,
+							     void *ud, int *ret)
+{
+	const size_t d = nd->len - 1;
+	const __m256i m20 = _mm256_set1_epi8(0x20);
+	const __m256i a = _mm256_set1_epi8((char)(nd->s[d - 1] | (ps->ff ? 0x20 : 0)));
+	const __m256i b = _mm256_set1_epi8((char)(nd->s[d] | (ps->fl ? 0x20 : 0)));
+	size_t p = 0;
+
+	*ret = 0;
+	if (ps->ff && ps->fl)
+		SCAN_PAIR_LOOP(1, 1);
+	else if (ps->ff)
+		SCAN_PAIR_LOOP(1, 0);
+	else if (ps->fl)
+		SCAN_PAIR_LOOP(0, 1);
+	else
+		SCAN_PAIR_LOOP(0, 0);
 	return p;
 }
 
@@ -461,10 +593,15 @@ static int scan_avx2(const char *buf, size_t len, const struct scan_needle *need
 			struct slice_ctx sl = {fn, ud, k};
 			struct pass ps;
 			plan_pass(buf, len, &needles[k], &ps);
-			size_t p = scan_avx2_one(buf, len, &needles[k], &ps, slice_hit, &sl, &r);
-			if (r >= 0)
-				p = scan_avx2_tail(buf, len, p, &needles[k], &ps, slice_hit, &sl,
-						   &r);
+			size_t p;
+			if (ps.pair) {
+				p = scan_avx2_pair(buf, len, &needles[k], &ps, slice_hit, &sl, &r);
+			} else {
+				p = scan_avx2_one(buf, len, &needles[k], &ps, slice_hit, &sl, &r);
+				if (r >= 0)
+					p = scan_avx2_tail(buf, len, p, &needles[k], &ps, slice_hit,
+							   &sl, &r);
+			}
 			if (r < 0)
 				return r;
 			if ((r = scan_tail_one(buf, len, p, &needles[k], slice_hit, &sl)) < 0)
