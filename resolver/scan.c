@@ -324,6 +324,31 @@ static bool choose_bytes(const char *buf, size_t len, const struct scan_needle *
 	return true;
 }
 
+/* The pair a small file's pass tests (scan_avx2_pair), by its first byte:
+ * the needle's last two bytes, where names and MACs differ.  But two
+ * letters cost an OR each a step: then the last pair among the last
+ * MAX_SAMPLED with fewer letters (none if there is one) and no ':' or
+ * '.', which abound next to the digits of addresses (":5" is in every
+ * MAC of 52:54:00); a digit before a '-' (the "1-" of "node51-dhcp") is
+ * in no key or address. */
+static size_t choose_pair(const struct scan_needle *nd)
+{
+	const size_t last = nd->len - 2;
+	const char *s = nd->s;
+	if (!is_letter(s[last]) || !is_letter(s[last + 1]))
+		return last;
+	size_t best = last;
+	int fewest = 2;
+	for (size_t i = last; i-- > 0 && nd->len - i <= MAX_SAMPLED && fewest > 0;) {
+		int letters = is_letter(s[i]) + is_letter(s[i + 1]);
+		if (letters < fewest && !strchr(":.", s[i]) && !strchr(":.", s[i + 1])) {
+			fewest = letters;
+			best = i;
+		}
+	}
+	return best;
+}
+
 /* One needle's pass: the two bytes it tests (choose_bytes), whether each
  * is a letter (then compared folded), and the needle folded for
  * verify_folded.  Made once, used by the 128-byte loop and its tail. */
@@ -363,8 +388,8 @@ static void plan_pass(const char *buf, size_t len, const struct scan_needle *nd,
 {
 	ret->pair = !choose_bytes(buf, len, nd, &ret->po, &ret->so);
 	if (ret->pair) {
-		ret->po = nd->len - 2;
-		ret->so = nd->len - 1;
+		ret->po = choose_pair(nd);
+		ret->so = ret->po + 1;
 	}
 	ret->ff = is_letter(nd->s[ret->po]);
 	ret->fl = is_letter(nd->s[ret->so]);
@@ -427,14 +452,27 @@ __attribute__((target("avx2"))) static size_t scan_avx2_one(const char *buf, siz
 	return p;
 }
 
-/* A file under SAMPLE_MIN_LEN: the needle's last two bytes, both tested in
- * every step.  There no byte of a name is rare: every letter of
- * "node51-dhcp" is in some key of every lease ("hostname", "client-id",
- * "ip-address"), digits are in every value, so a one-byte test passes in
- * nearly every step and the second test is paid there anyway.  The pair
- * at the end, where numbered names and MACs differ ("51", "cp", ":33"),
- * passes a few times in a file.  A letter is compared folded, so a byte
- * of the pair that is none pays no OR: each combination its own loop. */
+/* report_mask for the 128 places from base (lo the first 64): apart, so
+ * that the loop of scan_avx2_pair keeps its vectors in registers (they
+ * would not all survive the calls it makes). */
+__attribute__((noinline)) static bool report_block(const char *buf, size_t len,
+						   const struct scan_needle *nd,
+						   const struct pass *ps, size_t base, uint64_t lo,
+						   uint64_t hi, scan_hit_fn fn, void *ud, int *ret)
+{
+	return report_mask(buf, len, nd, ps, base, lo, fn, ud, ret) &&
+	       report_mask(buf, len, nd, ps, base + 64, hi, fn, ud, ret);
+}
+
+/* A file under SAMPLE_MIN_LEN, a needle with no rare byte: two adjacent
+ * bytes of it, both tested in every step.  There no byte of a name is
+ * rare: every letter of "node51-dhcp" is in some key of every lease
+ * ("hostname", "client-id", "ip-address"), digits are in every value, so
+ * a one-byte test passes in nearly every step and the second test is paid
+ * there anyway.  A pair near the end, where numbered names and MACs differ
+ * ("1-", "51", "33"), passes a few times in a file (choose_pair).  A
+ * letter is compared folded, so a byte of the pair that is none pays no
+ * OR: each combination its own loop. */
 #define PAIR_EQ(q, v, FOLD)                                                                        \
 	_mm256_cmpeq_epi8(FOLD ? _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(q)), m20)    \
 			       : _mm256_loadu_si256((const __m256i *)(q)),                         \
@@ -451,41 +489,49 @@ __attribute__((target("avx2"))) static size_t scan_avx2_one(const char *buf, siz
 
 /* 128 positions a step, one test of all four compares; most steps end
  * there.  Then 32 a step: the scalar tail is then shorter than a vector
- * plus the needle, and small files are mostly tail. */
+ * plus the needle, and small files are mostly tail.  One counter, to an
+ * end computed once: the loop's own instructions are a good part of a
+ * step that finds nothing. */
 #define SCAN_PAIR_LOOP(FA, FB)                                                                     \
 	do {                                                                                       \
-		for (; p + d + 128 <= len; p += 128) {                                             \
-			const char *q = buf + p + d - 1;                                           \
+		for (; p < end128; p += 128) {                                                     \
+			const char *q = buf + p + po;                                              \
 			__m256i e0 = PAIR_STEP(q, FA, FB), e1 = PAIR_STEP(q + 32, FA, FB);         \
 			__m256i e2 = PAIR_STEP(q + 64, FA, FB), e3 = PAIR_STEP(q + 96, FA, FB);    \
 			__m256i any =                                                              \
 			    _mm256_or_si256(_mm256_or_si256(e0, e1), _mm256_or_si256(e2, e3));     \
-			if (_mm256_testz_si256(any, any))                                          \
+			if (__builtin_expect(_mm256_testz_si256(any, any), 1))                     \
 				continue;                                                          \
-			PAIR_REPORT(p, e0);                                                        \
-			PAIR_REPORT(p + 32, e1);                                                   \
-			PAIR_REPORT(p + 64, e2);                                                   \
-			PAIR_REPORT(p + 96, e3);                                                   \
+			uint64_t lo = (uint32_t)_mm256_movemask_epi8(e0) |                         \
+				      (uint64_t)(uint32_t)_mm256_movemask_epi8(e1) << 32;          \
+			uint64_t hi = (uint32_t)_mm256_movemask_epi8(e2) |                         \
+				      (uint64_t)(uint32_t)_mm256_movemask_epi8(e3) << 32;          \
+			if (!report_block(buf, len, nd, ps, p, lo, hi, fn, ud, ret))               \
+				return p;                                                          \
 		}                                                                                  \
-		for (; p + d + 32 <= len; p += 32) {                                               \
-			__m256i e = PAIR_STEP(buf + p + d - 1, FA, FB);                            \
+		for (; p < end32; p += 32) {                                                       \
+			__m256i e = PAIR_STEP(buf + p + po, FA, FB);                               \
 			if (!_mm256_testz_si256(e, e))                                             \
 				PAIR_REPORT(p, e);                                                 \
 		}                                                                                  \
 	} while (0)
 
 /* One needle of two bytes or more in a small file (plan_pass: ps->pair,
- * po and so its last two bytes); returns where the scalar tail starts. */
+ * po and so = po + 1 the pair); returns where the scalar tail starts. */
 __attribute__((target("avx2"))) static size_t scan_avx2_pair(const char *buf, size_t len,
 							     const struct scan_needle *nd,
 							     const struct pass *ps, scan_hit_fn fn,
 							     void *ud, int *ret)
 {
-	const size_t d = nd->len - 1;
+	const size_t d = nd->len - 1, po = ps->po;
 	const __m256i m20 = _mm256_set1_epi8(0x20);
-	const __m256i a = _mm256_set1_epi8((char)(nd->s[d - 1] | (ps->ff ? 0x20 : 0)));
-	const __m256i b = _mm256_set1_epi8((char)(nd->s[d] | (ps->fl ? 0x20 : 0)));
+	const __m256i a = _mm256_set1_epi8((char)(nd->s[po] | (ps->ff ? 0x20 : 0)));
+	const __m256i b = _mm256_set1_epi8((char)(nd->s[po + 1] | (ps->fl ? 0x20 : 0)));
 	size_t p = 0;
+
+	/* a step of 128 (32) from p fits while p < end128 (end32) */
+	const size_t end128 = len >= d + 128 ? len - d - 127 : 0;
+	const size_t end32 = len >= d + 32 ? len - d - 31 : 0;
 
 	*ret = 0;
 	if (ps->ff && ps->fl)
