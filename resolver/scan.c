@@ -157,7 +157,7 @@ static int report(const char *buf, size_t len, const struct scan_needle *needles
 		    fm &                                                                           \
 		    ((uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(y0, l)) |                    \
 		     (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(y1, l)) << 32);    \
-		if (!report_mask(buf, len, nd, ps, p, mask, fn, ud, ret))                          \
+		if (mask && !report_block(buf, len, nd, ps, p, mask, 0, fn, ud, ret))              \
 			return p;                                                                  \
 	} while (0)
 
@@ -384,6 +384,18 @@ static inline bool report_mask(const char *buf, size_t len, const struct scan_ne
 	return true;
 }
 
+/* report_mask for the 128 places from base (lo the first 64): apart, so
+ * that the loops of scan_avx2_one and scan_avx2_pair keep their vectors
+ * in registers (they would not all survive the calls it makes). */
+__attribute__((noinline)) static bool report_block(const char *buf, size_t len,
+						   const struct scan_needle *nd,
+						   const struct pass *ps, size_t base, uint64_t lo,
+						   uint64_t hi, scan_hit_fn fn, void *ud, int *ret)
+{
+	return report_mask(buf, len, nd, ps, base, lo, fn, ud, ret) &&
+	       report_mask(buf, len, nd, ps, base + 64, hi, fn, ud, ret);
+}
+
 static void plan_pass(const char *buf, size_t len, const struct scan_needle *nd, struct pass *ret)
 {
 	ret->pair = !choose_bytes(buf, len, nd, &ret->po, &ret->so);
@@ -450,18 +462,6 @@ __attribute__((target("avx2"))) static size_t scan_avx2_one(const char *buf, siz
 	else
 		SCAN_ONE_LOOP(0, 0)
 	return p;
-}
-
-/* report_mask for the 128 places from base (lo the first 64): apart, so
- * that the loop of scan_avx2_pair keeps its vectors in registers (they
- * would not all survive the calls it makes). */
-__attribute__((noinline)) static bool report_block(const char *buf, size_t len,
-						   const struct scan_needle *nd,
-						   const struct pass *ps, size_t base, uint64_t lo,
-						   uint64_t hi, scan_hit_fn fn, void *ud, int *ret)
-{
-	return report_mask(buf, len, nd, ps, base, lo, fn, ud, ret) &&
-	       report_mask(buf, len, nd, ps, base + 64, hi, fn, ud, ret);
 }
 
 /* A file under SAMPLE_MIN_LEN, a needle with no rare byte: two adjacent
