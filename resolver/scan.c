@@ -290,10 +290,11 @@ static bool choose_bytes(const char *buf, size_t len, const struct scan_needle *
 {
 	const size_t d = nd->len - 1;
 	if (len < SAMPLE_MIN_LEN || d == 0) {
-		size_t i = nd->len;
-		while (i-- > 0 && lease_text[(unsigned char)nd->s[i]])
+		/* among the last MAX_SAMPLED bytes, as in a big file */
+		size_t i = nd->len, low = nd->len > MAX_SAMPLED ? nd->len - MAX_SAMPLED : 0;
+		while (i-- > low && lease_text[(unsigned char)nd->s[i]])
 			;
-		if (i == (size_t)-1) {
+		if (i == low - 1) {
 			if (d > 0)
 				return false;
 			i = 0;
@@ -341,7 +342,8 @@ static size_t choose_pair(const struct scan_needle *nd)
 	int fewest = 2;
 	for (size_t i = last; i-- > 0 && nd->len - i <= MAX_SAMPLED && fewest > 0;) {
 		int letters = is_letter(s[i]) + is_letter(s[i + 1]);
-		if (letters < fewest && !strchr(":.", s[i]) && !strchr(":.", s[i + 1])) {
+		if (letters < fewest && s[i] != ':' && s[i] != '.' && s[i + 1] != ':' &&
+		    s[i + 1] != '.') {
 			fewest = letters;
 			best = i;
 		}
@@ -513,6 +515,17 @@ __attribute__((target("avx2"))) static size_t scan_avx2_one(const char *buf, siz
 			__m256i e = PAIR_STEP(buf + p + po, FA, FB);                               \
 			if (!_mm256_testz_si256(e, e))                                             \
 				PAIR_REPORT(p, e);                                                 \
+		}                                                                                  \
+		if (end32 && p < end32 + 31) {                                                     \
+			/* the last places, in a step that ends where the needle                   \
+			 * does and overlaps the one before (its first p - q bits                  \
+			 * were reported there) */                                                 \
+			const size_t q = end32 - 1;                                                \
+			uint32_t m =                                                               \
+			    (uint32_t)_mm256_movemask_epi8(PAIR_STEP(buf + q + po, FA, FB));       \
+			if (!report_mask(buf, len, nd, ps, q, m & (~0u << (p - q)), fn, ud, ret))  \
+				return p;                                                          \
+			p = end32 + 31;                                                            \
 		}                                                                                  \
 	} while (0)
 
