@@ -267,9 +267,17 @@ int db_load_filtered(struct builder *b, bool label_absent)
 	size_t n_orphans = 0;
 	if (!orphans)
 		return -ENOMEM;
-	for (size_t i = before; i < b->leases.n; i++)
-		if (bl[i].l.has_mac && !db_mac_find(b, bl[i].l.mac))
+	for (size_t i = before; i < b->leases.n; i++) {
+		if (!bl[i].l.has_mac || db_mac_find(b, bl[i].l.mac))
+			continue;
+		/* once each: a guest's DHCPv4 and DHCPv6 leases share its MAC
+		 * and most often its hostname (a pass per needle) */
+		size_t o = 0;
+		while (o < n_orphans && memcmp(orphans[o], bl[i].l.mac, LC_MAC_LEN))
+			o++;
+		if (o == n_orphans)
 			memcpy(orphans[n_orphans++], bl[i].l.mac, LC_MAC_LEN);
+	}
 	size_t known = b->macs.n, guests_before = b->guests.n;
 	r = mac_needles(A, (const uint8_t(*)[LC_MAC_LEN])orphans, n_orphans, &nd, &n_nd);
 	free(orphans);
