@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Multi-needle, ASCII case-insensitive search.  Each needle is looked for
- * by its first and last byte at once (both OR 0x20, which folds letters
- * and leaves digits, '-', '.' and ':' alone), 32 positions per step with
- * AVX2; the rare candidates are then compared in full.  This is what lets
- * a cold lookup in a 2 MB lease file cost well under one instruction per
- * byte instead of a full parse.
+ * by two of its bytes (a letter ORed with 0x20, which folds it), 32
+ * positions per compare with AVX2: one byte rare in the file, the other
+ * only where it occurs (choose_bytes), or in a small file without a rare
+ * byte both in every step (scan_avx2_pair).  The rare candidates are then
+ * compared in full.  This is what lets a cold lookup in a 2 MB lease file
+ * cost well under one instruction per byte instead of a full parse.
  */
 #include <stdint.h>
 #include <string.h>
@@ -134,9 +135,9 @@ static int report(const char *buf, size_t len, const struct scan_needle *needles
 	return 0;
 }
 
-/* One needle: the loop the cold path runs most (a name's first label, a
- * MAC).  The first byte is tested alone, 64 positions a step; only a step
- * where it occurs loads and tests the last byte.  A byte that is no letter
+/* One needle: the loop the cold path runs most in a big file (a name's
+ * first label, a MAC).  The primary byte is tested alone, 64 positions a
+ * step; only a step where it occurs loads and tests the secondary.  A byte that is no letter
  * needs no case folding, so each of the four combinations gets its own
  * loop and pays for no OR it does not need. */
 /* Candidates in the 64 bytes at p, given the primary compares e0, e1. */
@@ -265,10 +266,9 @@ __attribute__((target("avx2,popcnt"))) static unsigned sample_count(const char *
  * the primary.
  *
  * A small file is not sampled (the sample would be a good part of it):
- * there the primary is the needle's last byte that libvirt's own text
- * never holds (not lease_text), if it has one; else the pass tests its last two
- * bytes together (plan_pass, scan_avx2_pair).  A needle of one byte that
- * is not rare: that byte. */
+ * there the primary is the needle's last byte that lease text never holds
+ * (lease_text), if it has one; else the pass tests two adjacent bytes
+ * together (choose_pair, scan_avx2_pair).  A one-byte needle: its byte. */
 #define MAX_SAMPLED 16
 
 /* The bytes a lease file has outside the names in it: those of the keys
@@ -386,9 +386,9 @@ static inline bool report_mask(const char *buf, size_t len, const struct scan_ne
 	return true;
 }
 
-/* report_mask for the 128 places from base (lo the first 64): apart, so
- * that the loops of scan_avx2_one and scan_avx2_pair keep their vectors
- * in registers (they would not all survive the calls it makes). */
+/* report_mask for the places from base (lo the first 64, hi the next):
+ * apart, so that the loops of scan_avx2_one and scan_avx2_pair keep their
+ * vectors in registers (they would not all survive the calls it makes). */
 __attribute__((noinline)) static bool report_block(const char *buf, size_t len,
 						   const struct scan_needle *nd,
 						   const struct pass *ps, size_t base, uint64_t lo,
@@ -481,14 +481,6 @@ __attribute__((target("avx2"))) static size_t scan_avx2_one(const char *buf, siz
 			  v)
 #define PAIR_STEP(q, FA, FB) _mm256_and_si256(PAIR_EQ(q, a, FA), PAIR_EQ((q) + 1, b, FB))
 
-/* The candidates of the 32 positions from p, whose pair compare is e. */
-#define PAIR_REPORT(p, e)                                                                          \
-	do {                                                                                       \
-		if (!report_mask(buf, len, nd, ps, p, (uint32_t)_mm256_movemask_epi8(e), fn, ud,   \
-				 ret))                                                             \
-			return p;                                                                  \
-	} while (0)
-
 /* 128 positions a step, one test of all four compares; most steps end
  * there.  Then 32 a step: the scalar tail is then shorter than a vector
  * plus the needle, and small files are mostly tail.  One counter, to an
@@ -513,8 +505,10 @@ __attribute__((target("avx2"))) static size_t scan_avx2_one(const char *buf, siz
 		}                                                                                  \
 		for (; p < end32; p += 32) {                                                       \
 			__m256i e = PAIR_STEP(buf + p + po, FA, FB);                               \
-			if (!_mm256_testz_si256(e, e))                                             \
-				PAIR_REPORT(p, e);                                                 \
+			if (!_mm256_testz_si256(e, e) &&                                           \
+			    !report_mask(buf, len, nd, ps, p, (uint32_t)_mm256_movemask_epi8(e),   \
+					 fn, ud, ret))                                             \
+				return p;                                                          \
 		}                                                                                  \
 		if (end32 && p < end32 + 31) {                                                     \
 			/* the last places, in a step that ends where the needle                   \
