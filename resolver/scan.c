@@ -44,8 +44,7 @@ static bool verify(const char *buf, size_t len, const struct scan_needle *nd, si
 {
 	if (!bounded(buf, len, nd, pos))
 		return false;
-	/* eight bytes a compare while they are equal as they stand (a name is
-	 * mostly written as asked), byte by byte where they are not */
+	/* eight bytes a compare while equal as they stand, else byte by byte */
 	const char *b = buf + pos;
 	size_t i = nd->len;
 	for (; i >= 8; i -= 8) {
@@ -158,7 +157,8 @@ static int report(const char *buf, size_t len, const struct scan_needle *needles
 		    fm &                                                                           \
 		    ((uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(y0, l)) |                    \
 		     (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(y1, l)) << 32);    \
-		if (mask && !report_block(buf, len, nd, ps, p, mask, 0, fn, ud, ret))              \
+		if (mask && !(apart ? report_block(buf, len, nd, ps, p, mask, 0, fn, ud, ret)      \
+				    : report_mask(buf, len, nd, ps, p, mask, fn, ud, ret)))        \
 			return p;                                                                  \
 	} while (0)
 
@@ -325,13 +325,11 @@ static bool choose_bytes(const char *buf, size_t len, const struct scan_needle *
 	return true;
 }
 
-/* The pair a small file's pass tests (scan_avx2_pair), by its first byte:
- * the needle's last two bytes, where names and MACs differ.  But two
- * letters cost an OR each a step: then the last pair among the last
- * MAX_SAMPLED with fewer letters (none if there is one) and no ':' or
- * '.', which abound next to the digits of addresses (":5" is in every
- * MAC of 52:54:00); a digit before a '-' (the "1-" of "node51-dhcp") is
- * in no key or address. */
+/* The pair of scan_avx2_pair, by its first byte: the last two bytes, where
+ * names and MACs differ; if both are letters (an OR each a step), the last
+ * pair of the last MAX_SAMPLED with fewer (none if it can) and no ':' or
+ * '.', common by address digits (":5" of 52:54:00).  A digit before a '-'
+ * (the "1-" of "node51-dhcp") is in no key or address. */
 static size_t choose_pair(const struct scan_needle *nd)
 {
 	const size_t last = nd->len - 2;
@@ -358,9 +356,8 @@ struct pass {
 	size_t po, so;
 	bool ff, fl;
 	bool pair; /* a small file: po and so tested together (scan_avx2_pair) */
-	/* A big file: fd is made, for the many candidates of a common byte.
-	 * A small file's are few, and folding the needle would cost more than
-	 * verify() on them. */
+	/* a big file: fd made for the many candidates; a small file has few,
+	 * and folding the needle would cost more than verify() on them */
 	bool folded;
 	struct folded fd;
 };
@@ -387,7 +384,7 @@ static inline bool report_mask(const char *buf, size_t len, const struct scan_ne
 }
 
 /* report_mask for the places from base (lo the first 64, hi the next):
- * apart, so that the loops of scan_avx2_one and scan_avx2_pair keep their
+ * apart, so that the loops of scan_one_in and scan_avx2_pair keep their
  * vectors in registers (they would not all survive the calls it makes). */
 __attribute__((noinline)) static bool report_block(const char *buf, size_t len,
 						   const struct scan_needle *nd,
@@ -412,10 +409,10 @@ static void plan_pass(const char *buf, size_t len, const struct scan_needle *nd,
 		fold_needle(nd, &ret->fd);
 }
 
-/* The rest of a pass of scan_avx2_one (the bytes po and so chosen there),
+/* The rest of a pass of scan_one_in (the bytes po and so chosen there),
  * 32 bytes a step from p: the scalar tail is then shorter than a vector
  * plus the needle, and small files are mostly tail.  Called apart from
- * scan_avx2_one: in it, this loop cost the main loop a register (a reload
+ * scan_one_in: in it, this loop cost the main loop a register (a reload
  * every 128 bytes). */
 __attribute__((target("avx2"))) static size_t scan_avx2_tail(const char *buf, size_t len, size_t p,
 							     const struct scan_needle *nd,
@@ -442,10 +439,11 @@ __attribute__((target("avx2"))) static size_t scan_avx2_tail(const char *buf, si
 	return p;
 }
 
-__attribute__((target("avx2"))) static size_t scan_avx2_one(const char *buf, size_t len,
-							    const struct scan_needle *nd,
-							    const struct pass *ps, scan_hit_fn fn,
-							    void *ud, int *ret)
+/* apart: report through report_block (a small file: candidates are rare;
+ * in a big one the primary may be in most halves, a call each costs more) */
+__attribute__((target("avx2"), always_inline)) static inline size_t
+scan_one_in(const char *buf, size_t len, const struct scan_needle *nd, const struct pass *ps,
+	    scan_hit_fn fn, void *ud, int *ret, const bool apart)
 {
 	const size_t d = nd->len - 1, po = ps->po, so = ps->so;
 	const bool ff = ps->ff, fl = ps->fl;
@@ -466,26 +464,34 @@ __attribute__((target("avx2"))) static size_t scan_avx2_one(const char *buf, siz
 	return p;
 }
 
+__attribute__((target("avx2"), noinline)) static size_t
+scan_avx2_one_big(const char *buf, size_t len, const struct scan_needle *nd, const struct pass *ps,
+		  scan_hit_fn fn, void *ud, int *ret)
+{
+	return scan_one_in(buf, len, nd, ps, fn, ud, ret, false);
+}
+
+__attribute__((target("avx2"), noinline)) static size_t
+scan_avx2_one_small(const char *buf, size_t len, const struct scan_needle *nd,
+		    const struct pass *ps, scan_hit_fn fn, void *ud, int *ret)
+{
+	return scan_one_in(buf, len, nd, ps, fn, ud, ret, true);
+}
+
 /* A file under SAMPLE_MIN_LEN, a needle with no rare byte: two adjacent
- * bytes of it, both tested in every step.  There no byte of a name is
- * rare: every letter of "node51-dhcp" is in some key of every lease
- * ("hostname", "client-id", "ip-address"), digits are in every value, so
- * a one-byte test passes in nearly every step and the second test is paid
- * there anyway.  A pair near the end, where numbered names and MACs differ
- * ("1-", "51", "33"), passes a few times in a file (choose_pair).  A
- * letter is compared folded, so a byte of the pair that is none pays no
- * OR: each combination its own loop. */
+ * bytes, both tested in every step.  Every letter of "node51-dhcp" is in
+ * some key of every lease and digits in every value, so one byte alone
+ * passes in nearly every step.  A pair near the end ("1-", "51", "33")
+ * passes a few times a file.  Only a letter is ORed: a loop per case. */
 #define PAIR_EQ(q, v, FOLD)                                                                        \
 	_mm256_cmpeq_epi8(FOLD ? _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(q)), m20)    \
 			       : _mm256_loadu_si256((const __m256i *)(q)),                         \
 			  v)
 #define PAIR_STEP(q, FA, FB) _mm256_and_si256(PAIR_EQ(q, a, FA), PAIR_EQ((q) + 1, b, FB))
 
-/* 128 positions a step, one test of all four compares; most steps end
- * there.  Then 32 a step: the scalar tail is then shorter than a vector
- * plus the needle, and small files are mostly tail.  One counter, to an
- * end computed once: the loop's own instructions are a good part of a
- * step that finds nothing. */
+/* 128 positions a step, one test of all four compares (most steps end
+ * there), then 32 a step, then one overlapping step: small files are
+ * mostly tail.  One counter to an end computed once. */
 #define SCAN_PAIR_LOOP(FA, FB)                                                                     \
 	do {                                                                                       \
 		for (; p < end128; p += 128) {                                                     \
@@ -511,9 +517,7 @@ __attribute__((target("avx2"))) static size_t scan_avx2_one(const char *buf, siz
 				return p;                                                          \
 		}                                                                                  \
 		if (end32 && p < end32 + 31) {                                                     \
-			/* the last places, in a step that ends where the needle                   \
-			 * does and overlaps the one before (its first p - q bits                  \
-			 * were reported there) */                                                 \
+			/* the last places: its first p - q were reported already */               \
 			const size_t q = end32 - 1;                                                \
 			uint32_t m =                                                               \
 			    (uint32_t)_mm256_movemask_epi8(PAIR_STEP(buf + q + po, FA, FB));       \
@@ -647,14 +651,17 @@ static int scan_avx2(const char *buf, size_t len, const struct scan_needle *need
 			struct pass ps;
 			plan_pass(buf, len, &needles[k], &ps);
 			size_t p;
-			if (ps.pair) {
+			if (ps.pair)
 				p = scan_avx2_pair(buf, len, &needles[k], &ps, slice_hit, &sl, &r);
-			} else {
-				p = scan_avx2_one(buf, len, &needles[k], &ps, slice_hit, &sl, &r);
-				if (r >= 0)
-					p = scan_avx2_tail(buf, len, p, &needles[k], &ps, slice_hit,
-							   &sl, &r);
-			}
+			else if (ps.folded)
+				p = scan_avx2_one_big(buf, len, &needles[k], &ps, slice_hit, &sl,
+						      &r);
+			else
+				p = scan_avx2_one_small(buf, len, &needles[k], &ps, slice_hit, &sl,
+							&r);
+			if (!ps.pair && r >= 0)
+				p = scan_avx2_tail(buf, len, p, &needles[k], &ps, slice_hit, &sl,
+						   &r);
 			if (r < 0)
 				return r;
 			if ((r = scan_tail_one(buf, len, p, &needles[k], slice_hit, &sl)) < 0)
