@@ -157,9 +157,17 @@ static int report(const char *buf, size_t len, const struct scan_needle *needles
 		    fm &                                                                           \
 		    ((uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(y0, l)) |                    \
 		     (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(y1, l)) << 32);    \
-		if (mask && !(apart ? report_block(buf, len, nd, ps, p, mask, 0, fn, ud, ret)      \
-				    : report_mask(buf, len, nd, ps, p, mask, fn, ud, ret)))        \
-			return p;                                                                  \
+		if (apart) {                                                                       \
+			if (mask && !report_block(buf, len, nd, ps, p, mask, 0, fn, ud, ret))      \
+				return p;                                                          \
+		} else                                                                             \
+			while (mask) {                                                             \
+				size_t pos = (p) + (size_t)__builtin_ctzll(mask);                  \
+				mask &= mask - 1;                                                  \
+				if (verify_folded(buf, len, nd, &ps->fd, pos) &&                   \
+				    (*ret = fn(ud, 0, pos)) < 0)                                   \
+					return p;                                                  \
+			}                                                                          \
 	} while (0)
 
 /* 128 bytes a step: four loads and compares of the primary byte, one test
@@ -384,7 +392,7 @@ static inline bool report_mask(const char *buf, size_t len, const struct scan_ne
 }
 
 /* report_mask for the places from base (lo the first 64, hi the next):
- * apart, so that the loops of scan_one_in and scan_avx2_pair keep their
+ * apart, so that the loops of SCAN_ONE_FN and scan_avx2_pair keep their
  * vectors in registers (they would not all survive the calls it makes). */
 __attribute__((noinline)) static bool report_block(const char *buf, size_t len,
 						   const struct scan_needle *nd,
@@ -409,10 +417,10 @@ static void plan_pass(const char *buf, size_t len, const struct scan_needle *nd,
 		fold_needle(nd, &ret->fd);
 }
 
-/* The rest of a pass of scan_one_in (the bytes po and so chosen there),
+/* The rest of a pass of SCAN_ONE_FN (the bytes po and so chosen there),
  * 32 bytes a step from p: the scalar tail is then shorter than a vector
  * plus the needle, and small files are mostly tail.  Called apart from
- * scan_one_in: in it, this loop cost the main loop a register (a reload
+ * SCAN_ONE_FN: in it, this loop cost the main loop a register (a reload
  * every 128 bytes). */
 __attribute__((target("avx2"))) static size_t scan_avx2_tail(const char *buf, size_t len, size_t p,
 							     const struct scan_needle *nd,
@@ -439,44 +447,35 @@ __attribute__((target("avx2"))) static size_t scan_avx2_tail(const char *buf, si
 	return p;
 }
 
-/* apart: report through report_block (a small file: candidates are rare;
- * in a big one the primary may be in most halves, a call each costs more) */
-__attribute__((target("avx2"), always_inline)) static inline size_t
-scan_one_in(const char *buf, size_t len, const struct scan_needle *nd, const struct pass *ps,
-	    scan_hit_fn fn, void *ud, int *ret, const bool apart)
-{
-	const size_t d = nd->len - 1, po = ps->po, so = ps->so;
-	const bool ff = ps->ff, fl = ps->fl;
-	const __m256i m20 = _mm256_set1_epi8(0x20);
-	const __m256i f = _mm256_set1_epi8((char)(nd->s[po] | (ff ? 0x20 : 0)));
-	const __m256i l = _mm256_set1_epi8((char)(nd->s[so] | (fl ? 0x20 : 0)));
-	size_t p = 0;
-
-	*ret = 0;
-	if (ff && fl)
-		SCAN_ONE_LOOP(1, 1)
-	else if (ff)
-		SCAN_ONE_LOOP(1, 0)
-	else if (fl)
-		SCAN_ONE_LOOP(0, 1)
-	else
-		SCAN_ONE_LOOP(0, 0)
-	return p;
-}
-
-__attribute__((target("avx2"), noinline)) static size_t
-scan_avx2_one_big(const char *buf, size_t len, const struct scan_needle *nd, const struct pass *ps,
-		  scan_hit_fn fn, void *ud, int *ret)
-{
-	return scan_one_in(buf, len, nd, ps, fn, ud, ret, false);
-}
-
-__attribute__((target("avx2"), noinline)) static size_t
-scan_avx2_one_small(const char *buf, size_t len, const struct scan_needle *nd,
-		    const struct pass *ps, scan_hit_fn fn, void *ud, int *ret)
-{
-	return scan_one_in(buf, len, nd, ps, fn, ud, ret, true);
-}
+/* One function per way to report, apart (through report_block: in a small
+ * file candidates are rare) or inline (in a big one the primary may be in
+ * most halves, and a call each costs more); each keeps its loop's vectors
+ * in registers. */
+#define SCAN_ONE_FN(name, APART)                                                                   \
+	__attribute__((target("avx2"), noinline)) static size_t name(                              \
+	    const char *buf, size_t len, const struct scan_needle *nd, const struct pass *ps,      \
+	    scan_hit_fn fn, void *ud, int *ret)                                                    \
+	{                                                                                          \
+		const size_t d = nd->len - 1, po = ps->po, so = ps->so;                            \
+		const bool ff = ps->ff, fl = ps->fl, apart = APART;                                \
+		const __m256i m20 = _mm256_set1_epi8(0x20);                                        \
+		const __m256i f = _mm256_set1_epi8((char)(nd->s[po] | (ff ? 0x20 : 0)));           \
+		const __m256i l = _mm256_set1_epi8((char)(nd->s[so] | (fl ? 0x20 : 0)));           \
+		size_t p = 0;                                                                      \
+                                                                                                   \
+		*ret = 0;                                                                          \
+		if (ff && fl)                                                                      \
+			SCAN_ONE_LOOP(1, 1)                                                        \
+		else if (ff)                                                                       \
+			SCAN_ONE_LOOP(1, 0)                                                        \
+		else if (fl)                                                                       \
+			SCAN_ONE_LOOP(0, 1)                                                        \
+		else                                                                               \
+			SCAN_ONE_LOOP(0, 0)                                                        \
+		return p;                                                                          \
+	}
+SCAN_ONE_FN(scan_avx2_one_big, false)
+SCAN_ONE_FN(scan_avx2_one_small, true)
 
 /* A file under SAMPLE_MIN_LEN, a needle with no rare byte: two adjacent
  * bytes, both tested in every step.  Every letter of "node51-dhcp" is in
