@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Multi-needle, ASCII case-insensitive search.  Each needle is looked for
- * by its first and last byte at once (both OR 0x20, which folds letters
- * and leaves digits, '-', '.' and ':' alone), 32 positions per step with
- * AVX2; the rare candidates are then compared in full.  This is what lets
- * a cold lookup in a 2 MB lease file cost well under one instruction per
- * byte instead of a full parse.
+ * by two of its bytes (a letter ORed with 0x20, which folds it), 32
+ * positions per compare with AVX2: one byte rare in the file, the other
+ * only where it occurs (choose_bytes), or in a small file without a rare
+ * byte both in every step (scan_avx2_pair).  The rare candidates are then
+ * compared in full.  This is what lets a cold lookup in a 2 MB lease file
+ * cost well under one instruction per byte instead of a full parse.
  */
 #include <stdint.h>
 #include <string.h>
@@ -43,8 +44,21 @@ static bool verify(const char *buf, size_t len, const struct scan_needle *nd, si
 {
 	if (!bounded(buf, len, nd, pos))
 		return false;
-	for (size_t i = nd->len; i-- > 0;)
-		if (lc_lower(buf[pos + i]) != lc_lower(nd->s[i]))
+	/* eight bytes a compare while equal as they stand, else byte by byte */
+	const char *b = buf + pos;
+	size_t i = nd->len;
+	for (; i >= 8; i -= 8) {
+		uint64_t x, y;
+		memcpy(&x, b + i - 8, 8);
+		memcpy(&y, nd->s + i - 8, 8);
+		if (x == y)
+			continue;
+		for (size_t j = i - 8; j < i; j++)
+			if (lc_lower(b[j]) != lc_lower(nd->s[j]))
+				return false;
+	}
+	while (i-- > 0)
+		if (b[i] != nd->s[i] && lc_lower(b[i]) != lc_lower(nd->s[i]))
 			return false;
 	return true;
 }
@@ -120,9 +134,9 @@ static int report(const char *buf, size_t len, const struct scan_needle *needles
 	return 0;
 }
 
-/* One needle: the loop the cold path runs most (a name's first label, a
- * MAC).  The first byte is tested alone, 64 positions a step; only a step
- * where it occurs loads and tests the last byte.  A byte that is no letter
+/* One needle: the loop the cold path runs most in a big file (a name's
+ * first label, a MAC).  The primary byte is tested alone, 64 positions a
+ * step; only a step where it occurs loads and tests the secondary.  A byte that is no letter
  * needs no case folding, so each of the four combinations gets its own
  * loop and pays for no OR it does not need. */
 /* Candidates in the 64 bytes at p, given the primary compares e0, e1. */
@@ -143,12 +157,17 @@ static int report(const char *buf, size_t len, const struct scan_needle *needles
 		    fm &                                                                           \
 		    ((uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(y0, l)) |                    \
 		     (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(y1, l)) << 32);    \
-		while (mask) {                                                                     \
-			size_t pos = (p) + (size_t)__builtin_ctzll(mask);                          \
-			mask &= mask - 1;                                                          \
-			if (verify_folded(buf, len, nd, fdp, pos) && (*ret = fn(ud, 0, pos)) < 0)  \
+		if (apart) {                                                                       \
+			if (mask && !report_block(buf, len, nd, ps, p, mask, 0, fn, ud, ret))      \
 				return p;                                                          \
-		}                                                                                  \
+		} else                                                                             \
+			while (mask) {                                                             \
+				size_t pos = (p) + (size_t)__builtin_ctzll(mask);                  \
+				mask &= mask - 1;                                                  \
+				if (verify_folded(buf, len, nd, &ps->fd, pos) &&                   \
+				    (*ret = fn(ud, 0, pos)) < 0)                                   \
+					return p;                                                  \
+			}                                                                          \
 	} while (0)
 
 /* 128 bytes a step: four loads and compares of the primary byte, one test
@@ -254,20 +273,43 @@ __attribute__((target("avx2,popcnt"))) static unsigned sample_count(const char *
  * ..:13:88/..:13:89): the last byte, or the one before it if the last is
  * the primary.
  *
- * In a small file: a letter if the needle starts with one (in lease files
- * digits, ':' and quotes abound), else its last byte (a MAC's first is the
- * '5' of 52:54:00), and the other end as secondary. */
+ * A small file is not sampled (the sample would be a good part of it):
+ * there the primary is the needle's last byte that lease text never holds
+ * (lease_text), if it has one; else the pass tests two adjacent bytes
+ * together (choose_pair, scan_avx2_pair).  A one-byte needle: its byte. */
 #define MAX_SAMPLED 16
 
-static void choose_bytes(const char *buf, size_t len, const struct scan_needle *nd,
+/* The bytes a lease file has outside the names in it: those of the keys
+ * libvirt writes ("ip-address", "mac-address", "hostname", "client-id",
+ * "expiry-time", "iaid", "server-duid", "domain", "macs"), of hex digits,
+ * of the addresses and of the JSON around them.  A needle's other bytes
+ * (g j k q w z, most punctuation, non-ASCII) are rare there. */
+static const bool lease_text[256] = {
+    [0 ... ' '] = true,	  ['"'] = true,		['-'] = true,	      ['.'] = true,
+    ['0' ... ':'] = true, ['A' ... 'F'] = true, ['H' ... 'I'] = true, ['L' ... 'P'] = true,
+    ['R' ... 'V'] = true, ['X' ... 'Y'] = true, ['a' ... 'f'] = true, ['h' ... 'i'] = true,
+    ['l' ... 'p'] = true, ['r' ... 'v'] = true, ['x' ... 'y'] = true,
+};
+
+/* The sampled choice of a big file, above; in a small one, the needle's
+ * last rare byte (false when there is none). */
+static bool choose_bytes(const char *buf, size_t len, const struct scan_needle *nd,
 			 size_t *ret_primary, size_t *ret_secondary)
 {
 	const size_t d = nd->len - 1;
 	if (len < SAMPLE_MIN_LEN || d == 0) {
-		bool first = is_letter(nd->s[0]);
-		*ret_primary = first ? 0 : d;
-		*ret_secondary = first ? d : 0;
-		return;
+		/* among the last MAX_SAMPLED bytes, as in a big file */
+		size_t i = nd->len, low = nd->len > MAX_SAMPLED ? nd->len - MAX_SAMPLED : 0;
+		while (i-- > low && lease_text[(unsigned char)nd->s[i]])
+			;
+		if (i == low - 1) {
+			if (d > 0)
+				return false;
+			i = 0;
+		}
+		*ret_primary = i;
+		*ret_secondary = i == d && d > 0 ? d - 1 : d;
+		return true;
 	}
 	unsigned char seen[MAX_SAMPLED];
 	unsigned count[MAX_SAMPLED], best = UINT32_MAX;
@@ -288,6 +330,31 @@ static void choose_bytes(const char *buf, size_t len, const struct scan_needle *
 	}
 	*ret_primary = p;
 	*ret_secondary = p == d ? d - 1 : d;
+	return true;
+}
+
+/* The pair of scan_avx2_pair, by its first byte: the last two bytes, where
+ * names and MACs differ; if both are letters (an OR each a step), the last
+ * pair of the last MAX_SAMPLED with fewer (none if it can) and no ':' or
+ * '.', common by address digits (":5" of 52:54:00).  A digit before a '-'
+ * (the "1-" of "node51-dhcp") is in no key or address. */
+static size_t choose_pair(const struct scan_needle *nd)
+{
+	const size_t last = nd->len - 2;
+	const char *s = nd->s;
+	if (!is_letter(s[last]) || !is_letter(s[last + 1]))
+		return last;
+	size_t best = last;
+	int fewest = 2;
+	for (size_t i = last; i-- > 0 && nd->len - i <= MAX_SAMPLED && fewest > 0;) {
+		int letters = is_letter(s[i]) + is_letter(s[i + 1]);
+		if (letters < fewest && s[i] != ':' && s[i] != '.' && s[i + 1] != ':' &&
+		    s[i + 1] != '.') {
+			fewest = letters;
+			best = i;
+		}
+	}
+	return best;
 }
 
 /* One needle's pass: the two bytes it tests (choose_bytes), whether each
@@ -296,21 +363,64 @@ static void choose_bytes(const char *buf, size_t len, const struct scan_needle *
 struct pass {
 	size_t po, so;
 	bool ff, fl;
+	bool pair; /* a small file: po and so tested together (scan_avx2_pair) */
+	/* a big file: fd made for the many candidates; a small file has few,
+	 * and folding the needle would cost more than verify() on them */
+	bool folded;
 	struct folded fd;
 };
 
-static void plan_pass(const char *buf, size_t len, const struct scan_needle *nd, struct pass *ret)
+static bool pass_verify(const char *buf, size_t len, const struct scan_needle *nd,
+			const struct pass *ps, size_t pos)
 {
-	choose_bytes(buf, len, nd, &ret->po, &ret->so);
-	ret->ff = is_letter(nd->s[ret->po]);
-	ret->fl = is_letter(nd->s[ret->so]);
-	fold_needle(nd, &ret->fd);
+	return ps->folded ? verify_folded(buf, len, nd, &ps->fd, pos) : verify(buf, len, nd, pos);
 }
 
-/* The rest of a pass of scan_avx2_one (the bytes po and so chosen there),
+/* A pass's candidates: bit i of mask is the place base + i.  Each that
+ * verifies goes to fn; false when fn stopped the scan (*ret < 0). */
+static inline bool report_mask(const char *buf, size_t len, const struct scan_needle *nd,
+			       const struct pass *ps, size_t base, uint64_t mask, scan_hit_fn fn,
+			       void *ud, int *ret)
+{
+	while (mask) {
+		size_t pos = base + (size_t)__builtin_ctzll(mask);
+		mask &= mask - 1;
+		if (pass_verify(buf, len, nd, ps, pos) && (*ret = fn(ud, 0, pos)) < 0)
+			return false;
+	}
+	return true;
+}
+
+/* report_mask for the places from base (lo the first 64, hi the next):
+ * apart, so that the loops of SCAN_ONE_FN and scan_avx2_pair keep their
+ * vectors in registers (they would not all survive the calls it makes). */
+__attribute__((noinline)) static bool report_block(const char *buf, size_t len,
+						   const struct scan_needle *nd,
+						   const struct pass *ps, size_t base, uint64_t lo,
+						   uint64_t hi, scan_hit_fn fn, void *ud, int *ret)
+{
+	return report_mask(buf, len, nd, ps, base, lo, fn, ud, ret) &&
+	       report_mask(buf, len, nd, ps, base + 64, hi, fn, ud, ret);
+}
+
+static void plan_pass(const char *buf, size_t len, const struct scan_needle *nd, struct pass *ret)
+{
+	ret->pair = !choose_bytes(buf, len, nd, &ret->po, &ret->so);
+	if (ret->pair) {
+		ret->po = choose_pair(nd);
+		ret->so = ret->po + 1;
+	}
+	ret->ff = is_letter(nd->s[ret->po]);
+	ret->fl = is_letter(nd->s[ret->so]);
+	ret->folded = len >= SAMPLE_MIN_LEN;
+	if (ret->folded)
+		fold_needle(nd, &ret->fd);
+}
+
+/* The rest of a pass of SCAN_ONE_FN (the bytes po and so chosen there),
  * 32 bytes a step from p: the scalar tail is then shorter than a vector
  * plus the needle, and small files are mostly tail.  Called apart from
- * scan_avx2_one: in it, this loop cost the main loop a register (a reload
+ * SCAN_ONE_FN: in it, this loop cost the main loop a register (a reload
  * every 128 bytes). */
 __attribute__((target("avx2"))) static size_t scan_avx2_tail(const char *buf, size_t len, size_t p,
 							     const struct scan_needle *nd,
@@ -331,39 +441,117 @@ __attribute__((target("avx2"))) static size_t scan_avx2_tail(const char *buf, si
 		__m256i y =
 		    _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(buf + p + so)), ml);
 		mask &= (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(y, l));
-		while (mask) {
-			size_t pos = p + (size_t)__builtin_ctz(mask);
-			mask &= mask - 1;
-			if (verify_folded(buf, len, nd, &ps->fd, pos) &&
-			    (*ret = fn(ud, 0, pos)) < 0)
-				return p;
-		}
+		if (!report_mask(buf, len, nd, ps, p, mask, fn, ud, ret))
+			return p;
 	}
 	return p;
 }
 
-__attribute__((target("avx2"))) static size_t scan_avx2_one(const char *buf, size_t len,
-							    const struct scan_needle *nd,
-							    const struct pass *ps, scan_hit_fn fn,
-							    void *ud, int *ret)
+/* One function per way to report, apart (through report_block: in a small
+ * file candidates are rare) or inline (in a big one the primary may be in
+ * most halves, and a call each costs more); each keeps its loop's vectors
+ * in registers. */
+#define SCAN_ONE_FN(name, APART)                                                                   \
+	__attribute__((target("avx2"), noinline)) static size_t name(                              \
+	    const char *buf, size_t len, const struct scan_needle *nd, const struct pass *ps,      \
+	    scan_hit_fn fn, void *ud, int *ret)                                                    \
+	{                                                                                          \
+		const size_t d = nd->len - 1, po = ps->po, so = ps->so;                            \
+		const bool ff = ps->ff, fl = ps->fl, apart = APART;                                \
+		const __m256i m20 = _mm256_set1_epi8(0x20);                                        \
+		const __m256i f = _mm256_set1_epi8((char)(nd->s[po] | (ff ? 0x20 : 0)));           \
+		const __m256i l = _mm256_set1_epi8((char)(nd->s[so] | (fl ? 0x20 : 0)));           \
+		size_t p = 0;                                                                      \
+                                                                                                   \
+		*ret = 0;                                                                          \
+		if (ff && fl)                                                                      \
+			SCAN_ONE_LOOP(1, 1)                                                        \
+		else if (ff)                                                                       \
+			SCAN_ONE_LOOP(1, 0)                                                        \
+		else if (fl)                                                                       \
+			SCAN_ONE_LOOP(0, 1)                                                        \
+		else                                                                               \
+			SCAN_ONE_LOOP(0, 0)                                                        \
+		return p;                                                                          \
+	}
+SCAN_ONE_FN(scan_avx2_one_big, false)
+SCAN_ONE_FN(scan_avx2_one_small, true)
+
+/* A file under SAMPLE_MIN_LEN, a needle with no rare byte: two adjacent
+ * bytes, both tested in every step.  Every letter of "node51-dhcp" is in
+ * some key of every lease and digits in every value, so one byte alone
+ * passes in nearly every step.  A pair near the end ("1-", "51", "33")
+ * passes a few times a file.  Only a letter is ORed: a loop per case. */
+#define PAIR_EQ(q, v, FOLD)                                                                        \
+	_mm256_cmpeq_epi8(FOLD ? _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(q)), m20)    \
+			       : _mm256_loadu_si256((const __m256i *)(q)),                         \
+			  v)
+#define PAIR_STEP(q, FA, FB) _mm256_and_si256(PAIR_EQ(q, a, FA), PAIR_EQ((q) + 1, b, FB))
+
+/* 128 positions a step, one test of all four compares (most steps end
+ * there), then 32 a step, then one overlapping step: small files are
+ * mostly tail.  One counter to an end computed once. */
+#define SCAN_PAIR_LOOP(FA, FB)                                                                     \
+	do {                                                                                       \
+		for (; p < end128; p += 128) {                                                     \
+			const char *q = buf + p + po;                                              \
+			__m256i e0 = PAIR_STEP(q, FA, FB), e1 = PAIR_STEP(q + 32, FA, FB);         \
+			__m256i e2 = PAIR_STEP(q + 64, FA, FB), e3 = PAIR_STEP(q + 96, FA, FB);    \
+			__m256i any =                                                              \
+			    _mm256_or_si256(_mm256_or_si256(e0, e1), _mm256_or_si256(e2, e3));     \
+			if (__builtin_expect(_mm256_testz_si256(any, any), 1))                     \
+				continue;                                                          \
+			uint64_t lo = (uint32_t)_mm256_movemask_epi8(e0) |                         \
+				      (uint64_t)(uint32_t)_mm256_movemask_epi8(e1) << 32;          \
+			uint64_t hi = (uint32_t)_mm256_movemask_epi8(e2) |                         \
+				      (uint64_t)(uint32_t)_mm256_movemask_epi8(e3) << 32;          \
+			if (!report_block(buf, len, nd, ps, p, lo, hi, fn, ud, ret))               \
+				return p;                                                          \
+		}                                                                                  \
+		for (; p < end32; p += 32) {                                                       \
+			__m256i e = PAIR_STEP(buf + p + po, FA, FB);                               \
+			if (!_mm256_testz_si256(e, e) &&                                           \
+			    !report_mask(buf, len, nd, ps, p, (uint32_t)_mm256_movemask_epi8(e),   \
+					 fn, ud, ret))                                             \
+				return p;                                                          \
+		}                                                                                  \
+		if (end32 && p < end32 + 31) {                                                     \
+			/* the last places: its first p - q were reported already */               \
+			const size_t q = end32 - 1;                                                \
+			uint32_t m =                                                               \
+			    (uint32_t)_mm256_movemask_epi8(PAIR_STEP(buf + q + po, FA, FB));       \
+			if (!report_mask(buf, len, nd, ps, q, m & (~0u << (p - q)), fn, ud, ret))  \
+				return p;                                                          \
+			p = end32 + 31;                                                            \
+		}                                                                                  \
+	} while (0)
+
+/* One needle of two bytes or more in a small file (plan_pass: ps->pair,
+ * po and so = po + 1 the pair); returns where the scalar tail starts. */
+__attribute__((target("avx2"))) static size_t scan_avx2_pair(const char *buf, size_t len,
+							     const struct scan_needle *nd,
+							     const struct pass *ps, scan_hit_fn fn,
+							     void *ud, int *ret)
 {
-	const size_t d = nd->len - 1, po = ps->po, so = ps->so;
-	const bool ff = ps->ff, fl = ps->fl;
-	const struct folded *fdp = &ps->fd;
+	const size_t d = nd->len - 1, po = ps->po;
 	const __m256i m20 = _mm256_set1_epi8(0x20);
-	const __m256i f = _mm256_set1_epi8((char)(nd->s[po] | (ff ? 0x20 : 0)));
-	const __m256i l = _mm256_set1_epi8((char)(nd->s[so] | (fl ? 0x20 : 0)));
+	const __m256i a = _mm256_set1_epi8((char)(nd->s[po] | (ps->ff ? 0x20 : 0)));
+	const __m256i b = _mm256_set1_epi8((char)(nd->s[po + 1] | (ps->fl ? 0x20 : 0)));
 	size_t p = 0;
 
+	/* a step of 128 (32) from p fits while p < end128 (end32) */
+	const size_t end128 = len >= d + 128 ? len - d - 127 : 0;
+	const size_t end32 = len >= d + 32 ? len - d - 31 : 0;
+
 	*ret = 0;
-	if (ff && fl)
-		SCAN_ONE_LOOP(1, 1)
-	else if (ff)
-		SCAN_ONE_LOOP(1, 0)
-	else if (fl)
-		SCAN_ONE_LOOP(0, 1)
+	if (ps->ff && ps->fl)
+		SCAN_PAIR_LOOP(1, 1);
+	else if (ps->ff)
+		SCAN_PAIR_LOOP(1, 0);
+	else if (ps->fl)
+		SCAN_PAIR_LOOP(0, 1);
 	else
-		SCAN_ONE_LOOP(0, 0)
+		SCAN_PAIR_LOOP(0, 0);
 	return p;
 }
 
@@ -461,8 +649,16 @@ static int scan_avx2(const char *buf, size_t len, const struct scan_needle *need
 			struct slice_ctx sl = {fn, ud, k};
 			struct pass ps;
 			plan_pass(buf, len, &needles[k], &ps);
-			size_t p = scan_avx2_one(buf, len, &needles[k], &ps, slice_hit, &sl, &r);
-			if (r >= 0)
+			size_t p;
+			if (ps.pair)
+				p = scan_avx2_pair(buf, len, &needles[k], &ps, slice_hit, &sl, &r);
+			else if (ps.folded)
+				p = scan_avx2_one_big(buf, len, &needles[k], &ps, slice_hit, &sl,
+						      &r);
+			else
+				p = scan_avx2_one_small(buf, len, &needles[k], &ps, slice_hit, &sl,
+							&r);
+			if (!ps.pair && r >= 0)
 				p = scan_avx2_tail(buf, len, p, &needles[k], &ps, slice_hit, &sl,
 						   &r);
 			if (r < 0)

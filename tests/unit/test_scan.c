@@ -246,6 +246,16 @@ static void test_realistic_status(void **state)
 	free(buf);
 }
 
+/* t (l bytes, lower case) at buf + at, each letter in either case, a '"'
+ * before it and end after it. */
+static void plant(char *buf, size_t at, const char *t, size_t l, char end)
+{
+	buf[at - 1] = '"';
+	for (size_t i = 0; i < l; i++)
+		buf[at + i] = (next() & 1) && t[i] >= 'a' && t[i] <= 'z' ? (char)(t[i] - 32) : t[i];
+	buf[at + l] = end;
+}
+
 /* Files of 32 KB and more: the byte tested first is chosen from a sample
  * and can be any byte of the needle.  Needles planted in random text, in
  * either case, next to near misses that differ in one byte (also by bit
@@ -272,17 +282,67 @@ static void test_sampled_choice(void **state)
 		size_t l = strlen(t);
 		for (int k = 0; k < 30; k++) {
 			size_t at = 1 + (size_t)(next() % (len - l - 2));
-			buf[at - 1] = '"';
-			for (size_t i = 0; i < l; i++)
-				buf[at + i] = (next() & 1) && t[i] >= 'a' && t[i] <= 'z'
-						  ? (char)(t[i] - 32)
-						  : t[i];
-			buf[at + l] = (k % 3 == 0) ? '.' : '"';
+			plant(buf, at, t, l, (k % 3 == 0) ? '.' : '"');
 			if (k % 4 == 1) /* a near miss */
 				buf[at + (size_t)(next() % l)] ^= (k % 8 == 1) ? 0x20 : 0x01;
 		}
 		struct scan_needle nd[2] = {{t, l, (round & 1) != 0}, {"node7", 5, false}};
 		compare(buf, len, nd, 1 + (size_t)(round % 3 == 0));
+		free(buf);
+	}
+}
+
+/* Files under 32 KB: a needle with a byte libvirt's text never holds is
+ * looked for by that byte, any other by its last two bytes together, in
+ * four loops (each of the two a letter or not), 128 then 32 positions a
+ * step, then a scalar tail.  Needles planted at the very start and end of
+ * buffers of every length around those steps, in either case (a long one
+ * differs from the needle by case in each 8-byte chunk), among near
+ * misses, in lease-like text where every byte of the pair abounds. */
+static void test_small_files(void **state)
+{
+	static const char alphabet[] = "\"\"\" \n:.,0123456789abcdefnodehstm-";
+	static const char *const texts[] = {
+	    "node51-dhcp",
+	    "52:54:00:00:00:33",
+	    "node5",
+	    "n5",
+	    "5n",
+	    "51",
+	    "ab",
+	    "www",
+	    "k8s-worker-2",
+	    "q",
+	    "a",
+	    "5",
+	    "xq",
+	    "a-very-long-guest-name-x",
+	};
+	for (int round = 0; round < 600; round++) {
+		const char *t = texts[round % (sizeof(texts) / sizeof(texts[0]))];
+		size_t l = strlen(t);
+		size_t len = l + 2 + (size_t)(round < 300 ? round : next() % 8000);
+		char *buf = malloc(len);
+		assert_non_null(buf);
+		for (size_t i = 0; i < len; i++)
+			buf[i] = alphabet[next() % (sizeof(alphabet) - 1)];
+		/* at the start, at the end, and a few in between */
+		size_t at[6] = {1, len - l - 1, len - l - 1, 1, 1, 1};
+		for (int k = 2; k < 6 && len > l + 2; k++)
+			at[k] = 1 + (size_t)(next() % (len - l - 1));
+		for (int k = 0; k < 6; k++) {
+			if (at[k] + l >= len)
+				continue;
+			plant(buf, at[k], t, l, (k == 3) ? '.' : '"');
+			if (k == 4) /* a near miss */
+				buf[at[k] + (size_t)(next() % l)] ^= (next() & 1) ? 0x20 : 0x01;
+		}
+		struct scan_needle nd[4] = {{t, l, (round & 1) != 0},
+					    {"52:54:00:00:00:33", 17, false},
+					    {"node5", 5, true},
+					    {"k8s-worker-2", 12, false}};
+		compare(buf, len, nd, 1);
+		compare(buf, len, nd, 1 + (size_t)(round % 4));
 		free(buf);
 	}
 }
@@ -296,6 +356,7 @@ int main(void)
 	    cmocka_unit_test(test_random_against_reference),
 	    cmocka_unit_test(test_realistic_status),
 	    cmocka_unit_test(test_sampled_choice),
+	    cmocka_unit_test(test_small_files),
 	};
 	return cmocka_run_group_tests_name("scan", tests, NULL, NULL);
 }
