@@ -106,8 +106,10 @@ static int take_object(struct hit_ctx *h, size_t pos)
 			continue;
 		}
 		if (f->n_seen == f->cap_seen) {
+			/* in the build's scratch arena: a file takes a few */
 			size_t ncap = f->cap_seen ? f->cap_seen * 2 : 8;
-			size_t *ns = realloc(f->seen, ncap * sizeof(*ns));
+			size_t *ns = lc_arena_grow(&h->b->files, f->seen, f->cap_seen * sizeof(*ns),
+						   ncap * sizeof(*ns));
 			if (!ns) {
 				if (!f->is_status)
 					free(e.macs);

@@ -76,7 +76,7 @@ struct kept_file {
 	uint32_t net;
 	uint32_t file;
 	bool is_status;
-	size_t *seen; /* offsets of objects already taken */
+	size_t *seen; /* offsets of objects already taken (scratch arena) */
 	size_t n_seen, cap_seen;
 };
 

@@ -52,7 +52,6 @@ void db_builder_free(struct builder *b)
 	struct kept_file *k = b->kept.items;
 	for (size_t i = 0; i < b->kept.n; i++) {
 		lc_big_free(k[i].buf);
-		free(k[i].seen);
 	}
 	lc_vec_free(&b->kept);
 	lc_arena_free(&b->files);
