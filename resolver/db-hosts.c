@@ -324,8 +324,9 @@ static int host_aliases(struct builder *b, struct lc_host *host, const char *hn,
 		return -ENOMEM;
 	/* a hostname that is the name, or a domain an earlier address has,
 	 * would only make aliases the list holds already (alias_add folds) */
-	if (hn && hn_len == self_len && lc_streq_fold(hn, host->name))
-		bases[1] = hn = NULL;
+	if (hn && hn_len == self_len &&
+	    (!memcmp(hn, host->name, hn_len) || lc_streq_fold(hn, host->name)))
+		bases[1] = hn = NULL; /* most often the very bytes: one compare */
 	if (hn)
 		alias_add(&list, host->name, self_len, hn, hn_len);
 	for (int bi = 0; bi < 2; bi++) {

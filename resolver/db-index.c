@@ -160,6 +160,8 @@ static const char *dhcp_alias(const struct lc_host *h)
 int db_build_indexes(struct lc_db *db)
 {
 	size_t n_names = 0, n_addrs = 0;
+	/* a small lab's DHCP aliases, found once for the count and the puts */
+	const char *small[64], **hns = small;
 	int r = 0;
 
 	db->names.kind = LC_MAP_FOLD;
@@ -168,9 +170,14 @@ int db_build_indexes(struct lc_db *db)
 		return 0; /* empty maps answer every probe with nothing */
 	if ((r = sort_hosts(db)) < 0)
 		return r;
+	if (db->n_hosts > sizeof(small) / sizeof(small[0]))
+		hns = NULL; /* found again where put */
 	/* exactly the keys put below: a slot zeroed costs as much as a key */
 	for (size_t i = 0; i < db->n_hosts; i++) {
-		n_names += db->hosts[i].running + (dhcp_alias(&db->hosts[i]) != NULL);
+		const char *hn = dhcp_alias(&db->hosts[i]);
+		if (hns)
+			hns[i] = hn;
+		n_names += db->hosts[i].running + (hn != NULL);
 		n_addrs += db->hosts[i].n_addrs;
 	}
 	if (lc_map_reserve(&db->names, n_names) < 0 || lc_map_reserve(&db->addrs, n_addrs) < 0)
@@ -183,7 +190,7 @@ int db_build_indexes(struct lc_db *db)
 			r = name_put(db, db->hosts[i].name, (uint32_t)i);
 	for (size_t i = 0; i < db->n_hosts && r >= 0; i++) {
 		const struct lc_host *h = &db->hosts[i];
-		const char *hn = dhcp_alias(h);
+		const char *hn = hns ? hns[i] : dhcp_alias(h);
 		if (hn)
 			r = name_put(db, hn, (uint32_t)i);
 		for (size_t a = 0; a < h->n_addrs && r >= 0; a++)
