@@ -52,8 +52,13 @@ static struct host_key host_key(const struct lc_host *h, size_t i)
 {
 	uint64_t klass = (h->running ? 0 : 2) + (h->guest ? 0 : 1), prefix = 0;
 
-	for (int b = 0; b < 8 && h->name[b]; b++)
-		prefix |= (uint64_t)(uint8_t)h->name[b] << (56 - 8 * b);
+	int b = 0;
+
+	/* the bytes shifted in one by one, then the whole to the top */
+	for (; b < 8 && h->name[b]; b++)
+		prefix = prefix << 8 | (uint8_t)h->name[b];
+	if (b)
+		prefix <<= 8 * (8 - b);
 	return (struct host_key){klass << 62 | prefix >> 2, i};
 }
 
@@ -160,7 +165,8 @@ static const char *dhcp_alias(const struct lc_host *h)
 int db_build_indexes(struct lc_db *db)
 {
 	size_t n_names = 0, n_addrs = 0;
-	/* a small lab's DHCP aliases, found once for the count and the puts */
+	/* the DHCP aliases, found once for the count and the puts (on the
+	 * stack in a small lab) */
 	const char *small[64], **hns = small;
 	int r = 0;
 
@@ -171,7 +177,7 @@ int db_build_indexes(struct lc_db *db)
 	if ((r = sort_hosts(db)) < 0)
 		return r;
 	if (db->n_hosts > sizeof(small) / sizeof(small[0]))
-		hns = NULL; /* found again where put */
+		hns = malloc(db->n_hosts * sizeof(*hns)); /* NULL: found again where put */
 	/* exactly the keys put below: a slot zeroed costs as much as a key */
 	for (size_t i = 0; i < db->n_hosts; i++) {
 		const char *hn = dhcp_alias(&db->hosts[i]);
@@ -181,7 +187,7 @@ int db_build_indexes(struct lc_db *db)
 		n_addrs += db->hosts[i].n_addrs;
 	}
 	if (lc_map_reserve(&db->names, n_names) < 0 || lc_map_reserve(&db->addrs, n_addrs) < 0)
-		return -ENOMEM;
+		r = -ENOMEM;
 	/* domain names first, so a DHCP hostname never shadows a guest.  A
 	 * stopped host answers no lookup, so its name is not indexed: it would
 	 * only hide a running guest that now asks DHCP for that hostname. */
@@ -196,5 +202,7 @@ int db_build_indexes(struct lc_db *db)
 		for (size_t a = 0; a < h->n_addrs && r >= 0; a++)
 			r = addr_put(db, &h->addrs[a].addr, (uint32_t)i, (uint32_t)a);
 	}
+	if (hns != small)
+		free(hns);
 	return r;
 }
