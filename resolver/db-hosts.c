@@ -138,10 +138,20 @@ static int vec_room(struct lc_vec *v, size_t more)
 	return 0;
 }
 
+/* Whether the leases are in file order already: a cold path that parsed
+ * its files whole found them so, and a check is cheaper than qsort. */
+static bool leases_in_order(const struct blease *bl, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (cmp_blease(&bl[i - 1], &bl[i]) > 0)
+			return false;
+	return true;
+}
+
 int db_assign_leases(struct builder *b)
 {
 	/* the cold path finds leases in scan order; put them in file order */
-	if (b->label && b->leases.n)
+	if (b->label && b->leases.n && !leases_in_order(b->leases.items, b->leases.n))
 		qsort(b->leases.items, b->leases.n, sizeof(struct blease), cmp_blease);
 	struct blease *bl = b->leases.items;
 	struct bnet *nets = b->nets.items;
@@ -232,33 +242,54 @@ static char *join3(struct lc_arena *A, const char *a, size_t la, const char *b, 
 	return s;
 }
 
-/* Group the pending addresses by host: a counting sort, stable and
- * linear (qsort of these wide records was a tenth of a full build). */
-static int group_pending(struct builder *b)
-{
-	struct pending *p = b->pending.items;
-	size_t n = b->pending.n;
+/* The pending addresses grouped by host, as indexes: host h's are
+ * order[start[h] .. start[h + 1]), in the order they came (a counting
+ * sort, stable and linear; qsort of these wide records was a tenth of a
+ * full build, and even a copy of them a twentieth of a small one). */
+struct grouping {
+	uint32_t *order;
+	size_t *start;
+};
 
-	if (!n)
-		return 0;
-	size_t *start = calloc(b->hosts.n + 1, sizeof(*start));
-	struct pending *sorted = malloc(n * sizeof(*sorted));
-	if (!start || !sorted) {
-		free(start);
-		free(sorted);
-		return -ENOMEM;
+/* A small lab's grouping on the stack: no malloc and free. */
+#define GROUP_SMALL 64
+struct grouping_small {
+	uint32_t order[GROUP_SMALL];
+	size_t start[GROUP_SMALL + 1];
+};
+
+static int group_pending(struct builder *b, struct grouping_small *small, struct grouping *g)
+{
+	const struct pending *p = b->pending.items;
+	size_t n = b->pending.n, nh = b->hosts.n;
+
+	if (n <= GROUP_SMALL && nh <= GROUP_SMALL) {
+		g->order = small->order;
+		g->start = small->start;
+		memset(g->start, 0, (nh + 1) * sizeof(*g->start));
+	} else {
+		/* one block: the starts, then the order */
+		if (!(g->start = calloc(1, (nh + 1) * sizeof(*g->start) + n * sizeof(*g->order))))
+			return -ENOMEM;
+		g->order = (uint32_t *)(void *)(g->start + nh + 1);
 	}
 	for (size_t i = 0; i < n; i++)
-		start[p[i].host + 1]++;
-	for (size_t h = 0; h < b->hosts.n; h++)
-		start[h + 1] += start[h];
+		g->start[p[i].host + 1]++;
+	for (size_t h = 0; h < nh; h++)
+		g->start[h + 1] += g->start[h];
+	/* each host's next place: start[h] moves to start[h + 1]'s old value,
+	 * so afterwards start[h] is where host h + 1 begins; shifted back below */
 	for (size_t i = 0; i < n; i++)
-		sorted[start[p[i].host]++] = p[i];
-	free(start);
-	free(b->pending.items);
-	b->pending.items = sorted;
-	b->pending.cap = n;
+		g->order[g->start[p[i].host]++] = (uint32_t)i;
+	memmove(g->start + 1, g->start, nh * sizeof(*g->start));
+	g->start[0] = 0;
 	return 0;
+}
+
+static void grouping_free(struct grouping_small *small, struct grouping *g)
+{
+	if (g->start != small->start)
+		free(g->start);
 }
 
 /* Whether an address before a has a's domain. */
@@ -293,8 +324,9 @@ static int host_aliases(struct builder *b, struct lc_host *host, const char *hn,
 		return -ENOMEM;
 	/* a hostname that is the name, or a domain an earlier address has,
 	 * would only make aliases the list holds already (alias_add folds) */
-	if (hn && hn_len == self_len && lc_streq_fold(hn, host->name))
-		bases[1] = hn = NULL;
+	if (hn && hn_len == self_len &&
+	    (!memcmp(hn, host->name, hn_len) || lc_streq_fold(hn, host->name)))
+		bases[1] = hn = NULL; /* most often the very bytes: one compare */
 	if (hn)
 		alias_add(&list, host->name, self_len, hn, hn_len);
 	for (int bi = 0; bi < 2; bi++) {
@@ -328,9 +360,10 @@ static size_t alias_cap(const struct lc_config *cfg, const struct lc_host *host)
 	return 2 * (1 + cfg->n_domains + host->n_addrs) + 2;
 }
 
-/* A host's addresses, each once, in rank order, into addrs (room for cnt). */
-static void host_addrs(struct lc_host *host, const struct pending *p, size_t cnt,
-		       struct lc_host_addr *addrs)
+/* A host's addresses, each once, in rank order, into addrs (room for
+ * cnt): its pending ones, p[idx[0 .. cnt)]. */
+static void host_addrs(struct lc_host *host, const struct pending *p, const uint32_t *idx,
+		       size_t cnt, struct lc_host_addr *addrs)
 {
 	size_t k = 0;
 
@@ -338,12 +371,13 @@ static void host_addrs(struct lc_host *host, const struct pending *p, size_t cnt
 		return;
 	host->addrs = addrs;
 	for (size_t q = 0; q < cnt; q++) {
+		const struct lc_host_addr *a = &p[idx[q]].a;
 		bool dup = false;
 		for (size_t z = 0; z < k; z++)
-			if (lc_map_addr_equal(&host->addrs[z].addr, &p[q].a.addr))
+			if (lc_map_addr_equal(&host->addrs[z].addr, &a->addr))
 				dup = true;
 		if (!dup)
-			host->addrs[k++] = p[q].a;
+			host->addrs[k++] = *a;
 	}
 	host->n_addrs = k;
 	/* most hosts have one address: ranked as it is */
@@ -362,43 +396,47 @@ int db_finish_hosts(struct builder *b)
 	const struct lc_config *cfg = &b->db->config;
 	struct lc_arena *A = &b->db->arena;
 	struct pieces addrs = {0}, lists = {0};
+	struct grouping_small small;
+	struct grouping g;
 	size_t n_al = 0;
 	int r;
 
 	if (!b->hosts.n)
 		return 0; /* nothing pending either: a pending address has a host */
-	if ((r = group_pending(b)) < 0)
+	if ((r = group_pending(b, &small, &g)) < 0)
 		return r;
 	const struct pending *p = b->pending.items;
-	size_t n = b->pending.n, i = 0;
+	size_t n = b->pending.n;
 	for (uint32_t h = 0; h < b->hosts.n; h++) {
 		struct lc_host *host = host_at(b, h);
-		size_t start = i;
-		while (i < n && p[i].host == h)
-			i++;
-		if (i > start) {
+		size_t start = g.start[h], cnt = g.start[h + 1] - start;
+		if (cnt) {
 			size_t sz = sizeof(struct lc_host_addr);
-			void *a = piece_alloc(A, &addrs, (i - start) * sz, (n - start) * sz);
-			if (!a)
-				return -ENOMEM;
-			host_addrs(host, p + start, i - start, a);
+			void *a = piece_alloc(A, &addrs, cnt * sz, (n - start) * sz);
+			if (!a) {
+				r = -ENOMEM;
+				goto out;
+			}
+			host_addrs(host, p, g.order + start, cnt, a);
 		}
 		n_al += alias_cap(cfg, host);
 	}
-	i = 0;
 	for (uint32_t h = 0; h < b->hosts.n && r >= 0; h++) {
 		struct lc_host *host = host_at(b, h);
 		const char *hn = NULL;
 		size_t cap = alias_cap(cfg, host);
 		const char **al = piece_alloc(A, &lists, cap * sizeof(*al), n_al * sizeof(*al));
-		if (!al)
-			return -ENOMEM;
+		if (!al) {
+			r = -ENOMEM;
+			goto out;
+		}
 		n_al -= cap;
 		/* one DHCP hostname per guest is the norm; keep the first */
-		for (; i < n && p[i].host == h; i++)
-			if (!hn)
-				hn = p[i].hostname;
+		for (size_t i = g.start[h]; !hn && i < g.start[h + 1]; i++)
+			hn = p[g.order[i]].hostname;
 		r = host_aliases(b, host, hn, al);
 	}
+out:
+	grouping_free(&small, &g);
 	return r;
 }

@@ -52,8 +52,13 @@ static struct host_key host_key(const struct lc_host *h, size_t i)
 {
 	uint64_t klass = (h->running ? 0 : 2) + (h->guest ? 0 : 1), prefix = 0;
 
-	for (int b = 0; b < 8 && h->name[b]; b++)
-		prefix |= (uint64_t)(uint8_t)h->name[b] << (56 - 8 * b);
+	int b = 0;
+
+	/* the bytes shifted in one by one, then the whole to the top */
+	for (; b < 8 && h->name[b]; b++)
+		prefix = prefix << 8 | (uint8_t)h->name[b];
+	if (b)
+		prefix <<= 8 * (8 - b);
 	return (struct host_key){klass << 62 | prefix >> 2, i};
 }
 
@@ -160,6 +165,9 @@ static const char *dhcp_alias(const struct lc_host *h)
 int db_build_indexes(struct lc_db *db)
 {
 	size_t n_names = 0, n_addrs = 0;
+	/* the DHCP aliases, found once for the count and the puts (on the
+	 * stack in a small lab) */
+	const char *small[64], **hns = small;
 	int r = 0;
 
 	db->names.kind = LC_MAP_FOLD;
@@ -168,13 +176,18 @@ int db_build_indexes(struct lc_db *db)
 		return 0; /* empty maps answer every probe with nothing */
 	if ((r = sort_hosts(db)) < 0)
 		return r;
+	if (db->n_hosts > sizeof(small) / sizeof(small[0]))
+		hns = malloc(db->n_hosts * sizeof(*hns)); /* NULL: found again where put */
 	/* exactly the keys put below: a slot zeroed costs as much as a key */
 	for (size_t i = 0; i < db->n_hosts; i++) {
-		n_names += db->hosts[i].running + (dhcp_alias(&db->hosts[i]) != NULL);
+		const char *hn = dhcp_alias(&db->hosts[i]);
+		if (hns)
+			hns[i] = hn;
+		n_names += db->hosts[i].running + (hn != NULL);
 		n_addrs += db->hosts[i].n_addrs;
 	}
 	if (lc_map_reserve(&db->names, n_names) < 0 || lc_map_reserve(&db->addrs, n_addrs) < 0)
-		return -ENOMEM;
+		r = -ENOMEM;
 	/* domain names first, so a DHCP hostname never shadows a guest.  A
 	 * stopped host answers no lookup, so its name is not indexed: it would
 	 * only hide a running guest that now asks DHCP for that hostname. */
@@ -183,11 +196,13 @@ int db_build_indexes(struct lc_db *db)
 			r = name_put(db, db->hosts[i].name, (uint32_t)i);
 	for (size_t i = 0; i < db->n_hosts && r >= 0; i++) {
 		const struct lc_host *h = &db->hosts[i];
-		const char *hn = dhcp_alias(h);
+		const char *hn = hns ? hns[i] : dhcp_alias(h);
 		if (hn)
 			r = name_put(db, hn, (uint32_t)i);
 		for (size_t a = 0; a < h->n_addrs && r >= 0; a++)
 			r = addr_put(db, &h->addrs[a].addr, (uint32_t)i, (uint32_t)a);
 	}
+	if (hns != small)
+		free(hns);
 	return r;
 }

@@ -120,6 +120,13 @@ const char *json_plain_int(const char *p, const char *end, int64_t *ret)
 		if (eight_digits(w)) {
 			v = eight_digits_value(w);
 			q += 8;
+			/* and its last two, when no third follows (the loop
+			 * below then stops at once) */
+			if (end - q >= 3 && (unsigned)(q[0] - '0') < 10 &&
+			    (unsigned)(q[1] - '0') < 10 && (unsigned)(q[2] - '0') >= 10) {
+				v = v * 100 + (uint64_t)(q[0] - '0') * 10 + (uint64_t)(q[1] - '0');
+				q += 2;
+			}
 		}
 	}
 #endif

@@ -170,6 +170,37 @@ static bool skip_all(const char *src)
 	return json_skip_value(&c, 0) && json_at_end(&c);
 }
 
+/* json_plain_int, read straight on the bytes, takes no number json_int
+ * would read otherwise: the same value and the same end, for random runs
+ * of digits (an expiry's ten among them) and what may follow a number.
+ * Each string is read where it ends, and inside a longer buffer. */
+static void test_plain_int_like_json_int(void **state)
+{
+	char buf[40];
+	unsigned seed = 5;
+
+	(void)state;
+	for (int i = 0; i < 100000; i++) {
+		size_t len = 1 + (seed = seed * 1103515245 + 12345) % 24;
+		for (size_t k = 0; k < len; k++) {
+			unsigned x = ((seed = seed * 1103515245 + 12345) >> 16) % 40;
+			buf[k] = x < 30 ? (char)('0' + x % 10) : "-.eE ,}x\n0"[x - 30];
+		}
+		for (size_t cut = len; cut >= len - 1 && cut > 0; cut--) {
+			struct json_cursor c;
+			int64_t a = 0, b = 0;
+			const char *e = json_plain_int(buf, buf + cut, &a);
+			json_init(&c, buf, cut);
+			if (!e)
+				continue;			      /* left to json_int */
+			assert_true(buf[0] != ' ' && buf[0] != '\n'); /* json_int would skip it */
+			assert_true(json_int(&c, &b));
+			assert_true(a == b);
+			assert_ptr_equal(e, c.p);
+		}
+	}
+}
+
 static void test_skip_values(void **state)
 {
 	assert_true(skip_all("1"));
@@ -362,13 +393,21 @@ static void test_peek_accept(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_string_plain),      cmocka_unit_test(test_string_escapes),
-	    cmocka_unit_test(test_string_surrogates), cmocka_unit_test(test_string_control_chars),
-	    cmocka_unit_test(test_string_nul_escape), cmocka_unit_test(test_string_unterminated),
-	    cmocka_unit_test(test_string_truncated),  cmocka_unit_test(test_int),
-	    cmocka_unit_test(test_skip_values),	      cmocka_unit_test(test_skip_numbers_strict),
-	    cmocka_unit_test(test_depth_limit),	      cmocka_unit_test(test_array_iteration),
-	    cmocka_unit_test(test_object_iteration),  cmocka_unit_test(test_trailing_garbage),
+	    cmocka_unit_test(test_string_plain),
+	    cmocka_unit_test(test_string_escapes),
+	    cmocka_unit_test(test_string_surrogates),
+	    cmocka_unit_test(test_string_control_chars),
+	    cmocka_unit_test(test_string_nul_escape),
+	    cmocka_unit_test(test_string_unterminated),
+	    cmocka_unit_test(test_string_truncated),
+	    cmocka_unit_test(test_int),
+	    cmocka_unit_test(test_plain_int_like_json_int),
+	    cmocka_unit_test(test_skip_values),
+	    cmocka_unit_test(test_skip_numbers_strict),
+	    cmocka_unit_test(test_depth_limit),
+	    cmocka_unit_test(test_array_iteration),
+	    cmocka_unit_test(test_object_iteration),
+	    cmocka_unit_test(test_trailing_garbage),
 	    cmocka_unit_test(test_peek_accept),
 	};
 	return cmocka_run_group_tests_name("json", tests, NULL, NULL);

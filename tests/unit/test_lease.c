@@ -374,6 +374,87 @@ static void test_addr_parse_ipv4_like_inet_pton(void **state)
 	}
 }
 
+/* The IPv6 fast path of lc_addr_parse answers as inet_pton does (both
+ * families tried, as it tries them), for edge cases and for random
+ * strings of hex digits, colons and a dot now and then. */
+static void test_addr_parse_ipv6_like_inet_pton(void **state)
+{
+	static const char *const edge[] = {"::",
+					   "::1",
+					   "1::",
+					   ":",
+					   ":::",
+					   "1:2:3:4:5:6:7:8",
+					   "1:2:3:4:5:6:7::",
+					   "::2:3:4:5:6:7:8",
+					   "1:2:3:4:5:6:7:8:9",
+					   "1:2:3:4:5:6:7::8",
+					   "1::2::3",
+					   "1:::2",
+					   ":1::",
+					   "1::2:",
+					   "12345::",
+					   "fd00:1::5",
+					   "FD00:1::A",
+					   "0000:0:00:000::",
+					   "1:2:3:4:5:6:7",
+					   "::ffff:1.2.3.4",
+					   "1:2:3:4:5:6:1.2.3.4",
+					   "1:2",
+					   "g::",
+					   "1::2 ",
+					   ":1",
+					   "1:",
+					   "fe80::1%eth0",
+					   "::0:0:0:0:0:0:0",
+					   "::0:0:0:0:0:0"};
+	char buf[48];
+	unsigned seed = 11;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(edge) / sizeof(edge[0]) + 50000; i++) {
+		const char *in = buf;
+		if (i < sizeof(edge) / sizeof(edge[0])) {
+			in = edge[i];
+		} else if (i % 2) {
+			size_t len = 1 + (seed = seed * 1103515245 + 12345) % 40;
+			for (size_t k = 0; k < len; k++)
+				buf[k] = "0123456789abcdefABCDEF::::::00f."
+				    [((seed = seed * 1103515245 + 12345) >> 16) % 32];
+			buf[len] = '\0';
+		} else {
+			/* shaped like an address: up to nine groups of one to
+			 * five digits, a "::" among them or not */
+			size_t groups = (seed = seed * 1103515245 + 12345) % 10, len = 0;
+			size_t gap = (seed = seed * 1103515245 + 12345) % (groups + 3);
+			for (size_t g = 0; g <= groups && len < 38; g++) {
+				if (g == gap)
+					buf[len++] = ':', buf[len++] = ':';
+				else if (g && g != gap + 1)
+					buf[len++] = ':';
+				if (g == groups)
+					break;
+				size_t nd = 1 + (seed = seed * 1103515245 + 12345) % 5;
+				for (size_t k = 0; k < nd && len < 44; k++)
+					buf[len++] = "0123456789abcdefABCDEF"
+					    [((seed = seed * 1103515245 + 12345) >> 16) % 22];
+			}
+			buf[len] = '\0';
+		}
+		struct lc_addr a;
+		uint8_t want[16];
+		int r = lc_addr_parse(in, strlen(in), &a);
+		int fam = inet_pton(AF_INET, in, want) == 1    ? AF_INET
+			  : inet_pton(AF_INET6, in, want) == 1 ? AF_INET6
+							       : 0;
+		if ((r == 0 ? a.family : 0) != fam)
+			fail_msg("\"%s\": lc_addr_parse %d (family %d), inet_pton family %d", in, r,
+				 r == 0 ? a.family : 0, fam);
+		if (fam)
+			assert_memory_equal(a.bytes, want, fam == AF_INET ? 4 : 16);
+	}
+}
+
 static void test_hex_parse(void **state)
 {
 	uint8_t b[4];
@@ -1106,6 +1187,7 @@ int main(void)
 	    T(test_status_skip_dhcp6_id),
 	    cmocka_unit_test(test_hex_parse),
 	    cmocka_unit_test(test_addr_parse_ipv4_like_inet_pton),
+	    cmocka_unit_test(test_addr_parse_ipv6_like_inet_pton),
 	    T(test_status_bad_address_skipped),
 	    T(test_status_bad_fields),
 	    T(test_status_long_hostname),
