@@ -362,9 +362,9 @@ static int vec_grow(struct lc_vec *v)
 	return 0;
 }
 
-void *lc_vec_push(struct lc_vec *v)
+void *lc_vec_push_grow(struct lc_vec *v)
 {
-	if (v->n == v->cap && vec_grow(v) < 0)
+	if (vec_grow(v) < 0)
 		return NULL;
 	void *item = (char *)v->items + v->n * v->item_size;
 	memset(item, 0, v->item_size);

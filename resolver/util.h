@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/stat.h>
 
 /* What identifies one version of a file: if none of these changed, neither
@@ -136,7 +137,17 @@ struct lc_vec {
 	size_t n, cap, item_size;
 	struct lc_arena *arena;
 };
-void *lc_vec_push(struct lc_vec *v); /* zeroed new item, or NULL on ENOMEM */
+void *lc_vec_push_grow(struct lc_vec *v); /* lc_vec_push when v is full */
+/* A zeroed new item, or NULL on ENOMEM: inline while there is room (a
+ * build pushes hundreds of items, and the call cost more than the item). */
+static inline void *lc_vec_push(struct lc_vec *v)
+{
+	if (v->n == v->cap)
+		return lc_vec_push_grow(v);
+	void *item = (char *)v->items + v->n++ * v->item_size;
+	memset(item, 0, v->item_size);
+	return item;
+}
 void lc_vec_free(struct lc_vec *v);
 
 /* A directory's file names, dot files left out, sorted by strcmp, at
