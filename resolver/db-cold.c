@@ -203,7 +203,9 @@ static int new_mac_needles(struct builder *b, struct scan_needle **ret, size_t *
 		*ret_n = 0;
 		return 0;
 	}
-	if (!(list = malloc(b->macs.n * LC_MAC_LEN)))
+	/* the needles and their MACs are the build's scratch (b->files): the
+	 * db keeps none of them */
+	if (!(list = lc_arena_alloc(&b->files, b->macs.n * LC_MAC_LEN)))
 		return -ENOMEM;
 	for (size_t i = 0; slots && i <= b->macs.mask; i++) {
 		if (!slots[i].key || (slots[i].aux & BMAC_SEARCHED) || !g[slots[i].val].followed)
@@ -214,9 +216,7 @@ static int new_mac_needles(struct builder *b, struct scan_needle **ret, size_t *
 			list[n][j] = (uint8_t)(k & 0xff);
 		n++;
 	}
-	int r = mac_needles(&b->db->arena, (const uint8_t(*)[LC_MAC_LEN])list, n, ret, ret_n);
-	free(list);
-	return r;
+	return mac_needles(&b->files, (const uint8_t(*)[LC_MAC_LEN])list, n, ret, ret_n);
 }
 
 /* Whether a guest's names can match the query: every one of them starts
@@ -276,7 +276,7 @@ static void follow_lease_owners(struct builder *b, size_t from, const char **fre
  */
 int db_load_filtered(struct builder *b, bool label_absent)
 {
-	struct lc_arena *A = &b->db->arena;
+	struct lc_arena *A = &b->files; /* needles: the build's scratch */
 	struct scan_needle label = {b->label, b->label_len, true};
 	struct scan_needle *nd;
 	size_t n_nd, before, guests_before = b->guests.n;
@@ -315,17 +315,14 @@ int db_load_filtered(struct builder *b, bool label_absent)
 	if (b->leases.n == before)
 		return 0;
 	size_t n_found = b->leases.n - before, n_fresh = 0, n_orphans = 0;
-	uint8_t(*orphans)[LC_MAC_LEN] = malloc((n_found + 1) * LC_MAC_LEN);
+	uint8_t(*orphans)[LC_MAC_LEN] = lc_arena_alloc(A, (n_found + 1) * LC_MAC_LEN);
 	const char **fresh = lc_arena_alloc(A, (n_found + 1) * sizeof(*fresh));
-	if (!orphans || !fresh) {
-		free(orphans);
+	if (!orphans || !fresh)
 		return -ENOMEM;
-	}
 	follow_lease_owners(b, before, fresh, &n_fresh, orphans, &n_orphans);
 	size_t known = b->macs.n;
 	guests_before = b->guests.n;
 	r = mac_needles(A, (const uint8_t(*)[LC_MAC_LEN])orphans, n_orphans, &nd, &n_nd);
-	free(orphans);
 	if (r < 0 || (r = scan_kept(b, false, nd, n_nd)) < 0)
 		return r;
 	if (b->macs.n == known && !n_fresh)

@@ -165,7 +165,9 @@ static void test_full_and_cold(void **state)
 		lc_db_free(db);
 		if (cold[i].has)
 			assert_non_null(strstr(w, cold[i].has));
-		assert_true(sweep(&t->paths, cold[i].name, w) > 5);
+		/* a miss allocates least: its needles share the scratch
+		 * arena's first chunk */
+		assert_true(sweep(&t->paths, cold[i].name, w) > 3);
 		free(w);
 	}
 	free(want);
