@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The libvirt calls of the hook program, loaded on first use.  Only the
- * detached worker and --sync call libvirt, yet linking it made every hook
+ * The libvirt calls of the hook program, loaded on first use (lazy.h).
+ * Only the detached worker and --sync call libvirt, yet linking it made every hook
  * event pay for loading libvirt.so and the 50-odd libraries it needs (about
  * 13 ms of a 15 ms start on an idle machine, several times that with guests
  * starting in parallel on two cores: test-hook-load.sh).  The program is
@@ -10,32 +10,16 @@
  * libvirt that cannot be loaded fails the call as libvirt would: no
  * connection, no error.  The unit tests link libvirt itself and not this.
  */
-#include <dlfcn.h>
-#include <stddef.h>
-
 #include <libvirt/libvirt-qemu.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
-static void *virt_sym(int qemu, const char *name)
-{
-	static void *lib[2];
+#include "hooks/lazy.h"
 
-	if (!lib[qemu])
-		lib[qemu] =
-		    dlopen(qemu ? "libvirt-qemu.so.0" : "libvirt.so.0", RTLD_NOW | RTLD_GLOBAL);
-	return lib[qemu] ? dlsym(lib[qemu], name) : NULL;
-}
-
-/* RET NAME(PARAMS) forwarded with ARGS; FAIL when libvirt is not there. */
+LAZY_LIBRARY(virt_sym0, "libvirt.so.0")
+LAZY_LIBRARY(virt_sym1, "libvirt-qemu.so.0")
 #define VIRT_FORWARD(qemu, ret, name, fail, params, args)                                          \
-	ret name params                                                                            \
-	{                                                                                          \
-		static ret(*fn) params;                                                            \
-		if (!fn)                                                                           \
-			*(void **)&fn = virt_sym(qemu, #name);                                     \
-		return fn ? fn args : fail;                                                        \
-	}
+	LAZY_FORWARD(virt_sym##qemu, ret, name, fail, params, args)
 
 VIRT_FORWARD(0, virConnectPtr, virConnectOpen, NULL, (const char *name), (name))
 VIRT_FORWARD(0, virConnectPtr, virConnectOpenReadOnly, NULL, (const char *name), (name))
@@ -69,12 +53,5 @@ VIRT_FORWARD(1, char *, virDomainQemuAgentCommand, NULL,
 	     (virDomainPtr d, const char *cmd, int timeout, unsigned int flags),
 	     (d, cmd, timeout, flags))
 
-void virSetErrorFunc(void *userdata, virErrorFunc handler)
-{
-	static void (*fn)(void *, virErrorFunc);
-
-	if (!fn)
-		*(void **)&fn = virt_sym(0, "virSetErrorFunc");
-	if (fn)
-		fn(userdata, handler);
-}
+LAZY_FORWARD_VOID(virt_sym0, virSetErrorFunc, (void *userdata, virErrorFunc handler),
+		  (userdata, handler))

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sched.h>
+#include <stdbool.h>
 
 #include "host/host.h"
 
@@ -75,13 +76,82 @@ static int ppid_of(const char *proc, pid_t pid, pid_t *ret)
 	return 0;
 }
 
+/* A child of ctrl in a network namespace other than ctrl_net, from the
+ * children lists of ctrl's threads (/proc/CTRL/task/TID/children: the
+ * controller has a handful of threads and children, where /proc has every
+ * process of the host).  1: found; 0: the lists were read and hold none;
+ * -ENOENT: no list could be read (a kernel without CONFIG_PROC_CHILDREN). */
+static int init_from_children(const char *proc, pid_t ctrl, ino_t ctrl_net, pid_t *found)
+{
+	char path[4200], buf[4096];
+	bool any = false;
+	struct dirent *de;
+	DIR *d;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%d/task", proc, (int)ctrl) >= sizeof(path))
+		return -ENAMETOOLONG;
+	d = opendir(path);
+	if (!d)
+		return -ENOENT;
+	while (!*found && (de = readdir(d))) {
+		char *p, *end;
+		ssize_t n;
+		int fd;
+		if (de->d_name[0] == '.' ||
+		    (size_t)snprintf(path, sizeof(path), "%s/%d/task/%s/children", proc, (int)ctrl,
+				     de->d_name) >= sizeof(path))
+			continue;
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n < 0)
+			continue;
+		any = true;
+		buf[n] = '\0';
+		/* "PID PID ... ": a list cut at the buffer's end loses its last
+		 * entry, not a wrong one (an entry is taken only before a space) */
+		for (p = buf; !*found; p = end) {
+			ino_t net;
+			long pid = strtol(p, &end, 10);
+			if (end == p || *end != ' ')
+				break;
+			if (pid > 1 && ns_ino_at(proc, (pid_t)pid, "net", &net) == 0 &&
+			    net != ctrl_net)
+				*found = (pid_t)pid;
+		}
+	}
+	closedir(d);
+	return *found ? 1 : any ? 0 : -ENOENT;
+}
+
+/* The same from every process's stat line: what a kernel without children
+ * lists leaves. */
+static void init_from_scan(const char *proc, pid_t ctrl, ino_t ctrl_net, pid_t *found)
+{
+	struct dirent *de;
+	DIR *d = opendir(proc);
+	ino_t net;
+
+	while (d && !*found && (de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		pid_t pp;
+		if (*end || pid <= 1 || ppid_of(proc, (pid_t)pid, &pp) < 0 || pp != ctrl)
+			continue;
+		if (ns_ino_at(proc, (pid_t)pid, "net", &net) == 0 && net != ctrl_net)
+			*found = (pid_t)pid;
+	}
+	if (d)
+		closedir(d);
+}
+
 int host_lxc_init_pid_at(const char *run_dir, const char *proc, const char *name, pid_t *ret_pid)
 {
 	char path[4200];
 	pid_t ctrl = 0, found = 0;
-	ino_t ctrl_net = 0, net = 0;
-	DIR *d;
-	struct dirent *de;
+	ino_t ctrl_net = 0;
 	int r;
 
 	/* A name is one path component (libvirt allows no '/' in it). */
@@ -95,19 +165,8 @@ int host_lxc_init_pid_at(const char *run_dir, const char *proc, const char *name
 	r = ns_ino_at(proc, ctrl, "net", &ctrl_net);
 	if (r < 0)
 		return r == -ENOENT ? -ESRCH : r; /* a stale pid file */
-	d = opendir(proc);
-	if (!d)
-		return -errno;
-	while ((de = readdir(d)) && !found) {
-		char *end;
-		long pid = strtol(de->d_name, &end, 10);
-		pid_t pp;
-		if (*end || pid <= 1 || ppid_of(proc, (pid_t)pid, &pp) < 0 || pp != ctrl)
-			continue;
-		if (ns_ino_at(proc, (pid_t)pid, "net", &net) == 0 && net != ctrl_net)
-			found = (pid_t)pid;
-	}
-	closedir(d);
+	if (init_from_children(proc, ctrl, ctrl_net, &found) == -ENOENT)
+		init_from_scan(proc, ctrl, ctrl_net, &found);
 	if (!found)
 		return -ESRCH;
 	*ret_pid = found;

@@ -4,14 +4,15 @@
 # guests (default 20; the 50-guest run is `LOAD_N=50 make check
 # TESTS=tests/lab/test-hook-load.sh`) started at once with parallel `virsh
 # start`s, then destroyed at once, twice in a row with the hook installed,
-# then once more without it (the hook's links removed, libvirtd SIGHUPed).
+# then without it (the hook's links removed, libvirtd SIGHUPed) and with it
+# in turn: five rounds.
 #  - every guest resolves (getent) to its lease within 10 s of the lease;
 #  - right after the destroys no name resolves and no record is left;
 #  - the hook's own debug log (debug = yes: "done in N ms" per event) gives
 #    p50, p99 and max per operation: reported against the target (p99 <
 #    50 ms), checked against 1 s (what 2 shared cores' noise has not hit);
-#  - `virsh start` with the hook against without it, per guest (median)
-#    and per batch (wall): reported against the target (<= 1.05), checked
+#  - `virsh start` with the hook against without it (rounds 2 and 4
+#    against 3 and 5), per guest (median) and per batch (wall): reported against the target (<= 1.05), checked
 #    against 2.5; and the hook's process start cost, which its log cannot see;
 #  - and at the end the invariants every hook test ends with
 #    (lib.sh: hook_invariants).
@@ -85,22 +86,35 @@ chk_names_gone() {
 	[ -z "$left" ]
 }
 
-round 1 hook
-round 2 hook
-# the same without the hook: its links removed, libvirtd told (SIGHUP),
-# once round 2's workers are done (the last of them may still be asking a
-# guest for its ssh host keys)
-hook_links off || not_ok "removing the hook links"
-chk_no_workers 30 >/dev/null || true
-log_lines=$(wc -l <"$work/log")
-round 3 nohook
+# the hook off: its links removed, libvirtd told (SIGHUP), once the last
+# round's workers are done (the last of them may still be asking a guest
+# for its ssh host keys); the round that follows checks it was off
+hook_off() {
+	hook_links off || not_ok "removing the hook links"
+	chk_no_workers 30 >/dev/null || true
+	log_lines=$(wc -l <"$work/log")
+}
 chk_nohook_silent() {
 	local n
 	n=$(($(wc -l <"$work/log") - log_lines))
 	echo "$n hook log lines during the round without the hook"
 	[ "$n" -eq 0 ]
 }
+# Rounds 1 and 2 with the hook, twice in a row; then without and with it
+# in turn, so that the comparison (rounds 2 and 4 against 3 and 5) sees the
+# same background: the other lab tests that run beside this one come and
+# go, and a single round without the hook after all the rounds with it
+# once met a quiet machine where those had met a busy one.
+round 1 hook
+round 2 hook
+hook_off
+round 3 nohook
 assert "round 3 really ran without the hook" chk_nohook_silent
+hook_links on || not_ok "restoring the hook links"
+round 4 hook
+hook_off
+round 5 nohook
+assert "round 5 really ran without the hook" chk_nohook_silent
 hook_links on || not_ok "restoring the hook links"
 unset VIRSH_TIMES
 
@@ -121,7 +135,7 @@ hook_timing() {
 		}' | sort
 }
 timing=$(hook_timing)
-echo "--- hook wall time per operation (its debug log, ms resolution, $N guests x 2 rounds)"
+echo "--- hook wall time per operation (its debug log, ms resolution, $N guests x 3 rounds)"
 echo "$timing"
 # The target (p99 < 50 ms) is reported; the check holds a bound that the
 # noise of a shared 2-core machine with LOAD_N guests starting (and other
@@ -147,18 +161,27 @@ echo "--- hook process start to exit (--version, no event), 50 runs: $(us_ms "$e
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 med_start() { cat "$@" | awk '$1 == "start" { print $3 }' | median; }
-with=$(med_start "$work/virsh-times.1" "$work/virsh-times.2")
-without=$(med_start "$work/virsh-times.3")
-wall_with=$(cat "$work/wall.1" "$work/wall.2" | awk '$1 == "start" { s += $2; n++ } END { print int(s / n) }')
-wall_without=$(awk '$1 == "start" { print $2 }' "$work/wall.3")
+with=$(med_start "$work/virsh-times.2" "$work/virsh-times.4")
+without=$(med_start "$work/virsh-times.3" "$work/virsh-times.5")
+mean_wall() { cat "$@" | awk '$1 == "start" { s += $2; n++ } END { print int(s / n) }'; }
+wall_with=$(mean_wall "$work/wall.2" "$work/wall.4")
+wall_without=$(mean_wall "$work/wall.3" "$work/wall.5")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'; }
 r_med=$(ratio "$with" "$without")
-echo "--- virsh start, $N at once: median per guest $with ms with the hook, $without ms without (ratio $r_med); batch wall $wall_with ms with, $wall_without ms without (ratio $(ratio "$wall_with" "$wall_without")); target <= 1.05 $(awk -v r="$r_med" 'BEGIN { exit !(r <= 1.05) }' && echo met || echo MISSED)"
+# The better round of each kind: what other tests running beside this one
+# add to a round is time, never less, so the quicker of two rounds is the
+# nearer to what the hook itself costs.
+best() { for f in "$@"; do med_start "$f"; done | sort -n | head -n 1; }
+best_with=$(best "$work/virsh-times.2" "$work/virsh-times.4")
+best_without=$(best "$work/virsh-times.3" "$work/virsh-times.5")
+r_best=$(ratio "$best_with" "$best_without")
+echo "--- virsh start, $N at once (rounds 2 and 4 with the hook, 3 and 5 without): median per guest $with ms with the hook, $without ms without (ratio $r_med); the better round's median $best_with ms with, $best_without ms without (ratio $r_best); batch wall $wall_with ms with, $wall_without ms without (ratio $(ratio "$wall_with" "$wall_without")); target <= 1.05 $(awk -v r="$r_med" 'BEGIN { exit !(r <= 1.05) }' && echo met || echo MISSED)"
 # The figure is reported against its target; the check holds a bound
-# beyond the noise between two runs on a shared 2-core machine.
+# beyond the noise between rounds on a shared 2-core machine, on the
+# better rounds' ratio.
 chk_ratio() {
-	echo "median ratio $r_med (target <= 1.05; this check fails above 2.5)"
-	awk -v r="$r_med" 'BEGIN { exit !(r > 0 && r <= 2.5) }'
+	echo "the better rounds' ratio $r_best, all rounds' $r_med (target <= 1.05; this check fails above 2.5)"
+	awk -v r="$r_best" 'BEGIN { exit !(r > 0 && r <= 2.5) }'
 }
 assert "virsh start with the hook is within 2.5x of without it" chk_ratio
 hook_invariants "${guests[@]}"

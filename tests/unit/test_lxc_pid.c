@@ -16,7 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -54,6 +57,21 @@ static void add_proc(int pid, int ppid, const char *comm, const char *ns_file)
 	assert_int_equal(link(ns, path), 0);
 }
 
+/* The children list of thread TID of process PID (kernels with
+ * CONFIG_PROC_CHILDREN have one per thread): "PID PID ... ". */
+static void add_children(int pid, int tid, const char *list)
+{
+	char path[PATH_MAX * 2];
+
+	snprintf(path, sizeof(path), "%s/%d/task", proc, pid);
+	if (access(path, F_OK) < 0)
+		assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/%d/task/%d", proc, pid, tid);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/%d/task/%d/children", proc, pid, tid);
+	write_file(path, list);
+}
+
 static void write_pid_file(const char *name, const char *text)
 {
 	char path[PATH_MAX * 2];
@@ -87,6 +105,21 @@ static int setup(void **state)
 	write_pid_file("node2", "200");
 	/* node3: a pid file left by a controller that is gone */
 	write_pid_file("node3", "300\n");
+	/* node4: controller 400 with children lists, as the kernel has them:
+	 * thread 400 cloned helper 401; thread 405 cloned 402 (gone since)
+	 * and the init 403 */
+	add_proc(400, 1, "libvirt_lxc", "host-net");
+	add_proc(401, 400, "libvirt_lxc", "host-net");
+	add_proc(403, 400, "init", "node4-net");
+	add_children(400, 400, "401 ");
+	add_children(400, 405, "402 403 ");
+	write_pid_file("node4", "400\n");
+	/* node5: lists that name no child, and a stat line that says 500 is
+	 * 502's parent: the lists are the kernel's word, a scan is not run */
+	add_proc(500, 1, "libvirt_lxc", "host-net");
+	add_proc(502, 500, "init", "node5-net");
+	add_children(500, 500, "");
+	write_pid_file("node5", "500\n");
 	write_pid_file("junk", "12abc\n");
 	write_pid_file("one", "1\n");
 	write_pid_file("empty", "");
@@ -105,8 +138,12 @@ static void test_finds_init(void **state)
 {
 	pid_t pid = 0;
 	(void)state;
+	/* no children lists (node1): every process's stat line */
 	assert_int_equal(host_lxc_init_pid_at(run_dir, proc, "node1", &pid), 0);
 	assert_int_equal(pid, 102);
+	/* the controller's threads' children lists, past one that is gone */
+	assert_int_equal(host_lxc_init_pid_at(run_dir, proc, "node4", &pid), 0);
+	assert_int_equal(pid, 403);
 }
 
 static void test_errors(void **state)
@@ -117,6 +154,8 @@ static void test_errors(void **state)
 	assert_int_equal(host_lxc_init_pid_at(run_dir, proc, "nosuch", &pid), -ENOENT);
 	/* a controller without a child in another network namespace */
 	assert_int_equal(host_lxc_init_pid_at(run_dir, proc, "node2", &pid), -ESRCH);
+	/* children lists without the init: not looked for elsewhere */
+	assert_int_equal(host_lxc_init_pid_at(run_dir, proc, "node5", &pid), -ESRCH);
 	/* a stale pid file */
 	assert_int_equal(host_lxc_init_pid_at(run_dir, proc, "node3", &pid), -ESRCH);
 	/* pid files that hold no usable pid */
@@ -145,12 +184,46 @@ static void test_real_proc(void **state)
 	assert_int_equal(pid, 4242);
 }
 
+/* The real kernel's children lists: this process as the controller, a
+ * child of it in a network namespace of its own as the init (root only). */
+static void test_real_child(void **state)
+{
+	int ready[2];
+	char c, text[32];
+	pid_t child, pid = 0;
+	(void)state;
+	assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		c = unshare(CLONE_NEWNET) == 0 ? 'y' : 'n';
+		if (write(ready[1], &c, 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	if (c == 'y') {
+		snprintf(text, sizeof(text), "%d\n", (int)getpid());
+		write_pid_file("self", text);
+		assert_int_equal(host_lxc_init_pid_at(run_dir, "/proc", "self", &pid), 0);
+		assert_int_equal(pid, child);
+	}
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	if (c != 'y')
+		skip(); /* no CAP_SYS_ADMIN: no namespace to tell the child by */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_finds_init),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_real_proc),
+	    cmocka_unit_test(test_real_child),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
