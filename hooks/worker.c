@@ -53,6 +53,28 @@ static void close_fds_from(int lowest)
 		close(fd);
 }
 
+/* Below the guests that are starting: libvirtd waits for nothing the
+ * worker does.  The worker has a session of its own, and a kernel with
+ * autogroup scheduling (Debian's) gives every session an equal share of the
+ * CPU whatever its processes' nice values: 20 workers took 20 shares from
+ * libvirtd's one while their guests started (tests/lab/test-hook-load.sh).
+ * So the session's share is lowered too; a kernel without autogroup has no
+ * /proc/self/autogroup. */
+static void lower_priority(void)
+{
+	int fd = open("/proc/self/autogroup", O_WRONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		static const char nice[] = HOOK_WORKER_NICE_STR "\n";
+		if (write(fd, nice, sizeof(nice) - 1) < 0)
+			hook_debug("worker: cannot lower its session's CPU share: %s",
+				   strerror(errno));
+		close(fd);
+	}
+	if (setpriority(PRIO_PROCESS, 0, HOOK_WORKER_NICE) < 0)
+		hook_debug("worker: cannot lower its priority: %s", strerror(errno));
+}
+
 int hook_spawn_detached(void (*fn)(void *userdata), void *userdata)
 {
 	pid_t pid, w;
@@ -88,6 +110,7 @@ int hook_spawn_detached(void (*fn)(void *userdata), void *userdata)
 		if (chdir("/") < 0)
 			_exit(1);
 		umask(022);
+		lower_priority();
 		signal(SIGPIPE, SIG_IGN);
 		signal(SIGHUP, SIG_IGN);
 		fn(userdata);
