@@ -302,7 +302,7 @@ static void worker_started_tail(struct hook_work *w, virConnectPtr conn,
 #endif
 
 	/* after the lease line: waiting for sshd's keys must not hold it up */
-	if (!conn)
+	if (!conn && strcmp(rec->driver, "lxc") != 0) /* lxc: read from its root */
 		conn = host_connect(rec->driver);
 	hook_worker_hostkeys(conn, w, keys, sizeof(keys));
 	hook_log(LOG_INFO, "%s %s worker: %s", rec->driver, rec->name, keys + 2);

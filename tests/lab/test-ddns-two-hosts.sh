@@ -24,6 +24,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lab/ddns-named.sh
 . "$here/ddns-named.sh"
 [ "$(id -u)" = 0 ] || skip "needs root"
+lab_lock # its labs are not lab_up's (lib.sh: lab_lock)
 for t in named tsig-keygen dig; do
 	command -v $t >/dev/null 2>&1 || skip "$t is not installed (run.sh installs it)"
 done

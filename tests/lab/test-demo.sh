@@ -32,6 +32,7 @@
 # shellcheck source=tests/lab/site-lib.sh
 . "$(dirname "$0")/site-lib.sh"
 [ "$(id -u)" = 0 ] || skip "the lab needs root"
+lab_lock # its labs are not lab_up's (lib.sh: lab_lock)
 lab_pick_nss
 [ "$LAB_NSS" = "$OURS_NSS" ] || skip "the demo shows this project's module (LAB_NSS is '$LAB_NSS')"
 [ -x "$LAB_BUILDDIR/hooks/libvirt-cluster-hook" ] || skip "the hook is not built"

@@ -10,6 +10,7 @@
 # shellcheck source=tests/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || skip "the lab needs root"
+lab_lock # its labs are not lab_up's (lib.sh: lab_lock)
 
 base=$LAB_BUILDDIR/tests/lab/$test_name
 A=$base-a.lab B=$base-b.lab
