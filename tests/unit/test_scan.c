@@ -321,7 +321,7 @@ static void test_small_files(void **state)
 	for (int round = 0; round < 600; round++) {
 		const char *t = texts[round % (sizeof(texts) / sizeof(texts[0]))];
 		size_t l = strlen(t);
-		size_t len = l + 2 + (size_t)(round < 300 ? round : next() % 8000);
+		size_t len = l + 2 + (round < 300 ? (size_t)round : (size_t)(next() % 8000));
 		char *buf = malloc(len);
 		assert_non_null(buf);
 		for (size_t i = 0; i < len; i++)
