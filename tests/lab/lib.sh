@@ -353,6 +353,21 @@ lab_reload_marker() {
 	touch "$LAB_DIR/reloads"
 	wc -l <"$LAB_DIR/reloads"
 }
+# lab_wait_quiet [SECONDS]: until libvirtd has used no CPU for 0.6 s (its
+# reload after a SIGHUP goes on well after the daemon hook says "reload":
+# networks, firewall rules, domains), at most SECONDS (default 15).  Prints
+# how long that took.
+lab_wait_quiet() {
+	# shellcheck disable=SC2016 # the lab's shell expands them
+	"$LAB" exec bash -c 'pid=$(cat /run/libvirtd.pid) t0=$(date +%s%3N) end=$(($(date +%s) + $1)) last= same=0
+		ticks() { local s; s=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1; s=${s##*) }; set -- $s; echo $(($12 + $13)); }
+		while [ "$same" -lt 3 ] && [ "$(date +%s)" -lt "$end" ]; do
+			now=$(ticks) || break
+			if [ "$now" = "$last" ]; then same=$((same + 1)); else same=0 last=$now; fi
+			sleep 0.2
+		done
+		echo "$(($(date +%s%3N) - t0)) ms"' _ "${1:-15}"
+}
 lab_wait_reload() { # N
 	local end=$(($(date +%s) + 30))
 	until [ "$(wc -l <"$LAB_DIR/reloads")" -gt "$1" ]; do

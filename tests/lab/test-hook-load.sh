@@ -90,9 +90,13 @@ chk_names_gone() {
 # the hook off: its links removed, libvirtd told (SIGHUP), once the last
 # round's workers are done (the last of them may still be asking a guest
 # for its ssh host keys); the round that follows checks it was off
+# The rounds compared each follow such a change, and libvirtd's reload
+# (networks, firewall rules, domains) runs on well after the SIGHUP: each
+# waits for the daemon to be idle, or the round after a reload pays for it.
 hook_off() {
 	hook_links off || not_ok "removing the hook links"
 	chk_no_workers 30 >/dev/null || true
+	echo "hook off; libvirtd idle after $(lab_wait_quiet)"
 	log_lines=$(wc -l <"$work/log")
 }
 # the hook on again, and whatever libvirtd's reload ran it for (the
@@ -100,6 +104,7 @@ hook_off() {
 hook_on() {
 	hook_links on || not_ok "restoring the hook links"
 	chk_no_workers 30 >/dev/null || true
+	echo "hook on; libvirtd idle after $(lab_wait_quiet)"
 }
 chk_nohook_silent() {
 	local n
