@@ -827,57 +827,6 @@ static void test_macs_garbage(void **state)
 	}
 }
 
-/* ---- <network>.conf -------------------------------------------------------------- */
-
-static void test_netconf_isolated(void **state)
-{
-	size_t len;
-	char *buf = unit_fixture("libvirt-9.0/dnsmasq/isonet.conf", &len);
-	struct lc_netconf nc;
-
-	assert_int_equal(lease_parse_netconf(buf, len, &nc), 0);
-	free(buf);
-	assert_string_equal(nc.bridge, "virbr-iso");
-	assert_string_equal(nc.domain, "iso.test");
-	assert_true(nc.isolated);
-}
-
-static void test_netconf_external(void **state)
-{
-	size_t len;
-	char *buf = unit_fixture("libvirt-9.0/dnsmasq/labnet.conf", &len);
-	struct lc_netconf nc;
-
-	assert_int_equal(lease_parse_netconf(buf, len, &nc), 0);
-	free(buf);
-	assert_string_equal(nc.bridge, "virbr-lab");
-	assert_string_equal(nc.domain, "lab.test");
-	assert_false(nc.isolated);
-}
-
-static void test_netconf_domain_forms(void **state)
-{
-	struct lc_netconf nc;
-	const char *a = "interface=virbr0\ndomain=\ndhcp-option=3,192.168.1.1\n";
-	const char *b = "domain=Lab.Example,192.168.150.0/24,local\ninterface=virbr1";
-	const char *c = "domain=example.org\n";
-
-	/* an empty domain= is no domain; dhcp-option=3 with a router is not isolated */
-	assert_int_equal(lease_parse_netconf(a, strlen(a), &nc), 0);
-	assert_string_equal(nc.bridge, "virbr0");
-	assert_string_equal(nc.domain, "");
-	assert_false(nc.isolated);
-	/* domain=NAME,RANGE: the name, lower-cased; a last line without newline */
-	assert_int_equal(lease_parse_netconf(b, strlen(b), &nc), 0);
-	assert_string_equal(nc.domain, "lab.example");
-	assert_string_equal(nc.bridge, "virbr1");
-	/* no interface=: not a libvirt network config */
-	memset(&nc, 0x5a, sizeof(nc));
-	assert_int_equal(lease_parse_netconf(c, strlen(c), &nc), -EBADMSG);
-	assert_int_equal((unsigned char)nc.bridge[0], 0x5a); /* untouched on failure */
-	assert_int_equal(lease_parse_netconf("", 0, &nc), -EBADMSG);
-}
-
 /* ---- the pieces the cold path uses ------------------------------------------------ */
 
 static void test_framing(void **state)
@@ -1201,9 +1150,6 @@ int main(void)
 	    T(test_macs_empty),
 	    T(test_macs_many),
 	    T(test_macs_garbage),
-	    cmocka_unit_test(test_netconf_isolated),
-	    cmocka_unit_test(test_netconf_external),
-	    cmocka_unit_test(test_netconf_domain_forms),
 	    cmocka_unit_test(test_framing),
 	    T(test_status_object),
 	    cmocka_unit_test(test_macs_object),
