@@ -2,7 +2,9 @@
 /*
  * The db's two indexes, built once the hosts are final: names (domain
  * names and DHCP hostnames, ASCII case-insensitive) and live addresses.
- * Both are lc_maps sized up front, so they never grow.
+ * Both are lc_maps sized up front, so they never grow.  A db of a few
+ * hosts has neither (db->linear): db-query.c searches its hosts in the
+ * order the maps are filled, and so finds what they would.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -156,8 +158,9 @@ static int sort_hosts(struct lc_db *db)
 	return 0;
 }
 
-/* The first alias is the DHCP hostname when there is one (not dotted). */
-static const char *dhcp_alias(const struct lc_host *h)
+size_t lc_db_linear_max = LC_DB_LINEAR_MAX;
+
+const char *db_dhcp_alias(const struct lc_host *h)
 {
 	return h->n_aliases && !strchr(h->aliases[0], '.') ? h->aliases[0] : NULL;
 }
@@ -176,11 +179,23 @@ int db_build_indexes(struct lc_db *db)
 		return 0; /* empty maps answer every probe with nothing */
 	if ((r = sort_hosts(db)) < 0)
 		return r;
+	if (db->n_hosts <= lc_db_linear_max) {
+		db->name_hash = lc_arena_alloc(&db->arena, 2 * db->n_hosts * sizeof(uint32_t));
+		if (!db->name_hash)
+			return -ENOMEM;
+		for (size_t i = 0; i < db->n_hosts; i++) {
+			const char *n = db->hosts[i].name, *hn = db_dhcp_alias(&db->hosts[i]);
+			db->name_hash[2 * i] = lc_map_hash_fold(n, strlen(n));
+			db->name_hash[2 * i + 1] = hn ? lc_map_hash_fold(hn, strlen(hn)) : 0;
+		}
+		db->linear = true;
+		return 0;
+	}
 	if (db->n_hosts > sizeof(small) / sizeof(small[0]))
 		hns = malloc(db->n_hosts * sizeof(*hns)); /* NULL: found again where put */
 	/* exactly the keys put below: a slot zeroed costs as much as a key */
 	for (size_t i = 0; i < db->n_hosts; i++) {
-		const char *hn = dhcp_alias(&db->hosts[i]);
+		const char *hn = db_dhcp_alias(&db->hosts[i]);
 		if (hns)
 			hns[i] = hn;
 		n_names += db->hosts[i].running + (hn != NULL);
@@ -196,7 +211,7 @@ int db_build_indexes(struct lc_db *db)
 			r = name_put(db, db->hosts[i].name, (uint32_t)i);
 	for (size_t i = 0; i < db->n_hosts && r >= 0; i++) {
 		const struct lc_host *h = &db->hosts[i];
-		const char *hn = hns ? hns[i] : dhcp_alias(h);
+		const char *hn = hns ? hns[i] : db_dhcp_alias(h);
 		if (hn)
 			r = name_put(db, hn, (uint32_t)i);
 		for (size_t a = 0; a < h->n_addrs && r >= 0; a++)

@@ -88,16 +88,28 @@ struct pending {
 	struct lc_host_addr a;
 };
 
+/* Kept under 2 KB (2,040 bytes now): calloc clears it, and glibc's memset
+ * clears 2 KB and more with rep stosb, which callgrind counts a byte at a
+ * time (16 bytes more cost every cold lookup 2k instructions there). */
 struct lc_db {
 	struct lc_arena arena;
 	struct lc_config config;
 	bool unavailable;
 	bool complete; /* every source parsed whole: answers any name */
+	/* at most lc_db_linear_max hosts (a small lab, or a cold path's few):
+	 * no maps, the hosts are searched in order, as the maps would answer
+	 * (db-query.c); building them cost a tenth of a cold lookup at N=10,
+	 * and a probe saves little over a dozen compares */
+	bool linear;
 	int64_t next_expiry;
 	struct lc_host *hosts;
 	size_t n_hosts;
 	struct lc_map names; /* LC_MAP_FOLD: val = host */
 	struct lc_map addrs; /* LC_MAP_ADDR: val = host, aux = its address index */
+	/* linear: two a host, the hashes (lc_map_hash_fold) of its domain name
+	 * and of its DHCP hostname (0: none), so that a lookup compares the
+	 * strings of one host, not of each */
+	uint32_t *name_hash;
 };
 
 struct builder {
@@ -203,4 +215,7 @@ int db_seen_add(struct builder *b, uint32_t guest, const struct lc_guest_record 
 int db_assign_seen(struct builder *b);
 
 /* db-index.c */
+/* A host's DHCP hostname, when it has one: its first alias, if not dotted
+ * (the names map holds it after every running host's domain name). */
+const char *db_dhcp_alias(const struct lc_host *h);
 int db_build_indexes(struct lc_db *db);

@@ -21,9 +21,55 @@ bool lc_match_addr(const struct lc_match *m, size_t i)
 	return true;
 }
 
+/* A small db's lookups (db->linear): its hosts in the order the maps are
+ * filled.  Apart from addr_find and name_get, so that those stay small
+ * where they are inlined. */
+__attribute__((noinline)) static bool addr_find_linear(const struct lc_db *db,
+						       const struct lc_addr *a,
+						       const struct lc_host **ret_host,
+						       uint32_t *ret_idx)
+{
+	/* the first in the order the map is filled: host, then address */
+	for (size_t i = 0; i < db->n_hosts; i++)
+		for (size_t k = 0; k < db->hosts[i].n_addrs; k++)
+			if (lc_map_addr_equal(&db->hosts[i].addrs[k].addr, a)) {
+				*ret_host = &db->hosts[i];
+				*ret_idx = (uint32_t)k;
+				return true;
+			}
+	return false;
+}
+
+static bool name_is(const char *name, const char *key, size_t len)
+{
+	return name && lc_strneq_fold(name, key, len) && name[len] == '\0';
+}
+
+__attribute__((noinline)) static const struct lc_host *name_get_linear(const struct lc_db *db,
+								       const char *key, size_t len)
+{
+	/* as the map has them: running hosts' domain names before DHCP
+	 * hostnames, the first of each in the hosts' order; one pass, where
+	 * a domain name wins at once and a DHCP hostname only if none comes */
+	if (len > LC_NAME_MAX)
+		return NULL;
+	const uint32_t hk = lc_map_hash_fold(key, len), *nh = db->name_hash;
+	const struct lc_host *by_dhcp = NULL;
+	for (size_t i = 0; i < db->n_hosts; i++) {
+		const struct lc_host *h = &db->hosts[i];
+		if (nh[2 * i] == hk && h->running && name_is(h->name, key, len))
+			return h;
+		if (nh[2 * i + 1] == hk && !by_dhcp && name_is(db_dhcp_alias(h), key, len))
+			by_dhcp = h;
+	}
+	return by_dhcp;
+}
+
 static bool addr_find(const struct lc_db *db, const struct lc_addr *a,
 		      const struct lc_host **ret_host, uint32_t *ret_idx)
 {
+	if (db->linear)
+		return addr_find_linear(db, a, ret_host, ret_idx);
 	const struct lc_map_slot *s = lc_map_get_addr(&db->addrs, a);
 	if (!s)
 		return false;
@@ -34,6 +80,8 @@ static bool addr_find(const struct lc_db *db, const struct lc_addr *a,
 
 static const struct lc_host *name_get(const struct lc_db *db, const char *key, size_t len)
 {
+	if (db->linear)
+		return name_get_linear(db, key, len);
 	const struct lc_map_slot *s = lc_map_get_str(&db->names, key, len);
 	return s ? &db->hosts[s->val] : NULL;
 }

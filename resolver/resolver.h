@@ -396,6 +396,11 @@ bool lc_db_complete(const struct lc_db *db);
  * filtered at every size. */
 #define LC_DB_WHOLE_MAX (8u << 10)
 extern size_t lc_db_whole_max;
+/* A db of at most this many hosts is searched in order, without the name
+ * and address maps (db-index.c).  A tunable for tests: 0 builds the maps
+ * at every size. */
+#define LC_DB_LINEAR_MAX 16
+extern size_t lc_db_linear_max;
 const struct lc_config *lc_db_config(const struct lc_db *db);
 
 /* What a forward lookup matched: a host, and which of its addresses the

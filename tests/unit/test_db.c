@@ -26,8 +26,9 @@ struct dbt {
 	char *root, *lease, *run;
 	struct lc_paths paths;
 	struct lc_db *db;
-	int64_t now;	 /* of the last load */
-	bool whole_only; /* check_cold: only as a small lab takes the cold path */
+	struct lc_db *db_maps; /* the same files, the maps built at any size */
+	int64_t now;	       /* of the last load */
+	bool whole_only;       /* check_cold: only as a small lab takes the cold path */
 };
 
 static int setup(void **state)
@@ -45,6 +46,7 @@ static int teardown(void **state)
 {
 	struct dbt *t = *state;
 	lc_db_free(t->db);
+	lc_db_free(t->db_maps);
 	unit_world_free(t->root, t->lease, t->run);
 	free(t);
 	return 0;
@@ -53,9 +55,13 @@ static int teardown(void **state)
 static void load(struct dbt *t, int64_t now)
 {
 	lc_db_free(t->db);
-	t->db = NULL;
+	lc_db_free(t->db_maps);
+	t->db = t->db_maps = NULL;
 	assert_int_equal(lc_db_load(&t->paths, now, &t->db), 0);
 	assert_non_null(t->db);
+	lc_db_linear_max = 0;
+	assert_int_equal(lc_db_load(&t->paths, now, &t->db_maps), 0);
+	lc_db_linear_max = LC_DB_LINEAR_MAX;
 	t->now = now;
 }
 
@@ -124,6 +130,32 @@ static void check_cold(struct dbt *t, const char *name, int family)
 	}
 }
 
+/* A small db searched in order (db->linear) answers as the maps do: the
+ * name, and every address of every host by reverse lookup. */
+static void check_linear(struct dbt *t, const char *name, int family)
+{
+	char lin[8192], maps[8192];
+
+	if (!t->db_maps)
+		return; /* a db this test loaded itself */
+	describe(t->db, name, family, lin, sizeof(lin));
+	describe(t->db_maps, name, family, maps, sizeof(maps));
+	if (strcmp(lin, maps) != 0)
+		fail_msg("in order and by the maps differ for \"%s\":\n maps: %s\n in order: %s",
+			 name, maps, lin);
+	for (size_t i = 0; i < lc_db_n_hosts(t->db); i++) {
+		const struct lc_host *h = lc_db_host(t->db, i);
+		for (size_t k = 0; k < h->n_addrs; k++) {
+			const struct lc_host *a = NULL, *b = NULL;
+			enum lc_lookup ra = lc_db_lookup_addr(t->db, &h->addrs[k].addr, &a);
+			enum lc_lookup rb = lc_db_lookup_addr(t->db_maps, &h->addrs[k].addr, &b);
+			assert_int_equal(ra, rb);
+			if (ra == LC_FOUND)
+				assert_string_equal(a->name, b->name);
+		}
+	}
+}
+
 /* Look name up; the matched addresses, in order, space-separated, go to out. */
 static enum lc_lookup lookup(struct dbt *t, const char *name, int family, char out[512],
 			     const struct lc_host **ret_host)
@@ -132,6 +164,7 @@ static enum lc_lookup lookup(struct dbt *t, const char *name, int family, char o
 	enum lc_lookup r = lc_db_lookup_name(t->db, name, family, &m);
 
 	check_cold(t, name, family);
+	check_linear(t, name, family);
 	out[0] = '\0';
 	if (r == LC_FOUND) {
 		for (size_t i = 0; i < m.host->n_addrs; i++) {
@@ -984,6 +1017,34 @@ static void test_stale_name_does_not_shadow(void **state)
 	expect_addr(t, "192.168.150.10", LC_NOTFOUND);
 }
 
+/* Two running guests whose leases say the same address (a lease file
+ * rewritten under dnsmasq, or two networks with one range): the reverse
+ * lookup answers the first host in the db's order, with the maps or
+ * without them (a db this small has none: check_linear compares). */
+static void test_shared_address_first_host(void **state)
+{
+	struct dbt *t = *state;
+	const struct lc_host *h;
+
+	copy_fixtures(t);
+	write_macs(t, "virbr-lab",
+		   "[{\"domain\": \"zeta\", \"macs\": [\"52:54:00:15:00:21\"]},"
+		   " {\"domain\": \"alpha\", \"macs\": [\"52:54:00:15:00:20\"]}]");
+	const struct lease l[] = {
+	    {"192.168.150.21", "52:54:00:15:00:21", "zeta", FIXTURE_EXPIRY},
+	    {"192.168.150.20", "52:54:00:15:00:21", "zeta", FIXTURE_EXPIRY},
+	    {"192.168.150.20", "52:54:00:15:00:20", "alpha", FIXTURE_EXPIRY},
+	};
+	write_status(t, "virbr-lab", l, 3);
+	load(t, NOW);
+	expect(t, "alpha", AF_UNSPEC, "192.168.150.20");
+	expect(t, "zeta", AF_INET, "192.168.150.20 192.168.150.21");
+	h = expect_addr(t, "192.168.150.20", LC_FOUND);
+	assert_string_equal(h->name, "alpha");
+	h = expect_addr(t, "192.168.150.21", LC_FOUND);
+	assert_string_equal(h->name, "zeta");
+}
+
 static void test_expired_hostname_no_alias(void **state)
 {
 	struct dbt *t = *state;
@@ -1437,6 +1498,7 @@ int main(void)
 	    T(test_dhcp_name_of_guest),
 	    T(test_duplicate_address),
 	    T(test_stale_name_does_not_shadow),
+	    T(test_shared_address_first_host),
 	    T(test_expired_hostname_no_alias),
 	    T(test_hostile_files),
 	    T(test_cold_hostname_guest_two_nics),
