@@ -120,7 +120,6 @@ struct hook_work {
 
 /* The detached worker's nice value, and its session's (worker.c). */
 #define HOOK_WORKER_NICE 10
-#define HOOK_WORKER_NICE_STR "10"
 
 /* How long the worker gives a guest's DHCP client. */
 #define HOOK_RENEW_TIMEOUT_S 60

@@ -51,15 +51,7 @@ SDBUS_FORWARD(int, sd_bus_message_read_array, -ELIBACC,
 SDBUS_FORWARD(int, sd_bus_error_has_name, 0, (const sd_bus_error *e, const char *name), (e, name))
 SDBUS_FORWARD(int, sd_bus_error_set_errno, -ELIBACC, (sd_bus_error * e, int error), (e, error))
 
-void sd_bus_error_free(sd_bus_error *e)
-{
-	static void (*fn)(sd_bus_error *);
-
-	if (!fn)
-		*(void **)&fn = sdbus_sym("sd_bus_error_free");
-	if (fn)
-		fn(e);
-}
+LAZY_FORWARD_VOID(sdbus_sym, sd_bus_error_free, (sd_bus_error * e), (e))
 
 /* NAME(m, types, ...) through its va_list form VNAME. */
 #define SDBUS_VA(name, vname)                                                                      \

@@ -65,7 +65,11 @@ static void lower_priority(void)
 	int fd = open("/proc/self/autogroup", O_WRONLY | O_CLOEXEC);
 
 	if (fd >= 0) {
-		static const char nice[] = HOOK_WORKER_NICE_STR "\n";
+#define STR_(x) #x
+#define STR(x) STR_(x)
+		static const char nice[] = STR(HOOK_WORKER_NICE) "\n";
+#undef STR
+#undef STR_
 		if (write(fd, nice, sizeof(nice) - 1) < 0)
 			hook_debug("worker: cannot lower its session's CPU share: %s",
 				   strerror(errno));

@@ -76,6 +76,14 @@ static int ppid_of(const char *proc, pid_t pid, pid_t *ret)
 	return 0;
 }
 
+/* Whether pid lives in a network namespace other than ctrl_net: the init,
+ * not one of the controller's helpers. */
+static bool in_other_net(const char *proc, pid_t pid, ino_t ctrl_net)
+{
+	ino_t net;
+	return ns_ino_at(proc, pid, "net", &net) == 0 && net != ctrl_net;
+}
+
 /* A child of ctrl in a network namespace other than ctrl_net, from the
  * children lists of ctrl's threads (/proc/CTRL/task/TID/children: the
  * controller has a handful of threads and children, where /proc has every
@@ -113,12 +121,10 @@ static int init_from_children(const char *proc, pid_t ctrl, ino_t ctrl_net, pid_
 		/* "PID PID ... ": a list cut at the buffer's end loses its last
 		 * entry, not a wrong one (an entry is taken only before a space) */
 		for (p = buf; !*found; p = end) {
-			ino_t net;
 			long pid = strtol(p, &end, 10);
 			if (end == p || *end != ' ')
 				break;
-			if (pid > 1 && ns_ino_at(proc, (pid_t)pid, "net", &net) == 0 &&
-			    net != ctrl_net)
+			if (pid > 1 && in_other_net(proc, (pid_t)pid, ctrl_net))
 				*found = (pid_t)pid;
 		}
 	}
@@ -132,7 +138,6 @@ static void init_from_scan(const char *proc, pid_t ctrl, ino_t ctrl_net, pid_t *
 {
 	struct dirent *de;
 	DIR *d = opendir(proc);
-	ino_t net;
 
 	while (d && !*found && (de = readdir(d))) {
 		char *end;
@@ -140,7 +145,7 @@ static void init_from_scan(const char *proc, pid_t ctrl, ino_t ctrl_net, pid_t *
 		pid_t pp;
 		if (*end || pid <= 1 || ppid_of(proc, (pid_t)pid, &pp) < 0 || pp != ctrl)
 			continue;
-		if (ns_ino_at(proc, (pid_t)pid, "net", &net) == 0 && net != ctrl_net)
+		if (in_other_net(proc, (pid_t)pid, ctrl_net))
 			*found = (pid_t)pid;
 	}
 	if (d)

@@ -3,7 +3,7 @@
  * The db's two indexes, built once the hosts are final: names (domain
  * names and DHCP hostnames, ASCII case-insensitive) and live addresses.
  * Both are lc_maps sized up front, so they never grow.  A db of a few
- * hosts has neither (db->linear): db-query.c searches its hosts in the
+ * hosts has neither (db->name_hash set): db-query.c searches its hosts in the
  * order the maps are filled, and so finds what they would.
  */
 #include <errno.h>
@@ -188,7 +188,6 @@ int db_build_indexes(struct lc_db *db)
 			db->name_hash[2 * i] = lc_map_hash_fold(n, strlen(n));
 			db->name_hash[2 * i + 1] = hn ? lc_map_hash_fold(hn, strlen(hn)) : 0;
 		}
-		db->linear = true;
 		return 0;
 	}
 	if (db->n_hosts > sizeof(small) / sizeof(small[0]))

@@ -96,19 +96,18 @@ struct lc_db {
 	struct lc_config config;
 	bool unavailable;
 	bool complete; /* every source parsed whole: answers any name */
-	/* at most lc_db_linear_max hosts (a small lab, or a cold path's few):
-	 * no maps, the hosts are searched in order, as the maps would answer
-	 * (db-query.c); building them cost a tenth of a cold lookup at N=10,
-	 * and a probe saves little over a dozen compares */
-	bool linear;
 	int64_t next_expiry;
 	struct lc_host *hosts;
 	size_t n_hosts;
 	struct lc_map names; /* LC_MAP_FOLD: val = host */
 	struct lc_map addrs; /* LC_MAP_ADDR: val = host, aux = its address index */
-	/* linear: two a host, the hashes (lc_map_hash_fold) of its domain name
-	 * and of its DHCP hostname (0: none), so that a lookup compares the
-	 * strings of one host, not of each */
+	/* Set in a db of at most lc_db_linear_max hosts (a small lab, or a
+	 * cold path's few), which has no maps: its hosts are searched in order,
+	 * as the maps would answer (db-query.c); building them cost a tenth of
+	 * a cold lookup at N=10, and a probe saves little over a dozen
+	 * compares.  Two a host, the hashes (lc_map_hash_fold) of its domain
+	 * name and of its DHCP hostname (0: none), so that a lookup compares
+	 * the strings of one host, not of each. */
 	uint32_t *name_hash;
 };
 

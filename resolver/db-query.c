@@ -21,7 +21,7 @@ bool lc_match_addr(const struct lc_match *m, size_t i)
 	return true;
 }
 
-/* A small db's lookups (db->linear): its hosts in the order the maps are
+/* A small db's lookups (db->name_hash set): its hosts in the order the maps are
  * filled.  Apart from addr_find and name_get, so that those stay small
  * where they are inlined. */
 __attribute__((noinline)) static bool addr_find_linear(const struct lc_db *db,
@@ -68,7 +68,7 @@ __attribute__((noinline)) static const struct lc_host *name_get_linear(const str
 static bool addr_find(const struct lc_db *db, const struct lc_addr *a,
 		      const struct lc_host **ret_host, uint32_t *ret_idx)
 {
-	if (db->linear)
+	if (db->name_hash)
 		return addr_find_linear(db, a, ret_host, ret_idx);
 	const struct lc_map_slot *s = lc_map_get_addr(&db->addrs, a);
 	if (!s)
@@ -80,7 +80,7 @@ static bool addr_find(const struct lc_db *db, const struct lc_addr *a,
 
 static const struct lc_host *name_get(const struct lc_db *db, const char *key, size_t len)
 {
-	if (db->linear)
+	if (db->name_hash)
 		return name_get_linear(db, key, len);
 	const struct lc_map_slot *s = lc_map_get_str(&db->names, key, len);
 	return s ? &db->hosts[s->val] : NULL;

@@ -87,24 +87,17 @@ chk_names_gone() {
 	[ -z "$left" ]
 }
 
-# the hook off: its links removed, libvirtd told (SIGHUP), once the last
-# round's workers are done (the last of them may still be asking a guest
-# for its ssh host keys); the round that follows checks it was off
-# The rounds compared each follow such a change, and libvirtd's reload
-# (networks, firewall rules, domains) runs on well after the SIGHUP: each
-# waits for the daemon to be idle, or the round after a reload pays for it.
-hook_off() {
-	hook_links off || not_ok "removing the hook links"
+# hook_switch on|off: the hook's links set or removed and libvirtd told
+# (SIGHUP), then the workers of the last round done (the last of them may
+# still be asking a guest for its ssh host keys) and libvirtd idle: its
+# reload (networks, firewall rules, domains) runs on well after the SIGHUP,
+# and the round after a reload paid for it.  The log's length is kept for
+# chk_nohook_silent, the check that a round without the hook ran so.
+hook_switch() {
+	hook_links "$1" || not_ok "switching the hook links $1"
 	chk_no_workers 30 >/dev/null || true
-	echo "hook off; libvirtd idle after $(lab_wait_quiet)"
+	echo "hook $1; libvirtd idle after $(lab_wait_quiet)"
 	log_lines=$(wc -l <"$work/log")
-}
-# the hook on again, and whatever libvirtd's reload ran it for (the
-# networks' events) done before the next round
-hook_on() {
-	hook_links on || not_ok "restoring the hook links"
-	chk_no_workers 30 >/dev/null || true
-	echo "hook on; libvirtd idle after $(lab_wait_quiet)"
 }
 chk_nohook_silent() {
 	local n
@@ -119,15 +112,15 @@ chk_nohook_silent() {
 # once met a quiet machine where those had met a busy one.
 round 1 hook
 round 2 hook
-hook_off
+hook_switch off
 round 3 nohook
 assert "round 3 really ran without the hook" chk_nohook_silent
-hook_on
+hook_switch on
 round 4 hook
-hook_off
+hook_switch off
 round 5 nohook
 assert "round 5 really ran without the hook" chk_nohook_silent
-hook_on
+hook_switch on
 unset VIRSH_TIMES
 
 # ---- figures ------------------------------------------------------------------------
