@@ -27,7 +27,8 @@ int db_keep_file(struct builder *b, char *buf, size_t len, const char *stem, boo
 		lc_big_free(buf);
 		return 0;
 	}
-	char *st = lc_arena_strndup(&b->files, stem, strlen(stem));
+	size_t sl = strlen(stem);
+	char *st = lc_arena_strndup(&b->files, stem, sl);
 	struct kept_file *k = st ? lc_vec_push(&b->kept) : NULL;
 	if (!k) {
 		lc_big_free(buf);
@@ -36,6 +37,7 @@ int db_keep_file(struct builder *b, char *buf, size_t len, const char *stem, boo
 	k->buf = buf;
 	k->len = len;
 	k->stem = st;
+	k->stem_len = sl;
 	k->net = (uint32_t)(b->kept.n - 1); /* until db_cold_nets */
 	k->file = file;
 	k->is_status = is_status;
@@ -129,6 +131,7 @@ static int take_object(struct hit_ctx *h, size_t pos)
 			bl->net = f->net;
 			bl->file = f->file;
 			bl->off = i;
+			f->leased = true;
 			return 0;
 		}
 		uint32_t gi;
@@ -436,6 +439,33 @@ int db_cold_whole(const struct builder *b, bool *ret_absent)
 bool db_cold_nets_unused(const struct builder *b)
 {
 	return b->leases.n == 0 && b->seen.n == 0 && b->db->config.n_leases == 0;
+}
+
+/* A bridge the filtered path took a lease on: a leased kept .status is
+ * named after it. */
+static bool leased_bridge(void *ud, const char *s, size_t n)
+{
+	const struct builder *b = ud;
+	const struct kept_file *k = b->kept.items;
+	for (size_t i = 0; i < b->kept.n; i++)
+		if (k[i].leased && k[i].stem_len == n && memcmp(k[i].stem, s, n) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The same argument, file by file, when no record has an address and no
+ * extra lease file is configured (b->leased_nets_only): a network then
+ * reaches the answer only through a lease taken from its bridge's
+ * .status.  A .conf whose interface= lines name none of those bridges
+ * yields none of those networks, so it is read (and tracked, as a parsed
+ * one is) but not parsed: where a guest's leases are on one of two
+ * networks, half the .conf work.  The other bridges' networks are then
+ * made from the bridge alone (db_cold_nets), and hold no lease.
+ */
+bool db_cold_conf_wanted(struct builder *b, const char *buf, size_t len)
+{
+	return !b->leased_nets_only || lease_netconf_names(buf, len, leased_bridge, b);
 }
 
 int db_cold_nets(struct builder *b, bool whole)

@@ -73,9 +73,11 @@ struct kept_file {
 	char *buf;
 	size_t len;
 	const char *stem; /* the bridge (in files): its network is known once the .conf are read */
+	size_t stem_len;
 	uint32_t net;
 	uint32_t file;
 	bool is_status;
+	bool leased;  /* a .status the filtered path took a lease from */
 	size_t *seen; /* offsets of objects already taken (scratch arena) */
 	size_t n_seen, cap_seen;
 };
@@ -138,6 +140,7 @@ struct builder {
 	const char *label; /* the query's first label, NULL = build everything */
 	size_t label_len;
 	struct lc_vec kept;	     /* struct kept_file: .macs and .status buffers */
+	bool leased_nets_only;	     /* parse the .conf of leased bridges only */
 	uint32_t n_files;	     /* lease files loaded so far */
 	struct lc_map guest_by_name; /* LC_MAP_STR: val = guest */
 	struct lc_map hn_hosts;	     /* LC_MAP_FOLD: DHCP-only hosts by hostname */
@@ -194,6 +197,8 @@ int db_cold_whole(const struct builder *b, bool *ret_absent);
 int db_load_filtered(struct builder *b, bool label_absent);
 /* After db_load_filtered: whether no network can matter (no .conf read). */
 bool db_cold_nets_unused(const struct builder *b);
+/* Whether the filtered path parses a .conf read into buf (db-cold.c). */
+bool db_cold_conf_wanted(struct builder *b, const char *buf, size_t len);
 /* The kept files' networks, from the .conf files read by now; with whole,
  * then every object of the kept files, as a full load takes them. */
 int db_cold_nets(struct builder *b, bool whole);

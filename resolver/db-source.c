@@ -344,7 +344,7 @@ static int load_netconf(struct builder *b, const char *path, const char *stem)
 	 * why hook records exist */
 	if (db_read(b, path, 1u << 20, &buf, &len) < 0)
 		return 0;
-	if (lease_parse_netconf(buf, len, &nc) == 0)
+	if (db_cold_conf_wanted(b, buf, len) && lease_parse_netconf(buf, len, &nc) == 0)
 		r = db_add_net(b, stem, nc.bridge, nc.domain,
 			       nc.isolated ? LC_CLASS_ISOLATED : LC_CLASS_EXTERNAL);
 	db_release(b, buf, len);
@@ -502,6 +502,7 @@ static int cold_lease_dir(struct builder *b, struct dir_walk *w)
 		return r;
 	if (!whole && db_cold_nets_unused(b))
 		return walk_pass(b, w, 0, track_only);
+	b->leased_nets_only = !whole && b->seen.n == 0 && b->db->config.n_leases == 0;
 	if ((r = walk_pass(b, w, 0, lease_dir_file)) < 0)
 		return r;
 	return db_cold_nets(b, whole);

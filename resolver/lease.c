@@ -9,6 +9,7 @@
 
 #include "resolver/json.h"
 #include "resolver/lease.h"
+#include "resolver/util.h"
 
 bool lease_json_framing_ok(const char *buf, size_t len)
 {
@@ -461,6 +462,22 @@ static const char *netconf_next(const char *p, const char *end)
 		if (q[-1] == '\n' && (*q == 'i' || *q == 'd'))
 			return q;
 	return end;
+}
+
+bool lease_netconf_names(const char *buf, size_t len, bool (*want)(void *, const char *, size_t),
+			 void *ud)
+{
+	/* the lines lease_parse_netconf takes a bridge from, and only those
+	 * (one line of libvirt's file begins with 'i') */
+	for (size_t p = 0; (p = lc_line_start(buf, len, p, 'i')) < len;) {
+		const char *l = buf + p, *eol = memchr(l, '\n', len - p);
+		size_t n = eol ? (size_t)(eol - l) : len - p;
+		if (n > 10 && memcmp(l, "interface=", 10) == 0 &&
+		    n - 10 < sizeof(((struct lc_netconf *)0)->bridge) && want(ud, l + 10, n - 10))
+			return true;
+		p += n;
+	}
+	return false;
 }
 
 int lease_parse_netconf(const char *buf, size_t len, struct lc_netconf *ret)

@@ -105,6 +105,11 @@ const char *lease_ipv4(const char *s, const char *end, uint8_t out[4]);
 bool lease_hostname_ok(const char *s, size_t len);
 /* libvirt <network>.conf (dnsmasq config). */
 int lease_parse_netconf(const char *buf, size_t len, struct lc_netconf *ret);
+/* Whether want() takes the value of some "interface=VALUE" line that
+ * lease_parse_netconf could take as the bridge (it takes the last one).
+ * So when this says no, that parse yields no bridge want() takes. */
+bool lease_netconf_names(const char *buf, size_t len, bool (*want)(void *, const char *, size_t),
+			 void *ud);
 
 /* Internal to the core: build a db and report every file (and directory)
  * it looked at, with the signature it had, so the cache can tell later

@@ -15,7 +15,6 @@
 #include "resolver/util.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
-#include <cpuid.h>
 #include <immintrin.h>
 #define HAVE_AVX2_PATH 1
 #endif
@@ -98,25 +97,6 @@ static int slice_hit(void *ud, size_t needle, size_t pos)
 {
 	const struct slice_ctx *s = ud;
 	return s->fn(s->ud, s->base + needle, pos);
-}
-
-static bool cpu_has_avx2(void)
-{
-	static int cached = -1; /* benign race: every thread computes the same */
-	int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
-	if (v >= 0)
-		return v;
-	unsigned a, b, c, d;
-	v = 0;
-	if (__get_cpuid(1, &a, &b, &c, &d) && (c & bit_OSXSAVE) && (c & bit_AVX)) {
-		unsigned lo, hi;
-		/* the OS must save the YMM state */
-		__asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-		if ((lo & 6) == 6 && __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_AVX2))
-			v = 1;
-	}
-	__atomic_store_n(&cached, v, __ATOMIC_RELAXED);
-	return v;
 }
 
 #define MAX_VEC_NEEDLES 32
@@ -683,7 +663,7 @@ int scan_find(const char *buf, size_t len, const struct scan_needle *needles, si
 		if (needles[k].len == 0)
 			return 0;
 #ifdef HAVE_AVX2_PATH
-	if (cpu_has_avx2()) {
+	if (lc_cpu_has_avx2()) {
 		/* in groups, so any number of needles works */
 		for (size_t k = 0; k < n; k += MAX_VEC_NEEDLES) {
 			size_t g = n - k < MAX_VEC_NEEDLES ? n - k : MAX_VEC_NEEDLES;

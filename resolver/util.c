@@ -8,6 +8,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
 #include "resolver/resolver.h"
 #include "resolver/util.h"
 
@@ -536,4 +541,67 @@ int lc_list_dir(const char *dir, char ***ret_names, size_t *ret_n, struct lc_sig
 void lc_names_free(char **names, size_t n)
 {
 	free(names[n]); /* the block: the text, then names itself */
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+bool lc_cpu_has_avx2(void)
+{
+	static int cached = -1; /* benign race: every thread computes the same */
+	int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+	if (v >= 0)
+		return v;
+	unsigned a, b, c, d;
+	v = 0;
+	if (__get_cpuid(1, &a, &b, &c, &d) && (c & bit_OSXSAVE) && (c & bit_AVX)) {
+		unsigned lo, hi;
+		/* the OS must save the YMM state */
+		__asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		if ((lo & 6) == 6 && __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_AVX2))
+			v = 1;
+	}
+	__atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+	return v;
+}
+
+/* 32 places a step: the byte, and a '\n' before it (the load one byte
+ * back).  From q >= 1. */
+__attribute__((target("avx2"))) static size_t line_start_avx2(const char *buf, size_t len, size_t q,
+							      char c)
+{
+	const __m256i nl = _mm256_set1_epi8('\n'), want = _mm256_set1_epi8(c);
+	for (; q + 32 <= len; q += 32) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(buf + q));
+		__m256i prev = _mm256_loadu_si256((const __m256i *)(const void *)(buf + q - 1));
+		uint32_t m = (uint32_t)_mm256_movemask_epi8(
+		    _mm256_and_si256(_mm256_cmpeq_epi8(v, want), _mm256_cmpeq_epi8(prev, nl)));
+		if (m)
+			return q + (size_t)__builtin_ctz(m);
+	}
+	return q;
+}
+#else
+bool lc_cpu_has_avx2(void)
+{
+	return false;
+}
+#endif
+
+size_t lc_line_start(const char *buf, size_t len, size_t from, char c)
+{
+	if (from >= len)
+		return len;
+	if ((from == 0 || buf[from - 1] == '\n') && buf[from] == c)
+		return from;
+	size_t q = from + 1;
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (lc_cpu_has_avx2()) {
+		q = line_start_avx2(buf, len, q, c);
+		if (q < len && buf[q] == c && buf[q - 1] == '\n')
+			return q;
+	}
+#endif
+	for (; q < len; q++)
+		if (buf[q] == c && buf[q - 1] == '\n')
+			return q;
+	return len;
 }

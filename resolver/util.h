@@ -161,3 +161,10 @@ void lc_names_free(char **names, size_t n);
  * (NULL: all); names it leaves out do not count towards the limit. */
 int lc_list_dir_in(const char *dir, struct lc_arena *a, bool (*want)(const char *name, size_t len),
 		   char ***ret_names, size_t *ret_n, struct lc_sig *ret_sig);
+
+/* Whether this CPU (and the OS) runs AVX2 code. */
+bool lc_cpu_has_avx2(void);
+/* The next line at or after from that begins with byte c (a line starts
+ * at 0 or after a '\n'): its offset, or len for none.  32 bytes a step
+ * with AVX2. */
+size_t lc_line_start(const char *buf, size_t len, size_t from, char c);

@@ -295,6 +295,51 @@ static void test_escaped_names(void **state)
 	compare_paths(&p, time(NULL));
 }
 
+/* The .conf files the filtered path parses: only those whose interface=
+ * lines name a bridge it took a lease on.  Networks named unlike their
+ * bridges; a .conf with two interface= lines (the last one counts); two
+ * .conf files for one bridge (the first in order counts); a .conf with
+ * none; a bridge with leases and no .conf; a guest with NICs on an
+ * external and an isolated network (the order of its addresses), each
+ * with its own domain (the FQDN aliases). */
+static void test_conf_files(void **state)
+{
+	char d[300];
+	struct lc_paths p;
+
+	snprintf(d, sizeof(d), "%s/confs", tmpdir);
+	assert_int_equal(mkdir(d, 0755), 0);
+	write_file(d, "alpha.conf", "domain=alpha.test\ninterface=virbr-a\n");
+	write_file(d, "beta.conf",
+		   "interface=virbr-b\ndomain=beta.test\ndhcp-option=3\ninterface=virbr-c\n");
+	write_file(d, "gamma.conf", "interface=virbr-a\ndomain=gamma.test\n");
+	write_file(d, "none.conf", "domain=none.test\n");
+	write_file(d, "virbr-a.macs",
+		   "[{\"domain\": \"two\", \"macs\": [\"52:54:00:00:0a:01\"]},\n"
+		   " {\"domain\": \"one\", \"macs\": [\"52:54:00:00:0a:02\"]}]\n");
+	write_file(d, "virbr-c.macs",
+		   "[{\"domain\": \"two\", \"macs\": [\"52:54:00:00:0c:01\"]},\n"
+		   " {\"domain\": \"iso\", \"macs\": [\"52:54:00:00:0c:02\"]}]\n");
+	write_file(d, "virbr-a.status",
+		   "[{\"ip-address\": \"10.10.0.1\", \"mac-address\": \"52:54:00:00:0a:01\", "
+		   "\"hostname\": \"two\"},\n"
+		   " {\"ip-address\": \"10.10.0.2\", \"mac-address\": \"52:54:00:00:0a:02\", "
+		   "\"hostname\": \"one-dhcp\"}]\n");
+	write_file(d, "virbr-c.status",
+		   "[{\"ip-address\": \"10.12.0.1\", \"mac-address\": \"52:54:00:00:0c:01\"},\n"
+		   " {\"ip-address\": \"fd12::2\", \"mac-address\": \"52:54:00:00:0c:02\", "
+		   "\"hostname\": \"iso\"}]\n");
+	/* bridges whose network no .conf names (b: beta's last line is c) */
+	write_file(d, "virbr-b.status",
+		   "[{\"ip-address\": \"10.11.0.5\", \"mac-address\": \"52:54:00:00:0b:05\", "
+		   "\"hostname\": \"bee\"}]\n");
+	write_file(d, "virbr-d.status",
+		   "[{\"ip-address\": \"10.13.0.5\", \"mac-address\": \"52:54:00:00:0d:05\", "
+		   "\"hostname\": \"dee\"}]\n");
+	paths_for(&p, d, "/nonexistent", "/nonexistent");
+	compare_paths(&p, time(NULL));
+}
+
 static void test_generated_world(void **state)
 {
 	char cmd[1024], d[300];
@@ -405,7 +450,7 @@ int main(void)
 	    cmocka_unit_test(test_module_fixture),    cmocka_unit_test(test_libvirt_captures),
 	    cmocka_unit_test(test_awkward_files),     cmocka_unit_test(test_escaped_names),
 	    cmocka_unit_test(test_generated_world),   cmocka_unit_test(test_records_world),
-	    cmocka_unit_test(test_records_big_world),
+	    cmocka_unit_test(test_records_big_world), cmocka_unit_test(test_conf_files),
 	};
 	if (!getenv("abs_top_srcdir") || !getenv("LC_FIXTURES")) {
 		fprintf(stderr, "run through make check\n");

@@ -3,7 +3,8 @@
  * libvirt's <network>.conf (lease_parse_netconf): libvirt's own files, the
  * forms of its keys, and the reader against a plain one, line by line, over
  * random files (it looks for line starts 16 bytes a step, so where a line
- * falls against those steps must not matter).
+ * falls against those steps must not matter).  lease_netconf_names, the
+ * cold path's look at a file's interface= lines, against the same.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -96,6 +97,60 @@ static int plain_netconf(const char *buf, size_t len, struct lc_netconf *ret)
 	return 0;
 }
 
+/* lease_netconf_names' want(): the bridge it asks for, and how often it
+ * was asked. */
+struct want_one {
+	const char *bridge;
+	int asked;
+};
+
+static bool want_one(void *ud, const char *s, size_t n)
+{
+	struct want_one *w = ud;
+	w->asked++;
+	return strlen(w->bridge) == n && memcmp(w->bridge, s, n) == 0;
+}
+
+/* Whether some line is interface=BRIDGE, a memchr a line. */
+static bool plain_names(const char *buf, size_t len, const char *bridge)
+{
+	const char *p = buf, *end = buf + len;
+	size_t bl = strlen(bridge);
+
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		if (!eol)
+			eol = end;
+		size_t n = (size_t)(eol - p);
+		if (n > 10 && n - 10 < sizeof(((struct lc_netconf *)0)->bridge) &&
+		    !memcmp(p, "interface=", 10) && n - 10 == bl && !memcmp(p + 10, bridge, bl))
+			return true;
+		p = eol + 1;
+	}
+	return false;
+}
+
+static void test_netconf_names(void **state)
+{
+	(void)state;
+	const char *f = "domain=lab.test\ninterface=virbr1\ninterface=virbr2\ndhcp-option=3\n";
+	struct want_one w = {"virbr1", 0};
+
+	/* any interface= line, not only the last one the parse takes */
+	assert_true(lease_netconf_names(f, strlen(f), want_one, &w));
+	assert_int_equal(w.asked, 1);
+	w = (struct want_one){"virbr2", 0};
+	assert_true(lease_netconf_names(f, strlen(f), want_one, &w));
+	assert_int_equal(w.asked, 2);
+	w = (struct want_one){"virbr", 0};
+	assert_false(lease_netconf_names(f, strlen(f), want_one, &w));
+	/* the first line, and a last one without its newline */
+	w = (struct want_one){"br0", 0};
+	assert_true(lease_netconf_names("interface=br0", 13, want_one, &w));
+	assert_false(lease_netconf_names("xinterface=br0\n interface=br0", 30, want_one, &w));
+	assert_false(lease_netconf_names("", 0, want_one, &w));
+}
+
 static void test_netconf_random(void **state)
 {
 	static const char *const lines[] = {
@@ -116,7 +171,13 @@ static void test_netconf_random(void **state)
 	    "",
 	    "except-interface=lo",
 	    "bind-dynamic",
+	    "interface=virbr0-but-a-name-longer-than-a-bridge-can-be-0123456789abcdef",
+	    "ipset=/x/y",
+	    "pid-file=/run/libvirt/network/default.pid-and-more-bytes-to-cross-a-vector",
 	};
+	static const char *const bridges[] = {"virbr0", "virbr-lab", "wrong", "indented",
+					      "virbr0-but-a-name-longer-than-a-bridge-can-be-"
+					      "0123456789abcdef"};
 	const size_t n_lines = sizeof(lines) / sizeof(lines[0]);
 	uint64_t seed = 0x9e3779b97f4a7c15u;
 	char buf[2048];
@@ -149,6 +210,14 @@ static void test_netconf_random(void **state)
 		memcpy(copy, buf, len);
 		int rf = lease_parse_netconf(copy, len, &fast);
 		int rp = plain_netconf(copy, len, &plain);
+		for (size_t b = 0; b < sizeof(bridges) / sizeof(bridges[0]); b++) {
+			struct want_one w = {bridges[b], 0};
+			bool named = lease_netconf_names(copy, len, want_one, &w);
+			assert_int_equal(named, plain_names(copy, len, bridges[b]));
+			/* what it says no to, the parse does not give */
+			if (!named && rf == 0)
+				assert_string_not_equal(fast.bridge, bridges[b]);
+		}
 		free(copy);
 		assert_int_equal(rf, rp);
 		if (rf == 0) {
@@ -165,6 +234,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_netconf_libvirt),
 	    cmocka_unit_test(test_netconf_domain_forms),
+	    cmocka_unit_test(test_netconf_names),
 	    cmocka_unit_test(test_netconf_random),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

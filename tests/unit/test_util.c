@@ -473,6 +473,44 @@ static void test_strings(void **state)
 	assert_int_equal(lc_lower('['), '[');
 }
 
+/* xorshift: the same bytes on every run */
+static uint64_t line_rand(void)
+{
+	static uint64_t x = 0x9e3779b97f4a7c15u;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return x;
+}
+
+/* lc_line_start against a byte loop: from every place of buffers of
+ * every length around its 32-byte steps, made of the byte, '\n' and
+ * others (each in a heap block of exactly its length, for ASan). */
+static void test_line_start(void **state)
+{
+	static const char alphabet[] = "i\n\nxd=";
+	(void)state;
+	for (int round = 0; round < 400; round++) {
+		size_t len = round < 200 ? (size_t)round : (size_t)(line_rand() % 3000);
+		char *buf = malloc(len ? len : 1);
+		assert_non_null(buf);
+		for (size_t i = 0; i < len; i++)
+			buf[i] = alphabet[line_rand() % (sizeof(alphabet) - 1)];
+		for (size_t from = 0; from <= len; from++) {
+			size_t want = from;
+			while (want < len &&
+			       !(buf[want] == 'i' && (want == 0 || buf[want - 1] == '\n')))
+				want++;
+			assert_int_equal(lc_line_start(buf, len, from, 'i'), want);
+		}
+		free(buf);
+	}
+	assert_int_equal(lc_line_start("i", 1, 0, 'i'), 0);
+	assert_int_equal(lc_line_start("xi", 2, 0, 'i'), 2);
+	assert_int_equal(lc_line_start("x\ni", 3, 0, 'i'), 2);
+	assert_int_equal(lc_line_start("i", 1, 1, 'i'), 1);
+}
+
 #define D(f) cmocka_unit_test_setup_teardown(f, unit_setup_tmpdir, unit_teardown_tmpdir)
 
 int main(void)
@@ -490,6 +528,7 @@ int main(void)
 	    D(test_list_dir),
 	    D(test_list_dir_big),
 	    cmocka_unit_test(test_strings),
+	    cmocka_unit_test(test_line_start),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
