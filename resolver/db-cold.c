@@ -156,11 +156,26 @@ static int on_hit(void *ud, size_t needle, size_t pos)
 	return r < 0 ? r : 0;
 }
 
+/* The kept files of a lab with a few bridges in one scan_find_in. */
+#define SCAN_FILES_MAX 16
+
 static int scan_kept(struct builder *b, bool status, const struct scan_needle *nd, size_t n)
 {
 	struct kept_file *k = b->kept.items;
 	if (n == 0)
 		return 0;
+	if (b->kept.n <= SCAN_FILES_MAX) {
+		struct hit_ctx h[SCAN_FILES_MAX];
+		struct scan_buf bufs[SCAN_FILES_MAX];
+		size_t nb = 0;
+		for (size_t i = 0; i < b->kept.n; i++)
+			if (k[i].is_status == status) {
+				h[nb] = (struct hit_ctx){b, &k[i], 0};
+				bufs[nb] = (struct scan_buf){k[i].buf, k[i].len, &h[nb]};
+				nb++;
+			}
+		return scan_find_in(bufs, nb, nd, n, on_hit);
+	}
 	for (size_t i = 0; i < b->kept.n; i++) {
 		if (k[i].is_status != status)
 			continue;
@@ -416,12 +431,17 @@ int db_cold_whole(const struct builder *b, bool *ret_absent)
 				return 1;
 	if (bytes > lc_db_whole_max)
 		return 0;
-	for (size_t i = 0; i < b->kept.n; i++) {
-		int r = scan_find(k[i].buf, k[i].len, &label, 1, found, NULL);
+	struct scan_buf bufs[SCAN_FILES_MAX];
+	for (size_t i = 0, nb = 0; i < b->kept.n; i++) {
+		bufs[nb++] = (struct scan_buf){k[i].buf, k[i].len, NULL};
+		if (nb < SCAN_FILES_MAX && i + 1 < b->kept.n)
+			continue;
+		int r = scan_find_in(bufs, nb, &label, 1, found);
 		if (r == -ECANCELED)
 			return 1;
 		if (r < 0)
 			return r;
+		nb = 0;
 	}
 	*ret_absent = true;
 	return 0;

@@ -3,7 +3,7 @@
  * Multi-needle, ASCII case-insensitive search.  Each needle is looked for
  * by two of its bytes (a letter ORed with 0x20, which folds it), 32
  * positions per compare with AVX2: one byte rare in the file, the other
- * only where it occurs (choose_bytes), or in a small file without a rare
+ * only where it occurs (choose_bytes, scan-plan.c), or in a small file without a rare
  * byte both in every step (scan_avx2_pair).  The rare candidates are then
  * compared in full.  This is what lets a cold lookup in a 2 MB lease file
  * cost well under one instruction per byte instead of a full parse.
@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "resolver/scan-plan.h"
 #include "resolver/scan.h"
 #include "resolver/util.h"
 
@@ -18,11 +19,6 @@
 #include <immintrin.h>
 #define HAVE_AVX2_PATH 1
 #endif
-
-static inline unsigned char fold(unsigned char c)
-{
-	return c | 0x20;
-}
 
 /* A candidate at pos stands as a whole string: a '"' before it, a '"'
  * (or with dot_ends a '.') after.  Checked first: it rejects most false
@@ -174,29 +170,6 @@ static int report(const char *buf, size_t len, const struct scan_needle *needles
 		SCAN_HALF(p + 64, e2, e3, FOLD_L);                                                 \
 	}
 
-static bool is_letter(char c)
-{
-	c = (char)(c | 0x20);
-	return c >= 'a' && c <= 'z';
-}
-
-/* A needle made ready for verify_folded: its bytes with letters folded,
- * and 0x20 where they are letters (so a byte ORed with mask equals the
- * folded needle byte exactly when it matches, in either case). */
-struct folded {
-	unsigned char s[256];
-	unsigned char mask[256];
-};
-
-static void fold_needle(const struct scan_needle *nd, struct folded *ret)
-{
-	for (size_t i = 0; i < nd->len; i++) {
-		unsigned char c = (unsigned char)nd->s[i];
-		ret->mask[i] = is_letter((char)c) ? 0x20 : 0;
-		ret->s[i] = (unsigned char)(c | ret->mask[i]);
-	}
-}
-
 /* verify(), eight bytes a compare: the boundaries, then from the end. */
 static bool verify_folded(const char *buf, size_t len, const struct scan_needle *nd,
 			  const struct folded *fd, size_t pos)
@@ -218,137 +191,6 @@ static bool verify_folded(const char *buf, size_t len, const struct scan_needle 
 			return false;
 	return true;
 }
-
-/* How often byte c (letters folded) occurs in a sample of the buffer:
- * SAMPLE_SLICE bytes at the start of each quarter. */
-#define SAMPLE_SLICE 256
-#define SAMPLE_MIN_LEN (32u << 10)
-
-__attribute__((target("avx2,popcnt"))) static unsigned sample_count(const char *buf, size_t len,
-								    unsigned char c)
-{
-	const __m256i m20 = _mm256_set1_epi8(0x20), v = _mm256_set1_epi8((char)c);
-	unsigned n = 0;
-	for (size_t q = 0; q < 4; q++) {
-		const char *p = buf + len / 4 * q;
-		for (size_t i = 0; i < SAMPLE_SLICE; i += 32) {
-			__m256i x =
-			    _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(p + i)), m20);
-			n += (unsigned)__builtin_popcount(
-			    (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, v)));
-		}
-	}
-	return n;
-}
-
-/* Which two bytes of the needle a pass tests: the primary in every step,
- * the secondary only where the primary occurs.
- *
- * The primary should be rare in this file.  In a file big enough to be
- * worth a look, it is the needle's rarest byte in a 1 KB sample (a later
- * one on a tie), among its last MAX_SAMPLED bytes: in a lab whose guests
- * are all "nodeN", the 'n' of "node7" is in every object and its '7' is
- * not.  The secondary should tell apart the strings that share the
- * primary, and names and MACs differ at their end (node7/node8,
- * ..:13:88/..:13:89): the last byte, or the one before it if the last is
- * the primary.
- *
- * A small file is not sampled (the sample would be a good part of it):
- * there the primary is the needle's last byte that lease text never holds
- * (lease_text), if it has one; else the pass tests two adjacent bytes
- * together (choose_pair, scan_avx2_pair).  A one-byte needle: its byte. */
-#define MAX_SAMPLED 16
-
-/* The bytes a lease file has outside the names in it: those of the keys
- * libvirt writes ("ip-address", "mac-address", "hostname", "client-id",
- * "expiry-time", "iaid", "server-duid", "domain", "macs"), of hex digits,
- * of the addresses and of the JSON around them.  A needle's other bytes
- * (g j k q w z, most punctuation, non-ASCII) are rare there. */
-static const bool lease_text[256] = {
-    [0 ... ' '] = true,	  ['"'] = true,		['-'] = true,	      ['.'] = true,
-    ['0' ... ':'] = true, ['A' ... 'F'] = true, ['H' ... 'I'] = true, ['L' ... 'P'] = true,
-    ['R' ... 'V'] = true, ['X' ... 'Y'] = true, ['a' ... 'f'] = true, ['h' ... 'i'] = true,
-    ['l' ... 'p'] = true, ['r' ... 'v'] = true, ['x' ... 'y'] = true,
-};
-
-/* The sampled choice of a big file, above; in a small one, the needle's
- * last rare byte (false when there is none). */
-static bool choose_bytes(const char *buf, size_t len, const struct scan_needle *nd,
-			 size_t *ret_primary, size_t *ret_secondary)
-{
-	const size_t d = nd->len - 1;
-	if (len < SAMPLE_MIN_LEN || d == 0) {
-		/* among the last MAX_SAMPLED bytes, as in a big file */
-		size_t i = nd->len, low = nd->len > MAX_SAMPLED ? nd->len - MAX_SAMPLED : 0;
-		while (i-- > low && lease_text[(unsigned char)nd->s[i]])
-			;
-		if (i == low - 1) {
-			if (d > 0)
-				return false;
-			i = 0;
-		}
-		*ret_primary = i;
-		*ret_secondary = i == d && d > 0 ? d - 1 : d;
-		return true;
-	}
-	unsigned char seen[MAX_SAMPLED];
-	unsigned count[MAX_SAMPLED], best = UINT32_MAX;
-	size_t n_seen = 0, p = d;
-	for (size_t i = nd->len; i-- > 0 && nd->len - i <= MAX_SAMPLED;) {
-		unsigned char c = fold((unsigned char)nd->s[i]);
-		size_t k = 0;
-		while (k < n_seen && seen[k] != c)
-			k++;
-		if (k == n_seen) {
-			seen[n_seen] = c;
-			count[n_seen++] = sample_count(buf, len, c);
-		}
-		if (count[k] < best) {
-			best = count[k];
-			p = i;
-		}
-	}
-	*ret_primary = p;
-	*ret_secondary = p == d ? d - 1 : d;
-	return true;
-}
-
-/* The pair of scan_avx2_pair, by its first byte: the last two bytes, where
- * names and MACs differ; if both are letters (an OR each a step), the last
- * pair of the last MAX_SAMPLED with fewer (none if it can) and no ':' or
- * '.', common by address digits (":5" of 52:54:00).  A digit before a '-'
- * (the "1-" of "node51-dhcp") is in no key or address. */
-static size_t choose_pair(const struct scan_needle *nd)
-{
-	const size_t last = nd->len - 2;
-	const char *s = nd->s;
-	if (!is_letter(s[last]) || !is_letter(s[last + 1]))
-		return last;
-	size_t best = last;
-	int fewest = 2;
-	for (size_t i = last; i-- > 0 && nd->len - i <= MAX_SAMPLED && fewest > 0;) {
-		int letters = is_letter(s[i]) + is_letter(s[i + 1]);
-		if (letters < fewest && s[i] != ':' && s[i] != '.' && s[i + 1] != ':' &&
-		    s[i + 1] != '.') {
-			fewest = letters;
-			best = i;
-		}
-	}
-	return best;
-}
-
-/* One needle's pass: the two bytes it tests (choose_bytes), whether each
- * is a letter (then compared folded), and the needle folded for
- * verify_folded.  Made once, used by the 128-byte loop and its tail. */
-struct pass {
-	size_t po, so;
-	bool ff, fl;
-	bool pair; /* a small file: po and so tested together (scan_avx2_pair) */
-	/* a big file: fd made for the many candidates; a small file has few,
-	 * and folding the needle would cost more than verify() on them */
-	bool folded;
-	struct folded fd;
-};
 
 static bool pass_verify(const char *buf, size_t len, const struct scan_needle *nd,
 			const struct pass *ps, size_t pos)
@@ -381,20 +223,6 @@ __attribute__((noinline)) static bool report_block(const char *buf, size_t len,
 {
 	return report_mask(buf, len, nd, ps, base, lo, fn, ud, ret) &&
 	       report_mask(buf, len, nd, ps, base + 64, hi, fn, ud, ret);
-}
-
-static void plan_pass(const char *buf, size_t len, const struct scan_needle *nd, struct pass *ret)
-{
-	ret->pair = !choose_bytes(buf, len, nd, &ret->po, &ret->so);
-	if (ret->pair) {
-		ret->po = choose_pair(nd);
-		ret->so = ret->po + 1;
-	}
-	ret->ff = is_letter(nd->s[ret->po]);
-	ret->fl = is_letter(nd->s[ret->so]);
-	ret->folded = len >= SAMPLE_MIN_LEN;
-	if (ret->folded)
-		fold_needle(nd, &ret->fd);
 }
 
 /* The rest of a pass of SCAN_ONE_FN (the bytes po and so chosen there),
@@ -618,32 +446,42 @@ static int scan_tail_one(const char *buf, size_t len, size_t from, const struct 
 	return 0;
 }
 
+/* One needle's pass over buf, as ps planned it; hits as needle k. */
+static inline __attribute__((always_inline)) int scan_avx2_pass(const char *buf, size_t len,
+								const struct scan_needle *nd,
+								const struct pass *ps, size_t k,
+								scan_hit_fn fn, void *ud)
+{
+	struct slice_ctx sl = {fn, ud, k};
+	size_t p;
+	int r;
+
+	if (ps->pair)
+		p = scan_avx2_pair(buf, len, nd, ps, slice_hit, &sl, &r);
+	else if (ps->folded)
+		p = scan_avx2_one_big(buf, len, nd, ps, slice_hit, &sl, &r);
+	else
+		p = scan_avx2_one_small(buf, len, nd, ps, slice_hit, &sl, &r);
+	if (!ps->pair && r >= 0)
+		p = scan_avx2_tail(buf, len, p, nd, ps, slice_hit, &sl, &r);
+	if (r < 0)
+		return r;
+	return scan_tail_one(buf, len, p, nd, slice_hit, &sl);
+}
+
+/* a pass per needle costs ~0.25 instructions a byte; the shared pass pays
+ * off only for many needles (the MACs of many records) */
+#define PASS_NEEDLES_MAX 4
+
 static int scan_avx2(const char *buf, size_t len, const struct scan_needle *needles, size_t n,
 		     scan_hit_fn fn, void *ud)
 {
 	int r;
-	/* a pass per needle costs ~0.25 instructions a byte; the shared pass
-	 * pays off only for many needles (the MACs of many records) */
-	if (n <= 4) {
+	if (n <= PASS_NEEDLES_MAX) {
 		for (size_t k = 0; k < n; k++) {
-			struct slice_ctx sl = {fn, ud, k};
 			struct pass ps;
 			plan_pass(buf, len, &needles[k], &ps);
-			size_t p;
-			if (ps.pair)
-				p = scan_avx2_pair(buf, len, &needles[k], &ps, slice_hit, &sl, &r);
-			else if (ps.folded)
-				p = scan_avx2_one_big(buf, len, &needles[k], &ps, slice_hit, &sl,
-						      &r);
-			else
-				p = scan_avx2_one_small(buf, len, &needles[k], &ps, slice_hit, &sl,
-							&r);
-			if (!ps.pair && r >= 0)
-				p = scan_avx2_tail(buf, len, p, &needles[k], &ps, slice_hit, &sl,
-						   &r);
-			if (r < 0)
-				return r;
-			if ((r = scan_tail_one(buf, len, p, &needles[k], slice_hit, &sl)) < 0)
+			if ((r = scan_avx2_pass(buf, len, &needles[k], &ps, k, fn, ud)) < 0)
 				return r;
 		}
 		return 0;
@@ -676,4 +514,41 @@ int scan_find(const char *buf, size_t len, const struct scan_needle *needles, si
 	}
 #endif
 	return scan_scalar(buf, len, 0, needles, n, fn, userdata);
+}
+
+int scan_find_in(const struct scan_buf *bufs, size_t n_bufs, const struct scan_needle *needles,
+		 size_t n, scan_hit_fn fn)
+{
+	int r;
+#ifdef HAVE_AVX2_PATH
+	/* a small buffer's plan is the needle's alone (plan_pass samples only
+	 * big ones): made once for all of them, not once a buffer */
+	struct pass ps[PASS_NEEDLES_MAX];
+	bool planned = false;
+	for (size_t k = 0; k < n; k++)
+		if (needles[k].len == 0)
+			return 0;
+	if (n <= PASS_NEEDLES_MAX && lc_cpu_has_avx2()) {
+		for (size_t f = 0; f < n_bufs; f++) {
+			const struct scan_buf *b = &bufs[f];
+			if (b->len >= SAMPLE_MIN_LEN) {
+				if ((r = scan_avx2(b->buf, b->len, needles, n, fn, b->ud)) < 0)
+					return r;
+				continue;
+			}
+			for (size_t k = 0; !planned && k < n; k++)
+				plan_pass(b->buf, b->len, &needles[k], &ps[k]);
+			planned = true;
+			for (size_t k = 0; k < n; k++)
+				if ((r = scan_avx2_pass(b->buf, b->len, &needles[k], &ps[k], k, fn,
+							b->ud)) < 0)
+					return r;
+		}
+		return 0;
+	}
+#endif
+	for (size_t f = 0; f < n_bufs; f++)
+		if ((r = scan_find(bufs[f].buf, bufs[f].len, needles, n, fn, bufs[f].ud)) < 0)
+			return r;
+	return 0;
 }

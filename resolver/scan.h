@@ -20,3 +20,14 @@ typedef int (*scan_hit_fn)(void *userdata, size_t needle, size_t pos);
 
 int scan_find(const char *buf, size_t len, const struct scan_needle *needles, size_t n,
 	      scan_hit_fn fn, void *userdata);
+
+/* scan_find over each buffer in turn (fn gets the buffer's ud): the hits
+ * it gives, in the same order, for less (a pass is planned once for all
+ * the small buffers). */
+struct scan_buf {
+	const char *buf;
+	size_t len;
+	void *ud;
+};
+int scan_find_in(const struct scan_buf *bufs, size_t n_bufs, const struct scan_needle *needles,
+		 size_t n, scan_hit_fn fn);

@@ -347,6 +347,64 @@ static void test_small_files(void **state)
 	}
 }
 
+/* scan_find_in: for each buffer, exactly the hits scan_find gives it
+ * alone, in the same order (the cold path takes objects in that order),
+ * over small buffers (one plan for all) and big ones among them; and a
+ * stop in one buffer ends the whole scan. */
+static void test_find_in(void **state)
+{
+	static const char alphabet[] = "\"\"\" \n:.,0123456789abcdefnodehstm-";
+	static const size_t sizes[] = {0, 40, 900, 5000, 40000, 1200, 33000};
+	enum { NB = sizeof(sizes) / sizeof(sizes[0]) };
+	(void)state;
+	for (int round = 0; round < 40; round++) {
+		struct scan_buf bufs[NB];
+		struct hits got[NB], want[NB];
+		char *mem[NB];
+		struct scan_needle nd[4] = {{"node5", 5, true},
+					    {"52:54:00:00:00:33", 17, false},
+					    {"n5", 2, false},
+					    {"www", 3, true}};
+		size_t n = 1 + (size_t)(round % 4);
+		for (size_t b = 0; b < NB; b++) {
+			size_t len = sizes[b] + (size_t)(next() % 64);
+			mem[b] = malloc(len ? len : 1); /* exactly len: ASan sees past it */
+			assert_non_null(mem[b]);
+			for (size_t i = 0; i < len; i++)
+				mem[b][i] = alphabet[next() % (sizeof(alphabet) - 1)];
+			for (int k = 0; k < 8 && len > 40; k++)
+				plant(mem[b], 1 + (size_t)(next() % (len - 40)), nd[k % n].s,
+				      nd[k % n].len, '"');
+			got[b] = want[b] = (struct hits){0};
+			bufs[b] = (struct scan_buf){mem[b], len, &got[b]};
+			assert_int_equal(scan_find(mem[b], len, nd, n, collect, &want[b]), 0);
+		}
+		assert_int_equal(scan_find_in(bufs, NB, nd, n, collect), 0);
+		for (size_t b = 0; b < NB; b++) {
+			assert_int_equal(got[b].n, want[b].n);
+			for (size_t i = 0; i < got[b].n; i++) {
+				assert_int_equal(got[b].h[i].pos, want[b].h[i].pos);
+				assert_int_equal(got[b].h[i].needle, want[b].h[i].needle);
+			}
+			free(got[b].h);
+			free(want[b].h);
+		}
+		/* the third hit of buffer 3 stops it, and no later buffer is read */
+		for (size_t b = 0; b < NB; b++)
+			got[b] = (struct hits){.stop_after = b == 3 ? 3 : 0};
+		int r = scan_find_in(bufs, NB, nd, n, collect);
+		if (want[3].n >= 3) {
+			assert_int_equal(r, -42);
+			for (size_t b = 4; b < NB; b++)
+				assert_int_equal(got[b].n, 0);
+		}
+		for (size_t b = 0; b < NB; b++) {
+			free(got[b].h);
+			free(mem[b]);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +415,7 @@ int main(void)
 	    cmocka_unit_test(test_realistic_status),
 	    cmocka_unit_test(test_sampled_choice),
 	    cmocka_unit_test(test_small_files),
+	    cmocka_unit_test(test_find_in),
 	};
 	return cmocka_run_group_tests_name("scan", tests, NULL, NULL);
 }
