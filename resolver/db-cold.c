@@ -96,27 +96,21 @@ static int take_object(struct hit_ctx *h, size_t pos)
 		struct lc_macs_entry e;
 		int k = f->is_status
 			    ? lease_status_object(&c, &h->b->db->arena, LEASE_SKIP_DHCP6_ID, &l)
-			    : lease_macs_object(&c, &e);
+			    : lease_macs_object(&c, &h->b->files, &e);
 		if (k == -ENOMEM)
 			return k;
 		if (k < 0)
 			continue;
 		size_t end = (size_t)(c.p - f->buf);
-		if (end <= pos || !(json_peek(&c, ',') || json_peek(&c, ']'))) {
-			if (!f->is_status)
-				free(e.macs);
+		if (end <= pos || !(json_peek(&c, ',') || json_peek(&c, ']')))
 			continue;
-		}
 		if (f->n_seen == f->cap_seen) {
 			/* in the build's scratch arena: a file takes a few */
 			size_t ncap = f->cap_seen ? f->cap_seen * 2 : 8;
 			size_t *ns = lc_arena_grow(&h->b->files, f->seen, f->cap_seen * sizeof(*ns),
 						   ncap * sizeof(*ns));
-			if (!ns) {
-				if (!f->is_status)
-					free(e.macs);
+			if (!ns)
 				return -ENOMEM;
-			}
 			f->seen = ns;
 			f->cap_seen = ncap;
 		}
@@ -143,7 +137,6 @@ static int take_object(struct hit_ctx *h, size_t pos)
 			g->followed = true;
 		for (size_t m = 0; r >= 0 && m < e.n_macs; m++)
 			r = db_mac_put(h->b, e.macs[m], gi, -1);
-		free(e.macs);
 		return r;
 	}
 	return 0;

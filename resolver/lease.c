@@ -338,9 +338,9 @@ static int macs_object_read(struct json_cursor *c, struct macs_obj *o, struct lc
 	return k;
 }
 
-int lease_macs_object(struct json_cursor *c, struct lc_macs_entry *e)
+int lease_macs_object(struct json_cursor *c, struct lc_arena *arena, struct lc_macs_entry *e)
 {
-	struct lc_vec m = {.item_size = LC_MAC_LEN};
+	struct lc_vec m = {.item_size = LC_MAC_LEN, .arena = arena};
 	struct macs_obj o;
 	int k = macs_object_read(c, &o, &m);
 
@@ -353,8 +353,17 @@ int lease_macs_object(struct json_cursor *c, struct lc_macs_entry *e)
 	}
 	memcpy(e->domain, o.domain, o.domain_len);
 	e->domain[o.domain_len] = '\0';
-	e->macs = m.items; /* the heap's (no arena): the caller frees it */
+	/* a long list outgrows the arena into the heap: the MACs are in the
+	 * arena either way */
+	e->macs = m.n ? lc_arena_alloc(arena, m.n * LC_MAC_LEN) : NULL;
+	if (m.n && !e->macs) {
+		lc_vec_free(&m);
+		return -ENOMEM;
+	}
+	if (m.n)
+		memcpy(e->macs, m.items, m.n * LC_MAC_LEN);
 	e->n_macs = m.n;
+	lc_vec_free(&m);
 	return 1;
 }
 

@@ -91,7 +91,9 @@ void lease_macs_list_free(struct lc_macs_list *l);
 struct json_cursor;
 int lease_status_object(struct json_cursor *c, struct lc_arena *arena, unsigned flags,
 			struct lc_lease *ret);
-int lease_macs_object(struct json_cursor *c, struct lc_macs_entry *ret);
+/* ret->macs in arena (nothing to free): the cold path takes a few .macs
+ * objects, and a malloc and free each cost more than reading one. */
+int lease_macs_object(struct json_cursor *c, struct lc_arena *arena, struct lc_macs_entry *ret);
 /* The cheap part of validating a .status/.macs file: `[` ... `}` `]` (or
  * `[` `]`).  A file cut short anywhere fails it. */
 bool lease_json_framing_ok(const char *buf, size_t len);
