@@ -44,7 +44,7 @@ struct lc_cache {
 	bool racy;
 	bool oom; /* tracking failed: never trust this db */
 	/* A partial db answers for one name only (the cold path).  A full
-	 * build costs about as much as 30-50 cold lookups of new names, so,
+	 * build costs about as much as 11-20 cold lookups of new names, so,
 	 * as in renting skis, the process pays for cold lookups until it has
 	 * spent about what a full build costs, then builds everything once:
 	 * never more than about twice the best choice made in hindsight. */
@@ -63,13 +63,14 @@ struct lc_cache {
 
 /*
  * How many partial builds one full build is worth, from the bytes of the
- * files the last build read.  Measured (bench/run's files, callgrind): a
- * full build costs about 27 instructions a byte (120k at N=10, 4.4 KB;
- * 1M at N=100), a partial one about 40k and 0.4 a byte (its scan).  So a
- * small lab (N=10) is worth a full build after 2 names, N=100 after about
- * 15, and from N=1,000 on the ratio passes PARTIAL_MAX, the bound kept
- * for large files.  Since the fast lease readers a full build at N=10 is
- * about 89k and a partial one about 40k: the same 2 names there.
+ * files the last build read.  Measured (bench/run's files, callgrind,
+ * December 2026): a full build costs about 14k instructions and 11 a byte
+ * (325k at N=100, 30 KB; 3.2M at N=1,000, 285 KB), a partial one the same
+ * 14k and about half an instruction a byte (its scans and the objects it
+ * takes: 30-39k at N=100, 108-199k at N=1,000).  So N=100 is worth a full
+ * build after about 11 names, N=1,000 after 18, and the ratio stays under
+ * 22 for large files (PARTIAL_MAX bounds it).  A small lab's hit parses
+ * everything anyway (lc_db_whole_max); there this counts its misses.
  */
 static unsigned partial_max(const struct lc_cache *c)
 {
@@ -77,7 +78,7 @@ static unsigned partial_max(const struct lc_cache *c)
 	for (size_t i = 0; i < c->n_files; i++)
 		if (c->files[i].sig.exists && S_ISREG(c->files[i].sig.mode))
 			bytes += (uint64_t)c->files[i].sig.size;
-	uint64_t k = 27 * bytes / (40000 + bytes * 2 / 5);
+	uint64_t k = (14000 + 11 * bytes) / (14000 + bytes / 2);
 	return k < 2 ? 2 : k > PARTIAL_MAX ? PARTIAL_MAX : (unsigned)k;
 }
 
