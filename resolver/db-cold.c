@@ -149,35 +149,36 @@ static int on_hit(void *ud, size_t needle, size_t pos)
 	return r < 0 ? r : 0;
 }
 
-/* The kept files of a lab with a few bridges in one scan_find_in. */
+/* scan_find_in over the kept files of one kind (kind < 0: both), a
+ * hit_ctx for each, in batches: a lab with a few bridges in one. */
 #define SCAN_FILES_MAX 16
+
+static int scan_files(struct builder *b, int kind, const struct scan_needle *nd, size_t n,
+		      scan_hit_fn fn)
+{
+	struct kept_file *k = b->kept.items;
+	struct hit_ctx h[SCAN_FILES_MAX];
+	struct scan_buf bufs[SCAN_FILES_MAX];
+	size_t nb = 0;
+	int r;
+
+	for (size_t i = 0; i < b->kept.n; i++) {
+		if (kind >= 0 && k[i].is_status != kind)
+			continue;
+		h[nb] = (struct hit_ctx){b, &k[i], 0};
+		bufs[nb] = (struct scan_buf){k[i].buf, k[i].len, &h[nb]};
+		if (++nb < SCAN_FILES_MAX)
+			continue;
+		if ((r = scan_find_in(bufs, nb, nd, n, fn)) < 0)
+			return r;
+		nb = 0;
+	}
+	return nb ? scan_find_in(bufs, nb, nd, n, fn) : 0;
+}
 
 static int scan_kept(struct builder *b, bool status, const struct scan_needle *nd, size_t n)
 {
-	struct kept_file *k = b->kept.items;
-	if (n == 0)
-		return 0;
-	if (b->kept.n <= SCAN_FILES_MAX) {
-		struct hit_ctx h[SCAN_FILES_MAX];
-		struct scan_buf bufs[SCAN_FILES_MAX];
-		size_t nb = 0;
-		for (size_t i = 0; i < b->kept.n; i++)
-			if (k[i].is_status == status) {
-				h[nb] = (struct hit_ctx){b, &k[i], 0};
-				bufs[nb] = (struct scan_buf){k[i].buf, k[i].len, &h[nb]};
-				nb++;
-			}
-		return scan_find_in(bufs, nb, nd, n, on_hit);
-	}
-	for (size_t i = 0; i < b->kept.n; i++) {
-		if (k[i].is_status != status)
-			continue;
-		struct hit_ctx h = {b, &k[i], 0};
-		int r = scan_find(k[i].buf, k[i].len, nd, n, on_hit, &h);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return n ? scan_files(b, status, nd, n, on_hit) : 0;
 }
 
 /* MAC strings as needles, for the MACs selected by want(). */
@@ -409,7 +410,7 @@ static int found(void *ud, size_t needle, size_t pos)
  *   *ret_absent then says the label is in no kept file,
  *   which db_load_filtered need not scan for again.
  */
-int db_cold_whole(const struct builder *b, bool *ret_absent)
+int db_cold_whole(struct builder *b, bool *ret_absent)
 {
 	const struct kept_file *k = b->kept.items;
 	struct scan_needle label = {b->label, b->label_len, true};
@@ -424,18 +425,11 @@ int db_cold_whole(const struct builder *b, bool *ret_absent)
 				return 1;
 	if (bytes > lc_db_whole_max)
 		return 0;
-	struct scan_buf bufs[SCAN_FILES_MAX];
-	for (size_t i = 0, nb = 0; i < b->kept.n; i++) {
-		bufs[nb++] = (struct scan_buf){k[i].buf, k[i].len, NULL};
-		if (nb < SCAN_FILES_MAX && i + 1 < b->kept.n)
-			continue;
-		int r = scan_find_in(bufs, nb, &label, 1, found);
-		if (r == -ECANCELED)
-			return 1;
-		if (r < 0)
-			return r;
-		nb = 0;
-	}
+	int r = scan_files(b, -1, &label, 1, found);
+	if (r == -ECANCELED)
+		return 1;
+	if (r < 0)
+		return r;
 	*ret_absent = true;
 	return 0;
 }
@@ -467,8 +461,9 @@ static bool leased_bridge(void *ud, const char *s, size_t n)
 }
 
 /*
- * The same argument, file by file, when no record has an address and no
- * extra lease file is configured (b->leased_nets_only): a network then
+ * The same argument, file by file, on the filtered path (a cold load that
+ * is not complete) when no record has an address and no extra lease file
+ * is configured: a network then
  * reaches the answer only through a lease taken from its bridge's
  * .status.  A .conf whose interface= lines name none of those bridges
  * yields none of those networks, so it is read (and tracked, as a parsed
@@ -478,7 +473,10 @@ static bool leased_bridge(void *ud, const char *s, size_t n)
  */
 bool db_cold_conf_wanted(struct builder *b, const char *buf, size_t len)
 {
-	return !b->leased_nets_only || lease_netconf_names(buf, len, leased_bridge, b);
+	bool filtered = b->label && !b->db->complete;
+	if (!filtered || b->seen.n || b->db->config.n_leases)
+		return true;
+	return lease_netconf_names(buf, len, leased_bridge, b);
 }
 
 int db_cold_nets(struct builder *b, bool whole)

@@ -140,7 +140,6 @@ struct builder {
 	const char *label; /* the query's first label, NULL = build everything */
 	size_t label_len;
 	struct lc_vec kept;	     /* struct kept_file: .macs and .status buffers */
-	bool leased_nets_only;	     /* parse the .conf of leased bridges only */
 	uint32_t n_files;	     /* lease files loaded so far */
 	struct lc_map guest_by_name; /* LC_MAP_STR: val = guest */
 	struct lc_map hn_hosts;	     /* LC_MAP_FOLD: DHCP-only hosts by hostname */
@@ -193,7 +192,7 @@ int db_keep_file(struct builder *b, char *buf, size_t len, const char *stem, boo
 /* 1 when the kept files are parsed whole (a small lab's hit, or escapes:
  * see db-cold.c), 0 when filtered; *ret_absent: the label is in no kept
  * file (then db_load_filtered need not look for it). */
-int db_cold_whole(const struct builder *b, bool *ret_absent);
+int db_cold_whole(struct builder *b, bool *ret_absent);
 int db_load_filtered(struct builder *b, bool label_absent);
 /* After db_load_filtered: whether no network can matter (no .conf read). */
 bool db_cold_nets_unused(const struct builder *b);

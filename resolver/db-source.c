@@ -502,7 +502,6 @@ static int cold_lease_dir(struct builder *b, struct dir_walk *w)
 		return r;
 	if (!whole && db_cold_nets_unused(b))
 		return walk_pass(b, w, 0, track_only);
-	b->leased_nets_only = !whole && b->seen.n == 0 && b->db->config.n_leases == 0;
 	if ((r = walk_pass(b, w, 0, lease_dir_file)) < 0)
 		return r;
 	return db_cold_nets(b, whole);
