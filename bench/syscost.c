@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * syscost: what the kernel part of a cold lookup costs in wall time, for
+ * each way of reading the lease files (issue 17).  Callgrind counts only
+ * user-space instructions; at N <= 100 the system calls weigh more.
+ *
+ *   syscost LEASE_DIR RUNSTATE_DIR CONFIG [ROUNDS]
+ *
+ * Run it where the modules run (bench/nsrun).  Each pattern runs ROUNDS
+ * times (default 2000, the files in the page cache) and the mean is
+ * printed, in ns, one line a pattern:
+ *   syscall   getppid(), the price of entering the kernel;
+ *   ours-miss what our module's cold miss does: the config (open, fstat,
+ *             pread, fstat, close), the runstate and lease directories
+ *             listed (open, fstat, getdents64 to the end, close), every
+ *             .macs and .status read the same way as the config;
+ *   ours-hit  the same, and every .conf too;
+ *   libvirt   what libvirt's module does: the lease directory listed,
+ *             every .status opened and read in 1 KB steps to the end;
+ *   stats     one stat() of every path ours-hit reads, and one open,
+ *             pread and close of a .status standing in for a snapshot
+ *             file: about what a cold lookup answered from a prebuilt
+ *             snapshot would pay the kernel (a snapshot is bigger than one
+ *             .status, but copying a few KB more is well under a stat).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_FILES 256
+
+static char buf[1 << 20];
+static const char *lease_dir, *run_dir, *config;
+static char *files[MAX_FILES]; /* absolute paths, in directory order */
+static size_t n_files;
+static size_t status_bytes;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t l = strlen(s), k = strlen(suffix);
+	return l >= k && strcmp(s + l - k, suffix) == 0;
+}
+
+/* As our module reads a file: the size first, one pread, the signature again. */
+static void read_ours(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) == 0 && (size_t)st.st_size < sizeof(buf))
+		if (pread(fd, buf, (size_t)st.st_size + 1, 0) >= 0)
+			fstat(fd, &st);
+	close(fd);
+}
+
+static void list_dir(const char *dir)
+{
+	struct stat st;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return;
+	fstat(fd, &st);
+	while (syscall(SYS_getdents64, fd, buf, 2048) > 0)
+		;
+	close(fd);
+}
+
+static void ours(bool hit)
+{
+	read_ours(config);
+	list_dir(run_dir);
+	list_dir(lease_dir);
+	for (size_t i = 0; i < n_files; i++)
+		if (hit || !ends_with(files[i], ".conf"))
+			read_ours(files[i]);
+}
+
+static void libvirt(void)
+{
+	list_dir(lease_dir);
+	for (size_t i = 0; i < n_files; i++) {
+		if (!ends_with(files[i], ".status"))
+			continue;
+		int fd = open(files[i], O_RDONLY);
+		if (fd < 0)
+			continue;
+		while (read(fd, buf, 1024) > 0)
+			;
+		close(fd);
+	}
+}
+
+static void stats(void)
+{
+	struct stat st;
+	stat(config, &st);
+	stat(run_dir, &st);
+	stat(lease_dir, &st);
+	for (size_t i = 0; i < n_files; i++)
+		stat(files[i], &st);
+	/* the snapshot itself: the first .status stands in for it, read in
+	 * one pread (a snapshot's size would be known from its stat) */
+	for (size_t i = 0; i < n_files; i++)
+		if (ends_with(files[i], ".status")) {
+			int fd = open(files[i], O_RDONLY | O_CLOEXEC);
+			if (fd >= 0) {
+				if (pread(fd, buf,
+					  status_bytes < sizeof(buf) ? status_bytes : sizeof(buf),
+					  0) < 0)
+					perror("pread");
+				close(fd);
+			}
+			break;
+		}
+}
+
+static void pattern(const char *name, void (*fn)(bool), bool arg, long rounds)
+{
+	fn(arg); /* once untimed: dentries and pages cached */
+	uint64_t t0 = now_ns();
+	for (long i = 0; i < rounds; i++)
+		fn(arg);
+	printf("%-9s %8.0f ns\n", name, (double)(now_ns() - t0) / (double)rounds);
+}
+
+static void run_syscall(bool unused)
+{
+	(void)unused;
+	syscall(SYS_getppid);
+}
+static void run_ours(bool hit)
+{
+	ours(hit);
+}
+static void run_libvirt(bool unused)
+{
+	(void)unused;
+	libvirt();
+}
+static void run_stats(bool unused)
+{
+	(void)unused;
+	stats();
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 4) {
+		fprintf(stderr, "usage: syscost LEASE_DIR RUNSTATE_DIR CONFIG [ROUNDS]\n");
+		return 2;
+	}
+	lease_dir = argv[1];
+	run_dir = argv[2];
+	config = argv[3];
+	long rounds = argc > 4 ? atol(argv[4]) : 2000;
+
+	/* the lease dir's files, .conf then .macs then .status, as ours reads them */
+	static const char *const kinds[] = {".conf", ".macs", ".status"};
+	for (size_t k = 0; k < 3; k++) {
+		DIR *d = opendir(lease_dir);
+		struct dirent *de;
+		while (d && (de = readdir(d)) && n_files < MAX_FILES) {
+			struct stat st;
+			char *path;
+			if (!ends_with(de->d_name, kinds[k]))
+				continue;
+			if (asprintf(&path, "%s/%s", lease_dir, de->d_name) < 0)
+				return 1;
+			files[n_files++] = path;
+			if (k > 0 && stat(path, &st) == 0)
+				status_bytes += (size_t)st.st_size;
+		}
+		if (d)
+			closedir(d);
+	}
+	printf("files     %zu (.macs + .status: %zu bytes)\n", n_files, status_bytes);
+	pattern("syscall", run_syscall, false, rounds);
+	pattern("ours-miss", run_ours, false, rounds);
+	pattern("ours-hit", run_ours, true, rounds);
+	pattern("libvirt", run_libvirt, false, rounds);
+	pattern("stats", run_stats, false, rounds);
+	return 0;
+}
