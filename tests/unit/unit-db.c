@@ -228,7 +228,7 @@ void write_status(struct dbt *t, const char *bridge, const struct lease *l, size
 	free(buf);
 }
 
-/* Write <bridge>.macs: one guest per call argument pair. */
+/* Write <bridge>.macs with the given JSON text as it is. */
 void write_macs(struct dbt *t, const char *bridge, const char *json)
 {
 	char name[128];
