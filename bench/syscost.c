@@ -40,7 +40,9 @@
 
 #define MAX_FILES 256
 
-static char buf[1 << 20];
+/* as big as the biggest file, so every pattern reads every file whole */
+static char *buf;
+static size_t buf_size = 1 << 16;
 static const char *lease_dir, *run_dir, *config;
 static char *files[MAX_FILES]; /* absolute paths, in directory order */
 static size_t n_files;
@@ -66,7 +68,7 @@ static void read_ours(const char *path)
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return;
-	if (fstat(fd, &st) == 0 && (size_t)st.st_size < sizeof(buf))
+	if (fstat(fd, &st) == 0 && (size_t)st.st_size < buf_size)
 		if (pread(fd, buf, (size_t)st.st_size + 1, 0) >= 0)
 			fstat(fd, &st);
 	close(fd);
@@ -124,8 +126,7 @@ static void stats(void)
 			int fd = open(files[i], O_RDONLY | O_CLOEXEC);
 			if (fd >= 0) {
 				if (pread(fd, buf,
-					  status_bytes < sizeof(buf) ? status_bytes : sizeof(buf),
-					  0) < 0)
+					  status_bytes < buf_size ? status_bytes : buf_size, 0) < 0)
 					perror("pread");
 				close(fd);
 			}
@@ -186,12 +187,18 @@ int main(int argc, char **argv)
 			if (asprintf(&path, "%s/%s", lease_dir, de->d_name) < 0)
 				return 1;
 			files[n_files++] = path;
-			if (k > 0 && stat(path, &st) == 0)
-				status_bytes += (size_t)st.st_size;
+			if (stat(path, &st) == 0) {
+				if (k > 0)
+					status_bytes += (size_t)st.st_size;
+				if ((size_t)st.st_size + 2 > buf_size)
+					buf_size = (size_t)st.st_size + 2;
+			}
 		}
 		if (d)
 			closedir(d);
 	}
+	if (!(buf = malloc(buf_size)))
+		return 1;
 	printf("files     %zu (.macs + .status: %zu bytes)\n", n_files, status_bytes);
 	pattern("syscall", run_syscall, false, rounds);
 	pattern("ours-miss", run_ours, false, rounds);
