@@ -92,16 +92,7 @@ static const char *resolve(const struct lc_db *db, const char *name)
 
 	if (r != LC_FOUND)
 		return r == LC_NODATA ? "NODATA" : r == LC_UNAVAIL ? "UNAVAIL" : "NOTFOUND";
-	out[0] = '\0';
-	for (size_t i = 0; i < m.host->n_addrs; i++) {
-		char buf[64];
-		if (!lc_match_addr(&m, i))
-			continue;
-		lc_addr_format(&m.host->addrs[i].addr, buf, sizeof(buf));
-		if (out[0])
-			strcat(out, " ");
-		strcat(out, buf);
-	}
+	unit_match_addrs(&m, out, sizeof(out));
 	return out;
 }
 

@@ -145,17 +145,8 @@ enum lc_lookup lookup(struct dbt *t, const char *name, int family, char out[512]
 	check_cold(t, name, family);
 	check_linear(t, name, family);
 	out[0] = '\0';
-	if (r == LC_FOUND) {
-		for (size_t i = 0; i < m.host->n_addrs; i++) {
-			char buf[64];
-			if (!lc_match_addr(&m, i))
-				continue;
-			lc_addr_format(&m.host->addrs[i].addr, buf, sizeof(buf));
-			if (out[0])
-				strcat(out, " ");
-			strcat(out, buf);
-		}
-	}
+	if (r == LC_FOUND)
+		unit_match_addrs(&m, out, 512);
 	if (ret_host)
 		*ret_host = r == LC_FOUND || r == LC_NODATA ? m.host : NULL;
 	return r;

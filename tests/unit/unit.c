@@ -131,7 +131,8 @@ void unit_copy_fixture(const char *rel, const char *dir, const char *name)
 
 int unit_world_new(char **ret_root, char **ret_lease, char **ret_run, struct lc_paths *paths)
 {
-	char *root = unit_tmpdir(), *lease = unit_path(root, "dnsmasq"), *run = unit_path(root, "run");
+	char *root = unit_tmpdir(), *lease = unit_path(root, "dnsmasq"),
+	     *run = unit_path(root, "run");
 	*ret_root = root;
 	*ret_lease = lease;
 	*ret_run = run;
@@ -174,4 +175,19 @@ int unit_teardown_tmpdir(void **state)
 	unit_rmrf(*state);
 	free(*state);
 	return 0;
+}
+
+void unit_match_addrs(const struct lc_match *m, char *out, size_t size)
+{
+	size_t off = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < m->host->n_addrs; i++) {
+		char buf[64];
+		if (!lc_match_addr(m, i))
+			continue;
+		lc_addr_format(&m->host->addrs[i].addr, buf, sizeof(buf));
+		off += (size_t)snprintf(out + off, off < size ? size - off : 0, "%s%s",
+					off ? " " : "", buf);
+	}
 }

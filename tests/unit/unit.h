@@ -45,3 +45,6 @@ void unit_copy_captures(const char *dir);
 int unit_world_new(char **ret_root, char **ret_lease, char **ret_run, struct lc_paths *paths);
 /* Remove it and free the three strings. */
 void unit_world_free(char *root, char *lease, char *run);
+/* The addresses a forward lookup matched, in rank order, space-separated,
+ * into out (size bytes; "" for none). */
+void unit_match_addrs(const struct lc_match *m, char *out, size_t size);
