@@ -44,8 +44,14 @@
 static char *buf;
 static size_t buf_size = 1 << 16;
 static const char *lease_dir, *run_dir, *config;
-static char *files[MAX_FILES]; /* absolute paths, in directory order */
+/* The lease dir's files, .conf then .macs then .status, as ours reads
+ * them: absolute paths, and which kind each is (known before any round, so
+ * that the timed loops make system calls and nothing else). */
+enum kind { CONF, MACS, STATUS };
+static char *files[MAX_FILES];
+static enum kind kinds[MAX_FILES];
 static size_t n_files;
+static const char *first_status; /* the snapshot's stand-in, or NULL */
 static size_t status_bytes;
 
 static uint64_t now_ns(void)
@@ -86,22 +92,26 @@ static void list_dir(const char *dir)
 	close(fd);
 }
 
+/* Each pattern: hit says whether ours reads the .conf files too (the
+ * others take no part in it). */
 static void ours(bool hit)
 {
 	read_ours(config);
 	list_dir(run_dir);
 	list_dir(lease_dir);
 	for (size_t i = 0; i < n_files; i++)
-		if (hit || !ends_with(files[i], ".conf"))
+		if (hit || kinds[i] != CONF)
 			read_ours(files[i]);
 }
 
-static void libvirt(void)
+static void libvirt(bool hit)
 {
+	(void)hit;
 	list_dir(lease_dir);
 	for (size_t i = 0; i < n_files; i++) {
-		if (!ends_with(files[i], ".status"))
+		if (kinds[i] != STATUS)
 			continue;
+		/* flags as libvirt's module passes them (strace): no O_CLOEXEC */
 		int fd = open(files[i], O_RDONLY);
 		if (fd < 0)
 			continue;
@@ -111,9 +121,10 @@ static void libvirt(void)
 	}
 }
 
-static void stats(void)
+static void stats(bool hit)
 {
 	struct stat st;
+	(void)hit;
 	stat(config, &st);
 	stat(run_dir, &st);
 	stat(lease_dir, &st);
@@ -121,17 +132,20 @@ static void stats(void)
 		stat(files[i], &st);
 	/* the snapshot itself: the first .status stands in for it, read in
 	 * one pread (a snapshot's size would be known from its stat) */
-	for (size_t i = 0; i < n_files; i++)
-		if (ends_with(files[i], ".status")) {
-			int fd = open(files[i], O_RDONLY | O_CLOEXEC);
-			if (fd >= 0) {
-				if (pread(fd, buf,
-					  status_bytes < buf_size ? status_bytes : buf_size, 0) < 0)
-					perror("pread");
-				close(fd);
-			}
-			break;
-		}
+	if (!first_status)
+		return;
+	int fd = open(first_status, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (pread(fd, buf, status_bytes < buf_size ? status_bytes : buf_size, 0) < 0)
+		perror("pread");
+	close(fd);
+}
+
+static void syscall_only(bool hit)
+{
+	(void)hit;
+	syscall(SYS_getppid);
 }
 
 static void pattern(const char *name, void (*fn)(bool), bool arg, long rounds)
@@ -141,26 +155,6 @@ static void pattern(const char *name, void (*fn)(bool), bool arg, long rounds)
 	for (long i = 0; i < rounds; i++)
 		fn(arg);
 	printf("%-9s %8.0f ns\n", name, (double)(now_ns() - t0) / (double)rounds);
-}
-
-static void run_syscall(bool unused)
-{
-	(void)unused;
-	syscall(SYS_getppid);
-}
-static void run_ours(bool hit)
-{
-	ours(hit);
-}
-static void run_libvirt(bool unused)
-{
-	(void)unused;
-	libvirt();
-}
-static void run_stats(bool unused)
-{
-	(void)unused;
-	stats();
 }
 
 int main(int argc, char **argv)
@@ -174,21 +168,24 @@ int main(int argc, char **argv)
 	config = argv[3];
 	long rounds = argc > 4 ? atol(argv[4]) : 2000;
 
-	/* the lease dir's files, .conf then .macs then .status, as ours reads them */
-	static const char *const kinds[] = {".conf", ".macs", ".status"};
-	for (size_t k = 0; k < 3; k++) {
+	static const char *const suffix[] = {
+	    [CONF] = ".conf", [MACS] = ".macs", [STATUS] = ".status"};
+	for (enum kind k = CONF; k <= STATUS; k++) {
 		DIR *d = opendir(lease_dir);
 		struct dirent *de;
 		while (d && (de = readdir(d)) && n_files < MAX_FILES) {
 			struct stat st;
 			char *path;
-			if (!ends_with(de->d_name, kinds[k]))
+			if (!ends_with(de->d_name, suffix[k]))
 				continue;
 			if (asprintf(&path, "%s/%s", lease_dir, de->d_name) < 0)
 				return 1;
+			if (k == STATUS && !first_status)
+				first_status = path;
+			kinds[n_files] = k;
 			files[n_files++] = path;
 			if (stat(path, &st) == 0) {
-				if (k > 0)
+				if (k != CONF)
 					status_bytes += (size_t)st.st_size;
 				if ((size_t)st.st_size + 2 > buf_size)
 					buf_size = (size_t)st.st_size + 2;
@@ -200,10 +197,10 @@ int main(int argc, char **argv)
 	if (!(buf = malloc(buf_size)))
 		return 1;
 	printf("files     %zu (.macs + .status: %zu bytes)\n", n_files, status_bytes);
-	pattern("syscall", run_syscall, false, rounds);
-	pattern("ours-miss", run_ours, false, rounds);
-	pattern("ours-hit", run_ours, true, rounds);
-	pattern("libvirt", run_libvirt, false, rounds);
-	pattern("stats", run_stats, false, rounds);
+	pattern("syscall", syscall_only, false, rounds);
+	pattern("ours-miss", ours, false, rounds);
+	pattern("ours-hit", ours, true, rounds);
+	pattern("libvirt", libvirt, false, rounds);
+	pattern("stats", stats, false, rounds);
 	return 0;
 }
